@@ -1,0 +1,150 @@
+"""Waterworks ERP: the application factory.
+
+``create_app`` reads the configuration, loads the selected plugins in dependency order, and
+wires the extensions, the core blueprints, the access guard, error pages and commands.
+"""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from erp import config as config_module
+from erp import plugins as plugin_system
+
+__all__ = ["create_app"]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application. ``config`` overrides settings read from the environment."""
+    settings = config_module.from_environment()
+    settings.update(config or {})
+    app = Flask(
+        "erp",
+        template_folder=str(config_module.ROOT / "templates"),
+        static_folder=str(config_module.ROOT / "static"),
+        instance_path=str(config_module.INSTANCE_DIR),
+    )
+    app.config.update(settings)
+
+    from erp.ops import logs
+
+    logs.configure(app)
+    manifests = _select_plugins(app)
+    _configure_binds(app, manifests)
+    register_extensions(app)
+    register_core(app)
+    register_plugins(app, manifests)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def _select_plugins(app: Flask) -> list:
+    installed = app.config.get("ERP_PLUGIN_MANIFESTS")
+    if installed is None:
+        installed = plugin_system.discover()
+    chosen = plugin_system.select(installed, app.config.get("ERP_PLUGINS"))
+    app.extensions["erp"] = {
+        "manifests": {m.name: m for m in installed},
+        "plugins": {},
+        "permissions": {},
+        "menus": [],
+    }
+    return chosen
+
+
+def _configure_binds(app: Flask, manifests: list) -> None:
+    """Each plugin's tables live under its own bind. ``DATABASE_URL_<PLUGIN>`` moves one plugin
+    to its own database (split mode); otherwise it shares the main database and engine."""
+    binds = dict(app.config.get("SQLALCHEMY_BINDS") or {})
+    for manifest in manifests:
+        env_name = f"DATABASE_URL_{manifest.bind_key.upper()}"
+        binds.setdefault(manifest.bind_key, os.environ.get(env_name) or app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_BINDS"] = binds
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("mysql"):
+        options.setdefault("pool_pre_ping", True)
+        options.setdefault("pool_recycle", 1800)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def register_extensions(app: Flask) -> None:
+    from erp.audit import services as audit_services
+    from erp.common import formatting
+    from erp.extensions import babel, csrf, db, login_manager, migrate
+    from erp.web import i18n
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config_module.ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(config_module.ROOT / "erp" / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    audit_services.init_app(app)
+    formatting.register(app)
+
+    trusted = int(os.environ.get("ERP_TRUSTED_PROXIES", "0") or 0)
+    if trusted:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted)
+
+
+def register_core(app: Flask) -> None:
+    from erp.audit.views import bp as audit_bp
+    from erp.auth import session_timeout
+    from erp.auth.access import guard
+    from erp.auth.views import bp as auth_bp
+    from erp.common.views import bp as common_bp
+    from erp.ops.views import bp as ops_bp
+    from erp.web import navigation
+    from erp.web.views import bp as web_bp
+
+    for blueprint in (web_bp, auth_bp, audit_bp, common_bp, ops_bp):
+        app.register_blueprint(blueprint)
+    session_timeout.init_app(app)
+    app.before_request(guard)
+    navigation.init_app(app)
+
+
+def register_plugins(app: Flask, manifests: list) -> None:
+    from erp.auth.access import check_declared_permissions
+    from erp.auth.roles import CORE_MENU, CORE_PERMISSIONS
+    from erp.ports import _ADAPTERS, PortError
+
+    ext = app.extensions["erp"]
+    for permission in CORE_PERMISSIONS:
+        ext["permissions"][permission.code] = ("core", permission)
+    ext["plugins"] = plugin_system.load(app, manifests)
+    for manifest in manifests:
+        for permission in manifest.permissions:
+            if permission.code in ext["permissions"]:
+                raise plugin_system.PluginError(
+                    f"Permission {permission.code!r} of plugin {manifest.name!r} is already declared"
+                )
+            ext["permissions"][permission.code] = (manifest.name, permission)
+        ext["menus"].append((manifest, manifest.menu))
+    ext["core_menu"] = CORE_MENU
+    check_declared_permissions(app, set(ext["permissions"]))
+    for name, target in app.config.get("ERP_PORTS", {}).items():
+        scheme = target.split(":", 1)[0]
+        if scheme not in _ADAPTERS:
+            raise PortError(f"ERP_PORTS routes {name!r} to {target!r}, but no adapter serves {scheme!r} targets")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from erp.web.errors import init_app
+
+    init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from erp.cli import erp_group
+
+    app.cli.add_command(erp_group)

@@ -1,0 +1,85 @@
+"""Access rules of views: every view declares one, and a guard enforces it before the view runs.
+
+A view carries ``@public``, ``@login_only`` or ``@permission_required("code")``. The guard
+(installed by the factory) refuses any view without a declaration, so a forgotten decorator
+fails closed, and the test suite lists such views.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+ATTR = "_erp_access"
+
+
+@dataclass(frozen=True)
+class Access:
+    kind: str  # "public" | "login" | "permission"
+    permission: str = ""
+
+
+def _mark(access: Access):
+    def decorator(view):
+        setattr(view, ATTR, access)
+        return view
+
+    return decorator
+
+
+def public(view):
+    """Reachable without logging in (citizens' pages, health checks, the login form)."""
+    return _mark(Access("public"))(view)
+
+
+def login_only(view):
+    """Reachable by any logged-in official."""
+    return _mark(Access("login"))(view)
+
+
+def permission_required(code: str):
+    """Reachable by officials holding permission ``code``; others get 403."""
+    return _mark(Access("permission", code))
+
+
+def access_of(view) -> Access | None:
+    return getattr(view, ATTR, None)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def guard():
+    """``before_request`` hook: enforce the view's declared access rule."""
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None  # no route matched: the 404 handler answers
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return None
+    view = current_app.view_functions.get(endpoint)
+    access = access_of(view)
+    if access is None:
+        current_app.logger.error("view %s declares no access rule; refused", endpoint)
+        abort(403)
+    if access.kind == "public":
+        return None
+    if not current_user.is_authenticated:
+        if wants_json():
+            abort(401)
+        return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+    if access.kind == "permission" and not current_user.can(access.permission):
+        abort(403)
+    return None
+
+
+def check_declared_permissions(app, known: set[str]) -> None:
+    """Stop start-up when a view requires a permission no manifest declares (a typo)."""
+    for endpoint, view in app.view_functions.items():
+        access = access_of(view)
+        if access and access.kind == "permission" and access.permission not in known:
+            raise RuntimeError(f"View {endpoint} requires undeclared permission {access.permission!r}")
+

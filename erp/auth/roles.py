@@ -1,0 +1,55 @@
+"""The standard roles (DESIGN.md §3) and the permissions the core itself declares."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from erp.plugins import MenuItem, Permission
+
+
+
+def N_(text: str) -> str:
+    """Mark a string for translation without translating it now (stored, translated on display)."""
+    return text
+
+
+# code -> (name, description): stored in English, shown translated (see ``role_label``).
+STANDARD_ROLES: dict[str, tuple[str, str]] = {
+    "sysadmin": (N_("System administrator"), N_("Users, roles, departments, code tables and settings")),
+    "budget_officer": (N_("Budget officer"), N_("Compiles and executes the budget")),
+    "budget_approver": (N_("Budget approver"), N_("Approves budgets, transfers and carry-overs")),
+    "accountant": (N_("Accountant"), N_("Drafts journal entries and keeps the books")),
+    "chief_accountant": (N_("Chief accountant"), N_("Approves entries and closes periods")),
+    "rates_clerk": (N_("Rates clerk"), N_("Customers, meters, tariffs and bill runs")),
+    "meter_reader": (N_("Meter reader"), N_("Enters meter readings on a route")),
+    "complaints_officer": (N_("Complaints officer"), N_("Handles citizens' complaints")),
+    "auditor": (N_("Auditor"), N_("Reads everything, changes nothing")),
+}
+
+CORE_PERMISSIONS: tuple[Permission, ...] = (
+    Permission("core.users", _l("Manage users"), roles=("sysadmin",)),
+    Permission("core.roles", _l("Manage roles and permissions"), roles=("sysadmin",)),
+    Permission("core.departments", _l("Manage departments"), roles=("sysadmin",)),
+    Permission("core.codes", _l("Manage code tables"), roles=("sysadmin",)),
+    Permission("core.audit", _l("View the audit trail"), roles=("sysadmin", "auditor")),
+)
+
+CORE_MENU: tuple[MenuItem, ...] = (
+    MenuItem(_l("Users"), "auth.users", "core.users"),
+    MenuItem(_l("Roles"), "auth.roles", "core.roles"),
+    MenuItem(_l("Departments"), "auth.departments", "core.departments"),
+    MenuItem(_l("Code tables"), "common.code_groups", "core.codes"),
+    MenuItem(_l("Audit trail"), "audit.search", "core.audit"),
+)
+
+
+def role_label(role) -> str:
+    """A role's name in the user's language: standard roles are translated, custom ones as typed."""
+    from flask_babel import gettext
+
+    return gettext(role.name) if role.builtin else role.name
+
+
+def role_description(role) -> str:
+    from flask_babel import gettext
+
+    return gettext(role.description) if role.builtin and role.description else role.description

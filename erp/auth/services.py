@@ -1,0 +1,288 @@
+"""Users, roles, departments and logging in. Services own the transaction: they commit on
+success and roll back on refusal, and every write lands in the audit trail."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from erp.audit import services as audit
+from erp.auth.models import Department, KnownPermission, Role, RolePermission, User
+from erp.auth.passwords import burn_time, hash_password, policy_errors, verify_password
+from erp.auth.roles import STANDARD_ROLES
+from erp.common.clock import utcnow
+from erp.common.errors import ServiceError
+from erp.common.tx import transactional
+from erp.extensions import db
+
+
+# --- logging in -----------------------------------------------------------------------------
+
+@dataclass
+class LoginResult:
+    user: User | None
+    error: str = ""
+
+
+def authenticate(username: str, password: str) -> LoginResult:
+    """Check a login attempt, applying the lockout rule; records the outcome in the audit trail."""
+    max_failures = current_app.config["ERP_LOGIN_MAX_FAILURES"]
+    lock_minutes = current_app.config["ERP_LOGIN_LOCK_MINUTES"]
+    generic = _("The user name or password is not correct.")
+    username = (username or "").strip()
+    user = db.session.execute(sa.select(User).where(User.username == username)).scalar_one_or_none()
+    now = utcnow()
+    if user is None:
+        burn_time(password)
+        audit.record("login_failed", "core_user", "", _summary("unknown user", username))
+        db.session.commit()
+        return LoginResult(None, generic)
+    if user.locked_until and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        audit.record("login_refused", "core_user", user.id, _summary("account locked", username))
+        db.session.commit()
+        return LoginResult(None, _("This account is locked after too many failed logins. Try again in %(minutes)d minutes or ask an administrator to unlock it.", minutes=minutes))
+    if user.locked_until:  # the lock has expired: start counting afresh
+        user.locked_until = None
+        user.failed_logins = 0
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + timedelta(minutes=lock_minutes)
+            audit.record("locked", "core_user", user.id, _summary(f"locked for {lock_minutes} minutes after {user.failed_logins} failures", username))
+            db.session.commit()
+            return LoginResult(None, _("Too many failed logins: this account is locked for %(minutes)d minutes.", minutes=lock_minutes))
+        audit.record("login_failed", "core_user", user.id, _summary(f"wrong password ({user.failed_logins}/{max_failures})", username))
+        db.session.commit()
+        return LoginResult(None, generic)
+    if not user.active:
+        audit.record("login_refused", "core_user", user.id, _summary("account deactivated", username))
+        db.session.commit()
+        return LoginResult(None, _("This account is deactivated. Ask an administrator."))
+    user.failed_logins = 0
+    user.last_login_at = now
+    audit.record("login", "core_user", user.id, _summary("logged in", username))
+    db.session.commit()
+    return LoginResult(user)
+
+
+def _summary(text: str, username: str) -> str:
+    return f"{username}: {text}"
+
+
+def record_logout(user: User, reason: str = "logged out") -> None:
+    audit.record("logout", "core_user", user.id, _summary(reason, user.username))
+    db.session.commit()
+
+
+# --- users ----------------------------------------------------------------------------------
+
+def _check_password(password: str, username: str) -> None:
+    errors = policy_errors(password, username)
+    if errors:
+        raise ServiceError(errors[0], {"password": errors})
+
+
+def _roles_by_ids(role_ids) -> list[Role]:
+    ids = [int(r) for r in role_ids or []]
+    if not ids:
+        return []
+    roles = db.session.execute(sa.select(Role).where(Role.id.in_(ids))).scalars().all()
+    if len(roles) != len(set(ids)):
+        raise ServiceError(_("Unknown role."), {"roles": [_("Unknown role.")]})
+    return list(roles)
+
+
+def _department(department_id) -> Department | None:
+    if department_id in (None, "", 0):
+        return None
+    dept = db.session.get(Department, int(department_id))
+    if dept is None:
+        raise ServiceError(_("Unknown department."), {"department_id": [_("Unknown department.")]})
+    return dept
+
+
+@transactional
+def create_user(username: str, name: str, password: str, *, email: str = "", department_id=None, role_ids=()) -> User:
+    """Create a user; refuses a taken user name or a password against the policy."""
+    username = username.strip()
+    if db.session.execute(sa.select(User.id).where(User.username == username)).first():
+        raise ServiceError(_("The user name %(name)s is already taken.", name=username), {"username": [_("This user name is already taken.")]})
+    _check_password(password, username)
+    user = User(username=username, name=name.strip(), email=(email or "").strip(),
+                password_hash=hash_password(password), password_changed_at=utcnow())
+    user.department = _department(department_id)
+    user.roles = _roles_by_ids(role_ids)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@transactional
+def update_user(user_id: int, *, name: str, email: str, department_id, role_ids, active: bool, acting_user_id: int | None = None) -> User:
+    """Change a user's details, department, roles and active flag."""
+    user = get_user(user_id)
+    if acting_user_id == user.id and not active:
+        raise ServiceError(_("You cannot deactivate your own account."), {"active": [_("You cannot deactivate your own account.")]})
+    user.name = name.strip()
+    user.email = (email or "").strip()
+    user.department = _department(department_id)
+    user.roles = _roles_by_ids(role_ids)
+    user.active = active
+    db.session.commit()
+    return user
+
+
+@transactional
+def set_password(user_id: int, password: str) -> None:
+    """Set a new password (policy enforced) and lift any lock."""
+    user = get_user(user_id)
+    _check_password(password, user.username)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.commit()
+
+
+@transactional
+def change_own_password(user_id: int, current: str, new: str) -> None:
+    """A user changes their own password, proving the current one."""
+    user = get_user(user_id)
+    if not verify_password(user.password_hash, current):
+        raise ServiceError(_("The current password is not correct."), {"current": [_("The current password is not correct.")]})
+    if current == new:
+        raise ServiceError(_("Choose a password different from the current one."), {"password": [_("Choose a password different from the current one.")]})
+    set_password(user_id, new)
+
+
+@transactional
+def unlock_user(user_id: int) -> None:
+    """Lift a login lock before it expires."""
+    user = get_user(user_id)
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record("unlock", "core_user", user.id, _summary("unlocked", user.username))
+    db.session.commit()
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise LookupError(user_id)
+    return user
+
+
+def find_user(username: str) -> User | None:
+    return db.session.execute(sa.select(User).where(User.username == username)).scalar_one_or_none()
+
+
+def search_users(text: str = "", page: int = 1, per_page: int = 50):
+    query = sa.select(User).order_by(User.username)
+    if text:
+        like = f"%{text.strip()}%"
+        query = query.where(sa.or_(User.username.like(like), User.name.like(like)))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+# --- roles and permissions ------------------------------------------------------------------
+
+def list_roles() -> list[Role]:
+    return list(db.session.execute(sa.select(Role).order_by(Role.builtin.desc(), Role.id)).scalars())
+
+
+def get_role(role_id: int) -> Role:
+    role = db.session.get(Role, role_id)
+    if role is None:
+        raise LookupError(role_id)
+    return role
+
+
+@transactional
+def save_role(role_id: int | None, *, code: str, name: str, description: str, permissions, known: set[str]) -> Role:
+    """Create or change a role and its set of granted permissions."""
+    unknown = set(permissions) - known
+    if unknown:
+        raise ServiceError(_("Unknown permission."), {"permissions": [_("Unknown permission: %(codes)s", codes=", ".join(sorted(unknown)))]})
+    if role_id is None:
+        code = code.strip()
+        if db.session.execute(sa.select(Role.id).where(Role.code == code)).first():
+            raise ServiceError(_("A role with this code exists."), {"code": [_("A role with this code exists.")]})
+        role = Role(code=code, name=name.strip(), description=description.strip(), builtin=False)
+        db.session.add(role)
+    else:
+        role = get_role(role_id)
+        if not role.builtin:
+            role.name = name.strip()
+        role.description = description.strip()
+    current = {grant.permission: grant for grant in role.grants}
+    for code_ in set(current) - set(permissions):
+        role.grants.remove(current[code_])
+    for code_ in sorted(set(permissions) - set(current)):
+        role.grants.append(RolePermission(permission=code_))
+    db.session.commit()
+    return role
+
+
+@transactional
+def sync_permissions(declared: dict[str, tuple[str, tuple[str, ...]]]) -> list[str]:
+    """Create the standard roles if missing, and grant each newly declared permission to its
+    default roles once. ``declared`` maps code -> (plugin, default roles). Returns the new codes.
+
+    A permission already known keeps whatever grants the administrators have made since.
+    """
+    roles = {role.code: role for role in db.session.execute(sa.select(Role)).scalars()}
+    for code, (name, description) in STANDARD_ROLES.items():
+        if code not in roles:
+            roles[code] = Role(code=code, name=name, description=description, builtin=True)
+            db.session.add(roles[code])
+    known = set(db.session.execute(sa.select(KnownPermission.code)).scalars())
+    new_codes = sorted(set(declared) - known)
+    for code in new_codes:
+        plugin, default_roles = declared[code]
+        db.session.add(KnownPermission(code=code, plugin=plugin))
+        for role_code in default_roles:
+            if role_code in roles:
+                roles[role_code].grants.append(RolePermission(permission=code))
+    db.session.commit()
+    return new_codes
+
+
+# --- departments ----------------------------------------------------------------------------
+
+def list_departments(include_inactive: bool = True) -> list[Department]:
+    query = sa.select(Department).order_by(Department.code)
+    if not include_inactive:
+        query = query.where(Department.active.is_(True))
+    return list(db.session.execute(query).scalars())
+
+
+def get_department(dept_id: int) -> Department:
+    dept = db.session.get(Department, dept_id)
+    if dept is None:
+        raise LookupError(dept_id)
+    return dept
+
+
+@transactional
+def save_department(dept_id: int | None, *, code: str, name: str, parent_id=None, active: bool = True) -> Department:
+    """Create or change a department; the code is unique and a department cannot be its own ancestor."""
+    code = code.strip()
+    clash = db.session.execute(sa.select(Department.id).where(Department.code == code)).scalar_one_or_none()
+    if clash is not None and clash != dept_id:
+        raise ServiceError(_("A department with this code exists."), {"code": [_("A department with this code exists.")]})
+    dept = Department(code=code) if dept_id is None else get_department(dept_id)
+    parent = _department(parent_id)
+    ancestor = parent
+    while ancestor is not None:
+        if dept_id is not None and ancestor.id == dept_id:
+            raise ServiceError(_("A department cannot be placed under itself."), {"parent_id": [_("A department cannot be placed under itself.")]})
+        ancestor = ancestor.parent
+    dept.code, dept.name, dept.parent, dept.active = code, name.strip(), parent, active
+    if dept_id is None:
+        db.session.add(dept)
+    db.session.commit()
+    return dept

@@ -1,0 +1,37 @@
+"""Idle session timeout: an official idle for longer than the setting is logged out."""
+from __future__ import annotations
+
+import time
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+LAST_SEEN = "_last_seen"
+
+
+def check_idle():
+    if not current_user.is_authenticated:
+        return None
+    limit = current_app.config["ERP_IDLE_TIMEOUT_MINUTES"] * 60
+    now = time.time()
+    last = session.get(LAST_SEEN)
+    if last is not None and now - float(last) > limit:
+        from erp.auth import services
+
+        services.record_logout(current_user._get_current_object(), "idle timeout")
+        logout_user()
+        session.clear()
+        if request.path.startswith("/api/"):
+            return None  # the guard answers 401
+        flash(_("You were logged out after %(minutes)d minutes without activity.",
+                minutes=current_app.config["ERP_IDLE_TIMEOUT_MINUTES"]), "warning")
+        return redirect(url_for("auth.login", next=request.path))
+    if request.endpoint != "static":
+        session[LAST_SEEN] = now
+        session.permanent = True
+    return None
+
+
+def init_app(app) -> None:
+    app.before_request(check_idle)

@@ -1,0 +1,263 @@
+"""Login, logout, own password, and the administration of users, roles and departments."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from erp.auth import services
+from erp.auth.access import login_only, permission_required, public
+from erp.auth.forms import (ChangePasswordForm, DepartmentForm, LoginForm, RoleForm, SetPasswordForm,
+                            UserCreateForm, UserEditForm)
+from erp.auth.models import User
+from erp.auth.roles import role_label
+from erp.common.errors import ServiceError
+from erp.extensions import db, login_manager
+from erp.web.forms import apply_errors
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    try:
+        return db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: an open redirect would let a phishing link bounce through us."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("web.home")
+
+
+def _refused(form, error: ServiceError) -> None:
+    for message in apply_errors(form, error.errors) or ([error.message] if not error.errors else []):
+        flash(message, "danger")
+
+
+# --- login ----------------------------------------------------------------------------------
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("web.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        result = services.authenticate(form.username.data, form.password.data)
+        if result.user is None:
+            flash(result.error, "danger")
+        else:
+            lang = session.get("lang")
+            session.clear()  # a fresh session on login: no fixation
+            if lang:
+                session["lang"] = lang
+            login_user(result.user)
+            session.permanent = True
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_only
+def logout():
+    services.record_logout(current_user._get_current_object())
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_only
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_own_password(current_user.id, form.current.data, form.password.data)
+        except ServiceError as error:
+            _refused(form, error)
+        else:
+            flash(_("Your password was changed."), "success")
+            return redirect(url_for("web.home"))
+    return render_template("auth/change_password.html", form=form)
+
+
+# --- users ----------------------------------------------------------------------------------
+
+def _fill_choices(form) -> None:
+    form.department_id.choices = [(None, _("(none)"))] + [
+        (d.id, f"{d.name} ({d.code})") for d in services.list_departments(include_inactive=False)
+    ]
+    form.roles.choices = [(r.id, role_label(r)) for r in services.list_roles()]
+
+
+@bp.route("/admin/users")
+@permission_required("core.users")
+def users():
+    text = request.args.get("q", "").strip()
+    page = request.args.get("page", 1, type=int)
+    return render_template("auth/users.html", pagination=services.search_users(text, page), q=text)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@permission_required("core.users")
+def user_new():
+    form = UserCreateForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                form.username.data, form.name.data, form.password.data, email=form.email.data,
+                department_id=form.department_id.data, role_ids=form.roles.data,
+            )
+        except ServiceError as error:
+            _refused(form, error)
+        else:
+            flash(_("User %(name)s was created.", name=user.username), "success")
+            return redirect(url_for("auth.user_edit", user_id=user.id))
+    return render_template("auth/user_new.html", form=form)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@permission_required("core.users")
+def user_edit(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserEditForm(obj=user)
+    _fill_choices(form)
+    if request.method == "GET":
+        form.roles.data = [r.id for r in user.roles]
+    if form.validate_on_submit():
+        try:
+            services.update_user(user.id, name=form.name.data, email=form.email.data,
+                                 department_id=form.department_id.data, role_ids=form.roles.data,
+                                 active=form.active.data, acting_user_id=current_user.id)
+        except ServiceError as error:
+            _refused(form, error)
+        else:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("auth.user_edit", user_id=user.id))
+    return render_template("auth/user_edit.html", form=form, user=user, password_form=SetPasswordForm(prefix="pw"))
+
+
+@bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
+@permission_required("core.users")
+def user_password(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = SetPasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        try:
+            services.set_password(user.id, form.password.data)
+        except ServiceError as error:
+            for message in error.errors.get("password", [error.message]):
+                flash(message, "danger")
+        else:
+            flash(_("The password of %(name)s was set.", name=user.username), "success")
+    else:
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "danger")
+    return redirect(url_for("auth.user_edit", user_id=user.id))
+
+
+@bp.route("/admin/users/<int:user_id>/unlock", methods=["POST"])
+@permission_required("core.users")
+def user_unlock(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    services.unlock_user(user.id)
+    flash(_("%(name)s may log in again.", name=user.username), "success")
+    return redirect(url_for("auth.user_edit", user_id=user.id))
+
+
+# --- roles ----------------------------------------------------------------------------------
+
+def _permission_groups():
+    """Declared permissions grouped by the plugin (or core) that declares them."""
+    ext = current_app.extensions["erp"]
+    groups: dict[str, list] = {}
+    for code, (owner, permission) in ext["permissions"].items():
+        groups.setdefault(owner, []).append(permission)
+    labels = {"core": _("Core")}
+    for name, manifest in ext["manifests"].items():
+        labels[name] = str(manifest.label or manifest.summary)
+    return [(labels.get(owner, owner), perms) for owner, perms in groups.items()]
+
+
+@bp.route("/admin/roles")
+@permission_required("core.roles")
+def roles():
+    return render_template("auth/roles.html", roles=services.list_roles())
+
+
+@bp.route("/admin/roles/new", methods=["GET", "POST"])
+@bp.route("/admin/roles/<int:role_id>", methods=["GET", "POST"])
+@permission_required("core.roles")
+def role_edit(role_id: int | None = None):
+    role = None
+    if role_id is not None:
+        try:
+            role = services.get_role(role_id)
+        except LookupError:
+            abort(404)
+    form = RoleForm(obj=role)
+    known = set(current_app.extensions["erp"]["permissions"])
+    form.permissions.choices = sorted(known)
+    if role is not None:
+        form.code.data = role.code  # the code identifies the role; it is not edited
+        if request.method == "GET":
+            form.permissions.data = sorted(role.permission_codes)
+            form.name.data = role_label(role)
+    if form.validate_on_submit():
+        try:
+            saved = services.save_role(role_id, code=form.code.data, name=form.name.data,
+                                       description=form.description.data or "",
+                                       permissions=form.permissions.data, known=known)
+        except ServiceError as error:
+            _refused(form, error)
+        else:
+            flash(_("Role %(name)s saved.", name=role_label(saved)), "success")
+            return redirect(url_for("auth.roles"))
+    return render_template("auth/role_edit.html", form=form, role=role, groups=_permission_groups(),
+                           selected=set(form.permissions.data or []))
+
+
+# --- departments ----------------------------------------------------------------------------
+
+@bp.route("/admin/departments")
+@permission_required("core.departments")
+def departments():
+    return render_template("auth/departments.html", departments=services.list_departments())
+
+
+@bp.route("/admin/departments/new", methods=["GET", "POST"])
+@bp.route("/admin/departments/<int:dept_id>", methods=["GET", "POST"])
+@permission_required("core.departments")
+def department_edit(dept_id: int | None = None):
+    dept = None
+    if dept_id is not None:
+        try:
+            dept = services.get_department(dept_id)
+        except LookupError:
+            abort(404)
+    form = DepartmentForm(obj=dept)
+    form.parent_id.choices = [(None, _("(none)"))] + [
+        (d.id, f"{d.name} ({d.code})") for d in services.list_departments() if d.id != dept_id
+    ]
+    if form.validate_on_submit():
+        try:
+            services.save_department(dept_id, code=form.code.data, name=form.name.data,
+                                     parent_id=form.parent_id.data, active=form.active.data)
+        except ServiceError as error:
+            _refused(form, error)
+        else:
+            flash(_("Department saved."), "success")
+            return redirect(url_for("auth.departments"))
+    return render_template("auth/department_edit.html", form=form, dept=dept)

@@ -1,0 +1,172 @@
+"""``flask erp …``: administrator commands of the core."""
+from __future__ import annotations
+
+import secrets
+import string
+import sys
+from dataclasses import dataclass, field
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+
+from erp.audit import services as audit
+from erp.auth import services as auth
+from erp.auth.models import Role, User
+from erp.common import codes
+from erp.common.errors import ServiceError
+from erp.extensions import db
+
+
+@click.group("erp")
+def erp_group():
+    """Waterworks ERP administration."""
+
+
+def declared_permissions() -> dict[str, tuple[str, tuple[str, ...]]]:
+    return {code: (owner, perm.roles) for code, (owner, perm) in current_app.extensions["erp"]["permissions"].items()}
+
+
+def ensure_roles() -> list[str]:
+    """Standard roles exist and newly declared permissions are granted to their default roles."""
+    return auth.sync_permissions(declared_permissions())
+
+
+@erp_group.command("sync-permissions")
+@with_appcontext
+def sync_permissions_command():
+    """Create the standard roles and grant newly declared permissions (run after upgrades)."""
+    with audit.acting_as(None, "cli"):
+        new = ensure_roles()
+    click.echo(f"{len(new)} new permission(s): {', '.join(new)}" if new else "Permissions are up to date.")
+
+
+def generate_password() -> str:
+    """A random password that meets the policy (lower, upper, digits and a symbol; 14 long)."""
+    rng = secrets.SystemRandom()
+    parts = ([rng.choice(string.ascii_lowercase) for _ in range(7)] + [rng.choice(string.ascii_uppercase) for _ in range(3)]
+             + [rng.choice(string.digits) for _ in range(3)] + [rng.choice("!@#$%*-+")])
+    rng.shuffle(parts)
+    return "".join(parts)
+
+
+@erp_group.command("create-admin")
+@click.option("--username", default="admin", show_default=True)
+@click.option("--name", default="시스템관리자", show_default=True)
+@click.option("--password", envvar="ERP_ADMIN_PASSWORD", help="Read from ERP_ADMIN_PASSWORD, else asked for.")
+@with_appcontext
+def create_admin(username: str, name: str, password: str | None):
+    """Create the first system administrator."""
+    if password is None:
+        if not sys.stdin.isatty():
+            raise click.UsageError("Give --password or set ERP_ADMIN_PASSWORD (no terminal to ask on).")
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with audit.acting_as(None, "cli"):
+        ensure_roles()
+        role = db.session.execute(sa.select(Role).where(Role.code == "sysadmin")).scalar_one()
+        try:
+            auth.create_user(username, name, password, role_ids=[role.id])
+        except ServiceError as error:
+            raise click.ClickException("; ".join(sum(error.errors.values(), [])) or error.message) from error
+    click.echo(f"Administrator {username!r} created.")
+
+
+@erp_group.command("reset-password")
+@click.argument("username")
+@with_appcontext
+def reset_password(username: str):
+    """Give USERNAME a new random password (printed once) and lift any lock."""
+    user = auth.find_user(username)
+    if user is None:
+        raise click.ClickException(f"No user {username!r}")
+    password = generate_password()
+    with audit.acting_as(None, "cli"):
+        auth.set_password(user.id, password)
+    click.echo(f"New password of {username}: {password}")
+
+
+@erp_group.command("audit-verify")
+@with_appcontext
+def audit_verify():
+    """Check the audit trail's hash chain; exit 1 at the first broken link."""
+    result = audit.verify()
+    if result.ok:
+        click.echo(f"Audit trail intact: {result.checked} records verified.")
+        return
+    click.echo(f"AUDIT TRAIL BROKEN at record {result.broken_seq}: {result.reason} "
+               f"({result.checked} records verified before it).", err=True)
+    sys.exit(1)
+
+
+# --- demo data ------------------------------------------------------------------------------
+
+DEMO_DEPARTMENTS = [
+    ("WS", "상수도사업소", None),
+    ("WS-MGT", "경영지원과", "WS"),
+    ("WS-RATE", "요금관리과", "WS"),
+    ("WS-SUP", "급수과", "WS"),
+    ("WS-PUR", "정수과", "WS"),
+    ("AUDIT", "감사실", None),
+]
+
+# (user name, name, department, role)
+DEMO_USERS = [
+    ("admin", "김관리", "WS-MGT", "sysadmin"),
+    ("budget", "이예산", "WS-MGT", "budget_officer"),
+    ("budgetlead", "박승인", "WS-MGT", "budget_approver"),
+    ("acct", "최회계", "WS-MGT", "accountant"),
+    ("chiefacct", "정출납", "WS-MGT", "chief_accountant"),
+    ("rates", "한요금", "WS-RATE", "rates_clerk"),
+    ("reader", "오검침", "WS-RATE", "meter_reader"),
+    ("civil", "윤민원", "WS-SUP", "complaints_officer"),
+    ("auditor", "강감사", "AUDIT", "auditor"),
+]
+
+# 금융결제원 bank codes: the banks that issue water-bill virtual accounts.
+DEMO_BANKS = [("004", "KB국민은행"), ("011", "NH농협은행"), ("020", "우리은행"), ("081", "하나은행"),
+              ("088", "신한은행"), ("003", "IBK기업은행"), ("071", "우체국"), ("032", "부산은행"),
+              ("031", "iM뱅크"), ("034", "광주은행"), ("039", "경남은행"), ("037", "전북은행")]
+
+
+@dataclass
+class DemoContext:
+    """What the core's demo data gives the plugins' demo hooks."""
+
+    departments: dict[str, int] = field(default_factory=dict)  # code -> id
+    users: dict[str, int] = field(default_factory=dict)  # role code -> user id
+
+
+@erp_group.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when users exist already.")
+@with_appcontext
+def demo(if_empty: bool):
+    """Create a small city's organisation, one user per role (passwords printed once), and
+    every loaded plugin's demo data."""
+    if db.session.execute(sa.select(User.id).limit(1)).first():
+        if if_empty:
+            click.echo("Demo data skipped: the database has users already.")
+            return
+        raise click.ClickException("The database has users already; demo data goes into an empty database.")
+    context = DemoContext()
+    logins = []
+    with audit.acting_as(None, "demo"):
+        ensure_roles()
+        roles = {r.code: r.id for r in db.session.execute(sa.select(Role)).scalars()}
+        for code, name, parent in DEMO_DEPARTMENTS:
+            dept = auth.save_department(None, code=code, name=name, parent_id=context.departments.get(parent))
+            context.departments[code] = dept.id
+        for username, name, dept, role in DEMO_USERS:
+            password = generate_password()
+            user = auth.create_user(username, name, password, email=f"{username}@example.go.kr",
+                                    department_id=context.departments[dept], role_ids=[roles[role]])
+            context.users[role] = user.id
+            logins.append((username, password, name, role))
+        codes.ensure_group("BANK", "수납 은행", DEMO_BANKS, description="금융결제원 은행 코드")
+        for name, loaded in current_app.extensions["erp"]["plugins"].items():
+            if loaded.demo is not None:
+                click.echo(f"Demo data: {name} …")
+                loaded.demo(context)
+    click.echo("\nDemo logins (shown only this once; `flask erp reset-password USER` makes a new one):")
+    for username, password, name, role in logins:
+        click.echo(f"  {username:<11} {password:<16} {name} ({role})")

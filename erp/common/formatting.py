@@ -1,0 +1,42 @@
+"""How amounts and dates are shown: whole won with thousands separators, YYYY-MM-DD."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def won(value) -> str:
+    """``1234567`` → ``1,234,567``; None → empty. Money is integer won, never a float."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float):
+        raise TypeError("money must be integer won, not float")
+    return f"{int(value):,}"
+
+
+def local_datetime(value: datetime | None) -> datetime | None:
+    """A stored (naive UTC) datetime in the office's time zone."""
+    if value is None:
+        return None
+    zone = ZoneInfo(current_app.config.get("ERP_TIMEZONE", "Asia/Seoul"))
+    return value.replace(tzinfo=timezone.utc).astimezone(zone)
+
+
+def fmt_date(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local_datetime(value)
+    return value.strftime("%Y-%m-%d") if isinstance(value, (date, datetime)) else str(value)
+
+
+def fmt_datetime(value: datetime | None, seconds: bool = False) -> str:
+    if value is None:
+        return ""
+    return local_datetime(value).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def register(app) -> None:
+    app.jinja_env.filters.update(won=won, date=fmt_date, datetime=fmt_datetime)

@@ -1,0 +1,99 @@
+"""Configuration read from the environment (twelve-factor); nothing secret lives in code."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("ERP_INSTANCE_DIR", ROOT / "instance"))
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"Environment variable {name} must be a whole number, got {raw!r}") from exc
+
+
+def _list(raw: str | None) -> list[str] | None:
+    if raw is None or raw.strip() in ("", "all", "*"):
+        return None
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def _ports(raw: str | None) -> dict[str, str]:
+    """Parse ``accounting=http://accounting:8000,budget=inprocess``."""
+    result: dict[str, str] = {}
+    for part in (raw or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        name, sep, target = part.partition("=")
+        if not sep or not name.strip() or not target.strip():
+            raise RuntimeError(f"ERP_PORTS entry {part!r} must look like name=target")
+        result[name.strip()] = target.strip()
+    return result
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once and kept under instance/.
+
+    Several workers or replicas must share the key, so production sets SECRET_KEY; the embedded
+    mode keeps a generated key in the instance folder so sessions survive a restart.
+    """
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    path = INSTANCE_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def default_database_url() -> str:
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{INSTANCE_DIR / 'erp.sqlite'}"
+
+
+def from_environment() -> dict:
+    """Every setting the application reads, with its default."""
+    idle_minutes = _int("ERP_IDLE_TIMEOUT_MINUTES", 30)
+    return {
+        "SECRET_KEY": _secret_key(),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or default_database_url(),
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "ERP_PLUGINS": _list(os.environ.get("ERP_PLUGINS")),
+        "ERP_PORTS": _ports(os.environ.get("ERP_PORTS")),
+        "ERP_STORAGE_DIR": os.environ.get("ERP_STORAGE_DIR") or str(INSTANCE_DIR / "storage"),
+        "ERP_LOCALE": os.environ.get("ERP_LOCALE", "ko"),
+        "ERP_TIMEZONE": os.environ.get("ERP_TIMEZONE", "Asia/Seoul"),
+        "ERP_ORG_NAME": os.environ.get("ERP_ORG_NAME", "한빛시 상수도사업소"),
+        "ERP_LOGIN_MAX_FAILURES": _int("ERP_LOGIN_MAX_FAILURES", 5),
+        "ERP_LOGIN_LOCK_MINUTES": _int("ERP_LOGIN_LOCK_MINUTES", 15),
+        "ERP_IDLE_TIMEOUT_MINUTES": idle_minutes,
+        # The signed session cookie itself expires after the idle time, so an idle session is dead
+        # on the server side too, not only in the browser.
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes),
+        "SESSION_REFRESH_EACH_REQUEST": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("ERP_SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the (idle-limited) session
+        "BABEL_DEFAULT_LOCALE": os.environ.get("ERP_LOCALE", "ko"),
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("ERP_TIMEZONE", "Asia/Seoul"),
+        "ERP_LOG_LEVEL": os.environ.get("ERP_LOG_LEVEL", "INFO"),
+        "MAX_CONTENT_LENGTH": _int("ERP_MAX_UPLOAD_MB", 20) * 1024 * 1024,
+    }
+
+
+LANGUAGES = {"ko": "한국어", "en": "English"}

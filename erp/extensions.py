@@ -1,0 +1,63 @@
+"""Flask extensions, created unbound and initialised in the application factory."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every model; naming convention keeps constraint names stable
+    across SQLite and MariaDB so that migrations can refer to them."""
+
+    metadata = sa.MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class ErpSQLAlchemy(SQLAlchemy):
+    """One engine per distinct database URL.
+
+    Each plugin's tables live under its own bind (bind key = plugin name). In monolith mode all
+    binds point at the same database; giving them one shared engine keeps a request's writes to
+    core and plugin tables in one connection and one transaction (on SQLite two connections to
+    one file would block each other).
+    """
+
+    def _make_engine(self, bind_key, options, app):  # noqa: D401 - documented on the class
+        cache = app.extensions.setdefault("erp_engines_by_url", {})
+        url = sa.engine.make_url(options["url"]).render_as_string(hide_password=False)
+        if url not in cache:
+            cache[url] = super()._make_engine(bind_key, options, app)
+        return cache[url]
+
+
+db = ErpSQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """Foreign keys on, WAL so that readers do not block the writer, and a busy timeout."""
+    module = type(dbapi_connection).__module__
+    if "sqlite" not in module:
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    if cursor.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()

@@ -1,0 +1,23 @@
+"""Form pieces shared by the core's and the plugins' forms."""
+from __future__ import annotations
+
+from wtforms import SelectMultipleField, widgets
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as a list of check boxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def apply_errors(form, errors: dict[str, list[str]]) -> list[str]:
+    """Put a service's field errors on the form; returns the messages that match no field."""
+    unplaced = []
+    for name, messages in errors.items():
+        field = getattr(form, name, None) if name else None
+        if field is None:
+            unplaced.extend(messages)
+        else:
+            field.errors = list(field.errors) + list(messages)
+    return unplaced

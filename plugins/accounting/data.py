@@ -1,0 +1,1 @@
+"""Plain data objects (standard library only) passed across the accounting plugin's interface."""

@@ -1,0 +1,1 @@
+"""Plain data objects (standard library only) passed across the complaints plugin's interface."""

@@ -1,0 +1,21 @@
+"""Customers, meters, readings, tariffs, bill runs and printed bills"""
+from flask_babel import lazy_gettext as _l
+
+from erp.plugins import Manifest, Permission
+
+manifest = Manifest(
+    name="rates",
+    version="0.1.0",
+    label=_l("Water rates"),
+    summary=_l("Customers, meters, readings, tariffs, bill runs and printed bills"),
+    depends=("accounting",),
+    provides=("billing",),
+    permissions=(
+        Permission("rates.view", _l("View customers, readings and bills"), roles=("rates_clerk", "complaints_officer", "auditor")),
+        Permission("rates.manage", _l("Manage customers and meters"), roles=("rates_clerk",)),
+        Permission("rates.read", _l("Enter meter readings"), roles=("meter_reader", "rates_clerk")),
+        Permission("rates.tariff", _l("Edit tariffs"), roles=("sysadmin",)),
+        Permission("rates.billing", _l("Run billing and issue adjusting bills"), roles=("rates_clerk",)),
+    ),
+    menu=(),
+)

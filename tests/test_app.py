@@ -1,0 +1,127 @@
+"""The application factory, configuration, operations endpoints, logs, errors and language."""
+import json
+import logging
+
+import sqlalchemy as sa
+from conftest import csrf_from, login
+
+from erp import config, create_app
+from erp.extensions import db
+
+
+def test_default_database_is_a_sqlite_file_under_instance(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{config.INSTANCE_DIR / 'erp.sqlite'}"
+    assert app.config["ERP_LOCALE"] == "ko"
+    assert app.config["ERP_IDLE_TIMEOUT_MINUTES"] == 30
+
+
+def test_configuration_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "mysql+pymysql://erp:pw@db:3306/erp?charset=utf8mb4")
+    monkeypatch.setenv("ERP_PLUGINS", "accounting,complaints")
+    monkeypatch.setenv("ERP_LOGIN_MAX_FAILURES", "3")
+    monkeypatch.setenv("ERP_IDLE_TIMEOUT_MINUTES", "10")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("mysql+pymysql://erp:pw@db:3306/erp")
+    assert sorted(app.extensions["erp"]["plugins"]) == ["accounting", "complaints"]
+    assert app.config["ERP_LOGIN_MAX_FAILURES"] == 3
+    assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() == 600
+
+
+def test_bad_number_in_the_environment_gives_a_clear_message(monkeypatch):
+    monkeypatch.setenv("ERP_LOGIN_MAX_FAILURES", "five")
+    try:
+        create_app()
+    except RuntimeError as error:
+        assert "ERP_LOGIN_MAX_FAILURES must be a whole number" in str(error)
+    else:
+        raise AssertionError("a non-numeric setting was accepted")
+
+
+def test_korean_text_round_trips(app):
+    from erp.auth import services
+
+    with app.app_context():
+        dept = services.save_department(None, code="K1", name="상수도사업소 요금관리과 💧")
+        db.session.expire_all()
+        assert services.get_department(dept.id).name == "상수도사업소 요금관리과 💧"
+
+
+def test_healthz_and_readyz(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json()["checks"] == {"database": "ok", "migrations": "ok"}
+
+
+def test_readyz_reports_a_schema_behind_the_migrations(app, client):
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'old'"))
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert "expected" in response.get_json()["checks"]["migrations"]
+
+
+def test_logs_are_json_lines_with_the_request_id(client, capsys):
+    response = client.get("/healthz", headers={"X-Request-ID": "abc123"})
+    assert response.headers["X-Request-ID"] == "abc123"
+    client.get("/login", headers={"X-Request-ID": "req42"})
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    access = [line for line in lines if line.get("logger") == "erp.access"]
+    assert any(line["request_id"] == "req42" and line["status"] == 200 for line in access)
+
+
+def test_error_pages_are_in_korean_and_english(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "페이지를 찾을 수 없습니다" in response.get_data(as_text=True)
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    client.post("/lang/en", data={"csrf_token": token, "next": "/login"})
+    response = client.get("/no/such/page")
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_api_errors_are_json(client):
+    response = client.get("/api/nothing")
+    assert response.status_code == 404
+    assert response.get_json()["status"] == 404
+
+
+def test_an_unexpected_error_gives_a_500_page_not_a_traceback(app_factory, caplog):
+    app = app_factory()
+
+    @app.route("/boom")
+    def boom():
+        raise ZeroDivisionError
+
+    from erp.auth.access import public
+
+    public(boom)
+    with caplog.at_level(logging.ERROR):
+        response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "서버 오류" in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_language_switch_returns_to_the_page(client, make_user):
+    make_user("kim", roles=["auditor"])
+    login(client, "kim")
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    response = client.post("/lang/en", data={"csrf_token": token, "next": "/"}, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "Log out" in html and "로그아웃" not in html
+    evil = client.post("/lang/ko", data={"csrf_token": token, "next": "https://evil.example/x"})
+    assert evil.headers["Location"] == "/x"
+
+
+def test_dates_and_amounts_are_formatted_for_officials(app):
+    from datetime import datetime
+
+    with app.test_request_context():
+        env = app.jinja_env
+        assert env.from_string("{{ 1234567|won }}").render() == "1,234,567"
+        # Stored UTC, shown in Korea's time: 2026-11-21 16:30 UTC is 2026-11-22 01:30 KST.
+        assert env.from_string("{{ d|datetime }}").render(d=datetime(2026, 11, 21, 16, 30)) == "2026-11-22 01:30"
+        assert env.from_string("{{ d|date }}").render(d=datetime(2026, 11, 21, 16, 30)) == "2026-11-22"

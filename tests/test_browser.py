@@ -1,0 +1,66 @@
+"""A browser test: Playwright driving Debian's Chromium against the app on 127.0.0.1."""
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "ko-KR"}
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+def test_admin_creates_a_user_who_then_logs_in_and_sees_the_korean_navigation(app, live_server, page, make_user, tmp_path):
+    make_user("admin", roles=["sysadmin"], name="김관리", password="Admin-Pass-2026")
+    page.set_default_timeout(15000)
+
+    page.goto(f"{live_server}/login")
+    page.fill("#username", "admin")
+    page.fill("#password", "Admin-Pass-2026")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/")
+    assert "김관리" in page.inner_text(".user-box")
+
+    page.click("nav.sidebar >> text=사용자")
+    page.click("text=새 사용자")
+    page.fill("#username", "lee")
+    page.fill("#name", "이감사")
+    page.check("label:has-text('감사관') >> input")
+    page.fill("#password", "Lee-Audit-2026")
+    page.fill("#confirm", "Lee-Audit-2026")
+    page.click("button:has-text('만들기')")
+    assert "lee 사용자를 만들었습니다" in page.inner_text(".flashes")
+
+    page.click("button:has-text('로그아웃')")
+    page.wait_for_url(f"{live_server}/login")
+    page.fill("#username", "lee")
+    page.fill("#password", "Lee-Audit-2026")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/")
+
+    nav = page.inner_text("nav.sidebar")
+    assert "홈" in nav and "관리" in nav and "감사 로그" in nav
+    assert "사용자" not in nav.replace("감사 로그", "")  # an auditor does not manage users
+    assert "이감사" in page.inner_text(".user-box")
+    page.screenshot(path=str(tmp_path / "korean-navigation.png"), full_page=True)

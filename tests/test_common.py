@@ -1,0 +1,111 @@
+"""Common components: document numbers, the working-day calendar, code tables, formatting."""
+import threading
+from datetime import date, datetime
+
+import pytest
+from conftest import TEST_DB, login, post_form
+
+from erp.common import calendar, codes, docnumbers
+from erp.common.formatting import won
+from erp.extensions import db
+
+
+def test_document_numbers_run_per_type_and_year(app):
+    with app.app_context():
+        first = docnumbers.next_number("JE", 2026)
+        second = docnumbers.next_number("JE", 2026)
+        other_type = docnumbers.next_number("BL", 2026)
+        next_year = docnumbers.next_number("JE", 2027)
+        db.session.commit()
+    assert (first, second, other_type, next_year) == ("2026-JE-000001", "2026-JE-000002", "2026-BL-000001", "2027-JE-000001")
+
+
+def test_a_rolled_back_document_gives_its_number_back(app):
+    with app.app_context():
+        docnumbers.next_number("JE", 2026)
+        db.session.commit()
+        docnumbers.next_number("JE", 2026)
+        db.session.rollback()
+        assert docnumbers.next_number("JE", 2026) == "2026-JE-000002"
+        db.session.commit()
+
+
+def test_a_malformed_document_type_is_refused(app):
+    with app.app_context(), pytest.raises(ValueError):
+        docnumbers.next_number("je; drop", 2026)
+
+
+def test_document_numbers_stay_unique_and_gapless_under_20_concurrent_requests(app):
+    results, errors = [], []
+    barrier = threading.Barrier(20)
+
+    def take():
+        try:
+            with app.app_context():
+                barrier.wait(timeout=30)
+                number = docnumbers.next_number("CM", 2026)
+                db.session.commit()
+                results.append(number)
+        except Exception as error:  # collected and asserted below
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=take) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    assert sorted(results) == [f"2026-CM-{n:06d}" for n in range(1, 21)]
+
+
+def test_mariadb_run_really_uses_mariadb(app):
+    with app.app_context():
+        assert db.engine.dialect.name == ("mysql" if TEST_DB == "mariadb" else "sqlite")
+
+
+# --- calendar -----------------------------------------------------------------------------------
+
+def test_chuseok_2026_and_its_weekend_are_not_working_days():
+    # 2026-09-24 (Thu) … 26 (Sat) are Chuseok; 27 is a Sunday.
+    assert calendar.holiday_name(date(2026, 9, 25)) == "추석"
+    assert [calendar.is_working_day(date(2026, 9, d)) for d in range(23, 29)] == [True, False, False, False, False, True]
+    assert calendar.add_working_days(date(2026, 9, 23), 1) == date(2026, 9, 28)
+    assert calendar.working_days_between(date(2026, 9, 22), date(2026, 9, 30)) == 4  # 23, 28, 29, 30
+
+
+def test_working_days_across_new_year_and_an_alternative_holiday():
+    # 2026-12-31 (Thu) + 2 working days: 2027-01-01 is New Year's Day, then a weekend.
+    assert calendar.add_working_days(date(2026, 12, 31), 2) == date(2027, 1, 5)
+    # 2026-10-03 (Sat) National Foundation Day is replaced on Monday 10-05.
+    assert calendar.add_working_days(date(2026, 10, 2), 1) == date(2026, 10, 6)
+
+
+def test_working_hours_skip_lunch_nights_weekends_and_holidays():
+    assert calendar.add_working_hours(datetime(2026, 11, 20, 16, 0), 3) == datetime(2026, 11, 23, 10, 0)  # Fri → Mon
+    assert calendar.add_working_hours(datetime(2026, 11, 23, 11, 0), 2) == datetime(2026, 11, 23, 14, 0)  # over lunch
+    assert calendar.add_working_hours(datetime(2026, 9, 23, 17, 0), 8) == datetime(2026, 9, 28, 17, 0)  # over Chuseok
+    assert calendar.working_hours_between(datetime(2026, 9, 23, 9, 0), datetime(2026, 9, 28, 18, 0)) == 16
+
+
+# --- code tables --------------------------------------------------------------------------------
+
+def test_code_tables_keep_order_and_refuse_duplicates(app, client, make_user):
+    make_user("admin", roles=["sysadmin"])
+    with app.app_context():
+        codes.ensure_group("USE_TYPE", "업종", [("10", "가정용"), ("20", "일반용"), ("30", "욕탕용")])
+        assert codes.choices("USE_TYPE") == [("10", "가정용"), ("20", "일반용"), ("30", "욕탕용")]
+    login(client, "admin")
+    response = post_form(client, "/admin/codes/USE_TYPE", {"code": "20", "name": "중복", "name_en": "", "sort_order": "5", "active": "y"})
+    assert "이미 있습니다" in response.get_data(as_text=True)
+    post_form(client, "/admin/codes/USE_TYPE", {"code": "40", "name": "산업용", "name_en": "Industrial", "sort_order": "40", "active": "y"})
+    with app.app_context():
+        assert codes.choices("USE_TYPE")[-1] == ("40", "산업용")
+    assert client.get("/admin/codes/NO_SUCH_GROUP").status_code == 404
+
+
+def test_won_has_thousands_separators_and_refuses_floats():
+    assert won(1234567) == "1,234,567"
+    assert won(-5000) == "-5,000"
+    assert won(None) == ""
+    with pytest.raises(TypeError):
+        won(12.5)

@@ -1,0 +1,61 @@
+"""`flask erp demo`, `create-admin`, `reset-password` and `sync-permissions`."""
+import re
+
+import sqlalchemy as sa
+from conftest import login
+
+from erp.auth.models import Role, User
+from erp.extensions import db
+
+
+def test_demo_creates_an_organisation_and_one_working_login_per_role(app, runner):
+    result = runner.invoke(args=["erp", "demo"])
+    assert result.exit_code == 0, result.output
+    logins = dict(re.findall(r"^\s+(\w+)\s+(\S+)\s+\S+ \((\w+)\)$", result.output, re.M)[i][:2] for i in range(9))
+    assert set(logins) == {"admin", "budget", "budgetlead", "acct", "chiefacct", "rates", "reader", "civil", "auditor"}
+    with app.app_context():
+        roles = {u.username: [r.code for r in u.roles] for u in db.session.execute(sa.select(User)).scalars()}
+        assert roles["chiefacct"] == ["chief_accountant"]
+        assert db.session.execute(sa.select(User).where(User.username == "rates")).scalar_one().department.name == "요금관리과"
+    client = app.test_client()
+    assert login(client, "auditor", logins["auditor"]).headers["Location"] == "/"
+    again = runner.invoke(args=["erp", "demo", "--if-empty"])
+    assert again.exit_code == 0 and "skipped" in again.output
+
+
+def test_create_admin_then_log_in(app, runner):
+    result = runner.invoke(args=["erp", "create-admin", "--username", "root1", "--password", "Admin-Pass-2026"])
+    assert result.exit_code == 0, result.output
+    assert login(app.test_client(), "root1", "Admin-Pass-2026").headers["Location"] == "/"
+
+
+def test_create_admin_refuses_a_weak_password(app, runner):
+    result = runner.invoke(args=["erp", "create-admin", "--password", "weak"])
+    assert result.exit_code != 0
+    assert "9" in result.output
+    with app.app_context():
+        assert db.session.execute(sa.select(User)).first() is None
+
+
+def test_reset_password_prints_a_working_password(app, runner, make_user):
+    make_user("kim", roles=["auditor"])
+    result = runner.invoke(args=["erp", "reset-password", "kim"])
+    password = result.output.strip().rsplit(" ", 1)[1]
+    assert login(app.test_client(), "kim", password).headers["Location"] == "/"
+
+
+def test_sync_grants_new_permissions_once_and_keeps_administrators_changes(app, runner):
+    from erp.auth import services
+
+    with app.app_context():
+        auditor = db.session.execute(sa.select(Role).where(Role.code == "auditor")).scalar_one()
+        assert "core.audit" in auditor.permission_codes and "accounting.view" in auditor.permission_codes
+        # An administrator takes a default grant away; a later sync must not put it back.
+        services.save_role(auditor.id, code="auditor", name=auditor.name, description="",
+                           permissions=sorted(auditor.permission_codes - {"accounting.view"}),
+                           known=set(app.extensions["erp"]["permissions"]))
+    result = runner.invoke(args=["erp", "sync-permissions"])
+    assert "up to date" in result.output
+    with app.app_context():
+        auditor = db.session.execute(sa.select(Role).where(Role.code == "auditor")).scalar_one()
+        assert "accounting.view" not in auditor.permission_codes

@@ -1,0 +1,27 @@
+"""The Korean catalog is complete and compiled."""
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = ROOT / "erp" / "translations" / "ko" / "LC_MESSAGES"
+
+
+def test_every_message_has_a_korean_translation():
+    with open(CATALOG / "messages.po", "rb") as handle:
+        catalog = read_po(handle)
+    missing = [m.id for m in catalog if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert missing == [] and fuzzy == []
+
+
+def test_the_catalog_is_compiled():
+    assert (CATALOG / "messages.mo").exists(), "run `make translations`"
+
+
+def test_the_template_has_nothing_the_catalog_lacks():
+    with open(ROOT / "erp" / "translations" / "messages.pot", "rb") as handle:
+        template = {m.id for m in read_po(handle) if m.id}
+    with open(CATALOG / "messages.po", "rb") as handle:
+        catalog = {m.id for m in read_po(handle) if m.id}
+    assert template - catalog == set()
