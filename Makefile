@@ -26,7 +26,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy -d erp/translations -D messages >/dev/null
+	$(BIN)/pybabel compile -d erp/translations -D messages >/dev/null
 
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o erp/translations/messages.pot .

@@ -72,7 +72,7 @@ class MariaDatabases:
         self.url = f"{MARIADB_SERVER}/{self.name}?charset=utf8mb4"
         _migrate(self.url)
         self.engine = sa.create_engine(self.url)
-        self.tables = [t for t in sa.inspect(self.engine).get_table_names() if t != "alembic_version"]
+        self.tables = sa.inspect(self.engine).get_table_names()
         with self.engine.connect() as conn:
             self.baseline = {t: [dict(r) for r in conn.execute(sa.text(f"SELECT * FROM `{t}`")).mappings()] for t in self.tables}
         self.used = False

@@ -32,13 +32,13 @@ def live_server(app):
 
 
 def test_admin_creates_a_user_who_then_logs_in_and_sees_the_korean_navigation(app, live_server, page, make_user, tmp_path):
-    make_user("admin", roles=["sysadmin"], name="김관리", password="Admin-Pass-2026")
+    make_user("admin", roles=["sysadmin"], name="김관리", password="Chief-Pass-2026")
     page.set_default_timeout(15000)
 
     page.goto(f"{live_server}/login")
     page.fill("#username", "admin")
-    page.fill("#password", "Admin-Pass-2026")
-    page.click("button[type=submit]")
+    page.fill("#password", "Chief-Pass-2026")
+    page.click(".login-card button[type=submit]")
     page.wait_for_url(f"{live_server}/")
     assert "김관리" in page.inner_text(".user-box")
 
@@ -46,17 +46,17 @@ def test_admin_creates_a_user_who_then_logs_in_and_sees_the_korean_navigation(ap
     page.click("text=새 사용자")
     page.fill("#username", "lee")
     page.fill("#name", "이감사")
-    page.check("label:has-text('감사관') >> input")
-    page.fill("#password", "Lee-Audit-2026")
-    page.fill("#confirm", "Lee-Audit-2026")
+    page.get_by_label("감사관", exact=True).check()
+    page.fill("#password", "Water-Audit-2026")
+    page.fill("#confirm", "Water-Audit-2026")
     page.click("button:has-text('만들기')")
     assert "lee 사용자를 만들었습니다" in page.inner_text(".flashes")
 
     page.click("button:has-text('로그아웃')")
     page.wait_for_url(f"{live_server}/login")
     page.fill("#username", "lee")
-    page.fill("#password", "Lee-Audit-2026")
-    page.click("button[type=submit]")
+    page.fill("#password", "Water-Audit-2026")
+    page.click(".login-card button[type=submit]")
     page.wait_for_url(f"{live_server}/")
 
     nav = page.inner_text("nav.sidebar")

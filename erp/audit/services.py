@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from erp.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from erp.common.clock import utcnow
 from erp.extensions import db
+from erp.i18n import N_
 
 _PENDING = "erp_audit_pending"
 _WRITING = "erp_audit_writing"
@@ -42,6 +43,21 @@ def _dumps(value) -> str | None:
     if value is None:
         return None
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=_json_default)
+
+
+ACTION_LABELS = {
+    "create": N_("created"), "update": N_("changed"), "delete": N_("deleted"),
+    "login": N_("logged in"), "logout": N_("logged out"), "login_failed": N_("login failed"),
+    "login_refused": N_("login refused"), "locked": N_("account locked"), "unlock": N_("unlocked"),
+    "export": N_("exported"),
+}
+
+
+def action_label(action: str) -> str:
+    """The action in the reader's language (unknown actions as recorded)."""
+    from flask_babel import gettext
+
+    return gettext(ACTION_LABELS[action]) if action in ACTION_LABELS else action
 
 
 # --- who is acting -------------------------------------------------------------------------

@@ -3,13 +3,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from erp.i18n import N_
 from erp.plugins import MenuItem, Permission
 
-
-
-def N_(text: str) -> str:
-    """Mark a string for translation without translating it now (stored, translated on display)."""
-    return text
 
 
 # code -> (name, description): stored in English, shown translated (see ``role_label``).

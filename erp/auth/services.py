@@ -64,7 +64,8 @@ def authenticate(username: str, password: str) -> LoginResult:
         return LoginResult(None, _("This account is deactivated. Ask an administrator."))
     user.failed_logins = 0
     user.last_login_at = now
-    audit.record("login", "core_user", user.id, _summary("logged in", username))
+    with audit.acting_as(user.id, user.username):
+        audit.record("login", "core_user", user.id, _summary("logged in", username))
     db.session.commit()
     return LoginResult(user)
 
