@@ -15,7 +15,7 @@ from erp.auth.models import User
 from erp.auth.roles import role_label
 from erp.common.errors import ServiceError
 from erp.extensions import db, login_manager
-from erp.web.forms import apply_errors
+from erp.web.forms import flash_refusal
 
 bp = Blueprint("auth", __name__)
 
@@ -33,11 +33,6 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
     return url_for("web.home")
-
-
-def _refused(form, error: ServiceError) -> None:
-    for message in apply_errors(form, error.errors) or ([error.message] if not error.errors else []):
-        flash(message, "danger")
 
 
 # --- login ----------------------------------------------------------------------------------
@@ -84,7 +79,7 @@ def change_password():
         try:
             services.change_own_password(current_user.id, form.current.data, form.password.data)
         except ServiceError as error:
-            _refused(form, error)
+            flash_refusal(form, error)
         else:
             flash(_("Your password was changed."), "success")
             return redirect(url_for("web.home"))
@@ -120,7 +115,7 @@ def user_new():
                 department_id=form.department_id.data, role_ids=form.roles.data,
             )
         except ServiceError as error:
-            _refused(form, error)
+            flash_refusal(form, error)
         else:
             flash(_("User %(name)s was created.", name=user.username), "success")
             return redirect(url_for("auth.user_edit", user_id=user.id))
@@ -141,7 +136,7 @@ def user_edit(user_id: int):
                                  department_id=form.department_id.data, role_ids=form.roles.data,
                                  active=form.active.data, acting_user_id=current_user.id)
         except ServiceError as error:
-            _refused(form, error)
+            flash_refusal(form, error)
         else:
             flash(_("Changes saved."), "success")
             return redirect(url_for("auth.user_edit", user_id=user.id))
@@ -221,7 +216,7 @@ def role_edit(role_id: int | None = None):
                                        description=form.description.data or "",
                                        permissions=form.permissions.data, known=known)
         except ServiceError as error:
-            _refused(form, error)
+            flash_refusal(form, error)
         else:
             flash(_("Role %(name)s saved.", name=role_label(saved)), "success")
             return redirect(url_for("auth.roles"))
@@ -256,7 +251,7 @@ def department_edit(dept_id: int | None = None):
             services.save_department(dept_id, code=form.code.data, name=form.name.data,
                                      parent_id=form.parent_id.data, active=form.active.data)
         except ServiceError as error:
-            _refused(form, error)
+            flash_refusal(form, error)
         else:
             flash(_("Department saved."), "success")
             return redirect(url_for("auth.departments"))

@@ -10,14 +10,9 @@ from erp.common.errors import ServiceError
 from erp.common.forms import CodeForm, CodeGroupForm
 from erp.common.models import Code
 from erp.extensions import db
-from erp.web.forms import apply_errors
+from erp.web.forms import flash_refusal
 
 bp = Blueprint("common", __name__, url_prefix="/admin/codes")
-
-
-def _refused(form, error: ServiceError) -> None:
-    for message in apply_errors(form, error.errors) or ([error.message] if not error.errors else []):
-        flash(message, "danger")
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -28,7 +23,7 @@ def code_groups():
         try:
             group = codes.save_group(form.code.data, name=form.name.data, description=form.description.data or "", create=True)
         except ServiceError as error:
-            _refused(form, error)
+            flash_refusal(form, error)
         else:
             flash(_("Code group %(code)s created.", code=group.code), "success")
             return redirect(url_for("common.code_group", group_code=group.code))
@@ -53,7 +48,7 @@ def code_group(group_code: str):
                             name_en=form.name_en.data or "", sort_order=form.sort_order.data or 0,
                             active=form.active.data)
         except ServiceError as error:
-            _refused(form, error)
+            flash_refusal(form, error)
         else:
             flash(_("Code saved."), "success")
             return redirect(url_for("common.code_group", group_code=group.code))

@@ -11,6 +11,15 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+def flash_refusal(form, error) -> None:
+    """Show a service's refusal: field errors next to their fields, the rest as a message."""
+    from flask import flash
+
+    unplaced = apply_errors(form, error.errors)
+    for message in unplaced or ([] if error.errors else [error.message]):
+        flash(message, "danger")
+
+
 def apply_errors(form, errors: dict[str, list[str]]) -> list[str]:
     """Put a service's field errors on the form; returns the messages that match no field."""
     unplaced = []
