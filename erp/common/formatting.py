@@ -4,23 +4,24 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 
-def won(value) -> str:
-    """``1234567`` → ``1,234,567``; None → empty. Money is integer won, never a float."""
-    if value is None or value == "":
+def won(value: int | None) -> str:
+    """``1234567`` → ``1,234,567``; None → empty. Money is integer won: a float (or a bool)
+    raises TypeError, so a rounding error cannot slip onto a page or a printout."""
+    if value is None:
         return ""
-    if isinstance(value, float):
-        raise TypeError("money must be integer won, not float")
-    return f"{int(value):,}"
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"amounts are integer won, got {type(value).__name__}: {value!r}")
+    return f"{value:,}"
 
 
 def local_datetime(value: datetime | None) -> datetime | None:
     """A stored (naive UTC) datetime in the office's time zone."""
     if value is None:
         return None
-    zone = ZoneInfo(current_app.config.get("ERP_TIMEZONE", "Asia/Seoul"))
+    zone = ZoneInfo(current_app.config["ERP_TIMEZONE"] if has_app_context() else "Asia/Seoul")
     return value.replace(tzinfo=timezone.utc).astimezone(zone)
 
 

@@ -1,0 +1,112 @@
+"""Korean TrueType fonts for reportlab.
+
+Official printouts must look the same on every machine, so the font is always embedded: we register
+NanumGothic as a TrueType font (reportlab embeds a subset of it). reportlab's CID fonts (HYGothic,
+HYSMyeongJo) are never used because they are only referenced, not embedded, and render with whatever
+the reader substitutes -- or not at all.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+REGULAR_NAME = "NanumGothic"
+BOLD_NAME = "NanumGothicBold"
+
+_REGULAR_FILE = "NanumGothic.ttf"
+_BOLD_FILE = "NanumGothicBold.ttf"
+_DEBIAN_DIR = Path("/usr/share/fonts/truetype/nanum")
+
+_lock = threading.Lock()
+_registered: tuple[str, str] | None = None
+
+
+def _koreanize_fonts_dir() -> Path | None:
+    """The fonts/ folder shipped inside koreanize_matplotlib, found without importing it.
+
+    Importing the package would import matplotlib, which this project does not install.
+    """
+    try:
+        spec = importlib.util.find_spec("koreanize_matplotlib")
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    if spec.submodule_search_locations:
+        base = Path(next(iter(spec.submodule_search_locations)))
+    elif spec.origin:
+        base = Path(spec.origin).parent
+    else:
+        return None
+    return base / "fonts"
+
+
+def _candidate_dirs() -> list[Path]:
+    """Directories to search, most specific first."""
+    dirs: list[Path] = []
+    override = os.environ.get("ERP_FONT_DIR", "").strip()
+    if override:
+        dirs.append(Path(override))
+    dirs.append(_DEBIAN_DIR)
+    packaged = _koreanize_fonts_dir()
+    if packaged is not None:
+        dirs.append(packaged)
+    return dirs
+
+
+def _locate(dirs: list[Path]) -> tuple[Path, Path]:
+    """(regular, bold) font files from the first directory holding NanumGothic.ttf.
+
+    The bold file is taken from the same directory so both faces come from one release; without a
+    bold file the regular one stands in, so bold text still renders (just not bold).
+    """
+    for directory in dirs:
+        regular = directory / _REGULAR_FILE
+        if regular.is_file():
+            bold = directory / _BOLD_FILE
+            return regular, bold if bold.is_file() else regular
+    searched = ", ".join(str(d) for d in dirs) or "(none)"
+    raise RuntimeError(
+        f"Korean font {_REGULAR_FILE} not found (searched: {searched}). Install it with "
+        "'apt-get install fonts-nanum' or 'pip install --no-deps koreanize-matplotlib', "
+        "or point ERP_FONT_DIR at a directory containing NanumGothic.ttf."
+    )
+
+
+def _is_registered(name: str) -> bool:
+    try:
+        pdfmetrics.getFont(name)
+    except KeyError:
+        return False
+    return True
+
+
+def register_korean_fonts() -> tuple[str, str]:
+    """Register NanumGothic (regular and bold) with reportlab and return their font names.
+
+    Safe to call any number of times from any thread; the font files are read only once per process.
+    Raises RuntimeError if no NanumGothic.ttf can be found.
+    """
+    global _registered
+    if _registered is not None:
+        return _registered
+    with _lock:
+        if _registered is not None:
+            return _registered
+        regular_path, bold_path = _locate(_candidate_dirs())
+        if not _is_registered(REGULAR_NAME):
+            pdfmetrics.registerFont(TTFont(REGULAR_NAME, str(regular_path)))
+        if not _is_registered(BOLD_NAME):
+            pdfmetrics.registerFont(TTFont(BOLD_NAME, str(bold_path)))
+        # The family lets <b> in a Paragraph switch to the bold face; there is no italic Hangul
+        # face, so italic maps to upright.
+        pdfmetrics.registerFontFamily(
+            REGULAR_NAME, normal=REGULAR_NAME, bold=BOLD_NAME, italic=REGULAR_NAME, boldItalic=BOLD_NAME
+        )
+        _registered = (REGULAR_NAME, BOLD_NAME)
+        return _registered

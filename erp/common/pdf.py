@@ -1,0 +1,299 @@
+"""PDF helper for official printouts (결산서, 고지서 목록, 대장 ...).
+
+A helper, not a framework: callers build their own flowables (Paragraphs, tables from
+``money_table`` ...) and hand them to ``build_pdf``, which adds the page frame every official
+printout needs -- organisation and title on top, page "N / M" and print time at the bottom -- and
+embeds the Korean font.
+"""
+from __future__ import annotations
+
+import os
+from html import escape as _html_escape
+from datetime import datetime, timezone
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import landscape as to_landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from erp.common.clock import utcnow
+from erp.common.fonts import register_korean_fonts
+from erp.common.formatting import won as format_won
+
+__all__ = ["build_pdf", "styles", "money_table", "format_won"]
+
+DEFAULT_LABELS = {"page": "쪽", "printed": "출력일시"}
+
+_MARGIN_X = 15 * mm
+_MARGIN_TOP = 24 * mm  # room for the two header lines and the rule
+_MARGIN_BOTTOM = 18 * mm
+_RULE_COLOR = colors.HexColor("#555555")
+_TEXT_GREY = colors.HexColor("#333333")
+_HEADER_FILL = colors.HexColor("#DCE3EC")
+_TOTAL_FILL = colors.HexColor("#F1F1F1")
+_GRID_COLOR = colors.HexColor("#808080")
+
+
+def escape(text: str) -> str:
+    """Escape text for reportlab's paragraph mark-up (``&``, ``<``, ``>``)."""
+    return _html_escape(text, quote=False)
+
+
+def styles() -> dict[str, ParagraphStyle]:
+    """Paragraph styles in the embedded Korean font.
+
+    Keys: ``title``, ``heading``, ``body``, ``small``, ``cell``, ``cell_right``. A fresh dict is
+    returned on every call, so a caller may adjust a style without affecting other printouts.
+    """
+    regular, bold = register_korean_fonts()
+    # Hangul needs more leading than Latin text to stay readable, hence ~1.4-1.5x the size.
+    return {
+        "title": ParagraphStyle(
+            "title", fontName=bold, fontSize=16, leading=22, alignment=TA_CENTER, spaceAfter=4 * mm
+        ),
+        "heading": ParagraphStyle(
+            "heading", fontName=bold, fontSize=12, leading=17, spaceBefore=3 * mm, spaceAfter=2 * mm
+        ),
+        "body": ParagraphStyle("body", fontName=regular, fontSize=10, leading=15, alignment=TA_LEFT),
+        "small": ParagraphStyle("small", fontName=regular, fontSize=8, leading=11, textColor=_TEXT_GREY),
+        "cell": ParagraphStyle("cell", fontName=regular, fontSize=8.5, leading=11.5),
+        "cell_right": ParagraphStyle(
+            "cell_right", fontName=regular, fontSize=8.5, leading=11.5, alignment=TA_RIGHT
+        ),
+    }
+
+
+def _cell_text(value, numeric: bool) -> str:
+    if value is None:
+        return ""
+    if numeric and isinstance(value, float):
+        raise TypeError(f"numeric table cells take integer won, got float {value!r}")
+    if numeric and isinstance(value, int) and not isinstance(value, bool):
+        return format_won(value)
+    return str(value)
+
+
+def _auto_widths(header: list[str], rows: list[list], font: str, size: float) -> list[str]:
+    """Column widths as percentages of the frame, proportional to each column's widest text.
+
+    Percentages let reportlab resolve them against the actual frame width, so the same table fits a
+    portrait or a landscape page. Weights are clamped so a single long remark cannot starve the
+    other columns and a narrow code column still gets a readable minimum.
+    """
+    weights = []
+    for index, title in enumerate(header):
+        texts = [title] + [
+            row[index] for row in rows[:200] if index < len(row) and isinstance(row[index], str)
+        ]
+        widest = max((stringWidth(t, font, size) for t in texts), default=0)
+        if any(isinstance(row[index], int) for row in rows[:200] if index < len(row)):
+            widest = max(widest, stringWidth("0,000,000,000", font, size))
+        weights.append(min(max(widest + 8, 40), 220))
+    total = sum(weights)
+    return [f"{100 * w / total:.3f}%" for w in weights]
+
+
+def money_table(
+    header: list[str],
+    rows: list[list],
+    *,
+    col_widths=None,
+    numeric_cols: set[int] = frozenset(),
+    total_row: bool = False,
+) -> Table:
+    """A gridded table with a shaded header row that repeats on every page.
+
+    ``numeric_cols`` are right-aligned and their int values formatted as ``1,234,567`` (negative
+    ``-1,234``; None becomes empty; float raises TypeError). Strings are escaped, so ``&`` and
+    ``<`` print literally; Flowable cells are used as given. With ``total_row`` the last row is
+    printed bold on a light background. ``col_widths`` is passed to reportlab (points, "20%",
+    "*"); by default widths are proportional to content and fill the frame.
+    """
+    st = styles()
+    regular, bold = register_korean_fonts()
+    cell, cell_right = st["cell"], st["cell_right"]
+    head = ParagraphStyle("cell_head", parent=cell, fontName=bold, alignment=TA_CENTER)
+    cell_bold = ParagraphStyle("cell_bold", parent=cell, fontName=bold)
+    cell_right_bold = ParagraphStyle("cell_right_bold", parent=cell_right, fontName=bold)
+
+    ncols = len(header)
+    data: list[list] = [[Paragraph(escape(str(h)), head) for h in header]]
+    for row_index, row in enumerate(rows):
+        if len(row) != ncols:
+            raise ValueError(f"row {row_index} has {len(row)} cells, header has {ncols}")
+        is_total = total_row and row_index == len(rows) - 1
+        out = []
+        for col, value in enumerate(row):
+            if isinstance(value, Flowable):
+                out.append(value)
+                continue
+            numeric = col in numeric_cols
+            if numeric:
+                style = cell_right_bold if is_total else cell_right
+            else:
+                style = cell_bold if is_total else cell
+            out.append(Paragraph(escape(_cell_text(value, numeric)), style))
+        data.append(out)
+
+    if col_widths is None:
+        col_widths = _auto_widths(header, rows, regular, cell.fontSize)
+
+    commands = [
+        ("FONTNAME", (0, 0), (-1, -1), regular),  # for any plain-string cell a caller sneaks in
+        ("GRID", (0, 0), (-1, -1), 0.4, _GRID_COLOR),
+        ("BACKGROUND", (0, 0), (-1, 0), _HEADER_FILL),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+    if total_row and rows:
+        commands += [
+            ("BACKGROUND", (0, -1), (-1, -1), _TOTAL_FILL),
+            ("LINEABOVE", (0, -1), (-1, -1), 1, colors.black),
+        ]
+    return Table(data, colWidths=col_widths, repeatRows=1, style=TableStyle(commands), hAlign="CENTER")
+
+
+def _local_now() -> datetime:
+    """Wall-clock time in the utility's timezone (ERP_TIMEZONE, as in erp.config)."""
+    zone = ZoneInfo(os.environ.get("ERP_TIMEZONE", "Asia/Seoul"))
+    return utcnow().replace(tzinfo=timezone.utc).astimezone(zone)
+
+
+def _printed_text(printed_at: datetime | None) -> str:
+    if printed_at is None:
+        printed_at = _local_now()
+    elif printed_at.tzinfo is not None:
+        printed_at = printed_at.astimezone(ZoneInfo(os.environ.get("ERP_TIMEZONE", "Asia/Seoul")))
+    # Naive datetimes are taken as local wall-clock time, which is what the reader expects to see.
+    return printed_at.strftime("%Y-%m-%d %H:%M")
+
+
+def _fit_size(text: str, font: str, size: float, max_width: float, min_size: float = 6) -> float:
+    """Shrink a header font until the text fits, so a long title never runs into the org name."""
+    while size > min_size and stringWidth(text, font, size) > max_width:
+        size -= 0.5
+    return size
+
+
+def _canvas_class(draw_page_number):
+    """A canvas that defers page finishing until the total page count is known.
+
+    The usual two-pass recipe: each page's state is kept at showPage, and on save every page is
+    replayed with "N / M" drawn before it is really emitted.
+    """
+
+    class NumberedCanvas(rl_canvas.Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._saved_page_states: list[dict] = []
+
+        def showPage(self):  # noqa: N802 -- reportlab's name
+            self._saved_page_states.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._saved_page_states)
+            for state in self._saved_page_states:
+                self.__dict__.update(state)
+                draw_page_number(self, self._pageNumber, total)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def build_pdf(
+    title: str,
+    story: list,
+    *,
+    org_name: str,
+    subtitle: str = "",
+    landscape: bool = False,
+    printed_at: datetime | None = None,
+    labels: dict | None = None,
+) -> bytes:
+    """Render ``story`` on A4 pages with the official header and footer and return the PDF bytes.
+
+    Every page shows ``org_name`` (left) and ``title`` with the optional ``subtitle`` (e.g. the
+    period) on the right above a thin rule, and a footer with the print time
+    (``printed_at``, default now in ERP_TIMEZONE, shown as ``YYYY-MM-DD HH:MM``) and "N / M".
+    ``labels`` overrides the footer words, defaults ``{"page": "쪽", "printed": "출력일시"}``.
+    All text uses the embedded NanumGothic font.
+    """
+    regular, bold = register_korean_fonts()
+    words = {**DEFAULT_LABELS, **(labels or {})}
+    printed = f"{words['printed']} {_printed_text(printed_at)}".strip()
+    pagesize = to_landscape(A4) if landscape else A4
+    page_w, page_h = pagesize
+    content_w = page_w - 2 * _MARGIN_X
+
+    def draw_frame(canv, doc):
+        canv.saveState()
+        top = page_h - 11 * mm
+        org_size = _fit_size(org_name, regular, 9, content_w * 0.4)
+        canv.setFont(regular, org_size)
+        canv.setFillColor(_TEXT_GREY)
+        canv.drawString(_MARGIN_X, top, org_name)
+        title_room = content_w - stringWidth(org_name, regular, org_size) - 8 * mm
+        canv.setFillColor(colors.black)
+        title_size = _fit_size(title, bold, 12, title_room)
+        canv.setFont(bold, title_size)
+        canv.drawRightString(page_w - _MARGIN_X, top, title)
+        if subtitle:
+            canv.setFont(regular, _fit_size(subtitle, regular, 8.5, title_room))
+            canv.setFillColor(_TEXT_GREY)
+            canv.drawRightString(page_w - _MARGIN_X, top - 5 * mm, subtitle)
+        canv.setStrokeColor(_RULE_COLOR)
+        canv.setLineWidth(0.6)
+        rule_y = page_h - 18 * mm
+        canv.line(_MARGIN_X, rule_y, page_w - _MARGIN_X, rule_y)
+        # Footer rule and print time; the page number needs the total and is drawn at save time.
+        foot_y = 10 * mm
+        canv.setLineWidth(0.3)
+        canv.line(_MARGIN_X, foot_y + 4 * mm, page_w - _MARGIN_X, foot_y + 4 * mm)
+        canv.setFont(regular, 8)
+        canv.setFillColor(_TEXT_GREY)
+        canv.drawString(_MARGIN_X, foot_y, printed)
+        canv.restoreState()
+
+    def draw_page_number(canv, number, total):
+        canv.saveState()
+        canv.setFont(regular, 8)
+        canv.setFillColor(_TEXT_GREY)
+        canv.drawRightString(page_w - _MARGIN_X, 10 * mm, f"{number} / {total} {words['page']}".strip())
+        canv.restoreState()
+
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=pagesize,
+        leftMargin=_MARGIN_X,
+        rightMargin=_MARGIN_X,
+        topMargin=_MARGIN_TOP,
+        bottomMargin=_MARGIN_BOTTOM,
+        title=f"{title} {subtitle}".strip(),
+        author=org_name,
+        creator="Waterworks ERP",
+        # The canvas starts in Helvetica unless told otherwise, which would put an unembedded
+        # standard font into every page's resources.
+        initialFontName=regular,
+    )
+    # An empty story would produce no page at all; an official printout always has one.
+    flowables = list(story) or [Spacer(1, 1)]
+    doc.build(
+        flowables,
+        onFirstPage=draw_frame,
+        onLaterPages=draw_frame,
+        canvasmaker=_canvas_class(draw_page_number),
+    )
+    return buffer.getvalue()
