@@ -125,3 +125,11 @@ def test_dates_and_amounts_are_formatted_for_officials(app):
         # Stored UTC, shown in Korea's time: 2026-11-21 16:30 UTC is 2026-11-22 01:30 KST.
         assert env.from_string("{{ d|datetime }}").render(d=datetime(2026, 11, 21, 16, 30)) == "2026-11-22 01:30"
         assert env.from_string("{{ d|date }}").render(d=datetime(2026, 11, 21, 16, 30)) == "2026-11-22"
+
+
+def test_readyz_is_503_when_the_database_does_not_answer(app_factory):
+    app = app_factory(SQLALCHEMY_DATABASE_URI="mysql+pymysql://nobody@127.0.0.1:1/none?connect_timeout=1")
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["database"].startswith("unreachable")
+    assert app.test_client().get("/healthz").status_code == 200
