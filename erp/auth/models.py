@@ -53,7 +53,7 @@ class Role(db.Model):
         return {grant.permission for grant in self.grants}
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.name} ({self.code})"
 
 
 class RolePermission(db.Model):
@@ -63,6 +63,9 @@ class RolePermission(db.Model):
     permission: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
 
     role: Mapped[Role] = relationship(back_populates="grants")
+
+    def __str__(self) -> str:
+        return f"{self.role.code if self.role else self.role_id}: {self.permission}"
 
 
 class KnownPermission(db.Model):
@@ -74,6 +77,9 @@ class KnownPermission(db.Model):
     code: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
     plugin: Mapped[str] = mapped_column(sa.String(50))
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __str__(self) -> str:
+        return f"{self.plugin}: {self.code}"
 
 
 class User(UserMixin, db.Model):

@@ -12,7 +12,7 @@ from erp.auth.access import login_only, permission_required, public
 from erp.auth.forms import (ChangePasswordForm, DepartmentForm, LoginForm, RoleForm, SetPasswordForm,
                             UserCreateForm, UserEditForm)
 from erp.auth.models import User
-from erp.auth.roles import role_label
+from erp.auth.roles import role_description, role_label
 from erp.common.errors import ServiceError
 from erp.extensions import db, login_manager
 from erp.web.forms import flash_refusal
@@ -210,6 +210,7 @@ def role_edit(role_id: int | None = None):
         if request.method == "GET":
             form.permissions.data = sorted(role.permission_codes)
             form.name.data = role_label(role)
+            form.description.data = role_description(role)
     if form.validate_on_submit():
         try:
             saved = services.save_role(role_id, code=form.code.data, name=form.name.data,
