@@ -34,7 +34,7 @@ extract-messages: install
 
 run: install translations
 	$(BIN)/flask db upgrade
-	$(BIN)/flask erp sync-permissions
+	$(BIN)/flask erp setup
 	$(BIN)/flask erp demo --if-empty
 	@echo
 	@echo "Waterworks ERP is starting on http://127.0.0.1:8000 — log in as 'admin' with the password printed above"

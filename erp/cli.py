@@ -33,6 +33,28 @@ def ensure_roles() -> list[str]:
     return auth.sync_permissions(declared_permissions())
 
 
+def run_setup() -> list[str]:
+    """Everything an upgraded database needs besides its schema: the standard roles and new
+    permissions, then each loaded plugin's reference data. Idempotent."""
+    messages = []
+    new = ensure_roles()
+    messages.append(f"{len(new)} new permission(s): {', '.join(new)}" if new else "Permissions are up to date.")
+    for name, loaded in current_app.extensions["erp"]["plugins"].items():
+        if loaded.setup is not None:
+            result = loaded.setup()
+            messages.append(f"{name}: {result}")
+    return messages
+
+
+@erp_group.command("setup")
+@with_appcontext
+def setup_command():
+    """Roles, permissions and the plugins' reference data (run after `flask db upgrade`)."""
+    with audit.acting_as(None, "cli"):
+        for message in run_setup():
+            click.echo(message)
+
+
 @erp_group.command("sync-permissions")
 @with_appcontext
 def sync_permissions_command():
@@ -151,7 +173,7 @@ def demo(if_empty: bool):
     context = DemoContext()
     logins = []
     with audit.acting_as(None, "demo"):
-        ensure_roles()
+        run_setup()
         roles = {r.code: r.id for r in db.session.execute(sa.select(Role)).scalars()}
         for code, name, parent in DEMO_DEPARTMENTS:
             dept = auth.save_department(None, code=code, name=name, parent_id=context.departments.get(parent))

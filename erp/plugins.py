@@ -54,6 +54,9 @@ class Manifest:
     # manifest never drags in Flask views or models.
     blueprints: tuple[str, ...] = ()
     cli: str | None = None
+    # Idempotent reference data the plugin cannot work without (a chart of accounts …), run by
+    # `flask erp setup` after every upgrade.
+    setup: str | None = None
     demo: str | None = None
     api: str | None = None
     models: str | None = None
@@ -144,6 +147,7 @@ def _topological(chosen: dict[str, Manifest]) -> list[Manifest]:
 class LoadedPlugin:
     manifest: Manifest
     demo: Callable | None = None
+    setup: Callable | None = None
 
 
 def load(app, manifests: list[Manifest]) -> dict[str, LoadedPlugin]:
@@ -157,5 +161,6 @@ def load(app, manifests: list[Manifest]) -> dict[str, LoadedPlugin]:
         if manifest.cli:
             app.cli.add_command(resolve(manifest.cli))
         demo = resolve(manifest.demo) if manifest.demo else None
-        loaded[manifest.name] = LoadedPlugin(manifest=manifest, demo=demo)
+        setup = resolve(manifest.setup) if manifest.setup else None
+        loaded[manifest.name] = LoadedPlugin(manifest=manifest, demo=demo, setup=setup)
     return loaded

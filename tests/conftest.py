@@ -32,7 +32,12 @@ def _migrate(url: str) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     with app.app_context():
         upgrade()
+        from erp.audit.services import acting_as
+        from erp.cli import run_setup
         from erp.extensions import db
+
+        with acting_as(None, "setup"):
+            run_setup()  # roles, permissions, the chart of accounts: as `flask erp setup` does
 
         db.engine.dispose()
 
@@ -144,12 +149,7 @@ def app_factory(database_url, tmp_path):
 
 @pytest.fixture
 def app(app_factory):
-    app = app_factory()
-    with app.app_context():
-        from erp.cli import ensure_roles
-
-        ensure_roles()
-    return app
+    return app_factory()
 
 
 @pytest.fixture

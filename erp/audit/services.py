@@ -62,7 +62,8 @@ def action_label(action: str) -> str:
 
 # --- who is acting -------------------------------------------------------------------------
 
-def _current_actor() -> tuple[int | None, str]:
+def current_actor() -> tuple[int | None, str]:
+    """(user id, user name) to whom the current writes are attributed."""
     override = db.session.info.get(_ACTOR)
     if override is not None:
         return override
@@ -95,7 +96,7 @@ def record(action: str, entity: str, entity_id="", summary: str = "", before=Non
 
 
 def _queue(session: Session, action, entity, entity_id, summary, before, after) -> None:
-    actor_id, actor = _current_actor()
+    actor_id, actor = current_actor()
     session.info.setdefault(_PENDING, []).append(
         {
             "at": utcnow(),

@@ -1,11 +1,11 @@
 """Double-entry books, fixed assets, closing and financial statements"""
 from flask_babel import lazy_gettext as _l
 
-from erp.plugins import Manifest, Permission
+from erp.plugins import Manifest, MenuItem, Permission
 
 manifest = Manifest(
     name="accounting",
-    version="0.1.0",
+    version="0.2.0",
     label=_l("Accounting"),
     summary=_l("Double-entry books, fixed assets, closing and financial statements"),
     depends=(),
@@ -17,5 +17,19 @@ manifest = Manifest(
         Permission("accounting.close", _l("Lock periods and close the year"), roles=("chief_accountant",)),
         Permission("accounting.assets", _l("Manage fixed assets and run depreciation"), roles=("accountant", "chief_accountant")),
     ),
-    menu=(),
+    menu=(
+        MenuItem(_l("Journal entries"), "accounting.entries", "accounting.view"),
+        MenuItem(_l("New journal entry"), "accounting.entry_new", "accounting.entry"),
+        MenuItem(_l("Trial balance"), "accounting.trial_balance", "accounting.view"),
+        MenuItem(_l("Balance sheet"), "accounting.balance_sheet", "accounting.view"),
+        MenuItem(_l("Income statement"), "accounting.income_statement", "accounting.view"),
+        MenuItem(_l("General ledger"), "accounting.ledger", "accounting.view"),
+        MenuItem(_l("Chart of accounts"), "accounting.accounts", "accounting.view"),
+        MenuItem(_l("Periods and year end"), "accounting.periods", "accounting.view"),
+    ),
+    models="plugins.accounting.models",
+    blueprints=("plugins.accounting.views:bp",),
+    cli="plugins.accounting.cli:group",
+    setup="plugins.accounting.services.chart:setup",
+    demo="plugins.accounting.demo:load",
 )

@@ -1,0 +1,36 @@
+"""``flask accounting …`` commands."""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from erp.audit import services as audit
+from erp.common.errors import ServiceError
+from plugins.accounting.services import chart, closing
+
+
+@click.group("accounting")
+def group():
+    """Accounting: chart of accounts and year end."""
+
+
+@group.command("load-chart")
+@with_appcontext
+def load_chart():
+    """Add the standard chart of accounts (missing accounts only)."""
+    with audit.acting_as(None, "cli"):
+        added = chart.load_standard_chart()
+    click.echo(f"{added} account(s) added.")
+
+
+@group.command("close-year")
+@click.argument("year", type=int)
+@with_appcontext
+def close_year(year: int):
+    """Close fiscal YEAR (closing entry, opening balances of the next year, months locked)."""
+    try:
+        with audit.acting_as(None, "cli"):
+            fiscal = closing.close_year(year)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Fiscal year {fiscal.year} is closed.")

@@ -1,0 +1,107 @@
+"""PDF and Excel forms of the trial balance, the statements and the general ledger, built on the
+core's PDF and Excel helpers (embedded Korean font, organisation header, page numbers)."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, Spacer
+
+from erp.common import excel
+from erp.common import pdf as pdf_module
+from plugins.accounting.data import TrialBalance
+from plugins.accounting.services.reports import Statement
+
+INDENT = "\u3000"  # a full-width space: indentation that survives in PDF text and Excel cells
+
+
+def _labels() -> dict:
+    return {"page": _("page"), "printed": _("Printed")}
+
+
+def _tb_rows(tb: TrialBalance):
+    rows = [[r.debit_balance, r.debit_total, INDENT * r.level + f"{r.code} {r.name}", r.credit_total, r.credit_balance]
+            for r in tb.rows]
+    debit_balance = sum(r.debit_balance for r in tb.rows if r.postable)
+    credit_balance = sum(r.credit_balance for r in tb.rows if r.postable)
+    total = [debit_balance, tb.debit_total, _("Total"), tb.credit_total, credit_balance]
+    return rows, total
+
+
+def _tb_header():
+    return [_("Debit balance"), _("Debit total"), _("Account"), _("Credit total"), _("Credit balance")]
+
+
+def _tb_subtitle(tb: TrialBalance) -> str:
+    return _("%(year)d, months %(start)d–%(end)d", year=tb.year, start=tb.month_from, end=tb.month_to)
+
+
+def _statement_rows(statement: Statement):
+    rows = []
+    for title, lines, totals in statement.sections:
+        rows.append([title] + [None] * len(statement.columns))
+        for line in lines:
+            label = INDENT * (line.level + 1) + (f"{line.code} {line.name}" if line.code else line.name)
+            rows.append([label] + list(line.amounts))
+        rows.append([INDENT + _("Total %(section)s", section=title)] + list(totals))
+    for label, amounts in statement.totals:
+        rows.append([label] + list(amounts))
+    return rows
+
+
+def pdf(kind: str, payload, *, org_name: str) -> bytes:
+    """The statement as an A4 PDF."""
+    styles = pdf_module.styles()
+    if kind == "trial_balance":
+        rows, total = _tb_rows(payload)
+        title, subtitle = _("Trial balance"), _tb_subtitle(payload)
+        table = pdf_module.money_table(_tb_header(), rows + [total], numeric_cols={0, 1, 3, 4}, total_row=True,
+                                       col_widths=[28 * mm, 30 * mm, 64 * mm, 30 * mm, 28 * mm])
+        return pdf_module.build_pdf(title, [Paragraph(title, styles["title"]), Spacer(1, 4 * mm), table],
+                                    org_name=org_name, subtitle=subtitle, labels=_labels())
+    if kind == "statement":
+        rows = _statement_rows(payload)
+        header = [_("Account")] + payload.columns
+        table = pdf_module.money_table(header, rows, numeric_cols=set(range(1, len(header))), total_row=True,
+                                       col_widths=[90 * mm] + [45 * mm] * len(payload.columns))
+        return pdf_module.build_pdf(payload.title, [Paragraph(payload.title, styles["title"]), Spacer(1, 4 * mm), table],
+                                    org_name=org_name, subtitle=" / ".join(payload.columns), labels=_labels())
+    if kind == "ledger":
+        (account, opening, lines), date_from, date_to = payload
+        title = _("General ledger")
+        rows = [[None, "", _("Brought forward"), None, None, opening]]
+        rows += [[str(r.entry_date), r.number, r.memo, r.debit or None, r.credit or None, r.balance] for r in lines]
+        total = [None, "", _("Total"), sum(r.debit for r in lines), sum(r.credit for r in lines),
+                 lines[-1].balance if lines else opening]
+        table = pdf_module.money_table([_("Date"), _("Number"), _("Entry description"), _("Debit"), _("Credit"), _("Balance")],
+                                       rows + [total], numeric_cols={3, 4, 5}, total_row=True,
+                                       col_widths=[20 * mm, 30 * mm, 55 * mm, 25 * mm, 25 * mm, 27 * mm])
+        heading = f"{title}: {account.code} {account.name}"
+        return pdf_module.build_pdf(title, [Paragraph(heading, styles["title"]), Spacer(1, 4 * mm), table],
+                                    org_name=org_name, subtitle=f"{date_from} ~ {date_to}", labels=_labels())
+    raise ValueError(kind)
+
+
+def xlsx(kind: str, payload, *, org_name: str) -> bytes:
+    """The statement as an Excel workbook."""
+    if kind == "trial_balance":
+        rows, total = _tb_rows(payload)
+        columns = [excel.Column(h, 18, "won") for h in _tb_header()]
+        columns[2] = excel.Column(_("Account"), 40)
+        sheet = excel.Sheet(_("Trial balance"), columns, rows, subtitle=_tb_subtitle(payload), total_row=total)
+    elif kind == "statement":
+        rows = _statement_rows(payload)
+        columns = [excel.Column(_("Account"), 48)] + [excel.Column(c, 20, "won") for c in payload.columns]
+        sheet = excel.Sheet(payload.title, columns, rows[:-1], subtitle=" / ".join(payload.columns), total_row=rows[-1])
+    elif kind == "ledger":
+        (account, opening, lines), date_from, date_to = payload
+        columns = [excel.Column(_("Date"), 12, "date"), excel.Column(_("Number"), 16), excel.Column(_("Entry description"), 40),
+                   excel.Column(_("Debit"), 16, "won"), excel.Column(_("Credit"), 16, "won"), excel.Column(_("Balance"), 18, "won")]
+        rows = [[None, "", _("Brought forward"), None, None, opening]]
+        rows += [[r.entry_date, r.number, r.memo, r.debit or None, r.credit or None, r.balance] for r in lines]
+        sheet = excel.Sheet(f"{account.code} {account.name}", columns, rows, subtitle=f"{date_from} ~ {date_to}",
+                            total_row=[None, "", _("Total"), sum(r.debit for r in lines), sum(r.credit for r in lines),
+                                       lines[-1].balance if lines else opening])
+    else:
+        raise ValueError(kind)
+    return excel.build_workbook([sheet], org_name=org_name)
+

@@ -1,0 +1,1 @@
+"""Queries of the accounting plugin. Repositories add and flush; services commit."""

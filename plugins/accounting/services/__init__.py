@@ -1,0 +1,1 @@
+"""Business rules of the accounting plugin. Services own the transaction."""

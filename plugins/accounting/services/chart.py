@@ -1,0 +1,73 @@
+"""The chart of accounts: loading the standard chart, and the rules of a valid account."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from flask_babel import gettext as _
+
+from erp.common.errors import ServiceError
+from erp.common.tx import transactional
+from erp.extensions import db
+from plugins.accounting.models import CLASSES, SIDES, Account
+from plugins.accounting.repositories import accounts as account_repo
+
+STANDARD_CHART = Path(__file__).resolve().parent.parent / "seed" / "accounts.csv"
+_CLASS_ORDER = {name: str(i) for i, name in enumerate(CLASSES, start=1)}
+
+
+def _sort_key(code: str, account_class: str) -> str:
+    # Class first (assets … expenses), then the code as written: 611 < 611-01 < 612.
+    return f"{_CLASS_ORDER[account_class]}:{code}"
+
+
+@transactional
+def load_standard_chart(path: Path = STANDARD_CHART) -> int:
+    """Add the accounts of the standard chart that are missing (existing ones are left as the
+    chief accountant edited them); returns how many were added."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    existing = {a.code: a for a in account_repo.all_ordered()}
+    added = 0
+    for row in rows:
+        code = row["code"].strip()
+        if code in existing:
+            continue
+        if row["class"] not in CLASSES or row["normal_side"] not in SIDES:
+            raise ServiceError(f"accounts.csv: bad class or side on {code}")
+        account = Account(code=code, name=row["name_ko"].strip(), name_en=row["name_en"].strip(),
+                          account_class=row["class"], normal_side=row["normal_side"],
+                          sort_key=_sort_key(code, row["class"]))
+        parent = existing.get(row["parent_code"].strip()) if row["parent_code"].strip() else None
+        account.parent = parent
+        existing[code] = account_repo.add(account)
+        added += 1
+    parents = {a.parent_id for a in existing.values() if a.parent_id}
+    for account in existing.values():
+        account.postable = account.id not in parents
+    db.session.commit()
+    return added
+
+
+def chart() -> list[Account]:
+    return account_repo.all_ordered()
+
+
+def postable_accounts() -> list[Account]:
+    return account_repo.postable_choices()
+
+
+@transactional
+def set_active(code: str, active: bool) -> Account:
+    """Take an account out of use (history stays) or back into use."""
+    account = account_repo.by_code(code)
+    if account is None:
+        raise ServiceError(_("There is no account %(code)s.", code=code), {"": [_("There is no account %(code)s.", code=code)]})
+    account.active = active
+    db.session.commit()
+    return account
+
+
+def setup() -> str:
+    """The plugin's reference data: the standard chart of accounts."""
+    return f"{load_standard_chart()} account(s) added to the chart"

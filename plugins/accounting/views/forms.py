@@ -1,0 +1,53 @@
+"""Forms of the accounting pages. Amounts are typed as text ("1,234,567") and turned into whole
+won here; whether an entry is acceptable is the journal service's decision."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+_WON = re.compile(r"^\d{1,3}(,\d{3})*$|^\d+$")
+
+
+def parse_won(text: str | None) -> int:
+    """'1,234,567' → 1234567; '' → 0. Raises ValueError for anything that is not whole won."""
+    text = (text or "").strip()
+    if not text:
+        return 0
+    if not _WON.match(text):
+        raise ValueError(text)
+    return int(text.replace(",", ""))
+
+
+def won_text(form, field):
+    try:
+        parse_won(field.data)
+    except ValueError:
+        raise ValidationError(_l("Enter a whole, non-negative amount in won (e.g. 1,250,000).")) from None
+
+
+class LineForm(Form):
+    account = SelectField(_l("Account"), validate_choice=False)
+    debit = StringField(_l("Debit"), validators=[won_text])
+    credit = StringField(_l("Credit"), validators=[won_text])
+    memo = StringField(_l("Line memo"), validators=[Optional(), Length(max=200)])
+    department = StringField(_l("Department code"), validators=[Optional(), Length(max=20)])
+
+
+class EntryForm(FlaskForm):
+    entry_date = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter the date as YYYY-MM-DD."))])
+    memo = StringField(_l("Entry description"), validators=[DataRequired(), Length(max=300)])
+    lines = FieldList(FormField(LineForm), min_entries=6, max_entries=40)
+
+
+class ReverseForm(FlaskForm):
+    entry_date = DateField(_l("Reversal date"), validators=[DataRequired(message=_l("Enter the date as YYYY-MM-DD."))])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
+
+
+class PeriodForm(FlaskForm):
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+    month = IntegerField(_l("Month"), validators=[Optional(), NumberRange(min=1, max=12)])

@@ -1,0 +1,323 @@
+"""Accounting pages: journal entries, chart of accounts, periods and year end, statements.
+
+Request handling only: parsing what was typed, calling a service, showing the result or the
+service's refusal. Rules live in ``services``.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from erp.auth.access import permission_required
+from erp.common.errors import ServiceError
+from erp.i18n import N_
+from erp.web.forms import flash_refusal
+from plugins.accounting.data import PostingLine
+from plugins.accounting.reports import statements as printouts
+from plugins.accounting.repositories import entries as entry_repo
+from plugins.accounting.services import chart, closing, journal, reports
+from plugins.accounting.views.forms import EntryForm, ReverseForm, parse_won
+
+bp = Blueprint("accounting", __name__, url_prefix="/accounting", template_folder="../templates")
+
+KIND_LABELS = {"normal": N_("Normal"), "reversal": N_("Reversal"), "closing": N_("Closing"), "opening": N_("Opening")}
+CLASS_LABELS = {"asset": N_("Assets"), "liability": N_("Liabilities"), "capital": N_("Capital"),
+                "revenue": N_("Revenue"), "expense": N_("Expenses")}
+
+
+@bp.context_processor
+def labels():
+    return {"kind_label": lambda kind: _(KIND_LABELS.get(kind, kind)),
+            "class_label": lambda name: _(CLASS_LABELS.get(name, name))}
+
+
+def _today() -> date:
+    return date.today()
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    value = request.args.get(name, type=int)
+    if value is None:
+        return default
+    if not low <= value <= high:
+        abort(400)
+    return value
+
+
+def _date_arg(name: str, default: date | None) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400)
+
+
+# --- journal entries ------------------------------------------------------------------------
+
+@bp.route("/")
+@permission_required("accounting.view")
+def index():
+    return redirect(url_for("accounting.entries"))
+
+
+@bp.route("/entries")
+@permission_required("accounting.view")
+def entries():
+    status = request.args.get("status") if request.args.get("status") in ("draft", "posted") else None
+    pagination = entry_repo.search(status=status, date_from=_date_arg("from", None), date_to=_date_arg("to", None),
+                                   text=request.args.get("q", "").strip(), page=request.args.get("page", 1, type=int))
+    return render_template("accounting/entries.html", pagination=pagination, args=request.args)
+
+
+def _account_choices():
+    return [("", "")] + [(a.code, f"{a.code} {a.name}") for a in chart.postable_accounts()]
+
+
+def _lines_from(form: EntryForm) -> list[PostingLine] | None:
+    """The filled rows of the form as posting lines (empty rows are skipped)."""
+    lines = []
+    for row in form.lines:
+        debit, credit = parse_won(row.debit.data), parse_won(row.credit.data)
+        code = row.account.data or ""
+        if not code and not debit and not credit:
+            continue
+        lines.append(PostingLine(code, debit, credit, (row.memo.data or "").strip(), (row.department.data or "").strip()))
+    return lines
+
+
+def _entry_form(entry=None) -> EntryForm:
+    form = EntryForm()
+    if entry is not None and request.method == "GET":
+        form.entry_date.data, form.memo.data = entry.entry_date, entry.memo
+        while len(form.lines) < max(len(entry.lines), 6):
+            form.lines.append_entry()
+        for row, line in zip(form.lines, entry.lines):
+            row.account.data = line.account.code
+            row.debit.data = f"{line.debit:,}" if line.debit else ""
+            row.credit.data = f"{line.credit:,}" if line.credit else ""
+            row.memo.data, row.department.data = line.memo, line.department_code
+    for row in form.lines:
+        row.account.choices = _account_choices()
+    return form
+
+
+@bp.route("/entries/new", methods=["GET", "POST"])
+@permission_required("accounting.entry")
+def entry_new():
+    form = _entry_form()
+    if request.method == "GET":
+        form.entry_date.data = _today()
+    if form.validate_on_submit():
+        try:
+            entry = journal.create_draft(form.entry_date.data, form.memo.data, _lines_from(form))
+        except ServiceError as error:
+            flash_refusal(form, error)
+        else:
+            flash(_("Draft saved. The chief accountant approves it to post it."), "success")
+            return redirect(url_for("accounting.entry_detail", entry_id=entry.id))
+    return render_template("accounting/entry_form.html", form=form, entry=None)
+
+
+def _entry_or_404(entry_id: int):
+    entry = entry_repo.get(entry_id)
+    if entry is None:
+        abort(404)
+    return entry
+
+
+@bp.route("/entries/<int:entry_id>")
+@permission_required("accounting.view")
+def entry_detail(entry_id: int):
+    entry = _entry_or_404(entry_id)
+    reversal = entry_repo.reversal_of(entry.id)
+    form = ReverseForm()
+    form.entry_date.data = _today()
+    return render_template("accounting/entry_detail.html", entry=entry, reversal=reversal, reverse_form=form)
+
+
+@bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@permission_required("accounting.entry")
+def entry_edit(entry_id: int):
+    entry = _entry_or_404(entry_id)
+    if entry.status != "draft":
+        flash(_("A posted entry cannot be changed, only reversed."), "danger")
+        return redirect(url_for("accounting.entry_detail", entry_id=entry.id))
+    form = _entry_form(entry)
+    if form.validate_on_submit():
+        try:
+            journal.update_draft(entry.id, form.entry_date.data, form.memo.data, _lines_from(form))
+        except ServiceError as error:
+            flash_refusal(form, error)
+        else:
+            flash(_("Draft saved."), "success")
+            return redirect(url_for("accounting.entry_detail", entry_id=entry.id))
+    return render_template("accounting/entry_form.html", form=form, entry=entry)
+
+
+@bp.route("/entries/<int:entry_id>/delete", methods=["POST"])
+@permission_required("accounting.entry")
+def entry_delete(entry_id: int):
+    _entry_or_404(entry_id)
+    try:
+        journal.delete_draft(entry_id)
+    except ServiceError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("accounting.entry_detail", entry_id=entry_id))
+    flash(_("Draft deleted."), "success")
+    return redirect(url_for("accounting.entries"))
+
+
+@bp.route("/entries/<int:entry_id>/approve", methods=["POST"])
+@permission_required("accounting.approve")
+def entry_approve(entry_id: int):
+    _entry_or_404(entry_id)
+    try:
+        entry = journal.approve(entry_id)
+    except ServiceError as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("Entry %(number)s is posted.", number=entry.number), "success")
+    return redirect(url_for("accounting.entry_detail", entry_id=entry_id))
+
+
+@bp.route("/entries/<int:entry_id>/reverse", methods=["POST"])
+@permission_required("accounting.approve")
+def entry_reverse(entry_id: int):
+    _entry_or_404(entry_id)
+    form = ReverseForm()
+    if not form.validate_on_submit():
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "danger")
+        return redirect(url_for("accounting.entry_detail", entry_id=entry_id))
+    try:
+        reversal = journal.reverse(entry_id, form.entry_date.data, form.reason.data)
+    except ServiceError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("accounting.entry_detail", entry_id=entry_id))
+    flash(_("Entry reversed by %(number)s.", number=reversal.number), "success")
+    return redirect(url_for("accounting.entry_detail", entry_id=reversal.id))
+
+
+# --- chart and periods ----------------------------------------------------------------------
+
+@bp.route("/accounts")
+@permission_required("accounting.view")
+def accounts():
+    items = chart.chart()
+    return render_template("accounting/accounts.html", accounts=items, levels=reports.account_levels(items))
+
+
+@bp.route("/periods")
+@permission_required("accounting.view")
+def periods():
+    year = _int_arg("year", _today().year, 2000, 2100)
+    return render_template("accounting/periods.html", year=year, months=closing.months(year),
+                           closed=closing.is_closed(year), can_close=current_user.can("accounting.close"))
+
+
+@bp.route("/periods/<int:year>/<int:month>/<any(lock, unlock):action>", methods=["POST"])
+@permission_required("accounting.close")
+def period_lock(year: int, month: int, action: str):
+    try:
+        closing.set_locked(year, month, action == "lock")
+    except ServiceError as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("%(year)d-%(month)02d is locked.", year=year, month=month) if action == "lock"
+              else _("%(year)d-%(month)02d is open.", year=year, month=month), "success")
+    return redirect(url_for("accounting.periods", year=year))
+
+
+@bp.route("/years/<int:year>/<any(close, reopen):action>", methods=["POST"])
+@permission_required("accounting.close")
+def year_close(year: int, action: str):
+    try:
+        if action == "close":
+            closing.close_year(year)
+        else:
+            closing.undo_close(year)
+    except ServiceError as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("The fiscal year %(year)d is closed.", year=year) if action == "close"
+              else _("The closing of %(year)d was undone.", year=year), "success")
+    return redirect(url_for("accounting.periods", year=year))
+
+
+# --- statements -----------------------------------------------------------------------------
+
+def _deliver(kind: str, title: str, payload, filename: str):
+    """The same statement as a page, a PDF or an Excel file (``?format=pdf|xlsx``)."""
+    fmt = request.args.get("format", "html")
+    org = current_app.config["ERP_ORG_NAME"]
+    if fmt == "pdf":
+        data = printouts.pdf(kind, payload, org_name=org)
+        return Response(data, mimetype="application/pdf",
+                        headers={"Content-Disposition": f"inline; filename={filename}.pdf"})
+    if fmt == "xlsx":
+        data = printouts.xlsx(kind, payload, org_name=org)
+        return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f"attachment; filename={filename}.xlsx"})
+    return None
+
+
+@bp.route("/reports/trial-balance")
+@permission_required("accounting.view")
+def trial_balance():
+    year = _int_arg("year", _today().year, 2000, 2100)
+    month_from = _int_arg("from", 1, 1, 12)
+    month_to = _int_arg("to", 12, 1, 12)
+    try:
+        tb = reports.trial_balance(year, month_from, month_to)
+    except ServiceError as error:
+        flash(error.message, "danger")
+        tb = reports.trial_balance(year, 1, 12)
+    return _deliver("trial_balance", "", tb, f"trial-balance-{year}") or render_template(
+        "accounting/trial_balance.html", tb=tb)
+
+
+@bp.route("/reports/balance-sheet")
+@permission_required("accounting.view")
+def balance_sheet():
+    year = _int_arg("year", _today().year, 2000, 2100)
+    month = _int_arg("month", 12, 1, 12)
+    statement = reports.balance_sheet(year, month)
+    return _deliver("statement", "", statement, f"balance-sheet-{year}-{month:02d}") or render_template(
+        "accounting/statement.html", statement=statement, year=year, month=month, endpoint="accounting.balance_sheet")
+
+
+@bp.route("/reports/income-statement")
+@permission_required("accounting.view")
+def income_statement():
+    year = _int_arg("year", _today().year, 2000, 2100)
+    month = _int_arg("month", 12, 1, 12)
+    statement = reports.income_statement(year, month)
+    return _deliver("statement", "", statement, f"income-statement-{year}-{month:02d}") or render_template(
+        "accounting/statement.html", statement=statement, year=year, month=month, endpoint="accounting.income_statement")
+
+
+@bp.route("/reports/ledger")
+@permission_required("accounting.view")
+def ledger():
+    year = _today().year
+    date_from = _date_arg("from", date(year, 1, 1))
+    date_to = _date_arg("to", date(date_from.year, 12, 31))
+    code = request.args.get("account", "").strip()
+    result = None
+    if code:
+        try:
+            result = reports.general_ledger(code, date_from, date_to)
+        except ServiceError as error:
+            flash(error.message, "danger")
+    if result is not None:
+        delivered = _deliver("ledger", "", (result, date_from, date_to), f"ledger-{code}-{date_from}")
+        if delivered is not None:
+            return delivered
+    return render_template("accounting/ledger.html", result=result, code=code, date_from=date_from, date_to=date_to,
+                           accounts=chart.postable_accounts())
