@@ -80,9 +80,10 @@ def from_environment() -> dict:
         "ERP_LOGIN_MAX_FAILURES": _int("ERP_LOGIN_MAX_FAILURES", 5),
         "ERP_LOGIN_LOCK_MINUTES": _int("ERP_LOGIN_LOCK_MINUTES", 15),
         "ERP_IDLE_TIMEOUT_MINUTES": idle_minutes,
-        # The signed session cookie itself expires after the idle time, so an idle session is dead
-        # on the server side too, not only in the browser.
-        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes),
+        # The idle limit is enforced on each request (erp.auth.session_timeout), which can then
+        # say why the user was logged out; the signed cookie's own lifetime is the absolute cap
+        # of a working day, checked by Flask on the server side as well.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("ERP_SESSION_MAX_HOURS", 12)),
         "SESSION_REFRESH_EACH_REQUEST": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -64,22 +64,33 @@ def test_administrator_unlocks_a_locked_account(app, client, make_user):
     assert login(other, "kim").headers["Location"] == "/"
 
 
-def test_idle_session_is_logged_out(client, make_user):
+def _later(monkeypatch, minutes):
+    from erp.auth import session_timeout
+
+    now = time.time() + minutes * 60
+    monkeypatch.setattr(session_timeout, "clock", lambda: now)
+
+
+def test_idle_session_is_logged_out_with_a_message_and_an_audit_record(app, client, make_user, monkeypatch):
     make_user("kim", roles=["auditor"])
     login(client, "kim")
     assert client.get("/").status_code == 200
-    with client.session_transaction() as session:
-        session["_last_seen"] = time.time() - 31 * 60
+    _later(monkeypatch, 31)
     response = client.get("/", follow_redirects=True)
     assert "30분 동안 사용하지 않아 로그아웃되었습니다" in response.get_data(as_text=True)
     assert client.get("/").status_code == 302
+    from erp.audit.services import recent
+
+    with app.app_context():
+        assert recent(1)[0].summary == "kim: idle timeout"
 
 
-def test_activity_within_the_idle_limit_keeps_the_session(client, make_user):
+def test_activity_within_the_idle_limit_keeps_the_session(client, make_user, monkeypatch):
     make_user("kim", roles=["auditor"])
     login(client, "kim")
-    with client.session_transaction() as session:
-        session["_last_seen"] = time.time() - 29 * 60
+    _later(monkeypatch, 29)
+    assert client.get("/").status_code == 200
+    _later(monkeypatch, 29 + 29)  # each request restarts the idle clock
     assert client.get("/").status_code == 200
 
 
@@ -217,3 +228,76 @@ def test_open_redirect_after_login_is_refused(client, make_user):
     token = csrf_from(page.get_data(as_text=True))
     response = client.post("/login?next=//evil.example/", data={"username": "kim", "password": PASSWORD, "csrf_token": token})
     assert response.headers["Location"] == "/"
+
+
+def test_parallel_wrong_passwords_all_count_towards_the_lock(app, make_user):
+    import threading
+
+    make_user("kim", roles=["auditor"])
+    clients = [app.test_client() for _ in range(8)]
+    tokens = [csrf_from(c.get("/login").get_data(as_text=True)) for c in clients]
+    barrier = threading.Barrier(len(clients))
+
+    def attempt(c, token):
+        barrier.wait(timeout=30)
+        c.post("/login", data={"username": "kim", "password": "Wrong-password-1", "csrf_token": token})
+
+    threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, tokens)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    with app.app_context():
+        user = services.find_user("kim")
+        # Every attempt counted until the lock (later ones are refused as locked): none was lost.
+        assert user.failed_logins >= 5 and user.locked_until is not None
+
+
+def test_a_new_password_ends_the_other_sessions(app, client, make_user):
+    make_user("admin", roles=["sysadmin"])
+    kim_id = make_user("kim", roles=["auditor"])
+    kim = app.test_client()
+    login(kim, "kim")
+    assert kim.get("/").status_code == 200
+    login(client, "admin")
+    post_form(client, f"/admin/users/{kim_id}/password", {"pw-password": "Fresh-Pass-2026", "pw-confirm": "Fresh-Pass-2026"},
+              page=f"/admin/users/{kim_id}")
+    assert kim.get("/").status_code == 302  # the old session is over
+
+
+def test_changing_ones_own_password_keeps_one_logged_in(client, make_user):
+    make_user("kim", roles=["auditor"])
+    login(client, "kim")
+    post_form(client, "/account/password", {"current": PASSWORD, "password": "New-Password-26", "confirm": "New-Password-26"})
+    assert client.get("/").status_code == 200
+
+
+def test_a_deactivated_users_session_ends(app, client, make_user):
+    make_user("admin", roles=["sysadmin"])
+    kim_id = make_user("kim", roles=["auditor"])
+    kim = app.test_client()
+    login(kim, "kim")
+    with app.app_context():
+        services.update_user(kim_id, name="kim", email="", department_id=None, role_ids=[], active=False)
+    assert kim.get("/").status_code == 302
+
+
+def test_an_administrator_cannot_take_administration_away_from_himself(app, client, make_user):
+    admin_id = make_user("admin", roles=["sysadmin"])
+    login(client, "admin")
+    response = post_form(client, f"/admin/users/{admin_id}", {"name": "admin", "email": "", "department_id": "", "active": "y"})
+    assert "관리 권한이 없어집니다" in response.get_data(as_text=True)
+    with app.app_context():
+        assert [r.code for r in services.get_user(admin_id).roles] == ["sysadmin"]
+
+
+def test_malformed_urls_and_parameters_never_give_a_server_error(client, make_user):
+    make_user("admin", roles=["sysadmin"])
+    login(client, "admin")
+    for url in ["/admin/users?page=99999999999999999999", "/admin/users?page=-3", "/admin/users/99999999999999999999",
+                "/admin/roles/99999999999999999999", "/admin/departments/99999999999999999999",
+                "/admin/audit/99999999999999999999999", "/admin/audit/?from=0001-01-01", "/admin/audit/?to=9999-12-31",
+                "/admin/audit/export.xlsx?from=0001-01-01", "/admin/codes/%00", "/admin/codes/BANK?edit=99999999999999999999",
+                "/lang/xx"]:
+        response = client.get(url)
+        assert response.status_code < 500, url

@@ -26,3 +26,17 @@ def test_the_template_has_nothing_the_catalog_lacks():
     with open(CATALOG / "messages.po", "rb") as handle:
         catalog = {m.id for m in read_po(handle) if m.id}
     assert template - catalog == set()
+
+
+def test_every_string_in_the_code_is_in_the_catalog(tmp_path):
+    """Extract the messages afresh: a new _() string without a translation fails here."""
+    from babel.messages.frontend import CommandLineInterface
+
+    pot = tmp_path / "fresh.pot"
+    CommandLineInterface().run(["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "N_",
+                                "--no-location", "-o", str(pot), str(ROOT / "erp"), str(ROOT / "plugins"), str(ROOT / "templates")])
+    with open(pot, "rb") as handle:
+        fresh = {m.id for m in read_po(handle) if m.id}
+    with open(CATALOG / "messages.po", "rb") as handle:
+        translated = {m.id for m in read_po(handle) if m.id and m.string}
+    assert sorted(fresh - translated) == []

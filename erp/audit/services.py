@@ -11,7 +11,7 @@ import hashlib
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -233,9 +233,27 @@ def _append(session: Session, pending: list[dict]) -> None:
     session.execute(head_table.update().where(head_table.c.id == 1).values(last_hash=prev))
 
 
+_MARKS = "erp_audit_savepoint_marks"
+
+
+def _after_transaction_create(session: Session, transaction) -> None:
+    if transaction.nested:  # remember how many records the savepoint started with
+        session.info.setdefault(_MARKS, {})[id(transaction)] = len(session.info.get(_PENDING, []))
+
+
+def _after_soft_rollback(session: Session, previous_transaction) -> None:
+    """A savepoint rolled back: forget what was recorded inside it (the outer work goes on)."""
+    mark = session.info.get(_MARKS, {}).pop(id(previous_transaction), None)
+    if previous_transaction.nested and mark is not None and _PENDING in session.info:
+        del session.info[_PENDING][mark:]
+
+
 def _after_transaction_end(session: Session, transaction) -> None:
+    # A savepoint's mark stays until after_soft_rollback (which fires after this event) or the
+    # end of the outermost transaction.
     if transaction.parent is None:  # the outermost transaction ended: commit wrote them, or rollback
         session.info.pop(_PENDING, None)
+        session.info.pop(_MARKS, None)
 
 
 def init_app(app) -> None:
@@ -247,7 +265,60 @@ def init_app(app) -> None:
         sa.event.listen(db.session, "before_flush", _before_flush)
         sa.event.listen(db.session, "after_flush", _after_flush)
         sa.event.listen(db.session, "before_commit", _before_commit)
+        sa.event.listen(db.session, "after_transaction_create", _after_transaction_create)
+        sa.event.listen(db.session, "after_soft_rollback", _after_soft_rollback)
         sa.event.listen(db.session, "after_transaction_end", _after_transaction_end)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+@dataclass
+class Criteria:
+    """An audit search; ``start`` and ``end`` are local calendar days (inclusive)."""
+
+    start: date | None = None
+    end: date | None = None
+    actor: str = ""
+    entity: str = ""
+    action: str = ""
+    text: str = ""
+
+
+def search_query(criteria: Criteria):
+    """The entries matching ``criteria``, newest first, as a query to page through."""
+    from erp.common.clock import local_day_start_utc
+
+    query = sa.select(AuditEntry).order_by(AuditEntry.seq.desc())
+    if criteria.start:
+        query = query.where(AuditEntry.at >= local_day_start_utc(criteria.start))
+    if criteria.end:
+        query = query.where(AuditEntry.at < local_day_start_utc(criteria.end + timedelta(days=1)))
+    for value, column in ((criteria.actor, AuditEntry.actor), (criteria.entity, AuditEntry.entity),
+                          (criteria.action, AuditEntry.action)):
+        if value:
+            query = query.where(column == value)
+    if criteria.text:
+        like = f"%{criteria.text}%"
+        query = query.where(sa.or_(AuditEntry.summary.like(like), AuditEntry.entity_id == criteria.text,
+                                   AuditEntry.before.like(like), AuditEntry.after.like(like)))
+    return query
+
+
+def distinct_values(column_name: str) -> list[str]:
+    column = getattr(AuditEntry, column_name)
+    return list(db.session.execute(sa.select(column).distinct().order_by(column)).scalars())
+
+
+def recent(limit: int = 8, actor_id: int | None = None) -> list[AuditEntry]:
+    """The newest entries, or the newest of one user."""
+    query = sa.select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
+    if actor_id is not None:
+        query = query.where(AuditEntry.actor_id == actor_id)
+    return list(db.session.execute(query).scalars())
+
+
+def get_entry(seq: int) -> AuditEntry | None:
+    return db.session.get(AuditEntry, seq)
 
 
 # --- verification ---------------------------------------------------------------------------

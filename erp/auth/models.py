@@ -1,6 +1,7 @@
 """Users, departments and roles (core bind)."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from functools import cached_property
 
@@ -107,6 +108,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # flask-login: a deactivated user cannot log in
         return self.active
+
+    @property
+    def session_token(self) -> str:
+        """Changes with the password, so a new password ends every other session."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
 
     @cached_property
     def permissions(self) -> set[str]:

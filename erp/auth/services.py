@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from flask import current_app
 from flask_babel import gettext as _
 
@@ -32,8 +33,10 @@ def authenticate(username: str, password: str) -> LoginResult:
     max_failures = current_app.config["ERP_LOGIN_MAX_FAILURES"]
     lock_minutes = current_app.config["ERP_LOGIN_LOCK_MINUTES"]
     generic = _("The user name or password is not correct.")
-    username = (username or "").strip()
-    user = db.session.execute(sa.select(User).where(User.username == username)).scalar_one_or_none()
+    username = (username or "").strip()[:50]
+    # The row lock (MariaDB) and the in-database increment below keep parallel attempts from
+    # overwriting each other's failure count.
+    user = db.session.execute(sa.select(User).where(User.username == username).with_for_update()).scalar_one_or_none()
     now = utcnow()
     if user is None:
         burn_time(password)
@@ -49,7 +52,9 @@ def authenticate(username: str, password: str) -> LoginResult:
         user.locked_until = None
         user.failed_logins = 0
     if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
+        user.failed_logins = User.failed_logins + 1
+        db.session.flush()
+        db.session.refresh(user, ["failed_logins"])
         if user.failed_logins >= max_failures:
             user.locked_until = now + timedelta(minutes=lock_minutes)
             audit.record("locked", "core_user", user.id, _summary(f"locked for {lock_minutes} minutes after {user.failed_logins} failures", username))
@@ -80,6 +85,31 @@ def record_logout(user: User, reason: str = "logged out") -> None:
 
 
 # --- users ----------------------------------------------------------------------------------
+
+ADMIN_PERMISSIONS = ("core.users", "core.roles")
+
+
+def _keep_administration(user: User) -> None:
+    """Refuse a change that takes user and role administration away from the administrator
+    making it: nobody could give it back."""
+    db.session.flush()
+    db.session.refresh(user, ["roles"])
+    held = set()
+    for role in user.roles:
+        db.session.refresh(role, ["grants"])
+        held |= role.permission_codes
+    if not all(code in held for code in ADMIN_PERMISSIONS):
+        raise ServiceError(_("This change would take user and role administration away from you; ask another administrator to make it."),
+                           {"": [_("This change would take user and role administration away from you; ask another administrator to make it.")]})
+
+
+def _commit_unique(message: str, field: str) -> None:
+    """Commit; a unique constraint hit by a simultaneous submission becomes a clear refusal."""
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise ServiceError(message, {field: [message]}) from error
 
 def _check_password(password: str, username: str) -> None:
     errors = policy_errors(password, username)
@@ -118,7 +148,7 @@ def create_user(username: str, name: str, password: str, *, email: str = "", dep
     user.department = _department(department_id)
     user.roles = _roles_by_ids(role_ids)
     db.session.add(user)
-    db.session.commit()
+    _commit_unique(_("The user name %(name)s is already taken.", name=username), "username")
     return user
 
 
@@ -133,6 +163,8 @@ def update_user(user_id: int, *, name: str, email: str, department_id, role_ids,
     user.department = _department(department_id)
     user.roles = _roles_by_ids(role_ids)
     user.active = active
+    if acting_user_id == user.id:
+        _keep_administration(user)
     db.session.commit()
     return user
 
@@ -170,6 +202,18 @@ def unlock_user(user_id: int) -> None:
     db.session.commit()
 
 
+def session_user(session_id: str) -> User | None:
+    """The user of a login session, unless deactivated or their password changed since."""
+    user_id, _sep, token = (session_id or "").partition(":")
+    try:
+        user = db.session.get(User, int(user_id))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user
+
+
 def get_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
@@ -203,7 +247,8 @@ def get_role(role_id: int) -> Role:
 
 
 @transactional
-def save_role(role_id: int | None, *, code: str, name: str, description: str, permissions, known: set[str]) -> Role:
+def save_role(role_id: int | None, *, code: str, name: str, description: str, permissions, known: set[str],
+              acting_user_id: int | None = None) -> Role:
     """Create or change a role and its set of granted permissions."""
     unknown = set(permissions) - known
     if unknown:
@@ -216,15 +261,17 @@ def save_role(role_id: int | None, *, code: str, name: str, description: str, pe
         db.session.add(role)
     else:
         role = get_role(role_id)
-        if not role.builtin:
+        if not role.builtin:  # a standard role keeps its (translated) name and description
             role.name = name.strip()
-        role.description = description.strip()
+            role.description = description.strip()
     current = {grant.permission: grant for grant in role.grants}
     for code_ in set(current) - set(permissions):
         role.grants.remove(current[code_])
     for code_ in sorted(set(permissions) - set(current)):
         role.grants.append(RolePermission(permission=code_))
-    db.session.commit()
+    if acting_user_id is not None:
+        _keep_administration(get_user(acting_user_id))
+    _commit_unique(_("A role with this code exists."), "code")
     return role
 
 
@@ -285,5 +332,5 @@ def save_department(dept_id: int | None, *, code: str, name: str, parent_id=None
     dept.code, dept.name, dept.parent, dept.active = code, name.strip(), parent, active
     if dept_id is None:
         db.session.add(dept)
-    db.session.commit()
+    _commit_unique(_("A department with this code exists."), "code")
     return dept

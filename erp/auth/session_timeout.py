@@ -10,11 +10,16 @@ from flask_login import current_user, logout_user
 LAST_SEEN = "_last_seen"
 
 
+def clock() -> float:
+    """Seconds since the epoch (a function, so tests can move time forward)."""
+    return time.time()
+
+
 def check_idle():
     if not current_user.is_authenticated:
         return None
     limit = current_app.config["ERP_IDLE_TIMEOUT_MINUTES"] * 60
-    now = time.time()
+    now = clock()
     last = session.get(LAST_SEEN)
     if last is not None and now - float(last) > limit:
         from erp.auth import services

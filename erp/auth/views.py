@@ -1,8 +1,6 @@
 """Login, logout, own password, and the administration of users, roles and departments."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -11,28 +9,16 @@ from erp.auth import services
 from erp.auth.access import login_only, permission_required, public
 from erp.auth.forms import (ChangePasswordForm, DepartmentForm, LoginForm, RoleForm, SetPasswordForm,
                             UserCreateForm, UserEditForm)
-from erp.auth.models import User
-from erp.auth.roles import role_description, role_label
+from erp.auth.roles import role_label
 from erp.common.errors import ServiceError
-from erp.extensions import db, login_manager
+from erp.extensions import login_manager
 from erp.web.forms import flash_refusal
+from erp.web.paging import page_arg, same_site_path
 
 bp = Blueprint("auth", __name__)
 
 
-@login_manager.user_loader
-def load_user(user_id: str):
-    try:
-        return db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        return None
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: an open redirect would let a phishing link bounce through us."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("web.home")
+login_manager.user_loader(services.session_user)
 
 
 # --- login ----------------------------------------------------------------------------------
@@ -54,7 +40,7 @@ def login():
                 session["lang"] = lang
             login_user(result.user)
             session.permanent = True
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(same_site_path(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 
@@ -81,6 +67,9 @@ def change_password():
         except ServiceError as error:
             flash_refusal(form, error)
         else:
+            # The new password ends every session, this one included: start a fresh one.
+            login_user(services.get_user(current_user.id))
+            session.permanent = True
             flash(_("Your password was changed."), "success")
             return redirect(url_for("web.home"))
     return render_template("auth/change_password.html", form=form)
@@ -95,12 +84,18 @@ def _fill_choices(form) -> None:
     form.roles.choices = [(r.id, role_label(r)) for r in services.list_roles()]
 
 
+def _user_or_404(user_id: int):
+    try:
+        return services.get_user(user_id)
+    except LookupError:
+        abort(404)
+
+
 @bp.route("/admin/users")
 @permission_required("core.users")
 def users():
     text = request.args.get("q", "").strip()
-    page = request.args.get("page", 1, type=int)
-    return render_template("auth/users.html", pagination=services.search_users(text, page), q=text)
+    return render_template("auth/users.html", pagination=services.search_users(text, page_arg()), q=text)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -122,10 +117,10 @@ def user_new():
     return render_template("auth/user_new.html", form=form)
 
 
-@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/admin/users/<int(max=2147483647):user_id>", methods=["GET", "POST"])
 @permission_required("core.users")
 def user_edit(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = _user_or_404(user_id)
     form = UserEditForm(obj=user)
     _fill_choices(form)
     if request.method == "GET":
@@ -143,30 +138,29 @@ def user_edit(user_id: int):
     return render_template("auth/user_edit.html", form=form, user=user, password_form=SetPasswordForm(prefix="pw"))
 
 
-@bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
+@bp.route("/admin/users/<int(max=2147483647):user_id>/password", methods=["POST"])
 @permission_required("core.users")
 def user_password(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = _user_or_404(user_id)
     form = SetPasswordForm(prefix="pw")
     if form.validate_on_submit():
         try:
             services.set_password(user.id, form.password.data)
         except ServiceError as error:
-            for message in error.errors.get("password", [error.message]):
-                flash(message, "danger")
+            flash_refusal(form, error)
         else:
             flash(_("The password of %(name)s was set.", name=user.username), "success")
-    else:
-        for messages in form.errors.values():
-            for message in messages:
-                flash(message, "danger")
-    return redirect(url_for("auth.user_edit", user_id=user.id))
+            return redirect(url_for("auth.user_edit", user_id=user.id))
+    edit_form = UserEditForm(obj=user)
+    _fill_choices(edit_form)
+    edit_form.roles.data = [r.id for r in user.roles]
+    return render_template("auth/user_edit.html", form=edit_form, user=user, password_form=form)
 
 
-@bp.route("/admin/users/<int:user_id>/unlock", methods=["POST"])
+@bp.route("/admin/users/<int(max=2147483647):user_id>/unlock", methods=["POST"])
 @permission_required("core.users")
 def user_unlock(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = _user_or_404(user_id)
     services.unlock_user(user.id)
     flash(_("%(name)s may log in again.", name=user.username), "success")
     return redirect(url_for("auth.user_edit", user_id=user.id))
@@ -193,7 +187,7 @@ def roles():
 
 
 @bp.route("/admin/roles/new", methods=["GET", "POST"])
-@bp.route("/admin/roles/<int:role_id>", methods=["GET", "POST"])
+@bp.route("/admin/roles/<int(max=2147483647):role_id>", methods=["GET", "POST"])
 @permission_required("core.roles")
 def role_edit(role_id: int | None = None):
     role = None
@@ -210,12 +204,12 @@ def role_edit(role_id: int | None = None):
         if request.method == "GET":
             form.permissions.data = sorted(role.permission_codes)
             form.name.data = role_label(role)
-            form.description.data = role_description(role)
     if form.validate_on_submit():
         try:
             saved = services.save_role(role_id, code=form.code.data, name=form.name.data,
                                        description=form.description.data or "",
-                                       permissions=form.permissions.data, known=known)
+                                       permissions=form.permissions.data, known=known,
+                                       acting_user_id=current_user.id)
         except ServiceError as error:
             flash_refusal(form, error)
         else:
@@ -234,7 +228,7 @@ def departments():
 
 
 @bp.route("/admin/departments/new", methods=["GET", "POST"])
-@bp.route("/admin/departments/<int:dept_id>", methods=["GET", "POST"])
+@bp.route("/admin/departments/<int(max=2147483647):dept_id>", methods=["GET", "POST"])
 @permission_required("core.departments")
 def department_edit(dept_id: int | None = None):
     dept = None

@@ -1,9 +1,29 @@
 """The one place the application reads the time, so tests can move it."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import os
+from datetime import date, datetime, time, timezone
 
 
 def utcnow() -> datetime:
     """Current UTC time as a naive datetime (stored naive; every column is UTC)."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _zone():
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app, has_app_context
+
+    return ZoneInfo(current_app.config["ERP_TIMEZONE"] if has_app_context() else os.environ.get("ERP_TIMEZONE", "Asia/Seoul"))
+
+
+def local_now() -> datetime:
+    """The office's wall-clock time (ERP_TIMEZONE), naive: what a printout says it was printed at."""
+    return datetime.now(timezone.utc).astimezone(_zone()).replace(tzinfo=None)
+
+
+def local_day_start_utc(day: date) -> datetime:
+    """The UTC moment (naive, as stored) at which ``day`` begins in the office's time zone."""
+    start = datetime.combine(day, time(0), tzinfo=_zone())
+    return start.astimezone(timezone.utc).replace(tzinfo=None)

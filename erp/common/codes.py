@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from flask_babel import gettext as _
 
 from erp.common.errors import ServiceError
@@ -100,5 +101,9 @@ def save_code(group_code: str, code_id: int | None, *, code: str, name: str, nam
             raise LookupError(code_id)
     item.code, item.name, item.name_en = code, name.strip(), name_en.strip()
     item.sort_order, item.active = sort_order, active
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as error:  # the same code added by a simultaneous submission
+        db.session.rollback()
+        raise ServiceError(_("This code exists in the group."), {"code": [_("This code exists in the group.")]}) from error
     return item

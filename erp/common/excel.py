@@ -11,6 +11,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from erp.common.clock import local_now
+
 FORMATS = {"won": "#,##0", "int": "#,##0", "date": "yyyy-mm-dd", "percent": "0.0%", "text": "@"}
 _HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 _TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -58,7 +60,7 @@ def build_workbook(sheets: list[Sheet], *, org_name: str, printed_at: datetime |
     book = Workbook()
     book.remove(book.active)
     taken: set[str] = set()
-    printed = (printed_at or datetime.now()).strftime("%Y-%m-%d %H:%M")
+    printed = (printed_at or local_now()).strftime("%Y-%m-%d %H:%M")
     for spec in sheets:
         ws = book.create_sheet(sheet_title(spec.title, taken))
         ws["A1"] = org_name
@@ -97,6 +99,8 @@ def _write_row(ws, row_number: int, values: list, columns: list[Column], total: 
         if isinstance(value, datetime) and column.kind == "date":
             value = value.date()
         cell = ws.cell(row=row_number, column=index, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # text stays text: "=HYPERLINK(…)" typed by someone is never a formula
         cell.border = _BORDER
         if column.kind in ("won", "int", "percent") or (column.kind == "date" and isinstance(value, date)):
             cell.number_format = FORMATS[column.kind]

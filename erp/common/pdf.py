@@ -7,11 +7,9 @@ embeds the Korean font.
 """
 from __future__ import annotations
 
-import os
 from html import escape as _html_escape
-from datetime import datetime, timezone
+from datetime import datetime
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -23,7 +21,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from erp.common.clock import utcnow
+from erp.common.clock import local_now
 from erp.common.fonts import register_korean_fonts
 from erp.common.formatting import won as format_won
 
@@ -163,19 +161,9 @@ def money_table(
     return Table(data, colWidths=col_widths, repeatRows=1, style=TableStyle(commands), hAlign="CENTER")
 
 
-def _local_now() -> datetime:
-    """Wall-clock time in the utility's timezone (ERP_TIMEZONE, as in erp.config)."""
-    zone = ZoneInfo(os.environ.get("ERP_TIMEZONE", "Asia/Seoul"))
-    return utcnow().replace(tzinfo=timezone.utc).astimezone(zone)
-
-
 def _printed_text(printed_at: datetime | None) -> str:
-    if printed_at is None:
-        printed_at = _local_now()
-    elif printed_at.tzinfo is not None:
-        printed_at = printed_at.astimezone(ZoneInfo(os.environ.get("ERP_TIMEZONE", "Asia/Seoul")))
-    # Naive datetimes are taken as local wall-clock time, which is what the reader expects to see.
-    return printed_at.strftime("%Y-%m-%d %H:%M")
+    # Naive datetimes are the office's wall-clock time, which is what the reader expects to see.
+    return (printed_at or local_now()).strftime("%Y-%m-%d %H:%M")
 
 
 def _fit_size(text: str, font: str, size: float, max_width: float, min_size: float = 6) -> float:

@@ -38,7 +38,7 @@ def code_group(group_code: str):
     except LookupError:
         abort(404)
     code_id = request.args.get("edit", type=int)
-    item = db.session.get(Code, code_id) if code_id else None
+    item = db.session.get(Code, code_id) if code_id and 0 < code_id < 2**31 else None
     if item is not None and item.group_code != group.code:
         abort(404)
     form = CodeForm(obj=item)

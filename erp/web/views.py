@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session
 from flask_login import current_user
 
-from erp.audit.models import AuditEntry
+from erp.audit import services as audit
 from erp.auth.access import login_only, public
 from erp.config import LANGUAGES
-from erp.extensions import db
+from erp.web.paging import same_site_path
 
 bp = Blueprint("web", __name__)
 
@@ -20,12 +19,8 @@ bp = Blueprint("web", __name__)
 def home():
     ext = current_app.extensions["erp"]
     plugins = [loaded.manifest for loaded in ext["plugins"].values()]
-    recent = []
-    if current_user.can("core.audit"):
-        recent = db.session.execute(sa.select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(8)).scalars().all()
-    mine = db.session.execute(
-        sa.select(AuditEntry).where(AuditEntry.actor_id == current_user.id).order_by(AuditEntry.seq.desc()).limit(5)
-    ).scalars().all()
+    recent = audit.recent(8) if current_user.can("core.audit") else []
+    mine = audit.recent(5, actor_id=current_user.id)
     return render_template("home.html", plugins=plugins, recent=recent, mine=mine)
 
 
@@ -34,12 +29,8 @@ def home():
 def set_language(code: str):
     if code in LANGUAGES:
         session["lang"] = code
-    target = request.form.get("next") or request.referrer or url_for("web.home")
-    parts = urlsplit(target)
-    # Back to the page the switch was pressed on, never to another site.
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + parts.query
-    if not path.startswith("/") or path.startswith("//"):
-        path = url_for("web.home")
-    return redirect(path)
+    target = request.form.get("next") or request.referrer
+    if target and urlsplit(target).netloc == request.host:  # the referrer is a full URL of this site
+        parts = urlsplit(target)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+    return redirect(same_site_path(target))

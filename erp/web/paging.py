@@ -1,0 +1,24 @@
+"""Reading paging and redirect targets from requests safely."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import request, url_for
+
+MAX_PAGE = 100_000
+
+
+def page_arg() -> int:
+    """``?page=`` as a number from 1 to MAX_PAGE (anything else: page 1)."""
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def same_site_path(target: str | None, default_endpoint: str = "web.home") -> str:
+    """``target`` when it is a path on this site, else the default page: a redirect to another
+    site would let a phishing link bounce through us."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and parts.path.startswith("/") and not parts.path.startswith("//"):
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    return url_for(default_endpoint)
