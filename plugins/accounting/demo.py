@@ -54,7 +54,8 @@ def load(context) -> None:
     """Two years of books: last year closed, this year up to the current month."""
     today = date.today()
     year = today.year
-    rng = random.Random(20261122)  # nosec B311 - demo figures, the same on every machine; no secret
+    # Seeded so the demo books are the same on every machine; nothing secret depends on it.
+    rng = random.Random(20261122)  # nosec B311
     prior = year - 1
     _post(f"{prior}-opening", date(prior, 1, 2), f"{prior}년 기초 자산·부채 등록", [
         PostingLine("1111", debit=6_850_000_000, memo="예금"),
