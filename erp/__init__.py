@@ -8,11 +8,20 @@ from __future__ import annotations
 import os
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from erp import config as config_module
 from erp import plugins as plugin_system
 
 __all__ = ["create_app"]
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a row id in URLs — a positive integer that fits the database's INT, so an
+    absurd number is a 404, never a database overflow."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -26,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(config_module.INSTANCE_DIR),
     )
     app.config.update(settings)
+    app.url_map.converters["id"] = IdConverter
 
     from erp.ops import logs
 

@@ -117,7 +117,7 @@ def user_new():
     return render_template("auth/user_new.html", form=form)
 
 
-@bp.route("/admin/users/<int(max=2147483647):user_id>", methods=["GET", "POST"])
+@bp.route("/admin/users/<id:user_id>", methods=["GET", "POST"])
 @permission_required("core.users")
 def user_edit(user_id: int):
     user = _user_or_404(user_id)
@@ -138,7 +138,7 @@ def user_edit(user_id: int):
     return render_template("auth/user_edit.html", form=form, user=user, password_form=SetPasswordForm(prefix="pw"))
 
 
-@bp.route("/admin/users/<int(max=2147483647):user_id>/password", methods=["POST"])
+@bp.route("/admin/users/<id:user_id>/password", methods=["POST"])
 @permission_required("core.users")
 def user_password(user_id: int):
     user = _user_or_404(user_id)
@@ -157,7 +157,7 @@ def user_password(user_id: int):
     return render_template("auth/user_edit.html", form=edit_form, user=user, password_form=form)
 
 
-@bp.route("/admin/users/<int(max=2147483647):user_id>/unlock", methods=["POST"])
+@bp.route("/admin/users/<id:user_id>/unlock", methods=["POST"])
 @permission_required("core.users")
 def user_unlock(user_id: int):
     user = _user_or_404(user_id)
@@ -187,7 +187,7 @@ def roles():
 
 
 @bp.route("/admin/roles/new", methods=["GET", "POST"])
-@bp.route("/admin/roles/<int(max=2147483647):role_id>", methods=["GET", "POST"])
+@bp.route("/admin/roles/<id:role_id>", methods=["GET", "POST"])
 @permission_required("core.roles")
 def role_edit(role_id: int | None = None):
     role = None
@@ -228,7 +228,7 @@ def departments():
 
 
 @bp.route("/admin/departments/new", methods=["GET", "POST"])
-@bp.route("/admin/departments/<int(max=2147483647):dept_id>", methods=["GET", "POST"])
+@bp.route("/admin/departments/<id:dept_id>", methods=["GET", "POST"])
 @permission_required("core.departments")
 def department_edit(dept_id: int | None = None):
     dept = None

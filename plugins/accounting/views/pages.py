@@ -130,7 +130,7 @@ def _entry_or_404(entry_id: int):
     return entry
 
 
-@bp.route("/entries/<int:entry_id>")
+@bp.route("/entries/<id:entry_id>")
 @permission_required("accounting.view")
 def entry_detail(entry_id: int):
     entry = _entry_or_404(entry_id)
@@ -140,7 +140,7 @@ def entry_detail(entry_id: int):
     return render_template("accounting/entry_detail.html", entry=entry, reversal=reversal, reverse_form=form)
 
 
-@bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@bp.route("/entries/<id:entry_id>/edit", methods=["GET", "POST"])
 @permission_required("accounting.entry")
 def entry_edit(entry_id: int):
     entry = _entry_or_404(entry_id)
@@ -159,7 +159,7 @@ def entry_edit(entry_id: int):
     return render_template("accounting/entry_form.html", form=form, entry=entry)
 
 
-@bp.route("/entries/<int:entry_id>/delete", methods=["POST"])
+@bp.route("/entries/<id:entry_id>/delete", methods=["POST"])
 @permission_required("accounting.entry")
 def entry_delete(entry_id: int):
     _entry_or_404(entry_id)
@@ -172,7 +172,7 @@ def entry_delete(entry_id: int):
     return redirect(url_for("accounting.entries"))
 
 
-@bp.route("/entries/<int:entry_id>/approve", methods=["POST"])
+@bp.route("/entries/<id:entry_id>/approve", methods=["POST"])
 @permission_required("accounting.approve")
 def entry_approve(entry_id: int):
     _entry_or_404(entry_id)
@@ -185,7 +185,7 @@ def entry_approve(entry_id: int):
     return redirect(url_for("accounting.entry_detail", entry_id=entry_id))
 
 
-@bp.route("/entries/<int:entry_id>/reverse", methods=["POST"])
+@bp.route("/entries/<id:entry_id>/reverse", methods=["POST"])
 @permission_required("accounting.approve")
 def entry_reverse(entry_id: int):
     _entry_or_404(entry_id)
@@ -221,7 +221,7 @@ def periods():
                            closed=closing.is_closed(year), can_close=current_user.can("accounting.close"))
 
 
-@bp.route("/periods/<int:year>/<int:month>/<any(lock, unlock):action>", methods=["POST"])
+@bp.route("/periods/<int(min=1900, max=2199):year>/<int(min=1, max=12):month>/<any(lock, unlock):action>", methods=["POST"])
 @permission_required("accounting.close")
 def period_lock(year: int, month: int, action: str):
     try:
@@ -234,7 +234,7 @@ def period_lock(year: int, month: int, action: str):
     return redirect(url_for("accounting.periods", year=year))
 
 
-@bp.route("/years/<int:year>/<any(close, reopen):action>", methods=["POST"])
+@bp.route("/years/<int(min=1900, max=2199):year>/<any(close, reopen):action>", methods=["POST"])
 @permission_required("accounting.close")
 def year_close(year: int, action: str):
     try:
