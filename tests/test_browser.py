@@ -64,3 +64,55 @@ def test_admin_creates_a_user_who_then_logs_in_and_sees_the_korean_navigation(ap
     assert "사용자" not in nav.replace("감사 로그", "")  # an auditor does not manage users
     assert "이감사" in page.inner_text(".user-box")
     page.screenshot(path=str(tmp_path / "korean-navigation.png"), full_page=True)
+
+
+def _log_in(page, base, username, password):
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click(".login-card button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def test_accountant_drafts_chief_approves_and_the_statements_show_it(app, live_server, page, make_user, tmp_path):
+    from datetime import date
+
+    make_user("acct", roles=["accountant"], name="최회계", password="Ledger-Book-2026")
+    make_user("chief", roles=["chief_accountant"], name="정출납", password="Ledger-Head-2026")
+    page.set_default_timeout(15000)
+    year = date.today().year
+
+    _log_in(page, live_server, "acct", "Ledger-Book-2026")
+    page.click("nav.sidebar >> text=전표 작성")
+    page.fill("#entry_date", f"{year}-03-05")
+    page.fill("#memo", "3월 가압장 전기요금")
+    page.select_option("#lines-0-account", "5208")
+    page.fill("#lines-0-debit", "1,234,560")
+    page.select_option("#lines-1-account", "1111")
+    page.fill("#lines-1-credit", "1,234,560")
+    page.click("button:has-text('저장')")
+    assert "회계책임자가 승인하면 전기됩니다" in page.inner_text(".flashes")
+    entry_url = page.url
+    page.click("button:has-text('로그아웃')")
+    page.wait_for_url(f"{live_server}/login")
+
+    _log_in(page, live_server, "chief", "Ledger-Head-2026")
+    page.goto(entry_url)
+    page.click("button:has-text('승인(전기)')")
+    assert f"{year}-JE-000001 전표를 전기했습니다" in page.inner_text(".flashes")
+
+    page.click("nav.sidebar >> text=합계잔액시산표")
+    row = page.locator("tr", has_text="5208 동력비")
+    assert "1,234,560" in row.inner_text()
+    assert "일치" in page.inner_text("tfoot")
+
+    page.click("nav.sidebar >> text=재무상태표")
+    with page.expect_download() as download_info:
+        page.evaluate("url => { const a = document.createElement('a'); a.href = url; a.download = 'bs.pdf'; document.body.appendChild(a); a.click(); }",
+                      page.locator("a:has-text('PDF')").get_attribute("href"))
+    path = tmp_path / "balance-sheet.pdf"
+    download_info.value.save_as(path)
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(str(path)).pages)
+    assert "재무상태표" in text and "1,234,560" in text
