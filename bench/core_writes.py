@@ -13,12 +13,10 @@ SQLite file); bounded by --seconds.
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 import threading
 import time
 
-import sqlalchemy as sa
+from _common import database_url, migrated_app
 
 
 def main() -> None:
@@ -27,28 +25,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp(prefix='erp-bench-')}/bench.sqlite"
-    if url.startswith("mysql"):
-        server, _, rest = url.rpartition("/")
-        name = rest.split("?")[0]
-        engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
-            conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
-        engine.dispose()
-    os.environ.setdefault("ERP_INSTANCE_DIR", tempfile.mkdtemp(prefix="erp-bench-instance-"))
+    url = database_url("core_writes")
+    app = migrated_app(url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": args.threads + 5} if url.startswith("mysql") else {})
 
-    from flask_migrate import upgrade
-
-    from erp import create_app
     from erp.audit import services as audit
     from erp.common import codes, docnumbers
-    from erp.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "ERP_LOG_LEVEL": "WARNING",
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": args.threads + 5} if url.startswith("mysql") else {}})
     with app.app_context():
-        upgrade()
         codes.ensure_group("BENCH", "benchmark")
 
     deadline = time.monotonic() + args.seconds

@@ -330,3 +330,16 @@ def test_demo_books_balance(app, runner):
         assert sheet.totals[0][1] == sheet.totals[1][1]  # this year and last year
         assert closing.is_closed(year - 1)
         assert reports.income_statement(year - 1).totals[0][1][0] != 0
+
+
+def test_rebuilding_the_balances_from_the_lines_gives_the_same_books(app, runner):
+    with app.test_request_context():
+        _books(Y)
+        journal.reverse(post(date(Y, 6, 1), "오류", ("5209", 70_000, 0), ("1111", 0, 70_000)).id, date(Y, 6, 2))
+        closing.close_year(Y)
+        before = (reports.trial_balance(Y), reports.trial_balance(Y + 1), reports.balance_sheet(Y).totals)
+    result = runner.invoke(args=["accounting", "rebuild-balances", str(Y)])
+    assert result.exit_code == 0 and "balance rows" in result.output
+    runner.invoke(args=["accounting", "rebuild-balances", str(Y + 1)])
+    with app.test_request_context():
+        assert (reports.trial_balance(Y), reports.trial_balance(Y + 1), reports.balance_sheet(Y).totals) == before

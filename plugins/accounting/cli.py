@@ -34,3 +34,15 @@ def close_year(year: int):
     except ServiceError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Fiscal year {fiscal.year} is closed.")
+
+
+@group.command("rebuild-balances")
+@click.argument("year", type=int)
+@with_appcontext
+def rebuild_balances(year: int):
+    """Recompute YEAR's monthly balances from the posted lines (after importing legacy books)."""
+    from plugins.accounting.services import journal
+
+    with audit.acting_as(None, "cli"):
+        rows = journal.rebuild_balances(year)
+    click.echo(f"{rows} balance rows for {year}.")

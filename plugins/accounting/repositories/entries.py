@@ -116,3 +116,21 @@ def sums_before(account_id: int, year: int, before: date) -> tuple[int, int]:
     )
     debit, credit = db.session.execute(query).one()
     return int(debit), int(credit)
+
+
+def rebuild_balances(year: int) -> int:
+    """Recompute ``year``'s monthly balances from its posted lines (after a bulk import of
+    legacy books, or to prove the kept balances right); returns the number of balance rows."""
+    balance = MonthlyBalance.__table__
+    line, entry = JournalLine.__table__, JournalEntry.__table__
+    month = sa.case((entry.c.kind == "opening", OPENING_MONTH), (entry.c.kind == "closing", CLOSING_MONTH),
+                    else_=sa.cast(sa.extract("month", line.c.entry_date), sa.Integer))
+    select = (
+        sa.select(line.c.account_id, sa.literal(year), month, sa.func.sum(line.c.debit), sa.func.sum(line.c.credit))
+        .select_from(line.join(entry, entry.c.id == line.c.entry_id))
+        .where(entry.c.status == "posted", line.c.entry_date.between(date(year, 1, 1), date(year, 12, 31)))
+        .group_by(line.c.account_id, month)
+    )
+    db.session.execute(balance.delete().where(balance.c.year == year))
+    db.session.execute(balance.insert().from_select(["account_id", "year", "month", "debit", "credit"], select))
+    return db.session.execute(sa.select(sa.func.count()).select_from(balance).where(balance.c.year == year)).scalar_one()

@@ -263,3 +263,12 @@ def post_request(request: PostingRequest) -> EntryRef:
 
 def _ref(entry: JournalEntry, created: bool) -> EntryRef:
     return EntryRef(id=entry.id, number=entry.number or "", entry_date=entry.entry_date, total=entry.total, created=created)
+
+
+@transactional
+def rebuild_balances(year: int) -> int:
+    """Recompute a year's kept balances from its posted lines (audited)."""
+    rows = entry_repo.rebuild_balances(year)
+    audit.record("rebuild", "accounting_balance", year, f"balances of {year} rebuilt from the posted lines: {rows} rows")
+    db.session.commit()
+    return rows
