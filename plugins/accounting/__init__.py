@@ -24,6 +24,7 @@ manifest = Manifest(
         MenuItem(_l("Balance sheet"), "accounting.balance_sheet", "accounting.view"),
         MenuItem(_l("Income statement"), "accounting.income_statement", "accounting.view"),
         MenuItem(_l("General ledger"), "accounting.ledger", "accounting.view"),
+        MenuItem(_l("Fixed assets"), "accounting.asset_register", "accounting.view"),
         MenuItem(_l("Chart of accounts"), "accounting.accounts", "accounting.view"),
         MenuItem(_l("Periods and year end"), "accounting.periods", "accounting.view"),
     ),

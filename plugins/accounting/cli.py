@@ -46,3 +46,22 @@ def rebuild_balances(year: int):
     with audit.acting_as(None, "cli"):
         rows = journal.rebuild_balances(year)
     click.echo(f"{rows} balance rows for {year}.")
+
+
+@group.command("depreciate")
+@click.argument("year", type=int)
+@click.argument("month", type=int)
+@with_appcontext
+def depreciate(year: int, month: int):
+    """Post the depreciation of MONTH of YEAR (a second run of a month posts nothing)."""
+    from plugins.accounting.services import assets
+
+    try:
+        with audit.acting_as(None, "cli"):
+            result = assets.run_month(year, month)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    if result.created:
+        click.echo(f"{year}-{month:02d}: {result.total:,} won for {result.assets} assets, entry {result.entry_number or '-'}.")
+    else:
+        click.echo(f"{year}-{month:02d} was depreciated before; nothing new was posted.")

@@ -6,7 +6,7 @@ import random
 from datetime import date
 
 from plugins.accounting.data import PostingLine, PostingRequest
-from plugins.accounting.services import closing, journal
+from plugins.accounting.services import assets, closing, journal
 
 # Monthly figures in won, before the seasonal factor (summer uses more water and power).
 REVENUE = {"611-01": 705_000_000, "611-03": 352_000_000, "611-05": 118_000_000, "611-04": 21_000_000}
@@ -51,7 +51,8 @@ def _month(rng: random.Random, year: int, month: int) -> None:
 
 
 def load(context) -> None:
-    """Two years of books: last year closed, this year up to the current month."""
+    """Two years of books: last year closed, this year up to the current month, with a few fixed
+    assets depreciated month by month (the older network's depreciation is booked directly)."""
     today = date.today()
     year = today.year
     # Seeded so the demo books are the same on every machine; nothing secret depends on it.
@@ -71,11 +72,20 @@ def load(context) -> None:
         PostingLine("3100", credit=36_850_000_000, memo="자본금"),
         PostingLine("3210", credit=10_100_000_000, memo="국고보조금"),
     ])
+    assets.register(assets.AssetInput("업무용 화물차 (급수공사용)", "vehicle", date(prior, 7, 1), 48_000_000, 5,
+                                      "straight_line", 2_400_000, "WS-SUP", paid_from="1111"))
     for month in range(1, 13):
         _month(rng, prior, month)
+        assets.run_month(prior, month)
     closing.close_year(prior)
+    assets.register(assets.AssetInput("제2가압장 펌프 교체", "machinery", date(year, 2, 10), 320_000_000, 10,
+                                      "declining_balance", 0, "WS-SUP", paid_from="2111"))
+    assets.register(assets.AssetInput("원격검침(AMI) 계량기 1,200대", "meters", date(year, 3, 5), 85_000_000, 8,
+                                      "straight_line", 0, "WS-RATE", paid_from="1111"))
     for month in range(1, today.month + 1):
         _month(rng, year, month)
+        if month < today.month:
+            assets.run_month(year, month)
     # Work in progress: two drafts awaiting the chief accountant, and one corrected mistake.
     journal.create_draft(date(year, today.month, min(today.day, 28)), "정수장 여과지 보수 공사비", [
         PostingLine("5212", debit=23_650_000, memo="여과지 보수", department_code="WS-PUR"),

@@ -134,3 +134,61 @@ class FiscalYear(db.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {'closed' if self.closed else 'open'}"
+
+
+class FixedAsset(db.Model):
+    """A fixed asset (pipes, treatment plant, pumps, meters, vehicles …)."""
+
+    __tablename__ = "accounting_asset"
+    __bind_key__ = BIND
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    category: Mapped[str] = mapped_column(sa.String(20))
+    acquired_on: Mapped[date] = mapped_column()
+    cost: Mapped[int] = mapped_column(Money)
+    residual_value: Mapped[int] = mapped_column(Money, default=0)
+    useful_life_years: Mapped[int] = mapped_column()
+    method: Mapped[str] = mapped_column(sa.String(20))  # straight_line | declining_balance
+    department_code: Mapped[str] = mapped_column(sa.String(20), default="")
+    status: Mapped[str] = mapped_column(sa.String(10), default="active")  # active | disposed
+    disposed_on: Mapped[date | None] = mapped_column()
+    disposal_proceeds: Mapped[int | None] = mapped_column(Money)
+    acquisition_entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounting_entry.id"))
+    disposal_entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounting_entry.id"))
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class Depreciation(db.Model):
+    """One month's depreciation of one asset, posted by that month's run."""
+
+    __tablename__ = "accounting_depreciation"
+    __bind_key__ = BIND
+    __audit__ = False  # the run's entry is audited
+
+    asset_id: Mapped[int] = mapped_column(sa.ForeignKey("accounting_asset.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    month: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    amount: Mapped[int] = mapped_column(Money)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("accounting_entry.id"))
+
+
+class DepreciationRun(db.Model):
+    """A month's depreciation run; its primary key makes a second run of the month a no-op."""
+
+    __tablename__ = "accounting_depreciation_run"
+    __bind_key__ = BIND
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    month: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounting_entry.id"))
+    total: Mapped[int] = mapped_column(Money, default=0)
+    assets: Mapped[int] = mapped_column(default=0)
+    run_by: Mapped[str] = mapped_column(sa.String(50), default="")
+    run_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __str__(self) -> str:
+        return f"depreciation {self.year}-{self.month:02d}"

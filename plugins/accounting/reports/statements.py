@@ -48,9 +48,33 @@ def _statement_rows(statement: Statement):
     return rows
 
 
+def _register_header():
+    return [_("Number"), _("Asset name"), _("Category"), _("Acquisition date"), _("Method"), _("Acquisition cost"),
+            _("Accumulated depreciation"), _("Book value")]
+
+
+def _register_rows(rows):
+    from plugins.accounting.services.assets import CATEGORIES
+
+    body = [[r.asset.number, r.asset.name + (f" ({_('disposed')})" if r.asset.status == "disposed" else ""),
+             _(CATEGORIES[r.asset.category][0]), str(r.asset.acquired_on),
+             _("Straight-line") if r.asset.method == "straight_line" else _("Declining balance"),
+             r.asset.cost, r.accumulated, r.book_value] for r in rows]
+    total = ["", _("Total"), "", "", "", sum(r.asset.cost for r in rows if r.asset.status != "disposed"),
+             sum(r.accumulated for r in rows if r.asset.status != "disposed"), sum(r.book_value for r in rows)]
+    return body, total
+
+
 def pdf(kind: str, payload, *, org_name: str) -> bytes:
     """The statement as an A4 PDF."""
     styles = pdf_module.styles()
+    if kind == "asset_register":
+        body, total = _register_rows(payload)
+        title = _("Fixed asset register")
+        table = pdf_module.money_table(_register_header(), body + [total], numeric_cols={5, 6, 7}, total_row=True,
+                                       col_widths=[28 * mm, 62 * mm, 40 * mm, 24 * mm, 22 * mm, 32 * mm, 32 * mm, 32 * mm])
+        return pdf_module.build_pdf(title, [Paragraph(title, styles["title"]), Spacer(1, 4 * mm), table],
+                                    org_name=org_name, landscape=True, labels=_labels())
     if kind == "trial_balance":
         rows, total = _tb_rows(payload)
         title, subtitle = _("Trial balance"), _tb_subtitle(payload)
@@ -83,7 +107,13 @@ def pdf(kind: str, payload, *, org_name: str) -> bytes:
 
 def xlsx(kind: str, payload, *, org_name: str) -> bytes:
     """The statement as an Excel workbook."""
-    if kind == "trial_balance":
+    if kind == "asset_register":
+        body, total = _register_rows(payload)
+        widths = [16, 36, 24, 12, 12, 18, 18, 18]
+        kinds = ["text", "text", "text", "text", "text", "won", "won", "won"]
+        columns = [excel.Column(h, w, k) for h, w, k in zip(_register_header(), widths, kinds)]
+        sheet = excel.Sheet(_("Fixed asset register"), columns, body, total_row=total)
+    elif kind == "trial_balance":
         rows, total = _tb_rows(payload)
         columns = [excel.Column(h, 18, "won") for h in _tb_header()]
         columns[2] = excel.Column(_("Account"), 40)

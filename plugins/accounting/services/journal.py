@@ -91,6 +91,18 @@ def _check_lines(lines: list[PostingLine]) -> _Checked:
     return _Checked(checked, debit_total)
 
 
+def check_posting(entry_date: date, lines: list[PostingLine]) -> _Checked:
+    """All the checks of a posting (open period, lines, balance), for services that build their
+    own entries."""
+    check_date_open(entry_date)
+    return _check_lines(lines)
+
+
+def build_lines(entry: JournalEntry, checked: _Checked) -> None:
+    """Give ``entry`` the checked lines."""
+    _build(entry, checked)
+
+
 def _build(entry: JournalEntry, checked: _Checked) -> None:
     entry.lines = [
         JournalLine(line_no=n, account=account, debit=line.debit, credit=line.credit, memo=line.memo[:200],

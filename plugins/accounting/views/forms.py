@@ -48,6 +48,25 @@ class ReverseForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
 
 
-class PeriodForm(FlaskForm):
+class AssetForm(FlaskForm):
+    name = StringField(_l("Asset name"), validators=[DataRequired(), Length(max=120)])
+    category = SelectField(_l("Category"))
+    acquired_on = DateField(_l("Acquisition date"), validators=[DataRequired(message=_l("Enter the date as YYYY-MM-DD."))])
+    cost = StringField(_l("Acquisition cost (won)"), validators=[DataRequired(), won_text])
+    residual_value = StringField(_l("Residual value (won)"), validators=[won_text])
+    useful_life_years = IntegerField(_l("Useful life (years)"), validators=[DataRequired(), NumberRange(min=1, max=100)])
+    method = SelectField(_l("Method"), choices=[("straight_line", _l("Straight-line")), ("declining_balance", _l("Declining balance"))])
+    department_code = StringField(_l("Department code"), validators=[Optional(), Length(max=20)])
+    paid_from = SelectField(_l("Acquisition entry"), choices=[("", _l("Already in the books (no entry)")),
+                                                              ("1111", _l("Paid from cash and deposits (1111)")),
+                                                              ("2111", _l("Owed to the supplier (2111)"))])
+
+
+class DisposeForm(FlaskForm):
+    disposed_on = DateField(_l("Disposal date"), validators=[DataRequired(message=_l("Enter the date as YYYY-MM-DD."))])
+    proceeds = StringField(_l("Proceeds (won)"), validators=[won_text])
+
+
+class RunForm(FlaskForm):
     year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
-    month = IntegerField(_l("Month"), validators=[Optional(), NumberRange(min=1, max=12)])
+    month = IntegerField(_l("Month"), validators=[DataRequired(), NumberRange(min=1, max=12)])

@@ -252,7 +252,7 @@ def year_close(year: int, action: str):
 
 # --- statements -----------------------------------------------------------------------------
 
-def _deliver(kind: str, title: str, payload, filename: str):
+def deliver(kind: str, payload, filename: str):
     """The same statement as a page, a PDF or an Excel file (``?format=pdf|xlsx``)."""
     fmt = request.args.get("format", "html")
     org = current_app.config["ERP_ORG_NAME"]
@@ -278,7 +278,7 @@ def trial_balance():
     except ServiceError as error:
         flash(error.message, "danger")
         tb = reports.trial_balance(year, 1, 12)
-    return _deliver("trial_balance", "", tb, f"trial-balance-{year}") or render_template(
+    return deliver("trial_balance", tb, f"trial-balance-{year}") or render_template(
         "accounting/trial_balance.html", tb=tb)
 
 
@@ -288,7 +288,7 @@ def balance_sheet():
     year = _int_arg("year", _today().year, 2000, 2100)
     month = _int_arg("month", 12, 1, 12)
     statement = reports.balance_sheet(year, month)
-    return _deliver("statement", "", statement, f"balance-sheet-{year}-{month:02d}") or render_template(
+    return deliver("statement", statement, f"balance-sheet-{year}-{month:02d}") or render_template(
         "accounting/statement.html", statement=statement, year=year, month=month, endpoint="accounting.balance_sheet")
 
 
@@ -298,7 +298,7 @@ def income_statement():
     year = _int_arg("year", _today().year, 2000, 2100)
     month = _int_arg("month", 12, 1, 12)
     statement = reports.income_statement(year, month)
-    return _deliver("statement", "", statement, f"income-statement-{year}-{month:02d}") or render_template(
+    return deliver("statement", statement, f"income-statement-{year}-{month:02d}") or render_template(
         "accounting/statement.html", statement=statement, year=year, month=month, endpoint="accounting.income_statement")
 
 
@@ -316,7 +316,7 @@ def ledger():
         except ServiceError as error:
             flash(error.message, "danger")
     if result is not None:
-        delivered = _deliver("ledger", "", (result, date_from, date_to), f"ledger-{code}-{date_from}")
+        delivered = deliver("ledger", (result, date_from, date_to), f"ledger-{code}-{date_from}")
         if delivered is not None:
             return delivered
     return render_template("accounting/ledger.html", result=result, code=code, date_from=date_from, date_to=date_to,
