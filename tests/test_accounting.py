@@ -343,3 +343,58 @@ def test_rebuilding_the_balances_from_the_lines_gives_the_same_books(app, runner
     runner.invoke(args=["accounting", "rebuild-balances", str(Y + 1)])
     with app.test_request_context():
         assert (reports.trial_balance(Y), reports.trial_balance(Y + 1), reports.balance_sheet(Y).totals) == before
+
+
+def test_cash_flows_reconcile_with_the_cash_account(app):
+    from plugins.accounting.services import assets
+
+    with app.test_request_context():
+        _books(Y)
+        assets.register(assets.AssetInput("펌프", "machinery", date(Y, 2, 1), 120_000, 1, paid_from="1111"))
+        for month in range(2, 5):
+            assets.run_month(Y, month)
+        post(date(Y, 6, 1), "차입", ("1111", 400_000, 0), ("2215", 0, 400_000))
+        flows = reports.cash_flow(Y)
+        net_change, cash_accounts = flows.totals[0][1][0], flows.totals[1][1][0]
+        assert net_change == cash_accounts == 1_000_000 - 200_000 - 120_000 + 400_000
+        operating, investing, financing = (totals[0] for _title, _lines, totals in flows.sections)
+        assert (investing, financing) == (-120_000, 1_400_000)  # the opening capital came in this year too
+        assert operating == net_change - investing - financing
+
+
+def test_the_settlement_report_binds_the_statements(app, client, make_user):
+    make_user("auditor1", roles=["auditor"])
+    with app.test_request_context():
+        _books(Y)
+        closing.close_year(Y)
+        assert reports.appropriation(Y).totals[0][1][0] == 300_000  # carried forward
+    login(client, "auditor1")
+    page = client.get(f"/accounting/reports/settlement?year={Y}").get_data(as_text=True)
+    assert f"{Y} 회계연도 상수도사업 특별회계 결산서" in page and "현금흐름표" in page
+    pdf = client.get(f"/accounting/reports/settlement?year={Y}&format=pdf")
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.data)).pages)
+    for heading in ("목차", "재무상태표", "손익계산서", "이익잉여금처분계산서", "현금흐름표", "합계잔액시산표"):
+        assert heading in text, heading
+    assert "차기이월미처분이익잉여금" in text and "300,000" in text
+    book = client.get(f"/accounting/reports/settlement?year={Y}&format=xlsx")
+    from openpyxl import load_workbook
+
+    assert [ws.title for ws in load_workbook(BytesIO(book.data)).worksheets] == [
+        "재무상태표", "손익계산서", "이익잉여금처분계산서", "현금흐름표", "합계잔액시산표"]
+
+
+def test_the_chief_accountant_adds_a_sub_account_and_takes_one_out_of_use(app, client, make_user):
+    make_user("chief", roles=["chief_accountant"])
+    login(client, "chief")
+    html = post_form(client, "/accounting/accounts", {"parent_code": "5229", "code": "5229-01", "name": "검침 위탁 수수료",
+                                                      "name_en": "Meter reading fees"}, follow=True).get_data(as_text=True)
+    assert "5229-01 계정을 추가했습니다" in html
+    with app.test_request_context():
+        post(date(Y, 7, 1), "검침 수수료", ("5229-01", 50_000, 0), ("1111", 0, 50_000))
+        with pytest.raises(ServiceError, match="집계 계정"):
+            post(date(Y, 7, 1), "상위 계정", ("5229", 50_000, 0), ("1111", 0, 50_000))
+    refused = post_form(client, "/accounting/accounts", {"parent_code": "5229-01", "code": "5229-01-1", "name": "x"})
+    assert "하위 계정을 둘 수 없습니다" in refused.get_data(as_text=True)
+    post_form(client, "/accounting/accounts/5229-01/deactivate", {}, page="/accounting/accounts")
+    with app.test_request_context(), pytest.raises(ServiceError, match="사용하지 않는 계정"):
+        post(date(Y, 7, 2), "검침 수수료", ("5229-01", 1, 0), ("1111", 0, 1))

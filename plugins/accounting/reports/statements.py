@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer
+from reportlab.platypus import PageBreak, Paragraph, Spacer
 
 from erp.common import excel
 from erp.common import pdf as pdf_module
@@ -65,6 +65,36 @@ def _register_rows(rows):
     return body, total
 
 
+def _statement_story(statement: Statement, styles) -> list:
+    rows = _statement_rows(statement)
+    header = [_("Account")] + statement.columns
+    table = pdf_module.money_table(header, rows, numeric_cols=set(range(1, len(header))), total_row=True,
+                                   col_widths=[90 * mm] + [45 * mm] * len(statement.columns))
+    return [Paragraph(statement.title, styles["title"]), Spacer(1, 4 * mm), table]
+
+
+def _settlement_pdf(settlement, styles, org_name: str) -> bytes:
+    """결산서: a cover with the contents, then each statement on its own pages."""
+    title = _("Settlement report for the fiscal year %(year)d", year=settlement.year)
+    story = [Spacer(1, 50 * mm), Paragraph(org_name, styles["heading"]), Spacer(1, 6 * mm),
+             Paragraph(title, styles["title"]), Spacer(1, 20 * mm), Paragraph(_("Contents"), styles["heading"])]
+    for number, statement in enumerate(settlement.statements, start=1):
+        story.append(Paragraph(f"{number}. {statement.title}", styles["body"]))
+    if settlement.budget_note:
+        story.append(Spacer(1, 6 * mm))
+        story.append(Paragraph(settlement.budget_note, styles["small"]))
+    for statement in settlement.statements:
+        story.append(PageBreak())
+        story.extend(_statement_story(statement, styles))
+    story.append(PageBreak())
+    rows, total = _tb_rows(settlement.trial_balance)
+    story += [Paragraph(_("Trial balance"), styles["title"]), Spacer(1, 4 * mm),
+              pdf_module.money_table(_tb_header(), rows + [total], numeric_cols={0, 1, 3, 4}, total_row=True,
+                                     col_widths=[28 * mm, 30 * mm, 64 * mm, 30 * mm, 28 * mm])]
+    return pdf_module.build_pdf(title, story, org_name=org_name, subtitle=f"{settlement.year}-01-01 ~ {settlement.year}-12-31",
+                                labels=_labels())
+
+
 def pdf(kind: str, payload, *, org_name: str) -> bytes:
     """The statement as an A4 PDF."""
     styles = pdf_module.styles()
@@ -83,12 +113,10 @@ def pdf(kind: str, payload, *, org_name: str) -> bytes:
         return pdf_module.build_pdf(title, [Paragraph(title, styles["title"]), Spacer(1, 4 * mm), table],
                                     org_name=org_name, subtitle=subtitle, labels=_labels())
     if kind == "statement":
-        rows = _statement_rows(payload)
-        header = [_("Account")] + payload.columns
-        table = pdf_module.money_table(header, rows, numeric_cols=set(range(1, len(header))), total_row=True,
-                                       col_widths=[90 * mm] + [45 * mm] * len(payload.columns))
-        return pdf_module.build_pdf(payload.title, [Paragraph(payload.title, styles["title"]), Spacer(1, 4 * mm), table],
-                                    org_name=org_name, subtitle=" / ".join(payload.columns), labels=_labels())
+        return pdf_module.build_pdf(payload.title, _statement_story(payload, styles), org_name=org_name,
+                                    subtitle=" / ".join(payload.columns), labels=_labels())
+    if kind == "settlement":
+        return _settlement_pdf(payload, styles, org_name)
     if kind == "ledger":
         (account, opening, lines), date_from, date_to = payload
         title = _("General ledger")
@@ -105,6 +133,12 @@ def pdf(kind: str, payload, *, org_name: str) -> bytes:
     raise ValueError(kind)
 
 
+def _statement_sheet(statement: Statement) -> excel.Sheet:
+    rows = _statement_rows(statement)
+    columns = [excel.Column(_("Account"), 48)] + [excel.Column(c, 20, "won") for c in statement.columns]
+    return excel.Sheet(statement.title, columns, rows[:-1], subtitle=" / ".join(statement.columns), total_row=rows[-1])
+
+
 def xlsx(kind: str, payload, *, org_name: str) -> bytes:
     """The statement as an Excel workbook."""
     if kind == "asset_register":
@@ -119,9 +153,14 @@ def xlsx(kind: str, payload, *, org_name: str) -> bytes:
         columns[2] = excel.Column(_("Account"), 40)
         sheet = excel.Sheet(_("Trial balance"), columns, rows, subtitle=_tb_subtitle(payload), total_row=total)
     elif kind == "statement":
-        rows = _statement_rows(payload)
-        columns = [excel.Column(_("Account"), 48)] + [excel.Column(c, 20, "won") for c in payload.columns]
-        sheet = excel.Sheet(payload.title, columns, rows[:-1], subtitle=" / ".join(payload.columns), total_row=rows[-1])
+        sheet = _statement_sheet(payload)
+    elif kind == "settlement":
+        sheets = [_statement_sheet(statement) for statement in payload.statements]
+        rows, total = _tb_rows(payload.trial_balance)
+        columns = [excel.Column(h, 18, "won") for h in _tb_header()]
+        columns[2] = excel.Column(_("Account"), 40)
+        sheets.append(excel.Sheet(_("Trial balance"), columns, rows, subtitle=_tb_subtitle(payload.trial_balance), total_row=total))
+        return excel.build_workbook(sheets, org_name=org_name)
     elif kind == "ledger":
         (account, opening, lines), date_from, date_to = payload
         columns = [excel.Column(_("Date"), 12, "date"), excel.Column(_("Number"), 16), excel.Column(_("Entry description"), 40),

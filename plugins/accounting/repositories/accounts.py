@@ -43,3 +43,9 @@ def add(account: Account) -> Account:
     db.session.add(account)
     db.session.flush()
     return account
+
+
+def has_postings(account_id: int) -> bool:
+    from plugins.accounting.models import JournalLine
+
+    return db.session.execute(sa.select(JournalLine.id).where(JournalLine.account_id == account_id).limit(1)).first() is not None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -14,6 +15,7 @@ from plugins.accounting.repositories import accounts as account_repo
 
 STANDARD_CHART = Path(__file__).resolve().parent.parent / "seed" / "accounts.csv"
 _CLASS_ORDER = {name: str(i) for i, name in enumerate(CLASSES, start=1)}
+_CODE = re.compile(r"^[A-Za-z0-9\-]{1,20}$")
 
 
 def _sort_key(code: str, account_class: str) -> str:
@@ -71,3 +73,29 @@ def set_active(code: str, active: bool) -> Account:
 def setup() -> str:
     """The plugin's reference data: the standard chart of accounts."""
     return f"{load_standard_chart()} account(s) added to the chart"
+
+
+@transactional
+def add_account(code: str, name: str, name_en: str, parent_code: str) -> Account:
+    """Add a sub-account under ``parent_code``; it takes the parent's class and normal side. A
+    parent that already has postings cannot get sub-accounts (its balance would be stranded)."""
+    code, name = (code or "").strip(), (name or "").strip()
+    if not _CODE.match(code):
+        raise ServiceError(_("Account codes are 1–20 letters, digits or '-'."), {"code": [_("Account codes are 1–20 letters, digits or '-'.")]})
+    if not name:
+        raise ServiceError(_("Name the account."), {"name": [_("Name the account.")]})
+    if account_repo.by_code(code) is not None:
+        raise ServiceError(_("An account with this code exists."), {"code": [_("An account with this code exists.")]})
+    parent = account_repo.by_code((parent_code or "").strip())
+    if parent is None:
+        raise ServiceError(_("There is no account %(code)s.", code=parent_code), {"parent_code": [_("There is no account %(code)s.", code=parent_code)]})
+    if parent.postable and account_repo.has_postings(parent.id):
+        raise ServiceError(_("%(code)s has postings; add the new account beside it, not under it.", code=parent.code),
+                           {"parent_code": [_("%(code)s has postings; add the new account beside it, not under it.", code=parent.code)]})
+    account = Account(code=code, name=name[:100], name_en=(name_en or "").strip()[:150], account_class=parent.account_class,
+                      normal_side=parent.normal_side, parent=parent, postable=True,
+                      sort_key=_sort_key(code, parent.account_class))
+    account_repo.add(account)
+    parent.postable = False
+    db.session.commit()
+    return account

@@ -10,6 +10,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from erp import ports
 from erp.common.errors import ServiceError
 from plugins.accounting.data import TrialBalance, TrialBalanceRow
 from plugins.accounting.models import Account
@@ -201,3 +202,156 @@ def general_ledger(account_code: str, date_from: date, date_to: date) -> tuple[A
         balance += _signed(account, line.debit, line.credit)
         rows.append(LedgerRow(line.entry_date, entry.number, line.memo or entry.memo, line.debit, line.credit, balance))
     return account, opening, rows
+
+
+# --- cash flows and retained earnings --------------------------------------------------------
+
+CASH_ACCOUNTS = ("1111",)
+DEPRECIATION_ACCOUNTS = ("5216",)
+GAIN_ACCOUNTS, LOSS_ACCOUNTS = ("674",), ("772",)
+# Liabilities that finance the utility; every other liability arises from operating.
+FINANCING_LIABILITY_PARENTS = ("2210", "2220")
+FINANCING_LIABILITIES = ("2119", "2120", "2290")
+RETAINED_EARNINGS_PARENT = "3500"
+UNAPPROPRIATED = "3540"
+
+
+def _ancestors(account: Account, by_id: dict[int, Account]) -> set[str]:
+    codes, current = set(), account
+    while current is not None:
+        codes.add(current.code)
+        current = by_id.get(current.parent_id) if current.parent_id else None
+    return codes
+
+
+def _movements(year: int) -> tuple[dict[int, int], dict[int, Account]]:
+    """Each account's debit − credit movement over the year's months (no opening, no closing)."""
+    accounts = account_repo.all_ordered()
+    by_id = {a.id: a for a in accounts}
+    sums = entry_repo.balance_sums(year, 1, 12)
+    return {i: d - c for i, (d, c) in sums.items()}, by_id
+
+
+def _cash_flow_column(year: int) -> dict[str, int | list]:
+    movements, by_id = _movements(year)
+    result = {"net_income": 0, "depreciation": 0, "disposal": 0, "working": [], "investing": 0, "financing": [],
+              "cash_change": 0}
+    working: dict[str, int] = {}
+    financing: dict[str, int] = {}
+    for account_id, movement in movements.items():
+        account = by_id[account_id]
+        codes = _ancestors(account, by_id)
+        if account.account_class in ("revenue", "expense"):
+            result["net_income"] -= movement  # revenue is a credit movement
+            if account.code in DEPRECIATION_ACCOUNTS:
+                result["depreciation"] += movement
+            elif account.code in LOSS_ACCOUNTS or account.code in GAIN_ACCOUNTS:
+                result["disposal"] += movement  # a loss is added back, a gain taken off
+        elif account.code in CASH_ACCOUNTS:
+            result["cash_change"] += movement
+        elif account.account_class == "asset" and "1100" in codes:
+            key = f"{account.code} {account.name}"
+            working[key] = working.get(key, 0) - movement  # more receivables: less cash
+        elif account.account_class == "asset":
+            result["investing"] -= movement
+        elif account.account_class == "liability" and not (codes & set(FINANCING_LIABILITY_PARENTS)) \
+                and account.code not in FINANCING_LIABILITIES:
+            key = f"{account.code} {account.name}"
+            working[key] = working.get(key, 0) - movement  # more payables: more cash
+        else:
+            key = f"{account.code} {account.name}"
+            financing[key] = financing.get(key, 0) - movement
+    # Depreciation and disposal results came out of the assets' carrying amounts, not out of cash.
+    result["investing"] -= result["depreciation"] + result["disposal"]
+    result["working"] = working
+    result["financing"] = financing
+    return result
+
+
+def cash_flow(year: int) -> Statement:
+    """현금흐름표 (indirect method) for ``year``, with the year before."""
+    _check_period(year, 1, 12)
+    columns = [_cash_flow_column(y) for y in (year, year - 1)]
+    statement = Statement(_("Cash-flow statement"), [_("%(year)d", year=y) for y in (year, year - 1)])
+
+    def line(label, values, level=1, bold=False):
+        return StatementLine("", label, level, list(values), bold)
+
+    working_keys = sorted(set(columns[0]["working"]) | set(columns[1]["working"]))
+    financing_keys = sorted(set(columns[0]["financing"]) | set(columns[1]["financing"]))
+    operating = [c["net_income"] + c["depreciation"] + c["disposal"] + sum(c["working"].values()) for c in columns]
+    investing = [c["investing"] for c in columns]
+    financing = [sum(c["financing"].values()) for c in columns]
+    operating_lines = [line(_("Net income (loss)"), (c["net_income"] for c in columns)),
+                       line(_("Depreciation (no cash paid)"), (c["depreciation"] for c in columns)),
+                       line(_("Loss (gain) on disposal of assets"), (c["disposal"] for c in columns))]
+    operating_lines += [line(_("Change in %(account)s", account=key), (c["working"].get(key, 0) for c in columns), 2)
+                        for key in working_keys]
+    statement.sections = [
+        (_("Cash flows from operating activities"), operating_lines, operating),
+        (_("Cash flows from investing activities"),
+         [line(_("Acquisition and disposal of non-current assets (net)"), investing)], investing),
+        (_("Cash flows from financing activities"),
+         [line(_("Change in %(account)s", account=key), (c["financing"].get(key, 0) for c in columns), 2)
+          for key in financing_keys], financing),
+    ]
+    statement.totals = [(_("Net change in cash"), [o + i + f for o, i, f in zip(operating, investing, financing)]),
+                        (_("Change in the cash accounts (check)"), [c["cash_change"] for c in columns])]
+    return statement
+
+
+def appropriation(year: int) -> Statement:
+    """이익잉여금처분계산서 (or 결손금처리계산서 when the result is a deficit) for ``year``."""
+    _check_period(year, 1, 12)
+    unappropriated = account_repo.by_code(UNAPPROPRIATED)
+    columns, values = [], []
+    for y in (year, year - 1):
+        opening = entry_repo.balance_sums(y, OPENING_MONTH, OPENING_MONTH).get(unappropriated.id, (0, 0)) if unappropriated else (0, 0)
+        moved = entry_repo.balance_sums(y, 1, 12).get(unappropriated.id, (0, 0)) if unappropriated else (0, 0)
+        brought_forward = opening[1] - opening[0]
+        transfers = moved[0] - moved[1]  # appropriations to reserves debit the unappropriated account
+        income = net_income(y, 12)
+        values.append((brought_forward, income, brought_forward + income, transfers, brought_forward + income - transfers))
+        columns.append(_("%(year)d", year=y))
+    deficit = values[0][2] < 0
+    title = _("Statement of disposition of deficit") if deficit else _("Statement of appropriation of retained earnings")
+    statement = Statement(title, columns)
+    rows = list(zip(*values))
+    statement.sections = [
+        (_("Unappropriated retained earnings (undisposed deficit)"),
+         [StatementLine("", _("Brought forward from the previous year"), 1, list(rows[0])),
+          StatementLine("", _("Net income (loss) of the year"), 1, list(rows[1]))], list(rows[2])),
+        (_("Appropriations (transfers to reserves)"),
+         [StatementLine("", _("Transfers to reserves made during the year"), 1, list(rows[3]))], list(rows[3])),
+    ]
+    statement.totals = [(_("Carried forward to the next year"), list(rows[4]))]
+    return statement
+
+
+@dataclass
+class Settlement:
+    """결산서: the statements of a fiscal year bound together."""
+
+    year: int
+    statements: list[Statement]
+    trial_balance: TrialBalance
+    budget_note: str = ""
+
+
+def settlement(year: int) -> Settlement:
+    """The settlement report of ``year``: balance sheet, income statement, appropriation of
+    retained earnings (or disposition of deficit), cash flows, trial balance — and the budget
+    settlement (예산결산) when the budget plugin offers ``settlement_section(year)`` through its
+    port, returning a statement-like object (``title``, ``columns``, ``sections``, ``totals``)."""
+    statements = [balance_sheet(year, 12), income_statement(year, 12), appropriation(year), cash_flow(year)]
+    note = ""
+    try:
+        budget = ports.get("budget")
+    except ports.PortError:
+        budget = None
+    section = getattr(budget, "settlement_section", None) if budget is not None else None
+    if section is not None:
+        statements.append(section(year))
+    else:
+        note = _("The budget settlement section is added when the budget plugin provides it.")
+    return Settlement(year, statements, trial_balance(year, 1, 12), note)

@@ -70,3 +70,10 @@ class DisposeForm(FlaskForm):
 class RunForm(FlaskForm):
     year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
     month = IntegerField(_l("Month"), validators=[DataRequired(), NumberRange(min=1, max=12)])
+
+
+class AccountForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
+    name = StringField(_l("Account"), validators=[DataRequired(), Length(max=100)])
+    name_en = StringField(_l("English name"), validators=[Optional(), Length(max=150)])
+    parent_code = StringField(_l("Parent account code"), validators=[DataRequired(), Length(max=20)])

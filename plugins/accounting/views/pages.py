@@ -19,7 +19,7 @@ from plugins.accounting.data import PostingLine
 from plugins.accounting.reports import statements as printouts
 from plugins.accounting.repositories import entries as entry_repo
 from plugins.accounting.services import chart, closing, journal, reports
-from plugins.accounting.views.forms import EntryForm, ReverseForm, parse_won
+from plugins.accounting.views.forms import AccountForm, EntryForm, ReverseForm, parse_won
 
 bp = Blueprint("accounting", __name__, url_prefix="/accounting", template_folder="../templates")
 
@@ -206,11 +206,34 @@ def entry_reverse(entry_id: int):
 
 # --- chart and periods ----------------------------------------------------------------------
 
-@bp.route("/accounts")
+@bp.route("/accounts", methods=["GET", "POST"])
 @permission_required("accounting.view")
 def accounts():
+    form = AccountForm()
+    if request.method == "POST":
+        if not current_user.can("accounting.close"):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                account = chart.add_account(form.code.data, form.name.data, form.name_en.data or "", form.parent_code.data)
+            except ServiceError as error:
+                flash_refusal(form, error)
+            else:
+                flash(_("Account %(code)s added.", code=account.code), "success")
+                return redirect(url_for("accounting.accounts"))
     items = chart.chart()
-    return render_template("accounting/accounts.html", accounts=items, levels=reports.account_levels(items))
+    return render_template("accounting/accounts.html", accounts=items, levels=reports.account_levels(items), form=form,
+                           can_edit=current_user.can("accounting.close"))
+
+
+@bp.route("/accounts/<code>/<any(activate, deactivate):action>", methods=["POST"])
+@permission_required("accounting.close")
+def account_active(code: str, action: str):
+    try:
+        chart.set_active(code, action == "activate")
+    except ServiceError as error:
+        flash(error.message, "danger")
+    return redirect(url_for("accounting.accounts"))
 
 
 @bp.route("/periods")
@@ -300,6 +323,33 @@ def income_statement():
     statement = reports.income_statement(year, month)
     return deliver("statement", statement, f"income-statement-{year}-{month:02d}") or render_template(
         "accounting/statement.html", statement=statement, year=year, month=month, endpoint="accounting.income_statement")
+
+
+@bp.route("/reports/cash-flow")
+@permission_required("accounting.view")
+def cash_flow():
+    year = _int_arg("year", _today().year, 2000, 2100)
+    statement = reports.cash_flow(year)
+    return deliver("statement", statement, f"cash-flow-{year}") or render_template(
+        "accounting/statement.html", statement=statement, year=year, month=None, endpoint="accounting.cash_flow")
+
+
+@bp.route("/reports/appropriation")
+@permission_required("accounting.view")
+def appropriation():
+    year = _int_arg("year", _today().year, 2000, 2100)
+    statement = reports.appropriation(year)
+    return deliver("statement", statement, f"retained-earnings-{year}") or render_template(
+        "accounting/statement.html", statement=statement, year=year, month=None, endpoint="accounting.appropriation")
+
+
+@bp.route("/reports/settlement")
+@permission_required("accounting.view")
+def settlement():
+    year = _int_arg("year", _today().year - 1, 2000, 2100)
+    report = reports.settlement(year)
+    return deliver("settlement", report, f"settlement-{year}") or render_template(
+        "accounting/settlement.html", report=report, year=year, closed=closing.is_closed(year))
 
 
 @bp.route("/reports/ledger")
