@@ -398,3 +398,16 @@ def test_the_chief_accountant_adds_a_sub_account_and_takes_one_out_of_use(app, c
     post_form(client, "/accounting/accounts/5229-01/deactivate", {}, page="/accounting/accounts")
     with app.test_request_context(), pytest.raises(ServiceError, match="사용하지 않는 계정"):
         post(date(Y, 7, 2), "검침 수수료", ("5229-01", 1, 0), ("1111", 0, 1))
+
+
+def test_a_line_may_name_a_department_but_only_an_existing_one(app):
+    from erp.auth import services as auth
+
+    with app.test_request_context():
+        auth.save_department(None, code="WS-PUR", name="정수과")
+        ok = journal.create_draft(date(Y, 3, 5), "약품비", [PostingLine("5209", 10_000, 0, department_code="WS-PUR"),
+                                                        PostingLine("1111", 0, 10_000)])
+        assert ok.lines[0].department_code == "WS-PUR"
+        with pytest.raises(ServiceError, match="NOPE 부서가 없습니다"):
+            journal.create_draft(date(Y, 3, 5), "약품비", [PostingLine("5209", 10_000, 0, department_code="NOPE"),
+                                                        PostingLine("1111", 0, 10_000)])

@@ -308,6 +308,14 @@ def list_departments(include_inactive: bool = True) -> list[Department]:
     return list(db.session.execute(query).scalars())
 
 
+def department_codes(active_only: bool = True) -> set[str]:
+    """Codes of the departments (in use), for other components that reference departments."""
+    query = sa.select(Department.code)
+    if active_only:
+        query = query.where(Department.active.is_(True))
+    return set(db.session.execute(query).scalars())
+
+
 def get_department(dept_id: int) -> Department:
     dept = db.session.get(Department, dept_id)
     if dept is None:

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from erp.audit import services as audit
+from erp.auth.services import department_codes
 from erp.common import docnumbers
 from erp.common.clock import utcnow
 from erp.common.errors import ServiceError
@@ -66,6 +67,7 @@ def _check_lines(lines: list[PostingLine]) -> _Checked:
     if len(lines) < 2:
         _refuse(_("An entry needs at least two lines."))
     accounts = account_repo.by_codes(line.account_code for line in lines)
+    departments = department_codes() if any(line.department_code for line in lines) else set()
     checked, debit_total, credit_total = [], 0, 0
     for number, line in enumerate(lines, start=1):
         where = _("Line %(n)d", n=number)
@@ -80,6 +82,8 @@ def _check_lines(lines: list[PostingLine]) -> _Checked:
         if not account.postable:
             _refuse(_("%(where)s: %(code)s %(name)s is a summary account; choose one of its sub-accounts.",
                       where=where, code=account.code, name=account.name))
+        if line.department_code and line.department_code not in departments:
+            _refuse(_("%(where)s: there is no department %(code)s.", where=where, code=line.department_code))
         debit_total += debit
         credit_total += credit
         checked.append((line, account))
