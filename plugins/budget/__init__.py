@@ -1,11 +1,11 @@
 """Project-based budget: compilation, supplementary budgets, transfers, execution"""
 from flask_babel import lazy_gettext as _l
 
-from erp.plugins import Manifest, Permission
+from erp.plugins import Manifest, MenuItem, Permission
 
 manifest = Manifest(
     name="budget",
-    version="0.1.0",
+    version="0.2.0",
     label=_l("Budget"),
     summary=_l("Project-based budget: compilation, supplementary budgets, transfers, execution"),
     depends=("accounting",),
@@ -17,5 +17,19 @@ manifest = Manifest(
         Permission("budget.approve", _l("Approve budgets, transfers and carry-overs"), roles=("budget_approver",)),
         Permission("budget.execute", _l("Commit, resolve and pay expenditure"), roles=("budget_officer", "accountant")),
     ),
-    menu=(),
+    menu=(
+        MenuItem(_l("Budget against actual"), "budget.index", "budget.view"),
+        MenuItem(_l("Compilation and supplementary budgets"), "budget.versions", "budget.view"),
+        MenuItem(_l("Execution"), "budget.execution_list", "budget.view"),
+        MenuItem(_l("Transfers"), "budget.transfer_list", "budget.view"),
+        MenuItem(_l("Revenue against actual"), "budget.revenue", "budget.view"),
+        MenuItem(_l("Carry-over and lapse"), "budget.year_end", "budget.view"),
+        MenuItem(_l("Mid-term financial plan"), "budget.midterm_plan", "budget.view"),
+        MenuItem(_l("Budget structure"), "budget.structure_page", "budget.view"),
+    ),
+    models="plugins.budget.models",
+    blueprints=("plugins.budget.views:bp",),
+    cli="plugins.budget.cli:group",
+    setup="plugins.budget.services.common:setup",
+    demo="plugins.budget.demo:load",
 )

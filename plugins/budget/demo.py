@@ -1,0 +1,83 @@
+"""Demo data: this year's original budget and one supplementary budget of a small city's water
+utility, a transfer, commitments and payments spread over the months (paid ones posted to
+accounting), so that every budget page and report shows real figures on first run."""
+from __future__ import annotations
+
+from datetime import date
+
+from plugins.budget.services import compilation, execution, structure, transfers
+
+PROJECTS = [
+    ("policy", "P1", "안정적 수돗물 공급", "", ""),
+    ("unit", "U11", "상수도 시설 운영", "P1", ""),
+    ("detail", "D111", "정수장 운영", "U11", "WS-PUR"),
+    ("detail", "D112", "노후 관로 정비", "U11", "WS-SUP"),
+    ("policy", "P2", "상수도 경영 효율화", "", ""),
+    ("unit", "U21", "요금 징수 관리", "P2", ""),
+    ("detail", "D211", "검침·부과 관리", "U21", "WS-RATE"),
+    ("unit", "U22", "사업소 일반 운영", "P2", ""),
+    ("detail", "D221", "사업소 운영", "U22", "WS-MGT"),
+]
+# (part, project, item, sub, name, account, basis rows [(text, unit price, quantity, months)])
+LINES = [
+    ("revenue", "D111", "201", "02", "공공운영비(정수장 전기요금)", "5208", [("정수장 전력요금", 92_000_000, 1, 12)]),
+    ("revenue", "D111", "206", "01", "일반재료비(정수 약품)", "5209", [("응집제(PAC)", 1_150, 18_000, 12), ("소독제(차염)", 980, 9_500, 12)]),
+    ("revenue", "D112", "201", "01", "사무관리비(관망 관리)", "5201", [("누수탐사 소모품", 1_250_000, 1, 12)]),
+    ("capital", "D112", "401", "01", "시설비(노후 상수관 교체)", "1226", [("DCIP 200mm 교체", 1_480_000, 1_200, 1)]),
+    ("revenue", "D211", "201", "11", "지급수수료(검침 위탁)", "5202", [("검침 위탁 (건당)", 1_050, 38_000, 12)]),
+    ("revenue", "D221", "101", "01", "보수", "5110", [("일반직 보수", 3_950_000, 42, 12)]),
+    ("revenue", "D221", "203", "", "업무추진비", "5206", [("기관운영 업무추진비", 1_500_000, 1, 12)]),
+    ("revenue", "D221", "800", "", "예비비", "5229", [("예비비", 50_000_000, 1, 1)]),
+]
+INCOME = [("revenue", "611", "01", "급수수익(가정용)", "611-01", [("가정용 요금 (㎥)", 720, 11_800_000, 1)]),
+          ("revenue", "611", "03", "급수수익(일반용)", "611-03", [("일반용 요금 (㎥)", 1_180, 3_600_000, 1)])]
+PAYMENTS = [  # (line code, vendor, what, amount, month)
+    ("R-E-D111-201-02", "한국전력공사", "정수장 전력요금", 91_380_000, 1),
+    ("R-E-D111-201-02", "한국전력공사", "정수장 전력요금", 96_240_000, 2),
+    ("R-E-D111-206-01", "(주)한빛화학", "응집제 PAC 1분기분", 61_200_000, 2),
+    ("R-E-D211-201-11", "(주)검침서비스", "검침 위탁 상반기", 238_400_000, 3),
+    ("C-E-D112-401-01", "(주)대한관로건설", "노후관 교체 1공구 (기성)", 642_000_000, 4),
+    ("R-E-D112-201-01", "누수탐사(주)", "누수탐사 장비 소모품", 8_940_000, 5),
+]
+
+
+def load(context) -> None:
+    """This year's budget: original, one supplementary budget, a transfer and execution."""
+    today = date.today()
+    year = today.year
+    for level, code, name, parent, dept in PROJECTS:
+        structure.add_project(year, level, code, name, parent, dept)
+    lines = {}
+    for part, project, item, sub, name, account, bases in LINES:
+        lines[(project, item, sub)] = (structure.add_line(year, part=part, side="expenditure", item_code=item, sub_code=sub,
+                                                          name=name, account_code=account, project_code=project), bases)
+    for part, item, sub, name, account, bases in INCOME:
+        lines[("", item, sub)] = (structure.add_line(year, part=part, side="income", item_code=item, sub_code=sub,
+                                                     name=name, account_code=account), bases)
+    original = compilation.open_version(year)
+    for line, bases in lines.values():
+        for text, price, quantity, months in bases:
+            compilation.add_basis(original.id, line.id, text, price, quantity, months)
+    # The budget office trims the request for the pipe renewal and rounds the reserve down.
+    pipes = lines[("D112", "401", "01")][0]
+    compilation.adjust(original.id, pipes.id, 1_650_000_000, "재정 여건상 1공구·2공구만 반영")
+    compilation.approve(original.id)
+    supplementary = compilation.open_version(year)
+    power = lines[("D111", "201", "02")][0]
+    compilation.adjust(supplementary.id, power.id, 1_190_000_000, "전기요금 인상분 반영 (제1회 추경)")
+    compilation.approve(supplementary.id)
+    office, chemicals = lines[("D112", "201", "01")][0], lines[("D111", "206", "01")][0]
+    transfer = transfers.request(office.id, chemicals.id, 3_000_000, "정수 약품 단가 인상")
+    transfers.decide(transfer.id, True)
+
+    by_code = {line.code: line for line, _bases in lines.values()}
+    open_from = max(1, today.month - 1)  # accounting keeps its earlier months locked
+    for code, vendor, what, amount, month in PAYMENTS:
+        month = min(month, today.month)
+        commitment = execution.commit(by_code[code].id, date(year, month, 5), vendor, what, amount)
+        settle = date(year, max(month, open_from), min(today.day, 20) if max(month, open_from) == today.month else 20)
+        execution.resolve(commitment.id, settle)
+        execution.pay(commitment.id, settle)
+    execution.commit(by_code["C-E-D112-401-01"].id, date(year, min(6, today.month), 1), "(주)대한관로건설",
+                     "노후관 교체 2공구 (계약)", 780_000_000)
+    execution.relay()

@@ -1,0 +1,1 @@
+"""Printed and spreadsheet forms of the budget reports."""

@@ -1,0 +1,1 @@
+"""Queries of the budget plugin. Repositories add and flush; services commit."""

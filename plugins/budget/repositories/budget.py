@@ -1,0 +1,159 @@
+"""Queries over the budget structure, versions, transfers, execution and the outbox."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from erp.extensions import db
+from plugins.budget.models import (Amount, Basis, CarryOver, Commitment, Growth, Line, Outbox, Project, Transfer,
+                                   Version, YearEnd)
+
+
+def add(obj):
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+def projects(year: int) -> list[Project]:
+    return list(db.session.execute(sa.select(Project).where(Project.year == year).order_by(Project.code)).scalars())
+
+
+def project_by_code(year: int, code: str) -> Project | None:
+    return db.session.execute(sa.select(Project).where(Project.year == year, Project.code == code)).scalar_one_or_none()
+
+
+def lines(year: int, *, side: str | None = None, department: str | None = None) -> list[Line]:
+    query = sa.select(Line).where(Line.year == year).order_by(Line.part, Line.side.desc(), Line.code)
+    if side:
+        query = query.where(Line.side == side)
+    if department:
+        query = query.join(Project, Project.id == Line.project_id).where(Project.department_code == department)
+    return list(db.session.execute(query).scalars())
+
+
+def line(line_id: int) -> Line | None:
+    return db.session.get(Line, line_id)
+
+
+def line_by_code(year: int, code: str) -> Line | None:
+    return db.session.execute(sa.select(Line).where(Line.year == year, Line.code == code)).scalar_one_or_none()
+
+
+def versions(year: int) -> list[Version]:
+    return list(db.session.execute(sa.select(Version).where(Version.year == year).order_by(Version.number)).scalars())
+
+
+def version(version_id: int) -> Version | None:
+    return db.session.get(Version, version_id)
+
+
+def latest_approved(year: int, before_number: int | None = None) -> Version | None:
+    query = sa.select(Version).where(Version.year == year, Version.status == "approved")
+    if before_number is not None:
+        query = query.where(Version.number < before_number)
+    return db.session.execute(query.order_by(Version.number.desc()).limit(1)).scalar_one_or_none()
+
+
+def amounts(version_id: int) -> dict[int, Amount]:
+    return {a.line_id: a for a in db.session.execute(sa.select(Amount).where(Amount.version_id == version_id)).scalars()}
+
+
+def amount(version_id: int, line_id: int) -> Amount | None:
+    return db.session.get(Amount, (version_id, line_id))
+
+
+def bases(version_id: int, line_id: int | None = None) -> list[Basis]:
+    query = sa.select(Basis).where(Basis.version_id == version_id).order_by(Basis.line_id, Basis.id)
+    if line_id is not None:
+        query = query.where(Basis.line_id == line_id)
+    return list(db.session.execute(query).scalars())
+
+
+def basis(basis_id: int) -> Basis | None:
+    return db.session.get(Basis, basis_id)
+
+
+def delete(obj) -> None:
+    db.session.delete(obj)
+    db.session.flush()
+
+
+def transfers(year: int) -> list[Transfer]:
+    return list(db.session.execute(sa.select(Transfer).where(Transfer.year == year).order_by(Transfer.id.desc())).scalars())
+
+
+def transfer(transfer_id: int, *, lock: bool = False) -> Transfer | None:
+    query = sa.select(Transfer).where(Transfer.id == transfer_id)
+    return db.session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+
+
+def net_transfers(line_id: int) -> int:
+    """Approved transfers into the line minus those out of it."""
+    incoming = sa.select(sa.func.coalesce(sa.func.sum(Transfer.amount), 0)).where(
+        Transfer.to_line_id == line_id, Transfer.status == "approved")
+    outgoing = sa.select(sa.func.coalesce(sa.func.sum(Transfer.amount), 0)).where(
+        Transfer.from_line_id == line_id, Transfer.status == "approved")
+    return int(db.session.execute(incoming).scalar_one()) - int(db.session.execute(outgoing).scalar_one())
+
+
+def reserve_amount(line_id: int, amount: int) -> bool:
+    """Add ``amount`` to the line's commitments if it stays within the current budget: one
+    conditional UPDATE, which holds the line's row lock on MariaDB until the transaction ends."""
+    table = Line.__table__
+    result = db.session.execute(
+        table.update()
+        .where(table.c.id == line_id, table.c.committed + amount <= table.c.current_amount)
+        .values(committed=table.c.committed + amount)
+    )
+    return result.rowcount == 1
+
+
+def release_amount(line_id: int, amount: int) -> None:
+    table = Line.__table__
+    db.session.execute(table.update().where(table.c.id == line_id).values(committed=table.c.committed - amount))
+
+
+def add_paid(line_id: int, amount: int) -> None:
+    table = Line.__table__
+    db.session.execute(table.update().where(table.c.id == line_id).values(paid=table.c.paid + amount))
+
+
+def commitments(year: int, *, line_id: int | None = None, status: str | None = None, page: int = 1, per_page: int = 50):
+    query = (sa.select(Commitment).join(Line, Line.id == Commitment.line_id).where(Line.year == year)
+             .order_by(Commitment.id.desc()))
+    if line_id:
+        query = query.where(Commitment.line_id == line_id)
+    if status:
+        query = query.where(Commitment.status == status)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def commitment(commitment_id: int, *, lock: bool = False) -> Commitment | None:
+    query = sa.select(Commitment).where(Commitment.id == commitment_id)
+    return db.session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+
+
+def unpaid_commitments(year: int) -> list[Commitment]:
+    query = (sa.select(Commitment).join(Line, Line.id == Commitment.line_id)
+             .where(Line.year == year, Commitment.status.in_(("committed", "resolved"))))
+    return list(db.session.execute(query).scalars())
+
+
+def pending_outbox(limit: int = 100) -> list[Outbox]:
+    return list(db.session.execute(sa.select(Outbox).where(Outbox.status == "pending").order_by(Outbox.id).limit(limit)).scalars())
+
+
+def outbox_by_key(key: str) -> Outbox | None:
+    return db.session.execute(sa.select(Outbox).where(Outbox.key == key)).scalar_one_or_none()
+
+
+def carryovers(year: int) -> list[CarryOver]:
+    return list(db.session.execute(sa.select(CarryOver).where(CarryOver.year == year).order_by(CarryOver.id)).scalars())
+
+
+def year_end(year: int) -> YearEnd | None:
+    return db.session.get(YearEnd, year)
+
+
+def growth(base_year: int) -> list[Growth]:
+    return list(db.session.execute(sa.select(Growth).where(Growth.base_year == base_year).order_by(Growth.scope)).scalars())

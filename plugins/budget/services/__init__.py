@@ -1,0 +1,1 @@
+"""Business rules of the budget plugin. Services own the transaction."""

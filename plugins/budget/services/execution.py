@@ -1,0 +1,157 @@
+"""Execution: commitment (지출원인행위) → expenditure resolution (지출결의) → payment (지급).
+
+The availability check at commitment is one conditional UPDATE of the line (committed + amount
+≤ current budget), so two officials committing at the same moment can never over-commit: the
+second waits for the first's row lock and then sees its amount. Payment writes its accounting
+posting to an outbox in the same transaction; the relay delivers it through the accounting port
+with the outbox key as idempotency key, so a crash between the two never loses or doubles it.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from erp import ports
+from erp.common import docnumbers
+from erp.common.clock import utcnow
+from erp.common.errors import ServiceError
+from erp.common.tx import transactional
+from erp.extensions import db
+from plugins.budget.models import Commitment, Outbox
+from plugins.budget.repositories import budget as repo
+from plugins.budget.services.common import actor, refuse, whole_won
+
+PAYMENT_ACCOUNT = "1111"  # payments leave the utility's deposits
+
+
+@transactional
+def commit(line_id: int, on: date, vendor: str, description: str, amount: int) -> Commitment:
+    """Commit ``amount`` on a line (a contract, an order); refused when it exceeds what is free."""
+    line = repo.line(line_id)
+    if line is None:
+        refuse(_("There is no such budget line."), "line_id")
+    if line.side != "expenditure":
+        refuse(_("Only expenditure lines are committed."), "line_id")
+    whole_won(amount, "amount", _("Amounts are whole won, not negative."))
+    if amount == 0:
+        refuse(_("Enter the amount of the commitment."), "amount")
+    if not isinstance(on, date) or on.year != line.year:
+        refuse(_("The date must fall in the budget year %(year)d.", year=line.year), "committed_on")
+    if not (vendor or "").strip() or not (description or "").strip():
+        refuse(_("Name the counterparty and what is bought."), "vendor")
+    if repo.year_end(line.year) is not None:
+        refuse(_("The budget year %(year)d is closed.", year=line.year), "committed_on")
+    if not repo.reserve_amount(line.id, amount):
+        db.session.refresh(line)
+        refuse(_("Only %(available)s won is left on %(line)s; %(amount)s won cannot be committed.",
+                 available=f"{line.available:,}", line=line.code, amount=f"{amount:,}"), "amount")
+    commitment = repo.add(Commitment(number=docnumbers.next_number("CM", line.year), line_id=line.id, committed_on=on,
+                                     vendor=vendor.strip()[:120], description=description.strip()[:300], amount=amount,
+                                     created_by=actor()))
+    db.session.commit()
+    return commitment
+
+
+def _get(commitment_id: int) -> Commitment:
+    commitment = repo.commitment(commitment_id, lock=True)
+    if commitment is None:
+        raise LookupError(commitment_id)
+    return commitment
+
+
+@transactional
+def resolve(commitment_id: int, on: date) -> Commitment:
+    """지출결의: resolve to pay the commitment."""
+    commitment = _get(commitment_id)
+    if commitment.status != "committed":
+        refuse(_("Only a commitment that is neither resolved, paid nor cancelled can be resolved."))
+    if on < commitment.committed_on:
+        refuse(_("The resolution cannot come before the commitment."), "resolved_on")
+    commitment.status, commitment.resolved_on = "resolved", on
+    db.session.commit()
+    return commitment
+
+
+@transactional
+def pay(commitment_id: int, on: date) -> Commitment:
+    """지급: pay a resolved commitment; its accounting entry goes to the outbox and is delivered
+    by the relay (called right after, and again by ``flask budget relay``)."""
+    commitment = _get(commitment_id)
+    if commitment.status != "resolved":
+        refuse(_("Only a resolved commitment can be paid."))
+    if on < commitment.resolved_on:
+        refuse(_("The payment cannot come before the resolution."), "paid_on")
+    line = commitment.line
+    commitment.status, commitment.paid_on = "paid", on
+    repo.add_paid(line.id, commitment.amount)
+    payload = {
+        "entry_date": on.isoformat(),
+        "memo": f"{commitment.number} {commitment.vendor} {commitment.description}"[:300],
+        "lines": [[line.account_code, commitment.amount, 0, line.code], [PAYMENT_ACCOUNT, 0, commitment.amount, commitment.vendor]],
+        "source": f"budget:payment:{commitment.number}",
+        "department": line.project.department_code if line.project else "",
+    }
+    repo.add(Outbox(key=f"budget:payment:{commitment.number}", payload=json.dumps(payload, ensure_ascii=False)))
+    db.session.commit()
+    return commitment
+
+
+@transactional
+def cancel(commitment_id: int) -> Commitment:
+    """Cancel the last step taken: a resolution goes back to a commitment; a commitment is
+    cancelled and its amount released. A payment cannot be cancelled here (reverse it in the books)."""
+    commitment = _get(commitment_id)
+    if commitment.status == "resolved":
+        commitment.status, commitment.resolved_on = "committed", None
+    elif commitment.status == "committed":
+        commitment.status = "cancelled"
+        repo.release_amount(commitment.line_id, commitment.amount)
+    else:
+        refuse(_("A paid or cancelled commitment cannot be cancelled."))
+    db.session.commit()
+    return commitment
+
+
+def relay(limit: int = 100) -> tuple[int, int]:
+    """Deliver pending postings to accounting; returns (delivered, failed). Safe to run twice or
+    after an interruption: the outbox key is the idempotency key."""
+    delivered = failed = 0
+    for row_id in [row.id for row in repo.pending_outbox(limit)]:
+        row = db.session.get(Outbox, row_id)
+        if row is None or row.status != "pending":
+            continue
+        request = posting_request(row.key, json.loads(row.payload))
+        try:
+            ref = ports.get("accounting").post_entry(request)
+        except (ServiceError, ports.PortError) as error:
+            db.session.rollback()
+            row = db.session.get(Outbox, row_id)
+            row.attempts += 1
+            row.last_error = str(getattr(error, "message", error))[:300]
+            db.session.commit()
+            current_app.logger.warning("outbox %s not delivered: %s", row.key, row.last_error)
+            failed += 1
+            continue
+        _mark_delivered(row_id, ref.number)
+        delivered += 1
+    return delivered, failed
+
+
+def _mark_delivered(row_id: int, entry_number: str) -> None:
+    row = db.session.get(Outbox, row_id)
+    row.status, row.entry_number, row.delivered_at = "delivered", entry_number, utcnow()
+    row.attempts += 1
+    db.session.commit()
+
+
+def posting_request(key: str, payload: dict):
+    """The accounting port's posting request for an outbox row. The request types come from the
+    port itself, so this plugin never imports the accounting package."""
+    accounting = ports.get("accounting")
+    lines = tuple(accounting.PostingLine(code, debit, credit, memo[:200], payload.get("department", "") if debit else "")
+                  for code, debit, credit, memo in payload["lines"])
+    return accounting.PostingRequest(date.fromisoformat(payload["entry_date"]), payload["memo"], lines,
+                                     idempotency_key=key, source=payload.get("source", ""))

@@ -1,0 +1,4 @@
+"""Pages of the budget plugin."""
+from plugins.budget.views.pages import bp
+
+__all__ = ["bp"]
