@@ -380,7 +380,7 @@ def test_the_settlement_report_binds_the_statements(app, client, make_user):
     from openpyxl import load_workbook
 
     assert [ws.title for ws in load_workbook(BytesIO(book.data)).worksheets] == [
-        "재무상태표", "손익계산서", "이익잉여금처분계산서", "현금흐름표", "합계잔액시산표"]
+        "재무상태표", "손익계산서", "이익잉여금처분계산서", "현금흐름표", "예산결산", "합계잔액시산표"]
 
 
 def test_the_chief_accountant_adds_a_sub_account_and_takes_one_out_of_use(app, client, make_user):
