@@ -116,3 +116,65 @@ def test_accountant_drafts_chief_approves_and_the_statements_show_it(app, live_s
 
     text = "".join(p.extract_text() for p in PdfReader(str(path)).pages)
     assert "재무상태표" in text and "1,234,560" in text
+
+
+def test_a_department_requests_the_office_approves_an_official_commits_and_pays(app, live_server, page, make_user):
+    from datetime import date
+
+    from erp.auth import services as auth
+    from plugins.budget.services import structure
+
+    year = date.today().year
+    with app.test_request_context():
+        auth.save_department(None, code="WS-PUR", name="정수과")
+        structure.add_project(year, "policy", "P1", "안정적 수돗물 공급")
+        structure.add_project(year, "unit", "U11", "시설 운영", "P1")
+        structure.add_project(year, "detail", "D111", "정수장 운영", "U11", "WS-PUR")
+        line = structure.add_line(year, part="revenue", side="expenditure", item_code="206", sub_code="01",
+                                  name="일반재료비(정수 약품)", account_code="5209", project_code="D111")
+        line_id, line_code = line.id, line.code
+    make_user("officer", roles=["budget_officer"], name="이예산", password="Budget-Desk-2026")
+    make_user("approver", roles=["budget_approver"], name="박승인", password="Budget-Head-2026")
+    page.set_default_timeout(15000)
+
+    _log_in(page, live_server, "officer", "Budget-Desk-2026")
+    page.click("nav.sidebar >> text=예산 편성·추경")
+    page.click("button:has-text('다음 예산 편성 시작')")
+    assert "본예산 편성을 시작했습니다" in page.inner_text(".flashes")
+    version_url = page.url
+    page.select_option("#b-line_id", str(line_id))
+    page.fill("#b-description", "응집제(PAC)")
+    page.fill("#b-unit_price", "1,150")
+    page.fill("#b-quantity", "20000")
+    page.fill("#b-months", "1")
+    page.click("form:has(#b-description) button[type=submit]")
+    assert "산출기초를 추가했습니다" in page.inner_text(".flashes")
+    page.click("button:has-text('로그아웃')")
+    page.wait_for_url(f"{live_server}/login")
+
+    _log_in(page, live_server, "approver", "Budget-Head-2026")
+    page.goto(version_url)
+    page.click("button:has-text('이 예산 확정')")
+    assert "확정했습니다" in page.inner_text(".flashes")
+    page.click("button:has-text('로그아웃')")
+    page.wait_for_url(f"{live_server}/login")
+
+    _log_in(page, live_server, "officer", "Budget-Desk-2026")
+    page.click("nav.sidebar >> text=예산 집행")
+    page.select_option("#line_id", str(line_id))
+    page.fill("#committed_on", date.today().isoformat())
+    page.fill("#vendor", "(주)한빛화학")
+    page.fill("#description", "응집제 구매")
+    page.fill("#amount", "7,500,000")
+    page.click("button:has-text('지출원인행위 등록')")
+    assert f"{year}-CM-000001" in page.inner_text(".flashes")
+    page.fill("#on", date.today().isoformat())
+    page.click("form:has(#on) button[type=submit]")
+    assert "지출결의했습니다" in page.inner_text(".flashes")
+    page.fill("#on", date.today().isoformat())
+    page.click("form:has(#on) button[type=submit]")
+    assert "회계에 전기되었습니다" in page.inner_text(".flashes")
+
+    page.click("nav.sidebar >> text=예산 대비 집행")
+    row = page.locator("tr", has_text=line_code).inner_text()
+    assert "23,000,000" in row and "7,500,000" in row and "15,500,000" in row and "32.6%" in row
