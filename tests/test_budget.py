@@ -297,3 +297,12 @@ def test_budget_pages_and_printouts(app, lines, client, make_user):
     assert "잔액은 12,345,678원뿐" in over.get_data(as_text=True)
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count()).select_from(Outbox)).scalar_one() == 0
+
+
+@pytest.mark.parametrize("price, quantity", [("1e13", "1"), ("100", "1e11"), ("-5", "1"), ("abc", "1"), ("NaN", "1"), ("Infinity", "1")])
+def test_an_absurd_calculation_basis_is_refused_cleanly(app, lines, price, quantity):
+    with app.test_request_context():
+        version = compilation.open_version(Y)
+        with pytest.raises(ServiceError):
+            compilation.add_basis(version.id, lines["power"], "과다", price, quantity, 1)
+        assert repo.bases(version.id) == []

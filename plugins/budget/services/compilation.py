@@ -4,7 +4,7 @@ version with the one before it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 
@@ -58,6 +58,9 @@ def basis_amount(unit_price: Decimal, quantity: Decimal, months: int) -> int:
     return int((unit_price * quantity * months).to_integral_value(rounding=ROUND_FLOOR))
 
 
+MAX_PRICE, MAX_QUANTITY = Decimal("1e12"), Decimal("1e10")  # the columns' NUMERIC(14,2) and (12,2)
+
+
 def _decimal(text, field: str) -> Decimal:
     try:
         value = Decimal(str(text).replace(",", "").strip())
@@ -65,7 +68,7 @@ def _decimal(text, field: str) -> Decimal:
         refuse(_("Enter a number."), field)
     if not value.is_finite() or value < 0:
         refuse(_("Enter a number that is not negative."), field)
-    return value
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 @transactional
@@ -78,6 +81,8 @@ def add_basis(version_id: int, line_id: int, description: str, unit_price, quant
     if not (description or "").strip():
         refuse(_("Describe what the amount is for."), "description")
     price, qty = _decimal(unit_price, "unit_price"), _decimal(quantity, "quantity")
+    if price >= MAX_PRICE or qty >= MAX_QUANTITY:
+        refuse(_("The amount is too large."), "unit_price" if price >= MAX_PRICE else "quantity")
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 12:
         refuse(_("Months are 1 to 12."), "months")
     amount = basis_amount(price, qty, months)
