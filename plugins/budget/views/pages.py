@@ -183,12 +183,22 @@ def version_detail(version_id: int):
     else:
         table = Table(_("Budget comparison: %(name)s %(year)d", name=name, year=version.year), _("in won"),
                       [_("Code"), _("Name"), _("Before"), _("Change"), _("After")],
-                      [[r.line.code, r.line.name, r.before, r.change, r.after] for r in rows], numeric={2, 3, 4},
-                      widths=[4, 6, 3, 3, 3], total=["", _("Total"), sum(r.before for r in rows), sum(r.change for r in rows),
-                                                     sum(r.after for r in rows)])
+                      _comparison_rows(rows), numeric={2, 3, 4}, widths=[4, 6, 3, 3, 3])
         delivered = _deliver(table, f"budget-comparison-{version.year}-{version.number}")
     return delivered or render_template("budget/version.html", version=version, name=name, rows=rows,
+                                        line_codes={r.line.id: r.line.code for r in rows},
                                         bases=repo.bases(version.id), basis_form=basis_form, adjust_form=adjust_form)
+
+
+def _comparison_rows(rows) -> list[list]:
+    """Income lines, then expenditure lines, each side with its own total."""
+    body = []
+    for side, label in (("income", _("Income")), ("expenditure", _("Expenditure"))):
+        part = [r for r in rows if r.line.side == side]
+        body += [[r.line.code, r.line.name, r.before, r.change, r.after] for r in part]
+        body.append(["", _("Total %(section)s", section=label), sum(r.before for r in part), sum(r.change for r in part),
+                     sum(r.after for r in part)])
+    return body
 
 
 def _book_table(version, name: str) -> Table:
@@ -206,10 +216,13 @@ def _book_table(version, name: str) -> Table:
         for basis in bases.get(line.id, []):
             rows.append(["", "", None, f"{basis.description}: {basis.unit_price:,.0f} × {basis.quantity:,.2f} × "
                                        f"{basis.months} = {basis.amount:,}"])
-    total = sum(a.amount for a in amounts.values()) // 1000
+    lines = {line.id: line for line in repo.lines(version.year, side=None)}
+    for side, label in (("income", _("Income")), ("expenditure", _("Expenditure"))):
+        total = sum(a.amount for line_id, a in amounts.items() if lines[line_id].side == side) // 1000
+        rows.append(["", _("Total %(section)s", section=label), total, ""])
     return Table(_("Budget book %(year)d — %(name)s", year=version.year, name=name), _("Unit: thousand won"),
                  [_("Part"), _("Budget line"), _("Amount (thousand won)"), _("Calculation basis")], rows, numeric={2},
-                 widths=[3, 6, 3, 8], landscape=True, total=["", _("Total"), total, ""])
+                 widths=[3, 6, 3, 8], landscape=True)
 
 
 # --- transfers ------------------------------------------------------------------------------
