@@ -50,6 +50,8 @@ class Manifest:
     provides: tuple[str, ...] = ()
     permissions: tuple[Permission, ...] = ()
     menu: tuple[MenuItem, ...] = ()
+    # Pages for citizens (no login), linked from the header of every page.
+    public_menu: tuple[MenuItem, ...] = ()
     # "package.module:attribute" strings, imported when the plugin loads, so that declaring a
     # manifest never drags in Flask views or models.
     blueprints: tuple[str, ...] = ()

@@ -27,3 +27,13 @@ def local_day_start_utc(day: date) -> datetime:
     """The UTC moment (naive, as stored) at which ``day`` begins in the office's time zone."""
     start = datetime.combine(day, time(0), tzinfo=_zone())
     return start.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def to_local(moment: datetime) -> datetime:
+    """A stored (naive UTC) moment as the office's naive wall-clock time."""
+    return moment.replace(tzinfo=timezone.utc).astimezone(_zone()).replace(tzinfo=None)
+
+
+def to_utc(local: datetime) -> datetime:
+    """The office's naive wall-clock time as a naive UTC moment, as stored."""
+    return local.replace(tzinfo=_zone()).astimezone(timezone.utc).replace(tzinfo=None)

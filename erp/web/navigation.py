@@ -30,11 +30,19 @@ def menu_sections() -> list[dict]:
     return sections
 
 
+def public_links() -> list[tuple[str, str]]:
+    """The citizens' pages the loaded plugins offer."""
+    ext = current_app.extensions["erp"]
+    return [(item.label, url_for(item.endpoint)) for name, loaded in ext["plugins"].items()
+            for item in loaded.manifest.public_menu]
+
+
 def init_app(app) -> None:
     @app.context_processor
     def inject():
         return {
             "menu_sections": menu_sections,
+            "public_links": public_links,
             "languages": LANGUAGES,
             "org_name": current_app.config["ERP_ORG_NAME"],
             "role_label": role_label,

@@ -1,0 +1,1 @@
+"""Queries of the complaints plugin. Repositories add and flush; services commit."""

@@ -1,0 +1,71 @@
+"""Complaint queries: by receipt number, the officials' queue, statistics' raw rows."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from erp.extensions import db
+from plugins.complaints.models import Complaint, ComplaintType, LookupFailure
+
+OPEN = ("received", "transferred", "assigned", "supplement", "in_progress", "extended")
+
+
+def add(obj):
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+def types(active_only: bool = True) -> list[ComplaintType]:
+    query = sa.select(ComplaintType).order_by(ComplaintType.id)
+    if active_only:
+        query = query.where(ComplaintType.active.is_(True))
+    return list(db.session.execute(query).scalars())
+
+
+def type_by_code(code: str) -> ComplaintType | None:
+    return db.session.execute(sa.select(ComplaintType).where(ComplaintType.code == code)).scalar_one_or_none()
+
+
+def get(complaint_id: int, *, lock: bool = False) -> Complaint | None:
+    query = sa.select(Complaint).where(Complaint.id == complaint_id)
+    return db.session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+
+
+def by_receipt(receipt_no: str) -> Complaint | None:
+    return db.session.execute(sa.select(Complaint).where(Complaint.receipt_no == receipt_no)).scalar_one_or_none()
+
+
+def filed_since(ip: str, since: datetime) -> int:
+    return db.session.execute(sa.select(sa.func.count()).select_from(Complaint)
+                              .where(Complaint.ip == ip, Complaint.filed_at >= since)).scalar_one()
+
+
+def failures_since(ip: str, since: datetime) -> int:
+    return db.session.execute(sa.select(sa.func.count()).select_from(LookupFailure)
+                              .where(LookupFailure.ip == ip, LookupFailure.at >= since)).scalar_one()
+
+
+def queue(*, department: str | None = None, assignee_id: int | None = None, status: str | None = None,
+          type_id: int | None = None, open_only: bool = True) -> list[Complaint]:
+    query = sa.select(Complaint)
+    if open_only:
+        query = query.where(Complaint.status.in_(OPEN))
+    if department:
+        query = query.where(Complaint.department_code == department)
+    if assignee_id:
+        query = query.where(Complaint.assignee_id == assignee_id)
+    if status:
+        query = query.where(Complaint.status == status)
+    if type_id:
+        query = query.where(Complaint.type_id == type_id)
+    return list(db.session.execute(query.order_by(Complaint.due_at, Complaint.id).limit(1000)).scalars())
+
+
+def filed_between(start: datetime, end: datetime) -> list[Complaint]:
+    return list(db.session.execute(sa.select(Complaint).where(Complaint.filed_at >= start, Complaint.filed_at < end)).scalars())
+
+
+def open_complaints() -> list[Complaint]:
+    return list(db.session.execute(sa.select(Complaint).where(Complaint.status.in_(OPEN))).scalars())

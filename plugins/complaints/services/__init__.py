@@ -1,0 +1,1 @@
+"""Business rules of the complaints plugin. Services own the transaction."""

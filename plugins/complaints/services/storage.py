@@ -1,0 +1,75 @@
+"""Attachments: accepted by what the content is, not by the name; stored under generated names
+in ERP_STORAGE_DIR."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import filetype
+from flask import current_app
+from flask_babel import gettext as _
+
+from erp.common.errors import ServiceError
+
+# Content types accepted, by what the bytes are.
+ALLOWED = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
+MAX_FILES = 3
+
+
+@dataclass
+class Upload:
+    original_name: str
+    content: bytes
+
+
+def _refuse(message: str):
+    raise ServiceError(message, {"attachments": [message]})
+
+
+def display_name(name: str) -> str:
+    """The file name as shown: no directories (a path in a name is cut off), no control characters."""
+    name = (name or "").replace("\\", "/").split("/")[-1]
+    name = "".join(c for c in name if c.isprintable()).strip().lstrip(".")
+    return name[:200] or "attachment"
+
+
+def check(uploads: list[Upload]) -> list[tuple[Upload, str]]:
+    """Refuse too many, too large, empty or disguised files; returns each with its content type."""
+    uploads = [u for u in uploads if u.content or u.original_name]
+    if len(uploads) > MAX_FILES:
+        _refuse(_("At most %(n)d attachments.", n=MAX_FILES))
+    limit = current_app.config.get("ERP_COMPLAINT_MAX_FILE_MB", 10) * 1024 * 1024
+    checked = []
+    for upload in uploads:
+        name = display_name(upload.original_name)
+        if not upload.content:
+            _refuse(_("%(name)s is empty.", name=name))
+        if len(upload.content) > limit:
+            _refuse(_("%(name)s is larger than %(mb)d MB.", name=name, mb=limit // (1024 * 1024)))
+        kind = filetype.guess(upload.content)
+        if kind is None or kind.mime not in ALLOWED:
+            _refuse(_("%(name)s is not a PDF, PNG, JPEG or GIF file (judged by its content, not its name).", name=name))
+        checked.append((upload, kind.mime))
+    return checked
+
+
+def directory() -> Path:
+    path = Path(current_app.config["ERP_STORAGE_DIR"]) / "complaints"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def save(content: bytes, mime: str) -> str:
+    """Write the file under a generated name and return it."""
+    name = f"{secrets.token_hex(16)}.{ALLOWED[mime]}"
+    target = directory() / name
+    with open(target, "wb") as handle:
+        handle.write(content)
+    os.chmod(target, 0o640)
+    return name
+
+
+def path_of(stored_name: str) -> Path:
+    return directory() / stored_name

@@ -1,0 +1,277 @@
+"""Complaints: statutory deadlines, states, attachments, escaping, citizens' look-up, statistics."""
+from datetime import date, datetime, timedelta
+from io import BytesIO
+
+import pytest
+from conftest import csrf_from, login, post_form
+
+from erp.common.clock import to_local, to_utc
+from erp.common.errors import ServiceError
+from erp.extensions import db
+from plugins.complaints.models import Complaint, Notice
+from plugins.complaints.services import complaints as service
+from plugins.complaints.services import deadlines, stats, storage
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f5d6b50000000049454e44ae426082")
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
+
+
+# --- deadlines against dates written here -----------------------------------------------------
+
+@pytest.mark.parametrize("filed, value, unit, paused, extension, expected", [
+    # 7 days, counted in working days from the day of receipt, across Chuseok 2026 (24–26 Sep) and
+    # the alternative holiday of 5 Oct: 23, 28, 29, 30 Sep, 1, 2, 6 Oct.
+    (datetime(2026, 9, 23, 10, 0), 7, "days", 0, 0, datetime(2026, 10, 6, 18, 0)),
+    # Across Christmas and New Year: 24, 28, 29, 30, 31 Dec, 4, 5 Jan.
+    (datetime(2026, 12, 24, 9, 30), 7, "days", 0, 0, datetime(2027, 1, 5, 18, 0)),
+    # 3 days = 24 working hours from Friday 16:00, over a weekend: Fri 2 h, Mon 8, Tue 8, Wed 6.
+    (datetime(2026, 9, 18, 16, 0), 3, "days", 0, 0, datetime(2026, 9, 23, 16, 0)),
+    # 1 day = 8 working hours from Wed 14:00, over Chuseok and a Sunday: Wed 4 h, Mon 4 h (lunch skipped).
+    (datetime(2026, 9, 23, 14, 0), 1, "days", 0, 0, datetime(2026, 9, 28, 14, 0)),
+    # The same with two working hours waiting for a supplement.
+    (datetime(2026, 9, 23, 14, 0), 1, "days", 120, 0, datetime(2026, 9, 28, 16, 0)),
+    # 7 days extended by 5: the 12th working day, Hangul Day (9 Oct) skipped.
+    (datetime(2026, 9, 23, 10, 0), 7, "days", 0, 5, datetime(2026, 10, 14, 18, 0)),
+    # 7 days with 600 paused minutes: two more working days.
+    (datetime(2026, 9, 23, 10, 0), 7, "days", 600, 0, datetime(2026, 10, 8, 18, 0)),
+    # Immediately = 3 working hours, from New Year's Eve 17:00: 1 h, then Monday 4 Jan 9–11.
+    (datetime(2026, 12, 31, 17, 0), 0, "immediate", 0, 0, datetime(2027, 1, 4, 11, 0)),
+    # 4 working hours filed on a Saturday: counted from Monday 09:00.
+    (datetime(2026, 11, 21, 11, 0), 4, "hours", 0, 0, datetime(2026, 11, 23, 14, 0)),
+])
+def test_deadlines(filed, value, unit, paused, extension, expected):
+    assert deadlines.due(filed, value, unit, paused, extension) == expected
+
+
+# --- the service --------------------------------------------------------------------------------
+
+def _file(code="QUESTION", phone="010-1234-5678", **extra):
+    data = dict(title="하수도 요금 문의", body="요금 산정 기준을 알려 주세요.", name="김민수", phone=phone)
+    data.update(extra)
+    return service.file(code, **data)
+
+
+@pytest.fixture
+def officer(app, make_user):
+    from erp.auth import services as auth
+
+    with app.app_context():
+        for code, name in (("WS-MGT", "경영지원과"), ("WS-RATE", "요금관리과"), ("WS-SUP", "급수과")):
+            auth.save_department(None, code=code, name=name)
+    return make_user("civil", roles=["complaints_officer"], name="윤민원")
+
+
+def test_filing_gives_a_receipt_number_a_due_date_and_a_receipt_notice(app):
+    with app.test_request_context():
+        complaint = _file()
+        assert complaint.receipt_no.endswith("-MW-000001") and complaint.status == "received"
+        assert complaint.department_code == "WS-MGT" and complaint.phone == "01012345678"
+        expected = deadlines.due(to_local(complaint.filed_at), 7, "days")
+        assert to_local(complaint.due_at) == expected
+        notice = db.session.query(Notice).filter_by(complaint_id=complaint.id).one()
+        assert notice.kind == "receipt" and complaint.receipt_no in notice.text and notice.status == "recorded"
+
+
+def test_a_supplement_pauses_the_deadline_and_an_extension_moves_it(app, officer, monkeypatch):
+    now = {"value": datetime(2026, 9, 23, 1, 0)}  # 10:00 in Seoul
+
+    def clock():
+        return now["value"]
+
+    monkeypatch.setattr(service, "utcnow", clock)
+    with app.test_request_context():
+        complaint = _file("MOVE_OUT")  # 1 day = 8 working hours
+        # Wed 10–12 and 13–18 = 7 h, then Chuseok and a weekend, then Mon 9–10 = 1 h.
+        assert to_local(complaint.due_at) == datetime(2026, 9, 28, 10, 0)
+        service.assign(complaint.id, officer)
+        now["value"] = datetime(2026, 9, 23, 4, 0)  # 13:00: ask for the mover's documents
+        service.request_supplement(complaint.id, "이사 일자를 확인할 서류를 보내 주세요.")
+        now["value"] = datetime(2026, 9, 28, 2, 0)  # Mon 11:00: supplied; waited Wed 13–18 and Mon 9–11 = 7 h
+        service.supply(complaint.receipt_no, "010-1234-5678", "전입신고 확인서를 첨부합니다.")
+        row = db.session.get(Complaint, complaint.id)
+        assert row.paused_minutes == 7 * 60 and row.status == "in_progress"
+        assert to_local(row.due_at) == datetime(2026, 9, 28, 18, 0)  # 8 + 7 = 15 working hours from Wed 10:00
+        service.extend(complaint.id, 2, "현장 확인 필요")  # + 16 working hours: Tue and Wed
+        assert to_local(db.session.get(Complaint, complaint.id).due_at) == datetime(2026, 9, 30, 18, 0)
+        with pytest.raises(ServiceError, match="동의"):
+            service.extend(complaint.id, 1, "한 번 더")
+        service.extend(complaint.id, 1, "민원인 동의로 한 번 더", consent=True)
+        with pytest.raises(ServiceError, match="두 번"):
+            service.extend(complaint.id, 1, "세 번째", consent=True)
+
+
+def test_actions_the_state_does_not_allow_are_refused(app, officer):
+    with app.test_request_context():
+        complaint = _file()
+        with pytest.raises(ServiceError, match="접수"):
+            service.reply(complaint.id, "답변")  # not assigned yet
+        with pytest.raises(ServiceError, match="회신"):
+            service.assign(complaint.id, officer) and service.close(complaint.id, "completed")
+        service.reply(complaint.id, "하수도 요금은 상수도 사용량을 기준으로 부과합니다.")
+        service.close(complaint.id, "completed")
+        for action in (lambda: service.reply(complaint.id, "다시"), lambda: service.extend(complaint.id, 1, "x"),
+                       lambda: service.request_supplement(complaint.id, "x"), lambda: service.close(complaint.id, "refused", "x")):
+            with pytest.raises(ServiceError, match="처리 완료"):
+                action()
+        with pytest.raises(ServiceError, match="종결"):
+            service.withdraw(complaint.receipt_no, "01012345678")
+        with pytest.raises(ServiceError, match="요청된 보완"):
+            service.supply(complaint.receipt_no, "01012345678", "x")
+
+
+@pytest.mark.parametrize("uploads, message", [
+    ([storage.Upload("영수증.pdf", EXE)], "PDF·PNG·JPEG·GIF 파일이 아닙니다"),  # an .exe named .pdf
+    ([storage.Upload("big.pdf", PDF + b"0" * (11 * 1024 * 1024))], "10MB보다 큽니다"),
+    ([storage.Upload(f"{n}.pdf", PDF) for n in range(4)], "3개까지"),
+    ([storage.Upload("empty.pdf", b"")], "비어 있습니다"),
+])
+def test_bad_attachments_are_refused_and_nothing_is_stored(app, uploads, message):
+    with app.test_request_context(), pytest.raises(ServiceError) as refused:
+        _file(uploads=uploads)
+    assert message in refused.value.message
+    with app.app_context():
+        assert db.session.query(Complaint).count() == 0
+        assert not list(storage.directory().iterdir())
+
+
+def test_attachments_keep_no_path_and_are_stored_under_generated_names(app):
+    with app.test_request_context():
+        complaint = _file(uploads=[storage.Upload("../../etc/passwd.png", PNG), storage.Upload("C:\\Users\\kim\\영수증.pdf", PDF)])
+        names = [a.original_name for a in complaint.attachments]
+        assert names == ["passwd.png", "영수증.pdf"]
+        stored = sorted(p.name for p in storage.directory().iterdir())
+        assert len(stored) == 2 and all(len(name.split(".")[0]) == 32 for name in stored)
+        assert [a.content_type for a in complaint.attachments] == ["image/png", "application/pdf"]
+
+
+def test_a_wrong_phone_reveals_nothing(app, client):
+    with app.test_request_context():
+        complaint = _file(title="비밀 제목")
+        receipt_no = complaint.receipt_no
+    page = client.get("/complaints/status")
+    response = client.post("/complaints/status", data={"receipt_no": receipt_no, "phone": "010-9999-9999",
+                                                       "csrf_token": csrf_from(page.get_data(as_text=True))}, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "일치하는 민원이 없습니다" in html and "비밀 제목" not in html
+    assert client.get(f"/complaints/status/{receipt_no}", follow_redirects=True).get_data(as_text=True).count("비밀 제목") == 0
+    # Same answer for a receipt number that does not exist: nothing tells which part was wrong.
+    other = client.post("/complaints/status", data={"receipt_no": "2026-MW-999999", "phone": "010-1234-5678",
+                                                    "csrf_token": csrf_from(page.get_data(as_text=True))}, follow_redirects=True)
+    assert "일치하는 민원이 없습니다" in other.get_data(as_text=True)
+
+
+def test_repeated_failed_lookups_are_slowed_down(app):
+    with app.test_request_context():
+        complaint = _file()
+        for _ in range(10):
+            with pytest.raises(ServiceError):
+                service.look_up(complaint.receipt_no, "010-0000-0000", "10.1.1.1")
+        with pytest.raises(ServiceError, match="10분"):
+            service.look_up(complaint.receipt_no, "010-1234-5678", "10.1.1.1")  # even the right pair, for now
+        assert service.look_up(complaint.receipt_no, "010-1234-5678", "10.1.1.2").id == complaint.id
+
+
+def test_too_many_filings_from_one_address_are_refused(app):
+    with app.test_request_context():
+        for _ in range(5):
+            _file(ip="10.2.2.2")
+        with pytest.raises(ServiceError, match="너무 많은 민원"):
+            _file(ip="10.2.2.2")
+
+
+def test_script_in_the_text_is_shown_escaped_to_officials_and_citizens(app, client, officer):
+    attack = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
+    with app.test_request_context():
+        complaint = _file(title=attack, body=attack, name="<b>김</b><script>x()</script>")
+        complaint_id, receipt_no = complaint.id, complaint.receipt_no
+    login(client, "civil")
+    html = client.get(f"/complaints/{complaint_id}").get_data(as_text=True)
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html and "<img src=x" not in html
+    citizen = app.test_client()
+    page = citizen.get("/complaints/status")
+    citizen.post("/complaints/status", data={"receipt_no": receipt_no, "phone": "01012345678",
+                                             "csrf_token": csrf_from(page.get_data(as_text=True))})
+    html = citizen.get(f"/complaints/status/{receipt_no}").get_data(as_text=True)
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+
+
+def test_the_queue_puts_overdue_first_then_due_today(app, officer):
+    with app.test_request_context():
+        later = _file("SUGGESTION")   # 14 days
+        overdue = _file("QUESTION")
+        today = _file("OUTAGE")       # 4 working hours
+        row = db.session.get(Complaint, overdue.id)
+        row.due_at = row.filed_at - timedelta(hours=1)
+        row = db.session.get(Complaint, today.id)
+        local_now = to_local(row.filed_at)
+        row.due_at = to_utc(datetime.combine(local_now.date(), datetime.max.time().replace(microsecond=0)))
+        db.session.commit()
+        assert [c.id for c in service.queue()][:2] == [overdue.id, today.id]
+        assert service.queue()[-1].id == later.id
+
+
+def test_statistics_of_a_seeded_month(app, officer, monkeypatch):
+    from erp.common import clock
+
+    with app.test_request_context():
+        filed = []
+        for code in ("QUESTION", "QUESTION", "SUGGESTION"):
+            filed.append(_file(code))
+        for c in filed:  # filed on Monday 2 Nov 2026, 10:00 in Seoul
+            row = db.session.get(Complaint, c.id)
+            row.filed_at = datetime(2026, 11, 2, 1, 0)
+            service.recompute_due(row)
+        db.session.commit()
+        first, second, third = (c.id for c in filed)
+        for complaint_id in (first, second):
+            service.assign(complaint_id, officer)
+            service.reply(complaint_id, "답변")
+            service.close(complaint_id, "completed")
+        # The first is answered on time on Wed 4 Nov 10:00 (16 working hours); the second late.
+        db.session.get(Complaint, first).closed_at = datetime(2026, 11, 4, 1, 0)
+        db.session.get(Complaint, second).closed_at = datetime(2026, 11, 20, 1, 0)
+        db.session.commit()
+        rows = {r.key: r for r in stats.statistics(date(2026, 11, 1), date(2026, 11, 30), "type")}
+        question = rows["질의"]
+        assert (question.received, question.completed, question.on_time_rate) == (2, 2, 50.0)
+        # Handling: 16 h and 112 h (14 working days), on average 64 h = 8.0 working days.
+        assert question.average_days == 8.0
+        assert rows["건의"].received == 1 and rows["건의"].completed == 0
+        month = stats.statistics(date(2026, 11, 1), date(2026, 11, 30), "month")
+        assert [(r.key, r.received) for r in month] == [("2026-11", 3)]
+
+
+def test_statistics_files(app, client, officer):
+    login(client, "civil")
+    assert client.get("/complaints/stats?from=2026-01-01&to=2026-12-31&format=pdf").mimetype == "application/pdf"
+    assert client.get("/complaints/stats?from=2026-01-01&to=2026-12-31&format=xlsx").data[:2] == b"PK"
+    assert client.get("/complaints/stats?from=2026-13-01").status_code == 400
+
+
+def test_remind_lists_and_notifies_what_is_due_within_a_day(app, runner, officer):
+    from erp.common.clock import utcnow
+
+    with app.test_request_context():
+        due_soon, later = _file("OUTAGE"), _file("SUGGESTION")
+        db.session.get(Complaint, due_soon.id).due_at = utcnow() + timedelta(hours=2)
+        db.session.get(Complaint, later.id).due_at = utcnow() + timedelta(days=10)
+        db.session.commit()
+        receipt = due_soon.receipt_no
+    result = runner.invoke(args=["complaints", "remind"])
+    assert receipt in result.output and "1 complaint(s)" in result.output
+    with app.app_context():
+        assert db.session.query(Notice).filter_by(kind="reminder").count() == 1
+
+
+def test_the_citizen_form_files_and_refuses_a_disguised_attachment(app, client):
+    page = client.get("/complaints/new").get_data(as_text=True)
+    data = {"csrf_token": csrf_from(page), "type_code": "LEAK_REPORT", "title": "누수", "body": "도로 누수", "name": "박지훈",
+            "phone": "010-2222-3333", "agree": "y", "attachments": [(BytesIO(EXE), "사진.pdf")]}
+    refused = client.post("/complaints/new", data=data, content_type="multipart/form-data")
+    assert "PDF·PNG·JPEG·GIF 파일이 아닙니다" in refused.get_data(as_text=True)
+    data["attachments"] = [(BytesIO(PNG), "사진.png")]
+    data["csrf_token"] = csrf_from(client.get("/complaints/new").get_data(as_text=True))
+    receipt = client.post("/complaints/new", data=data, content_type="multipart/form-data", follow_redirects=True)
+    html = receipt.get_data(as_text=True)
+    assert "-MW-000001" in html and "민원 접수 완료" in html
