@@ -178,3 +178,50 @@ def test_a_department_requests_the_office_approves_an_official_commits_and_pays(
     page.click("nav.sidebar >> text=예산 대비 집행")
     row = page.locator("tr", has_text=line_code).inner_text()
     assert "23,000,000" in row and "7,500,000" in row and "15,500,000" in row and "32.6%" in row
+
+
+def test_a_citizen_files_an_official_replies_and_the_citizen_reads_the_reply(app, live_server, page, make_user, tmp_path):
+    from erp.auth import services as auth
+
+    with app.test_request_context():
+        auth.save_department(None, code="WS-SUP", name="급수과")
+    make_user("civil", roles=["complaints_officer"], name="윤민원", password="Minwon-Desk-2026")
+    photo = tmp_path / "누수사진.png"
+    photo.write_bytes(bytes.fromhex(
+        "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f5d6b50000000049454e44ae426082"))
+    page.set_default_timeout(15000)
+
+    page.goto(f"{live_server}/login")
+    page.click("a.public-link:has-text('민원 신청')")
+    page.select_option("#type_code", "LEAK_REPORT")
+    page.fill("#title", "보도에서 물이 새어 나옵니다")
+    page.fill("#body", "한빛로 23 앞 보도에서 어제부터 물이 계속 새어 나옵니다.")
+    page.fill("#name", "박지훈")
+    page.fill("#phone", "010-2222-3333")
+    page.set_input_files("#attachments", str(photo))
+    page.check("#agree")
+    page.click("button:has-text('신청')")
+    receipt_no = page.inner_text("#receipt-no").strip()
+    assert receipt_no.endswith("-MW-000001")
+
+    citizen_url = page.url
+    page.context.clear_cookies()
+    _log_in(page, live_server, "civil", "Minwon-Desk-2026")
+    page.click("nav.sidebar >> text=민원 처리함")
+    page.click(f"text={receipt_no}")
+    assert "누수사진.png" in page.inner_text("main")
+    page.select_option("#user_id", label="윤민원 (civil)")
+    page.click("button[value=assign]")
+    page.fill("#text", "현장을 확인하여 누수 지점을 보수하였습니다. 신고해 주셔서 감사합니다.")
+    page.click("button[value=reply]")
+    page.click("button[value=completed]")
+    assert "처리 완료" in page.inner_text("main")
+    page.click("button:has-text('로그아웃')")
+
+    page.goto(f"{live_server}/complaints/status")
+    page.fill("#receipt_no", receipt_no)
+    page.fill("#phone", "010-2222-3333")
+    page.click("main button[type=submit]")
+    assert "처리 완료" in page.inner_text("#complaint-status")
+    assert "보수하였습니다" in page.inner_text("#complaint-reply")
+    assert citizen_url.endswith("/complaints/receipt")
