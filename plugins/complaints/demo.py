@@ -43,15 +43,18 @@ def load(context) -> None:
             complaint = service.file(kind.code, title=title, body=body, name=["김민수", "이서연", "박지훈", "최유진"][round_no],
                                      phone=f"010-{2000 + index:04d}-{1000 + round_no:04d}", address="한빛시 한빛로 23",
                                      customer_no=f"1101-{index:03d}{round_no}")
-            # Spread the filing times back over three months, recomputing the deadlines as filed then.
-            filed = now - timedelta(days=(round_no * 23 + index * 2) % 90 + 1, hours=index)
+            # Closed ones are spread back over three months; open ones were filed in the last ten days,
+            # so only some of them are overdue — as in a real office.
+            target = PATHS[(round_no * 5 + index) % len(PATHS)]
+            back = (round_no * 23 + index * 2) % 90 + 1 if target in ("completed", "refused", "withdrawn") else (index + round_no) % 10
+            filed = now - timedelta(days=back, hours=index)
             row = db.session.get(Complaint, complaint.id)
             row.filed_at = filed
             for event in row.events:
                 event.at = filed
             service.recompute_due(row)
             db.session.commit()
-            _advance(row.id, PATHS[(round_no * 5 + index) % len(PATHS)], officer)
+            _advance(row.id, target, officer)
             count += 1
 
 

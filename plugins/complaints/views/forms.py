@@ -34,7 +34,7 @@ class SupplyForm(FlaskForm):
 class ActionForm(FlaskForm):
     """One form for the officials' actions; which fields count depends on the action."""
 
-    text = TextAreaField(_l("Text"), validators=[Optional(), Length(max=20000)])
+    text = TextAreaField(_l("Reply, reason or note"), validators=[Optional(), Length(max=20000)])
     user_id = SelectField(_l("Official"), coerce=int, validate_choice=False)
     department_code = SelectField(_l("Department"), validate_choice=False)
     days = IntegerField(_l("Days"), validators=[Optional(), NumberRange(min=1, max=30)])

@@ -37,7 +37,16 @@ EVENT_LABELS = {
 @bp.context_processor
 def helpers():
     return {"status_label": service.status_label, "is_overdue": service.is_overdue, "deadline_text": describe,
-            "event_label": lambda kind: _(EVENT_LABELS.get(kind, kind))}
+            "event_label": lambda kind: _(EVENT_LABELS.get(kind, kind)), "phone": format_phone}
+
+
+def format_phone(digits: str) -> str:
+    """01012345678 → 010-1234-5678 (as Koreans write telephone numbers)."""
+    if digits.startswith("02") and len(digits) in (9, 10):
+        return f"02-{digits[2:-4]}-{digits[-4:]}"
+    if len(digits) in (10, 11):
+        return f"{digits[:3]}-{digits[3:-4]}-{digits[-4:]}"
+    return digits
 
 
 def _uploads(field) -> list[storage.Upload]:
