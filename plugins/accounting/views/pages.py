@@ -325,22 +325,24 @@ def income_statement():
         "accounting/statement.html", statement=statement, year=year, month=month, endpoint="accounting.income_statement")
 
 
+def _yearly_statement(build, filename: str, endpoint: str):
+    """A statement of one fiscal year as a page, a PDF or an Excel file."""
+    year = _int_arg("year", _today().year, 2000, 2100)
+    statement = build(year)
+    return deliver("statement", statement, f"{filename}-{year}") or render_template(
+        "accounting/statement.html", statement=statement, year=year, month=None, endpoint=endpoint)
+
+
 @bp.route("/reports/cash-flow")
 @permission_required("accounting.view")
 def cash_flow():
-    year = _int_arg("year", _today().year, 2000, 2100)
-    statement = reports.cash_flow(year)
-    return deliver("statement", statement, f"cash-flow-{year}") or render_template(
-        "accounting/statement.html", statement=statement, year=year, month=None, endpoint="accounting.cash_flow")
+    return _yearly_statement(reports.cash_flow, "cash-flow", "accounting.cash_flow")
 
 
 @bp.route("/reports/appropriation")
 @permission_required("accounting.view")
 def appropriation():
-    year = _int_arg("year", _today().year, 2000, 2100)
-    statement = reports.appropriation(year)
-    return deliver("statement", statement, f"retained-earnings-{year}") or render_template(
-        "accounting/statement.html", statement=statement, year=year, month=None, endpoint="accounting.appropriation")
+    return _yearly_statement(reports.appropriation, "retained-earnings", "accounting.appropriation")
 
 
 @bp.route("/reports/settlement")
