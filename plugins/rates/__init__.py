@@ -1,11 +1,11 @@
 """Customers, meters, readings, tariffs, bill runs and printed bills"""
 from flask_babel import lazy_gettext as _l
 
-from erp.plugins import Manifest, Permission
+from erp.plugins import Manifest, MenuItem, Permission
 
 manifest = Manifest(
     name="rates",
-    version="0.1.0",
+    version="0.2.0",
     label=_l("Water rates"),
     summary=_l("Customers, meters, readings, tariffs, bill runs and printed bills"),
     depends=("accounting",),
@@ -17,5 +17,12 @@ manifest = Manifest(
         Permission("rates.tariff", _l("Edit tariffs"), roles=("sysadmin",)),
         Permission("rates.billing", _l("Run billing and issue adjusting bills"), roles=("rates_clerk",)),
     ),
-    menu=(),
+    menu=(
+        MenuItem(_l("Tariffs"), "rates.tariff_list", "rates.view"),
+        MenuItem(_l("Water bill calculator"), "rates.calculator", "rates.view"),
+    ),
+    public_menu=(MenuItem(_l("Water bill calculator"), "rates.calculator", ""),),
+    models="plugins.rates.models",
+    blueprints=("plugins.rates.views:bp", "plugins.rates.rest:bp"),
+    demo="plugins.rates.demo:load",
 )

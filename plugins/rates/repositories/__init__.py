@@ -1,0 +1,1 @@
+"""Queries of the rates plugin. Repositories add and flush; services commit."""

@@ -1,0 +1,1 @@
+"""Business rules of the rates plugin. Services own the transaction."""

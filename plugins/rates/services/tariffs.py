@@ -1,0 +1,131 @@
+"""Tariffs: versions with effective dates, loaded for the calculation, and written by
+administrators from the tables of the ordinance (audited)."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+
+from erp.audit import services as audit
+from erp.common.errors import ServiceError
+from erp.common.tx import transactional
+from erp.extensions import db
+from plugins.rates.models import Block, MeterCharge, ReductionRule, Tariff
+from plugins.rates.repositories import tariffs as repo
+from plugins.rates.services.calculation import (DIAMETERS, USE_TYPES, BlockRate, QuoteRequest, ReductionTerms,
+                                                TariffTerms, quote)
+
+
+def terms(tariff: Tariff) -> TariffTerms:
+    """A stored tariff version as the calculation's plain terms."""
+    blocks: dict[tuple[str, str], list[BlockRate]] = {}
+    for block in sorted(tariff.blocks, key=lambda b: (b.service, b.use_type, b.upper is None, b.upper or 0)):
+        blocks.setdefault((block.service, block.use_type), []).append(BlockRate(block.upper, Decimal(block.unit_price)))
+    return TariffTerms(
+        effective_from=tariff.effective_from,
+        blocks={key: tuple(value) for key, value in blocks.items()},
+        meter_charges={m.diameter: m.amount for m in tariff.meter_charges},
+        water_use_rate=Decimal(tariff.water_use_rate), rounding=tariff.rounding,
+        mixed_household_volume=tariff.mixed_household_volume,
+        reductions={r.code: ReductionTerms(r.code, r.name, r.kind, Decimal(r.value), r.applies_to) for r in tariff.reductions},
+    )
+
+
+def quote_request(request: QuoteRequest):
+    """Compute a bill with the tariff versions in force over the request's period."""
+    versions = repo.in_force_between(request.period_start, request.move_out or request.period_end)
+    return quote(request, [terms(t) for t in versions])
+
+
+def _refuse(message: str, field: str = ""):
+    raise ServiceError(message, {field: [message]})
+
+
+def parse_table(text: str, columns: int, field: str) -> list[list[str]]:
+    rows = []
+    for number, row in enumerate(csv.reader(io.StringIO(text or "")), start=1):
+        cells = [c.strip() for c in row]
+        if not any(cells):
+            continue
+        if len(cells) != columns:
+            _refuse(_("Line %(n)d: expected %(count)d values separated by commas.", n=number, count=columns), field)
+        rows.append(cells)
+    return rows
+
+
+def _decimal(text: str, where: str, field: str) -> Decimal:
+    try:
+        value = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        _refuse(_("%(where)s: %(value)s is not a number.", where=where, value=text), field)
+    if not value.is_finite() or value < 0 or value >= Decimal("1e10"):
+        _refuse(_("%(where)s: %(value)s is not an allowed amount.", where=where, value=text), field)
+    return value
+
+
+@transactional
+def create_version(*, effective_from: date, name: str, source: str, rounding: str, water_use_rate: str,
+                   mixed_household_volume: int, blocks_text: str, meters_text: str, reductions_text: str) -> Tariff:
+    """A new tariff version from its tables:
+
+    - blocks: ``service,use type,upper ㎥ (empty for the last block),price``
+    - meter charges: ``diameter,amount``
+    - reductions: ``code,name,kind (volume|percent|leak),value,applies to (water|sewer|both)``
+    """
+    if repo.by_date(effective_from) is not None:
+        _refuse(_("A tariff already takes effect on %(date)s.", date=effective_from.isoformat()), "effective_from")
+    if rounding not in ("line", "total"):
+        _refuse(_("Choose how amounts are rounded."), "rounding")
+    tariff = Tariff(effective_from=effective_from, name=(name or "").strip()[:120] or effective_from.isoformat(),
+                    source=(source or "").strip()[:300], rounding=rounding, created_by=audit.current_actor()[1],
+                    water_use_rate=_decimal(water_use_rate, _("Water-use charge"), "water_use_rate"),
+                    mixed_household_volume=mixed_household_volume)
+    seen: dict[tuple[str, str], list] = {}
+    for number, (service, use_type, upper, price) in enumerate(parse_table(blocks_text, 4, "blocks_text"), start=1):
+        where = _("Line %(n)d", n=number)
+        if service not in ("water", "sewer") or use_type not in USE_TYPES:
+            _refuse(_("%(where)s: service is water or sewer; use type one of %(types)s.", where=where, types=", ".join(USE_TYPES)), "blocks_text")
+        limit = None if upper == "" else int(_decimal(upper, where, "blocks_text"))
+        seen.setdefault((service, use_type), []).append(limit)
+        tariff.blocks.append(Block(service=service, use_type=use_type, upper=limit, unit_price=_decimal(price, where, "blocks_text")))
+    for key, limits in seen.items():
+        finite = [l for l in limits if l is not None]
+        if limits.count(None) != 1 or finite != sorted(set(finite)) or (finite and limits[-1] is not None):
+            _refuse(_("%(service)s / %(use)s: limits must rise and the last block must be open (empty limit).",
+                      service=key[0], use=key[1]), "blocks_text")
+    for number, (diameter, amount) in enumerate(parse_table(meters_text, 2, "meters_text"), start=1):
+        where = _("Line %(n)d", n=number)
+        size = int(_decimal(diameter, where, "meters_text"))
+        if size not in DIAMETERS and size not in (75, 125, 300, 350, 400):
+            _refuse(_("%(where)s: %(size)d mm is not a meter diameter.", where=where, size=size), "meters_text")
+        tariff.meter_charges.append(MeterCharge(diameter=size, amount=int(_decimal(amount, where, "meters_text"))))
+    for number, (code, label, kind, value, applies) in enumerate(parse_table(reductions_text, 5, "reductions_text"), start=1):
+        where = _("Line %(n)d", n=number)
+        if kind not in ("volume", "percent", "leak") or applies not in ("water", "sewer", "both"):
+            _refuse(_("%(where)s: kind is volume, percent or leak; applies to water, sewer or both.", where=where), "reductions_text")
+        tariff.reductions.append(ReductionRule(code=code[:20], name=label[:100], kind=kind, applies_to=applies,
+                                               value=_decimal(value, where, "reductions_text")))
+    if not tariff.blocks or not tariff.meter_charges:
+        _refuse(_("A tariff needs its blocks and its meter charges."), "blocks_text")
+    repo.add(tariff)
+    audit.record("create", "rates_tariff", tariff.id, f"tariff from {effective_from}",
+                 after={"blocks": blocks_text, "meters": meters_text, "reductions": reductions_text})
+    db.session.commit()
+    return tariff
+
+
+def as_text(tariff: Tariff) -> dict[str, str]:
+    """The version's tables in the form ``create_version`` reads (to start the next version from)."""
+    blocks = "\n".join(f"{b.service},{b.use_type},{'' if b.upper is None else b.upper},{_plain(b.unit_price)}"
+                       for b in sorted(tariff.blocks, key=lambda b: (b.service, b.use_type, b.upper is None, b.upper or 0)))
+    meters = "\n".join(f"{m.diameter},{m.amount}" for m in tariff.meter_charges)
+    reductions = "\n".join(f"{r.code},{r.name},{r.kind},{_plain(r.value)},{r.applies_to}" for r in tariff.reductions)
+    return {"blocks_text": blocks, "meters_text": meters, "reductions_text": reductions}
+
+
+def _plain(value) -> str:
+    value = Decimal(value).normalize()
+    return f"{value:f}"

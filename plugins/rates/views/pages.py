@@ -1,0 +1,111 @@
+"""Rates pages: the citizens' bill calculator and the tariff versions."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from erp.auth.access import permission_required, public
+from erp.common.errors import ServiceError
+from erp.web.forms import flash_refusal
+from plugins.rates.repositories import tariffs as repo
+from plugins.rates.services import tariffs
+from plugins.rates.services.calculation import DIAMETERS, USE_TYPES, QuoteError, QuoteRequest, Reduction
+
+bp = Blueprint("rates", __name__, url_prefix="/rates", template_folder="../templates")
+
+
+class CalculatorForm(FlaskForm):
+    use_type = SelectField(_l("Use type"), choices=list(USE_TYPES.items()))
+    diameter = SelectField(_l("Meter diameter (mm)"), coerce=int, choices=[(d, f"{d} mm") for d in DIAMETERS], default=13)
+    consumption = IntegerField(_l("Use in the period (㎥)"), validators=[DataRequired(message=_l("Enter the use in ㎥.")),
+                                                                        NumberRange(min=0, max=10_000_000)])
+    households = IntegerField(_l("Households on the meter"), default=1, validators=[Optional(), NumberRange(min=1, max=1000)])
+    period_start = DateField(_l("Period from"), validators=[DataRequired(message=_l("Enter the date as YYYY-MM-DD."))])
+    period_end = DateField(_l("Period to"), validators=[DataRequired(message=_l("Enter the date as YYYY-MM-DD."))])
+    mixed = BooleanField(_l("Mixed home and business (겸업)"))
+    reduction = SelectField(_l("Reduction"), choices=[], validate_choice=False)
+
+    class Meta:
+        csrf = False  # a calculator changes nothing: it may be bookmarked and linked
+
+
+class TariffForm(FlaskForm):
+    effective_from = DateField(_l("In force from"), validators=[DataRequired(message=_l("Enter the date as YYYY-MM-DD."))])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    source = StringField(_l("Ordinance or source"), validators=[Optional(), Length(max=300)])
+    rounding = SelectField(_l("Dropping amounts below 10 won"), choices=[("line", _l("on every line")), ("total", _l("on the total"))])
+    water_use_rate = StringField(_l("Water-use charge per ㎥"), default="170", validators=[DataRequired(), Length(max=12)])
+    mixed_household_volume = IntegerField(_l("Household volume of a mixed meter (㎥ per household)"), default=15,
+                                          validators=[DataRequired(), NumberRange(min=0, max=1000)])
+    blocks_text = TextAreaField(_l("Blocks: service,use type,upper ㎥ (empty: open),price"), validators=[DataRequired()])
+    meters_text = TextAreaField(_l("Meter charges: diameter,amount"), validators=[DataRequired()])
+    reductions_text = TextAreaField(_l("Reductions: code,name,kind,value,applies to"), validators=[Optional()])
+
+
+@bp.route("/calculator", methods=["GET"])
+@public
+def calculator():
+    """The citizens' bill calculator (no login), like the ones the cities publish."""
+    form = CalculatorForm(request.args)
+    today = date.today()
+    result, error = None, None
+    latest = repo.all_versions()
+    reductions = tariffs.terms(latest[0]).reductions if latest else {}
+    form.reduction.choices = [("", _("(none)"))] + [(code, r.name) for code, r in reductions.items() if r.kind != "leak"]
+    if not request.args:
+        form.period_start.data = today.replace(day=1)
+        form.period_end.data = today
+    elif form.validate():
+        code = form.reduction.data or ""
+        try:
+            result = tariffs.quote_request(QuoteRequest(
+                use_type=form.use_type.data, diameter=form.diameter.data, consumption=form.consumption.data,
+                period_start=form.period_start.data, period_end=form.period_end.data, households=form.households.data or 1,
+                mixed=form.mixed.data, reductions=(Reduction(code),) if code else ()))
+        except QuoteError as problem:
+            error = str(problem)
+    return render_template("rates/calculator.html", form=form, result=result, error=error, versions=latest)
+
+
+@bp.route("/tariffs")
+@permission_required("rates.view")
+def tariff_list():
+    return render_template("rates/tariffs.html", versions=repo.all_versions())
+
+
+@bp.route("/tariffs/<id:tariff_id>")
+@permission_required("rates.view")
+def tariff_detail(tariff_id: int):
+    tariff = repo.get(tariff_id) or abort(404)
+    return render_template("rates/tariff.html", tariff=tariff, terms=tariffs.terms(tariff), use_labels=USE_TYPES)
+
+
+@bp.route("/tariffs/new", methods=["GET", "POST"])
+@permission_required("rates.tariff")
+def tariff_new():
+    form = TariffForm()
+    versions = repo.all_versions()
+    if request.method == "GET" and versions:
+        for key, value in tariffs.as_text(versions[0]).items():
+            getattr(form, key).data = value
+        form.water_use_rate.data = f"{versions[0].water_use_rate:f}".rstrip("0").rstrip(".")
+        form.rounding.data, form.mixed_household_volume.data = versions[0].rounding, versions[0].mixed_household_volume
+    if form.validate_on_submit():
+        try:
+            tariff = tariffs.create_version(
+                effective_from=form.effective_from.data, name=form.name.data, source=form.source.data or "",
+                rounding=form.rounding.data, water_use_rate=form.water_use_rate.data,
+                mixed_household_volume=form.mixed_household_volume.data, blocks_text=form.blocks_text.data,
+                meters_text=form.meters_text.data, reductions_text=form.reductions_text.data or "")
+        except ServiceError as error:
+            flash_refusal(form, error)
+        else:
+            flash(_("The tariff in force from %(date)s is saved.", date=tariff.effective_from.isoformat()), "success")
+            return redirect(url_for("rates.tariff_detail", tariff_id=tariff.id))
+    return render_template("rates/tariff_form.html", form=form)
