@@ -51,13 +51,26 @@ babel = Babel()
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """Foreign keys on, WAL so that readers do not block the writer, and a busy timeout."""
+    """Foreign keys on, WAL so that readers do not block the writer, and a busy timeout.
+
+    pysqlite opens transactions itself, late and wrongly for SAVEPOINTs (a released savepoint
+    would commit); it is told to stay out, and ``_sqlite_begin`` begins every transaction."""
     module = type(dbapi_connection).__module__
     if "sqlite" not in module:
         return
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     if cursor.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
         cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+@sa.event.listens_for(sa.engine.Engine, "begin")
+def _sqlite_begin(connection):
+    """SQLite transactions take the write lock when they begin (BEGIN IMMEDIATE): a transaction
+    that read first and wrote later could otherwise fail at once instead of waiting its turn.
+    The embedded database serves one site; MariaDB is for concurrency."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -18,6 +18,8 @@ manifest = Manifest(
         Permission("rates.billing", _l("Run billing and issue adjusting bills"), roles=("rates_clerk",)),
     ),
     menu=(
+        MenuItem(_l("Customers"), "rates.customers", "rates.view"),
+        MenuItem(_l("Upload readings"), "rates.readings_upload", "rates.read"),
         MenuItem(_l("Tariffs"), "rates.tariff_list", "rates.view"),
         MenuItem(_l("Water bill calculator"), "rates.calculator", "rates.view"),
     ),

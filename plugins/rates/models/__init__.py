@@ -91,3 +91,120 @@ class ReductionRule(db.Model):
     applies_to: Mapped[str] = mapped_column(sa.String(10), default="both")  # water | sewer | both
 
     tariff: Mapped[Tariff] = relationship(back_populates="reductions")
+
+
+class Customer(db.Model):
+    """A water customer (수용가): one metered supply point and its holder."""
+
+    __tablename__ = "rates_customer"
+    __bind_key__ = BIND
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_no: Mapped[str] = mapped_column(sa.String(14), unique=True)  # RRRR-NNNNN-C, C a Luhn check digit
+    holder_name: Mapped[str] = mapped_column(sa.String(100), index=True)
+    address: Mapped[str] = mapped_column(sa.String(300), index=True)
+    use_type: Mapped[str] = mapped_column(sa.String(20))
+    households: Mapped[int] = mapped_column(default=1)
+    mixed: Mapped[bool] = mapped_column(default=False)
+    cycle: Mapped[str] = mapped_column(sa.String(10), default="monthly")  # monthly | bimonthly
+    route_code: Mapped[str] = mapped_column(sa.String(10), index=True)
+    e_billing: Mapped[bool] = mapped_column(default=False)
+    auto_debit: Mapped[bool] = mapped_column(default=False)
+    virtual_account: Mapped[str] = mapped_column(sa.String(40), default="")
+    water_use_rate: Mapped[Decimal | None] = mapped_column(Price)
+    status: Mapped[str] = mapped_column(sa.String(10), default="active")  # active | moved_out
+    moved_in_on: Mapped[date | None] = mapped_column()
+    moved_out_on: Mapped[date | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    meters: Mapped[list["Meter"]] = relationship(back_populates="customer", order_by="Meter.installed_on")
+    reductions: Mapped[list["CustomerReduction"]] = relationship(back_populates="customer", cascade="all, delete-orphan",
+                                                                 order_by="CustomerReduction.valid_from")
+    history: Mapped[list["CustomerEvent"]] = relationship(back_populates="customer", cascade="all, delete-orphan",
+                                                          order_by="CustomerEvent.id")
+
+    def __str__(self) -> str:
+        return f"{self.account_no} {self.holder_name}"
+
+
+class CustomerReduction(db.Model):
+    """A reduction granted to a customer, with its validity and the evidence seen."""
+
+    __tablename__ = "rates_customer_reduction"
+    __bind_key__ = BIND
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_customer.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(20))
+    valid_from: Mapped[date] = mapped_column()
+    valid_to: Mapped[date | None] = mapped_column()
+    evidence: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    customer: Mapped[Customer] = relationship(back_populates="reductions")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.valid_from}~{self.valid_to or ''}"
+
+
+class CustomerEvent(db.Model):
+    """The customer's history: holder changes, moves in and out."""
+
+    __tablename__ = "rates_customer_event"
+    __bind_key__ = BIND
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_customer.id", ondelete="CASCADE"), index=True)
+    on: Mapped[date] = mapped_column()
+    kind: Mapped[str] = mapped_column(sa.String(20))  # holder_change | move_in | move_out
+    before: Mapped[str] = mapped_column(sa.String(100), default="")
+    after: Mapped[str] = mapped_column(sa.String(100), default="")
+    note: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    customer: Mapped[Customer] = relationship(back_populates="history")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.on}"
+
+
+class Meter(db.Model):
+    __tablename__ = "rates_meter"
+    __bind_key__ = BIND
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_customer.id"), index=True)
+    serial: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    diameter: Mapped[int] = mapped_column()
+    installed_on: Mapped[date] = mapped_column()
+    start_reading: Mapped[int] = mapped_column(default=0)
+    removed_on: Mapped[date | None] = mapped_column()
+    final_reading: Mapped[int | None] = mapped_column()
+    max_reading: Mapped[int] = mapped_column(default=99999)  # the dial rolls over after this
+
+    customer: Mapped[Customer] = relationship(back_populates="meters")
+
+    def __str__(self) -> str:
+        return f"{self.serial} {self.diameter}mm"
+
+
+class Reading(db.Model):
+    """A meter reading (검침) and the use it gives since the previous one."""
+
+    __tablename__ = "rates_reading"
+    __bind_key__ = BIND
+    __table_args__ = (sa.UniqueConstraint("meter_id", "read_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_customer.id"), index=True)
+    meter_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_meter.id"), index=True)
+    read_on: Mapped[date] = mapped_column(index=True)
+    value: Mapped[int] = mapped_column()
+    use: Mapped[int] = mapped_column()
+    rollover: Mapped[bool] = mapped_column(default=False)
+    flag: Mapped[str] = mapped_column(sa.String(10), default="")  # "" | zero | high
+    held: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[str] = mapped_column(sa.String(10), default="reader")  # reader | csv | ami
+    entered_by: Mapped[str] = mapped_column(sa.String(50), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __str__(self) -> str:
+        return f"{self.read_on} {self.value} (+{self.use})"

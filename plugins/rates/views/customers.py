@@ -1,0 +1,185 @@
+"""Customer, meter and reading pages: the clerk's customer register, the reader's route page
+(phone-sized), and the CSV upload of readings."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from erp.auth.access import permission_required
+from erp.common.errors import ServiceError
+from erp.web.forms import flash_refusal
+from erp.web.paging import page_arg
+from plugins.rates.repositories import customers as repo
+from plugins.rates.services import customers as service
+from plugins.rates.services.calculation import DIAMETERS, USE_TYPES
+from plugins.rates.views.pages import bp
+
+
+class CustomerForm(FlaskForm):
+    holder_name = StringField(_l("Holder"), validators=[DataRequired(), Length(max=100)])
+    address = StringField(_l("Address of the supply"), validators=[DataRequired(), Length(max=300)])
+    use_type = SelectField(_l("Use type"), choices=list(USE_TYPES.items()))
+    households = IntegerField(_l("Households on the meter"), default=1, validators=[DataRequired(), NumberRange(min=1, max=1000)])
+    mixed = BooleanField(_l("Mixed home and business (겸업)"))
+    cycle = SelectField(_l("Billing cycle"), choices=[("monthly", _l("monthly")), ("bimonthly", _l("every two months"))])
+    route_code = StringField(_l("Route (4 digits)"), validators=[DataRequired(), Length(min=4, max=4)])
+    e_billing = BooleanField(_l("Electronic bill"))
+    auto_debit = BooleanField(_l("Automatic debit"))
+    virtual_account = StringField(_l("Virtual account"), validators=[Optional(), Length(max=40)])
+    moved_in_on = DateField(_l("Moved in on"), validators=[Optional()])
+
+
+class MeterForm(FlaskForm):
+    serial = StringField(_l("Meter serial number"), validators=[DataRequired(), Length(max=30)])
+    diameter = SelectField(_l("Meter diameter (mm)"), coerce=int, choices=[(d, f"{d} mm") for d in DIAMETERS])
+    installed_on = DateField(_l("Installed on"), validators=[DataRequired(message=_l("Enter the date as YYYY-MM-DD."))])
+    start_reading = IntegerField(_l("Start reading"), default=0, validators=[Optional(), NumberRange(min=0)])
+    old_final_reading = IntegerField(_l("Final reading of the old meter"), validators=[Optional(), NumberRange(min=0)])
+
+
+class ReadingForm(FlaskForm):
+    read_on = DateField(_l("Read on"), validators=[DataRequired(message=_l("Enter the date as YYYY-MM-DD."))])
+    value = IntegerField(_l("Reading"), validators=[DataRequired(message=_l("Enter the reading.")), NumberRange(min=0)])
+    rollover = BooleanField(_l("The dial rolled over"))
+
+
+class HolderForm(FlaskForm):
+    new_name = StringField(_l("New holder"), validators=[DataRequired(), Length(max=100)])
+    on = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter the date as YYYY-MM-DD."))])
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("CSV file: account number,date,reading[,rollover]"), validators=[FileRequired()])
+
+
+@bp.route("/customers")
+@permission_required("rates.view")
+def customers():
+    text = request.args.get("q", "").strip()
+    return render_template("rates/customers.html", pagination=repo.search(text, request.args.get("route", ""), page_arg()),
+                           q=text, routes=repo.routes(), use_labels=USE_TYPES)
+
+
+@bp.route("/customers/new", methods=["GET", "POST"])
+@permission_required("rates.manage")
+def customer_new():
+    form = CustomerForm()
+    if form.validate_on_submit():
+        try:
+            customer = service.register(service.CustomerInput(
+                holder_name=form.holder_name.data, address=form.address.data, use_type=form.use_type.data,
+                route_code=form.route_code.data, households=form.households.data, mixed=form.mixed.data, cycle=form.cycle.data,
+                e_billing=form.e_billing.data, auto_debit=form.auto_debit.data, virtual_account=form.virtual_account.data or "",
+                moved_in_on=form.moved_in_on.data))
+        except ServiceError as error:
+            flash_refusal(form, error)
+        else:
+            flash(_("Customer %(no)s registered.", no=customer.account_no), "success")
+            return redirect(url_for("rates.customer_detail", customer_id=customer.id))
+    return render_template("rates/customer_form.html", form=form)
+
+
+@bp.route("/customers/<id:customer_id>", methods=["GET", "POST"])
+@permission_required("rates.view")
+def customer_detail(customer_id: int):
+    customer = repo.get(customer_id) or abort(404)
+    meter_form, reading_form, holder_form = MeterForm(prefix="m"), ReadingForm(prefix="r"), HolderForm(prefix="h")
+    if request.method == "POST":
+        action = request.form.get("action")
+        needed = {"meter": "rates.manage", "holder": "rates.manage", "move_out": "rates.manage", "read": "rates.read",
+                  "hold": "rates.manage", "release": "rates.manage"}.get(action)
+        if needed is None or not current_user.can(needed):
+            abort(403)
+        try:
+            if action == "meter" and meter_form.validate_on_submit():
+                service.install_meter(customer.id, meter_form.serial.data, meter_form.diameter.data, meter_form.installed_on.data,
+                                      meter_form.start_reading.data or 0, meter_form.old_final_reading.data)
+                flash(_("Meter installed."), "success")
+            elif action == "read" and reading_form.validate_on_submit():
+                reading = service.read(customer.id, reading_form.read_on.data, reading_form.value.data,
+                                       rollover=reading_form.rollover.data)
+                flash(_("Reading saved: %(use)d ㎥ used.", use=reading.use), "success")
+            elif action == "holder" and holder_form.validate_on_submit():
+                service.change_holder(customer.id, holder_form.new_name.data, holder_form.on.data)
+                flash(_("Holder changed."), "success")
+            elif action == "move_out":
+                service.move_out(customer.id, date.today())
+                flash(_("Moved out."), "success")
+            elif action in ("hold", "release"):
+                service.set_held(request.form.get("reading_id", type=int) or 0, action == "hold")
+            else:
+                for form in (meter_form, reading_form, holder_form):
+                    for messages in form.errors.values():
+                        for message in messages:
+                            flash(message, "danger")
+        except ServiceError as error:
+            for messages in (error.errors or {"": [error.message]}).values():
+                for message in messages:
+                    flash(message, "danger")
+        except LookupError:
+            abort(404)
+        return redirect(url_for("rates.customer_detail", customer_id=customer.id))
+    reading_form.read_on.data = date.today()
+    return render_template("rates/customer.html", customer=customer, meter=repo.active_meter(customer.id),
+                           readings=repo.readings(customer.id), meter_form=meter_form, reading_form=reading_form,
+                           holder_form=holder_form, use_labels=USE_TYPES)
+
+
+@bp.route("/routes/<route_code>", methods=["GET", "POST"])
+@permission_required("rates.read")
+def route_reading(route_code: str):
+    """The meter reader's page for one route: one input per customer, made for a phone."""
+    if not route_code.isdigit() or len(route_code) != 4:
+        abort(404)
+    people = repo.on_route(route_code)
+    if request.method == "POST":
+        form = FlaskForm()
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            on = date.fromisoformat(request.form.get("read_on", ""))
+        except ValueError:
+            flash(_("Enter the date as YYYY-MM-DD."), "danger")
+            return redirect(url_for("rates.route_reading", route_code=route_code))
+        saved, problems = 0, []
+        for customer in people:
+            raw = request.form.get(f"reading-{customer.id}", "").strip()
+            if not raw:
+                continue
+            if not raw.isdigit():
+                problems.append(f"{customer.account_no}: {_('Enter the reading.')}")
+                continue
+            try:
+                service.read(customer.id, on, int(raw), rollover=request.form.get(f"rollover-{customer.id}") == "y")
+                saved += 1
+            except ServiceError as error:
+                problems.append(f"{customer.account_no}: {error.message}")
+        flash(_("%(n)d readings saved.", n=saved), "success" if saved else "info")
+        for problem in problems:
+            flash(problem, "danger")
+        return redirect(url_for("rates.route_reading", route_code=route_code))
+    meters = {c.id: repo.active_meter(c.id) for c in people}
+    last = {c.id: (repo.last_reading(meters[c.id].id) if meters[c.id] else None) for c in people}
+    return render_template("rates/route.html", route_code=route_code, people=people, meters=meters, last=last, today=date.today())
+
+
+@bp.route("/readings/upload", methods=["GET", "POST"])
+@permission_required("rates.read")
+def readings_upload():
+    form = UploadForm()
+    result = None
+    if form.validate_on_submit():
+        result = service.import_csv(form.file.data.read())
+        if result.errors:
+            flash(_("Nothing was imported: %(n)d lines have errors.", n=len(result.errors)), "danger")
+        else:
+            flash(_("%(n)d readings imported.", n=result.imported), "success")
+    return render_template("rates/upload.html", form=form, result=result)
