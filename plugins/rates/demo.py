@@ -70,7 +70,8 @@ def _customers() -> None:
 
     from plugins.rates.services import customers
 
-    rng = random.Random(2026)  # nosec B311 - demo figures, the same on every machine
+    # Seeded: the demo figures are the same on every machine; nothing secret depends on them.
+    rng = random.Random(2026)  # nosec B311
     today = date.today()
     first_read = (today.replace(day=1) - timedelta(days=1)).replace(day=5)
     months = [date(first_read.year + (first_read.month - 1 - k) // 12, (first_read.month - 1 - k) % 12 + 1, 5) for k in range(5, -1, -1)]
