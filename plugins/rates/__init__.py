@@ -19,6 +19,7 @@ manifest = Manifest(
     ),
     menu=(
         MenuItem(_l("Customers"), "rates.customers", "rates.view"),
+        MenuItem(_l("Meter reading"), "rates.routes", "rates.read"),
         MenuItem(_l("Upload readings"), "rates.readings_upload", "rates.read"),
         MenuItem(_l("Tariffs"), "rates.tariff_list", "rates.view"),
         MenuItem(_l("Water bill calculator"), "rates.calculator", "rates.view"),

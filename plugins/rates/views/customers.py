@@ -133,6 +133,13 @@ def customer_detail(customer_id: int):
                            holder_form=holder_form, use_labels=USE_TYPES)
 
 
+@bp.route("/routes")
+@permission_required("rates.read")
+def routes():
+    """The routes to read, for the meter readers."""
+    return render_template("rates/routes.html", routes=[(code, len(repo.on_route(code))) for code in repo.routes()])
+
+
 @bp.route("/routes/<route_code>", methods=["GET", "POST"])
 @permission_required("rates.read")
 def route_reading(route_code: str):
