@@ -109,3 +109,24 @@ def _token(client):
     from conftest import csrf_from
 
     return csrf_from(client.get("/rates/readings/upload").get_data(as_text=True))
+
+
+def test_smart_meters_send_batches_with_their_own_token(app, client, runner):
+    with app.test_request_context():
+        customer_id = _customer().id
+        service.install_meter(customer_id, "AMI-1", 13, date(2026, 1, 5), start_reading=100)
+    output = runner.invoke(args=["rates", "ami-device", "한빛 AMI 헤드엔드"]).output
+    token = output.strip().rsplit(" ", 1)[1]
+    batch = {"readings": [{"meter": "AMI-1", "read_on": "2026-11-01", "value": 130},
+                          {"meter": "AMI-1", "read_on": "2026-11-02", "value": 120},
+                          {"meter": "NOPE", "read_on": "2026-11-02", "value": 5},
+                          {"meter": "AMI-1", "read_on": "2026-11-03", "value": True}]}
+    assert client.post("/api/rates/readings", json=batch).status_code == 401
+    assert client.post("/api/rates/readings", json=batch, headers={"Authorization": "Bearer wrong"}).status_code == 403
+    response = client.post("/api/rates/readings", json=batch, headers={"Authorization": f"Bearer {token}"})
+    body = response.get_json()
+    assert response.status_code == 200 and (body["accepted"], body["refused"]) == (1, 3)
+    assert body["results"][0]["use"] == 30 and "no meter NOPE" in body["results"][2]["reason"]
+    assert client.post("/api/rates/readings", json={"readings": "x"}, headers={"Authorization": f"Bearer {token}"}).status_code == 400
+    with app.app_context():
+        assert [(r.use, r.source) for r in repo.readings(customer_id)] == [(30, "ami")]

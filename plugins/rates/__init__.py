@@ -27,5 +27,6 @@ manifest = Manifest(
     public_menu=(MenuItem(_l("Water bill calculator"), "rates.calculator", ""),),
     models="plugins.rates.models",
     blueprints=("plugins.rates.views:bp", "plugins.rates.rest:bp"),
+    cli="plugins.rates.cli:group",
     demo="plugins.rates.demo:load",
 )

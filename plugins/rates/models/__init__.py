@@ -208,3 +208,19 @@ class Reading(db.Model):
 
     def __str__(self) -> str:
         return f"{self.read_on} {self.value} (+{self.use})"
+
+
+class AmiDevice(db.Model):
+    """A smart-meter head-end (AMI) allowed to send readings; only the token's hash is kept."""
+
+    __tablename__ = "rates_ami_device"
+    __bind_key__ = BIND
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, info={"audit": "redact"})
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __str__(self) -> str:
+        return self.name

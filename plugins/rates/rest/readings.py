@@ -1,0 +1,34 @@
+"""``POST /api/rates/readings``: smart-meter readings in batches, authenticated per device.
+
+``Authorization: Bearer <token>`` (from ``flask rates ami-device NAME``); body
+``{"readings": [{"meter": "HB2020-00001", "read_on": "2026-11-20", "value": 1234}, …]}``.
+No token: 401; an unknown or disabled token: 403; a malformed body: 400. Otherwise 200 with the
+outcome of every reading (accepted with its use, or refused with the reason).
+"""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from erp.audit import services as audit
+from erp.auth.access import public
+from plugins.rates.rest.quote import bp
+from plugins.rates.services import ami
+
+
+@bp.route("/readings", methods=["POST"])
+@public
+def readings():
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer ") or not header[7:].strip():
+        return jsonify(error="unauthorized", message="send the device token as 'Authorization: Bearer <token>'", status=401), 401
+    device = ami.authenticate(header[7:].strip())
+    if device is None:
+        return jsonify(error="forbidden", message="unknown or disabled device token", status=403), 403
+    payload = request.get_json(silent=True)
+    items = payload.get("readings") if isinstance(payload, dict) else None
+    if not isinstance(items, list) or not items or len(items) > ami.MAX_BATCH or not all(isinstance(i, dict) for i in items):
+        return jsonify(error="bad request", message=f"'readings' must be a list of 1 to {ami.MAX_BATCH} objects", status=400), 400
+    with audit.acting_as(None, f"ami:{device.name}"):
+        results = ami.receive(device, items)
+    return jsonify(accepted=sum(r.accepted for r in results), refused=sum(not r.accepted for r in results),
+                   results=[{"index": r.index, "accepted": r.accepted, "reason": r.reason, "use": r.use} for r in results])
