@@ -78,10 +78,9 @@ def main() -> None:
                        if url.startswith("mysql") else {})
     from erp.audit.services import acting_as
     from erp.auth import services as auth
-    from erp.common.errors import ServiceError
     from erp.extensions import db
     from plugins.budget.models import Commitment, Line
-    from plugins.budget.services import compilation, execution, structure
+    from plugins.budget.services import compilation, structure
 
     with app.app_context(), acting_as(None, "bench"):
         auth.save_department(None, code="BENCH", name="벤치")

@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta
 from io import BytesIO
 
 import pytest
-from conftest import csrf_from, login, post_form
+from conftest import csrf_from, login
 
 from erp.common.clock import to_local, to_utc
 from erp.common.errors import ServiceError
@@ -211,9 +211,7 @@ def test_the_queue_puts_overdue_first_then_due_today(app, officer):
         assert service.queue()[-1].id == later.id
 
 
-def test_statistics_of_a_seeded_month(app, officer, monkeypatch):
-    from erp.common import clock
-
+def test_statistics_of_a_seeded_month(app, officer):
     with app.test_request_context():
         filed = []
         for code in ("QUESTION", "QUESTION", "SUGGESTION"):

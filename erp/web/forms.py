@@ -20,6 +20,16 @@ def flash_refusal(form, error) -> None:
         flash(message, "danger")
 
 
+def flash_errors(errors: dict) -> None:
+    """Show every message of a field → messages mapping (a form's or a refusal's) as alerts, for
+    pages that redirect instead of showing the form again."""
+    from flask import flash
+
+    for messages in errors.values():
+        for message in messages:
+            flash(str(message), "danger")
+
+
 def apply_errors(form, errors: dict[str, list[str]]) -> list[str]:
     """Put a service's field errors on the form; returns the messages that match no field."""
     unplaced = []

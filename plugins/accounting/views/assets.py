@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from erp.auth.access import permission_required
 from erp.common.errors import ServiceError
-from erp.web.forms import flash_refusal
+from erp.web.forms import flash_errors, flash_refusal
 from plugins.accounting.repositories import assets as asset_repo
 from plugins.accounting.services import assets
 from plugins.accounting.services.depreciation import declining_rate, schedule
@@ -74,9 +74,7 @@ def asset_dispose(asset_id: int):
         else:
             flash(_("%(number)s was disposed of.", number=asset.number), "success")
     else:
-        for messages in form.errors.values():
-            for message in messages:
-                flash(message, "danger")
+        flash_errors(form.errors)
     return redirect(url_for("accounting.asset_detail", asset_id=asset_id))
 
 

@@ -14,7 +14,7 @@ from flask_login import current_user
 from erp.auth.access import permission_required
 from erp.common.errors import ServiceError
 from erp.i18n import N_
-from erp.web.forms import flash_refusal
+from erp.web.forms import flash_errors, flash_refusal
 from plugins.accounting.data import PostingLine
 from plugins.accounting.reports import statements as printouts
 from plugins.accounting.repositories import entries as entry_repo
@@ -191,9 +191,7 @@ def entry_reverse(entry_id: int):
     _entry_or_404(entry_id)
     form = ReverseForm()
     if not form.validate_on_submit():
-        for messages in form.errors.values():
-            for message in messages:
-                flash(message, "danger")
+        flash_errors(form.errors)
         return redirect(url_for("accounting.entry_detail", entry_id=entry_id))
     try:
         reversal = journal.reverse(entry_id, form.entry_date.data, form.reason.data)

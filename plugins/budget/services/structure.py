@@ -22,7 +22,7 @@ _SUB = re.compile(r"^(\d{2})?$")
 def _commit(message: str, field: str) -> None:
     try:
         db.session.commit()
-    except IntegrityError as error:
+    except IntegrityError:
         db.session.rollback()
         refuse(message, field)
 

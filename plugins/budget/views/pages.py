@@ -11,7 +11,7 @@ from flask_login import current_user
 from erp.auth.access import permission_required
 from erp.common.errors import ServiceError
 from erp.i18n import N_
-from erp.web.forms import flash_refusal
+from erp.web.forms import flash_errors, flash_refusal
 from erp.web.paging import page_arg
 from plugins.budget.reports.tables import Table, to_pdf, to_xlsx
 from plugins.budget.repositories import budget as repo
@@ -54,9 +54,7 @@ def _line_choices(year: int, side: str | None = "expenditure"):
 
 
 def _refused(error: ServiceError):
-    for messages in (error.errors or {"": [error.message]}).values():
-        for message in messages:
-            flash(message, "danger")
+    flash_errors(error.errors or {"": [error.message]})
 
 
 # --- budget against actual -----------------------------------------------------------------
@@ -165,9 +163,7 @@ def version_detail(version_id: int):
                 flash(_("%(name)s approved: the budgets are in force.", name=compilation.version_name(version)), "success")
             else:
                 for form in (basis_form, adjust_form):
-                    for messages in form.errors.values():
-                        for message in messages:
-                            flash(message, "danger")
+                    flash_errors(form.errors)
                 return redirect(url_for("budget.version_detail", version_id=version.id))
         except ServiceError as error:
             _refused(error)
@@ -311,9 +307,7 @@ def commitment_detail(commitment_id: int):
                     flash(_("Paid; the expense is posted to accounting.") if not failed
                           else _("Paid; the accounting posting waits in the outbox and will be retried."), "success")
             else:
-                for messages in form.errors.values():
-                    for message in messages:
-                        flash(message, "danger")
+                flash_errors(form.errors)
         except ServiceError as error:
             _refused(error)
         return redirect(url_for("budget.commitment_detail", commitment_id=commitment.id))

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from erp.auth.access import permission_required
 from erp.common.errors import ServiceError
-from erp.web.forms import flash_refusal
+from erp.web.forms import flash_errors, flash_refusal
 from erp.web.paging import page_arg
 from plugins.rates.repositories import customers as repo
 from plugins.rates.services import customers as service
@@ -117,13 +117,9 @@ def customer_detail(customer_id: int):
                 service.set_held(request.form.get("reading_id", type=int) or 0, action == "hold")
             else:
                 for form in (meter_form, reading_form, holder_form):
-                    for messages in form.errors.values():
-                        for message in messages:
-                            flash(message, "danger")
+                    flash_errors(form.errors)
         except ServiceError as error:
-            for messages in (error.errors or {"": [error.message]}).values():
-                for message in messages:
-                    flash(message, "danger")
+            flash_errors(error.errors or {"": [error.message]})
         except LookupError:
             abort(404)
         return redirect(url_for("rates.customer_detail", customer_id=customer.id))
