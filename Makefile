@@ -78,7 +78,7 @@ lint: install-test
 	# Undefined names, unused variables and imports (pyflakes' rules): mistakes tests can miss.
 	$(BIN)/ruff check --select F --target-version py311 erp plugins bench tests wsgi.py
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/bandit -q -r erp plugins wsgi.py deploy
+	$(BIN)/bandit -q -r erp plugins wsgi.py deploy bench
 	$(BIN)/hadolint Dockerfile
 
 test-sqlite: install-test translations system-deps
