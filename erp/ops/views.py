@@ -44,10 +44,12 @@ def readyz():
     checks = {}
     ready = True
     try:
-        with db.engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-            checks["database"] = "ok"
-            current = _current_revisions(connection)
+        # The request's own connection: a second one would wait on SQLite for the write lock the
+        # request's transaction may hold.
+        connection = db.session.connection()
+        connection.execute(sa.text("SELECT 1"))
+        checks["database"] = "ok"
+        current = _current_revisions(connection)
         expected = migration_heads()
         if current == expected:
             checks["migrations"] = "ok"
