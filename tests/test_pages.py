@@ -3,7 +3,6 @@ English, on the demo data: a template error or a missing translation argument sh
 import re
 
 import pytest
-import sqlalchemy as sa
 from conftest import csrf_from, login
 
 from erp.auth.models import Role, RolePermission
