@@ -74,8 +74,10 @@ def load(context) -> None:
     open_from = max(1, today.month - 1)  # accounting keeps its earlier months locked
     for code, vendor, what, amount, month in PAYMENTS:
         month = min(month, today.month)
-        commitment = execution.commit(by_code[code].id, date(year, month, 5), vendor, what, amount)
-        settle = date(year, max(month, open_from), min(today.day, 20) if max(month, open_from) == today.month else 20)
+        committed_on = date(year, month, min(5, today.day) if month == today.month else 5)
+        commitment = execution.commit(by_code[code].id, committed_on, vendor, what, amount)
+        settle = max(committed_on, date(year, max(month, open_from),
+                                        min(today.day, 20) if max(month, open_from) == today.month else 20))
         execution.resolve(commitment.id, settle)
         execution.pay(commitment.id, settle)
     execution.commit(by_code["C-E-D112-401-01"].id, date(year, min(6, today.month), 1), "(주)대한관로건설",
