@@ -126,7 +126,7 @@ def register_core(app: Flask) -> None:
 def register_plugins(app: Flask, manifests: list) -> None:
     from erp.auth.access import check_declared_permissions
     from erp.auth.roles import CORE_MENU, CORE_PERMISSIONS
-    from erp.ports import _ADAPTERS, PortError
+    from erp import ports
 
     ext = app.extensions["erp"]
     for permission in CORE_PERMISSIONS:
@@ -142,10 +142,7 @@ def register_plugins(app: Flask, manifests: list) -> None:
         ext["menus"].append((manifest, manifest.menu))
     ext["core_menu"] = CORE_MENU
     check_declared_permissions(app, set(ext["permissions"]))
-    for name, target in app.config.get("ERP_PORTS", {}).items():
-        scheme = target.split(":", 1)[0]
-        if scheme not in _ADAPTERS:
-            raise PortError(f"ERP_PORTS routes {name!r} to {target!r}, but no adapter serves {scheme!r} targets")
+    ports.check_routes(app.config.get("ERP_PORTS", {}))
 
 
 def register_errorhandlers(app: Flask) -> None:

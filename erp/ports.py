@@ -34,6 +34,14 @@ def _in_process(manifest, target: str):
 register_adapter("inprocess", _in_process)
 
 
+def check_routes(routes: dict[str, str]) -> None:
+    """Stop start-up when ``ERP_PORTS`` routes a plugin to a target no adapter serves."""
+    for name, target in routes.items():
+        scheme = target.split(":", 1)[0]
+        if scheme not in _ADAPTERS:
+            raise PortError(f"ERP_PORTS routes {name!r} to {target!r}, but no adapter serves {scheme!r} targets")
+
+
 def get(name: str):
     """Return the public interface of plugin ``name``.
 

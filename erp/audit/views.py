@@ -4,13 +4,14 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
 from erp.audit import services as audit
 from erp.auth.access import permission_required
 from erp.common.formatting import fmt_datetime
 from erp.extensions import db
+from erp.web.downloads import file_response
 from erp.web.paging import page_arg
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -77,5 +78,4 @@ def export():
     audit.record("export", "core_audit_log", "", f"audit trail exported: {len(rows)} records",
                  after={k: v for k, v in request.args.items()})
     db.session.commit()
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": "attachment; filename=audit.xlsx"})
+    return file_response(data, "xlsx", "audit")

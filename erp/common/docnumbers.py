@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, postgresql, sqlite
 
 from erp.common.models import DocumentSequence
+from erp.common.sql import upsert_add
 from erp.extensions import db
 
 _TYPE = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
@@ -19,22 +19,6 @@ _TYPE = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
 
 def format_number(doc_type: str, year: int, number: int) -> str:
     return f"{year}-{doc_type}-{number:06d}"
-
-
-def _upsert_increment(table, doc_type: str, year: int):
-    """One atomic statement: create the row at 1 or add 1. An upsert takes the row's exclusive
-    lock directly; a plain insert-then-update lets concurrent first takers deadlock on MariaDB."""
-    dialect = db.session.get_bind(mapper=DocumentSequence.__mapper__).dialect.name
-    if dialect in ("mysql", "mariadb"):
-        stmt = mysql.insert(table).values(doc_type=doc_type, year=year, last_number=1)
-        return stmt.on_duplicate_key_update(last_number=table.c.last_number + 1)
-    dialect_insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
-    if dialect_insert is None:
-        raise RuntimeError(f"Document numbering does not support the {dialect} database")
-    stmt = dialect_insert(table).values(doc_type=doc_type, year=year, last_number=1)
-    return stmt.on_conflict_do_update(
-        index_elements=[table.c.doc_type, table.c.year], set_={"last_number": table.c.last_number + 1}
-    )
 
 
 def next_number(doc_type: str, year: int) -> str:
@@ -45,7 +29,7 @@ def next_number(doc_type: str, year: int) -> str:
     if not _TYPE.match(doc_type):
         raise ValueError(f"Document type must be 1–10 upper-case letters or digits, got {doc_type!r}")
     table = DocumentSequence.__table__
-    db.session.execute(_upsert_increment(table, doc_type, year))
+    db.session.execute(upsert_add(table, {"doc_type": doc_type, "year": year}, {"last_number": 1}))
     where = (table.c.doc_type == doc_type) & (table.c.year == year)
     number = db.session.execute(sa.select(table.c.last_number).where(where)).scalar_one()
     return format_number(doc_type, year, number)

@@ -12,3 +12,8 @@ class ServiceError(ValueError):
         super().__init__(message)
         self.message = message
         self.errors = errors or {}
+
+
+def refuse(message: str, field: str = ""):
+    """Raise the refusal of one field (or of the whole request when ``field`` is empty)."""
+    raise ServiceError(message, {field: [message]})

@@ -1,7 +1,31 @@
 """Form pieces shared by the core's and the plugins' forms."""
 from __future__ import annotations
 
-from wtforms import SelectMultipleField, widgets
+import re
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectMultipleField, ValidationError, widgets
+
+_WON = re.compile(r"^\d{1,3}(,\d{3})*$|^\d+$")
+
+
+def parse_won(text: str | None) -> int | None:
+    """A typed amount in whole won: '1,234,567' → 1234567, '' → None; anything else raises
+    ValueError."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not _WON.match(text):
+        raise ValueError(text)
+    return int(text.replace(",", ""))
+
+
+def won_text(form, field):
+    """Validator: the field holds a whole, non-negative amount in won (or nothing)."""
+    try:
+        parse_won(field.data)
+    except ValueError:
+        raise ValidationError(_l("Enter a whole, non-negative amount in won (e.g. 1,250,000).")) from None
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import request, url_for
+from flask import abort, request, url_for
 
 MAX_PAGE = 100_000
 
@@ -12,6 +12,17 @@ def page_arg() -> int:
     """``?page=`` as a number from 1 to MAX_PAGE (anything else: page 1)."""
     page = request.args.get("page", 1, type=int) or 1
     return min(max(page, 1), MAX_PAGE)
+
+
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    """``?name=`` as a whole number from ``low`` to ``high``: absent or not a number gives
+    ``default``; out of range is a 400."""
+    value = request.args.get(name, type=int)
+    if value is None:
+        return default
+    if not low <= value <= high:
+        abort(400)
+    return value
 
 
 def same_site_path(target: str | None, default_endpoint: str = "web.home") -> str:

@@ -11,5 +11,4 @@ __all__ = ["open_complaints_of_customer"]
 
 def open_complaints_of_customer(customer_no: str) -> list[ComplaintSummary]:
     """Open complaints that name a water customer (for the rates clerk's customer page)."""
-    return [ComplaintSummary(c.receipt_no, c.type.name, c.title, c.status) for c in repo.open_complaints()
-            if c.customer_no == customer_no]
+    return [ComplaintSummary(c.receipt_no, c.type.name, c.title, c.status) for c in repo.open_of_customer(customer_no)]

@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, postgresql, sqlite
 
+from erp.common.sql import upsert_add
 from erp.extensions import db
 from plugins.accounting.models import JournalEntry, JournalLine, MonthlyBalance
 
@@ -69,18 +69,9 @@ def add_to_balances(lines: list[JournalLine], kind: str = "normal") -> None:
         pair[0] += line.debit
         pair[1] += line.credit
     table = MonthlyBalance.__table__
-    dialect = db.session.get_bind(mapper=MonthlyBalance.__mapper__).dialect.name
     for (account_id, year, month), (debit, credit) in sorted(sums.items()):
-        values = {"account_id": account_id, "year": year, "month": month, "debit": debit, "credit": credit}
-        if dialect in ("mysql", "mariadb"):
-            stmt = mysql.insert(table).values(**values).on_duplicate_key_update(
-                debit=table.c.debit + debit, credit=table.c.credit + credit)
-        else:
-            insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect]
-            stmt = insert(table).values(**values).on_conflict_do_update(
-                index_elements=[table.c.account_id, table.c.year, table.c.month],
-                set_={"debit": table.c.debit + debit, "credit": table.c.credit + credit})
-        db.session.execute(stmt)
+        db.session.execute(upsert_add(table, {"account_id": account_id, "year": year, "month": month},
+                                      {"debit": debit, "credit": credit}))
 
 
 def balance_sums(year: int, month_from: int = 1, month_to: int = 12) -> dict[int, tuple[int, int]]:

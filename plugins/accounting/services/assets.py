@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from erp.audit import services as audit
 from erp.common import docnumbers
-from erp.common.errors import ServiceError
+from erp.common.errors import refuse
 from erp.common.tx import transactional
 from erp.extensions import db
 from erp.i18n import N_
@@ -33,9 +33,6 @@ DEPRECIATION_EXPENSE = "5216"
 GAIN_ON_DISPOSAL, LOSS_ON_DISPOSAL = "674", "772"
 CASH = "1111"
 
-
-def _refuse(message: str, field: str = ""):
-    raise ServiceError(message, {field: [message]})
 
 
 def terms(asset: FixedAsset) -> AssetTerms:
@@ -63,20 +60,20 @@ class AssetInput:
 def register(data: AssetInput) -> FixedAsset:
     """Register an asset; with ``paid_from`` its acquisition is posted too."""
     if data.category not in CATEGORIES:
-        _refuse(_("Choose a category."), "category")
+        refuse(_("Choose a category."), "category")
     if data.method not in METHODS:
-        _refuse(_("Choose straight-line or declining balance."), "method")
+        refuse(_("Choose straight-line or declining balance."), "method")
     for value, field in ((data.cost, "cost"), (data.residual_value, "residual_value")):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            _refuse(_("Amounts are whole won, not negative."), field)
+            refuse(_("Amounts are whole won, not negative."), field)
     if data.cost <= 0:
-        _refuse(_("The acquisition cost must be more than zero."), "cost")
+        refuse(_("The acquisition cost must be more than zero."), "cost")
     if data.residual_value >= data.cost:
-        _refuse(_("The residual value must be less than the cost."), "residual_value")
+        refuse(_("The residual value must be less than the cost."), "residual_value")
     if not isinstance(data.useful_life_years, int) or not 1 <= data.useful_life_years <= 100:
-        _refuse(_("The useful life is 1 to 100 years."), "useful_life_years")
+        refuse(_("The useful life is 1 to 100 years."), "useful_life_years")
     if not (data.name or "").strip():
-        _refuse(_("Name the asset."), "name")
+        refuse(_("Name the asset."), "name")
     asset = FixedAsset(number=docnumbers.next_number("FA", data.acquired_on.year), name=data.name.strip()[:120],
                        category=data.category, acquired_on=data.acquired_on, cost=data.cost,
                        residual_value=data.residual_value, useful_life_years=data.useful_life_years,
@@ -111,7 +108,7 @@ def run_month(year: int, month: int) -> RunResult:
     """Post one depreciation entry for the month (debit depreciation, credit each category's
     accumulated depreciation). Running a month again posts nothing new."""
     if not 1 <= month <= 12 or not 1900 < year < 2200:
-        _refuse(_("There is no such month."))
+        refuse(_("There is no such month."))
     existing = asset_repo.run(year, month)
     if existing is not None:
         return _run_result(existing, created=False)
@@ -138,12 +135,8 @@ def run_month(year: int, month: int) -> RunResult:
                              memo=f"{year}-{month:02d} 감가상각비")]
         lines += [JournalLine(account=account_repo.by_code(code), debit=0, credit=amount, memo="감가상각누계액")
                   for code, amount in sorted(by_account.items())]
-        for number, line in enumerate(lines, start=1):
-            line.line_no, line.entry_date = number, month_end
-        entry = JournalEntry(entry_date=month_end, memo=f"{year}년 {month}월 감가상각", status="draft",
-                             source=f"accounting:depreciation:{year}-{month:02d}", created_by=run.run_by,
-                             total=run.total, lines=lines)
-        journal.post_system_entry(entry)
+        entry = journal.post_system_lines(month_end, f"{year}년 {month}월 감가상각", lines,
+                                          source=f"accounting:depreciation:{year}-{month:02d}")
         run.entry_id = entry.id
         for asset, amount in amounts:
             db.session.add(Depreciation(asset_id=asset.id, year=year, month=month, amount=amount, entry_id=entry.id))
@@ -166,11 +159,11 @@ def dispose(asset_id: int, on: date, proceeds: int) -> FixedAsset:
     if asset is None:
         raise LookupError(asset_id)
     if asset.status == "disposed":
-        _refuse(_("%(number)s was disposed of already.", number=asset.number))
+        refuse(_("%(number)s was disposed of already.", number=asset.number))
     if isinstance(proceeds, bool) or not isinstance(proceeds, int) or proceeds < 0:
-        _refuse(_("Amounts are whole won, not negative."), "proceeds")
+        refuse(_("Amounts are whole won, not negative."), "proceeds")
     if on < asset.acquired_on:
-        _refuse(_("An asset cannot be disposed of before it was acquired."), "disposed_on")
+        refuse(_("An asset cannot be disposed of before it was acquired."), "disposed_on")
     accumulated = asset_repo.recorded_total(asset.id)
     book_value = asset.cost - accumulated
     _label, asset_account, accumulated_account = CATEGORIES[asset.category]

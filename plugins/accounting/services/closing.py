@@ -7,27 +7,24 @@ from flask_babel import gettext as _
 
 from erp.audit import services as audit
 from erp.common.clock import utcnow
-from erp.common.errors import ServiceError
+from erp.common.errors import refuse
 from erp.common.tx import transactional
 from erp.extensions import db
 from plugins.accounting.models import FiscalYear, JournalEntry, JournalLine, Period
 from plugins.accounting.repositories import accounts as account_repo
 from plugins.accounting.repositories import entries as entry_repo
 from plugins.accounting.repositories import periods as period_repo
-from plugins.accounting.services.journal import post_system_entry
+from plugins.accounting.services.journal import post_system_lines
 
 RETAINED_EARNINGS = "3540"  # 미처분이익잉여금(미처리결손금)
 PL_CLASSES = ("revenue", "expense")
 BS_CLASSES = ("asset", "liability", "capital")
 
 
-def _refuse(message: str):
-    raise ServiceError(message, {"": [message]})
-
 
 def _check_month(year: int, month: int) -> None:
     if not (1900 < year < 2200) or not (1 <= month <= 12):
-        _refuse(_("There is no such month."))
+        refuse(_("There is no such month."))
 
 
 @transactional
@@ -36,7 +33,7 @@ def set_locked(year: int, month: int, locked: bool) -> Period:
     _check_month(year, month)
     fiscal = period_repo.fiscal_year(year)
     if fiscal is not None and fiscal.closed and not locked:
-        _refuse(_("The fiscal year %(year)d is closed; undo the closing before unlocking a month.", year=year))
+        refuse(_("The fiscal year %(year)d is closed; undo the closing before unlocking a month.", year=year))
     period = period_repo.period(year, month) or period_repo.add(Period(year=year, month=month, locked=False))
     period.locked = locked
     period.changed_by = audit.current_actor()[1]
@@ -84,14 +81,14 @@ def close_year(year: int) -> FiscalYear:
         return fiscal
     previous = period_repo.fiscal_year(year - 1)
     if (previous is None or not previous.closed) and entry_repo.balance_sums(year - 1, 0, 13):
-        _refuse(_("Close %(previous)d first: its balances open %(year)d.", previous=year - 1, year=year))
+        refuse(_("Close %(previous)d first: its balances open %(year)d.", previous=year - 1, year=year))
     drafts = db.session.query(JournalEntry.id).filter(
         JournalEntry.status == "draft", JournalEntry.entry_date.between(date(year, 1, 1), date(year, 12, 31))).count()
     if drafts:
-        _refuse(_("%(count)d draft entries are dated in %(year)d: approve or delete them before closing.", count=drafts, year=year))
+        refuse(_("%(count)d draft entries are dated in %(year)d: approve or delete them before closing.", count=drafts, year=year))
     retained = account_repo.by_code(RETAINED_EARNINGS)
     if retained is None:
-        _refuse(_("The retained earnings account %(code)s is missing from the chart.", code=RETAINED_EARNINGS))
+        refuse(_("The retained earnings account %(code)s is missing from the chart.", code=RETAINED_EARNINGS))
 
     lines, result = _result_lines(year)
     closing = None
@@ -124,12 +121,7 @@ def close_year(year: int) -> FiscalYear:
 
 
 def _system_entry(entry_date: date, memo: str, kind: str, lines: list[JournalLine]) -> JournalEntry:
-    for number, line in enumerate(lines, start=1):
-        line.line_no, line.entry_date = number, entry_date
-    entry = JournalEntry(entry_date=entry_date, memo=memo[:300], status="draft", kind=kind,
-                         created_by=audit.current_actor()[1], total=sum(line.debit for line in lines), lines=lines)
-    post_system_entry(entry)
-    return entry
+    return post_system_lines(entry_date, memo, lines, kind=kind)
 
 
 @transactional
@@ -138,9 +130,9 @@ def undo_close(year: int) -> FiscalYear:
     the next year is closed."""
     fiscal = period_repo.fiscal_year(year, lock=True)
     if fiscal is None or not fiscal.closed:
-        _refuse(_("The fiscal year %(year)d is not closed.", year=year))
+        refuse(_("The fiscal year %(year)d is not closed.", year=year))
     if is_closed(year + 1):
-        _refuse(_("Undo the closing of %(next)d first.", next=year + 1))
+        refuse(_("Undo the closing of %(next)d first.", next=year + 1))
     for entry_id, kind in ((fiscal.opening_entry_id, "opening"), (fiscal.closing_entry_id, "closing")):
         if entry_id is None:
             continue

@@ -16,7 +16,7 @@ from erp.audit import services as audit
 from erp.auth.services import department_codes
 from erp.common import docnumbers
 from erp.common.clock import utcnow
-from erp.common.errors import ServiceError
+from erp.common.errors import refuse
 from erp.common.tx import transactional
 from erp.extensions import db
 from plugins.accounting.data import EntryRef, PostingLine, PostingRequest
@@ -35,14 +35,14 @@ def _actor() -> str:
 def _amount(value, where: str) -> int:
     """A whole, non-negative number of won (a float, a bool or a string is refused)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ServiceError(_("%(where)s: amounts are whole won.", where=where), {"lines": [_("%(where)s: amounts are whole won.", where=where)]})
+        _refuse(_("%(where)s: amounts are whole won.", where=where))
     if value < 0:
-        raise ServiceError(_("%(where)s: amounts may not be negative.", where=where), {"lines": [_("%(where)s: amounts may not be negative.", where=where)]})
+        _refuse(_("%(where)s: amounts may not be negative.", where=where))
     return value
 
 
 def _refuse(message: str, field: str = "lines"):
-    raise ServiceError(message, {field: [message]})
+    refuse(message, field)
 
 
 def check_date_open(entry_date: date) -> None:
@@ -104,10 +104,6 @@ def check_posting(entry_date: date, lines: list[PostingLine]) -> _Checked:
 
 def build_lines(entry: JournalEntry, checked: _Checked) -> None:
     """Give ``entry`` the checked lines."""
-    _build(entry, checked)
-
-
-def _build(entry: JournalEntry, checked: _Checked) -> None:
     entry.lines = [
         JournalLine(line_no=n, account=account, debit=line.debit, credit=line.credit, memo=line.memo[:200],
                     department_code=line.department_code[:20], budget_ref=line.budget_ref[:60],
@@ -133,7 +129,7 @@ def create_draft(entry_date: date, memo: str, lines: list[PostingLine]) -> Journ
     check_date_open(entry_date)
     checked = _check_lines(lines)
     entry = JournalEntry(entry_date=entry_date, memo=memo, status="draft", created_by=_actor())
-    _build(entry, checked)
+    build_lines(entry, checked)
     entry_repo.add(entry)
     db.session.commit()
     return entry
@@ -147,7 +143,7 @@ def update_draft(entry_id: int, entry_date: date, memo: str, lines: list[Posting
     check_date_open(entry_date)
     checked = _check_lines(lines)
     entry.entry_date, entry.memo = entry_date, memo
-    _build(entry, checked)
+    build_lines(entry, checked)
     db.session.commit()
     return entry
 
@@ -173,6 +169,17 @@ def post_system_entry(entry: JournalEntry) -> None:
     approval step and no period check, which the caller has made. The caller commits."""
     entry_repo.add(entry)
     _post(entry)
+
+
+def post_system_lines(entry_date: date, memo: str, lines: list[JournalLine], *, kind: str = "normal",
+                      source: str = "") -> JournalEntry:
+    """Number the lines, make them an entry of ``entry_date`` and post it as a system entry."""
+    for number, line in enumerate(lines, start=1):
+        line.line_no, line.entry_date = number, entry_date
+    entry = JournalEntry(entry_date=entry_date, memo=memo[:300], status="draft", kind=kind, source=source,
+                         created_by=_actor(), total=sum(line.debit for line in lines), lines=lines)
+    post_system_entry(entry)
+    return entry
 
 
 def _post(entry: JournalEntry) -> None:
@@ -256,7 +263,7 @@ def post_request(request: PostingRequest) -> EntryRef:
     checked = _check_lines(list(request.lines))
     entry = JournalEntry(entry_date=request.entry_date, memo=memo, status="draft", idempotency_key=key,
                          source=(request.source or "")[:80], created_by=_actor())
-    _build(entry, checked)
+    build_lines(entry, checked)
     try:
         entry_repo.add(entry)  # the unique key makes a concurrent twin wait here, then fail
     except IntegrityError:

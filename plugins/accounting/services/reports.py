@@ -133,7 +133,8 @@ def balance_sheet(year: int, month: int = 12) -> Statement:
     levels = account_levels(accounts)
     columns, sums_by_column, results = [], [], []
     for y in (year, year - 1):
-        closed = month == 12 and period_repo.fiscal_year(y) is not None and period_repo.fiscal_year(y).closed
+        fiscal = period_repo.fiscal_year(y) if month == 12 else None
+        closed = bool(fiscal and fiscal.closed)
         sums = entry_repo.balance_sums(y, OPENING_MONTH, CLOSING_MONTH if closed else month)
         sums_by_column.append(sums)
         results.append(0 if closed else net_income(y, month))

@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 
 from erp.auth.access import permission_required
 from erp.common.errors import ServiceError
-from erp.web.forms import flash_errors, flash_refusal
+from erp.web.forms import flash_errors, flash_refusal, parse_won
 from plugins.accounting.repositories import assets as asset_repo
 from plugins.accounting.services import assets
 from plugins.accounting.services.depreciation import declining_rate, schedule
-from plugins.accounting.views.forms import AssetForm, DisposeForm, RunForm, parse_won
+from plugins.accounting.views.forms import AssetForm, DisposeForm, RunForm
 from plugins.accounting.views.pages import bp, deliver
 
 
@@ -41,7 +41,7 @@ def asset_new():
         try:
             asset = assets.register(assets.AssetInput(
                 name=form.name.data, category=form.category.data, acquired_on=form.acquired_on.data,
-                cost=parse_won(form.cost.data), residual_value=parse_won(form.residual_value.data),
+                cost=parse_won(form.cost.data) or 0, residual_value=parse_won(form.residual_value.data) or 0,
                 useful_life_years=form.useful_life_years.data, method=form.method.data,
                 department_code=form.department_code.data or "", paid_from=form.paid_from.data))
         except ServiceError as error:
@@ -68,7 +68,7 @@ def asset_dispose(asset_id: int):
     form = DisposeForm()
     if form.validate_on_submit():
         try:
-            asset = assets.dispose(asset_id, form.disposed_on.data, parse_won(form.proceeds.data))
+            asset = assets.dispose(asset_id, form.disposed_on.data, parse_won(form.proceeds.data) or 0)
         except ServiceError as error:
             flash(error.message, "danger")
         else:

@@ -2,32 +2,12 @@
 won here; whether an entry is acceptable is the journal service's decision."""
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-_WON = re.compile(r"^\d{1,3}(,\d{3})*$|^\d+$")
-
-
-def parse_won(text: str | None) -> int:
-    """'1,234,567' → 1234567; '' → 0. Raises ValueError for anything that is not whole won."""
-    text = (text or "").strip()
-    if not text:
-        return 0
-    if not _WON.match(text):
-        raise ValueError(text)
-    return int(text.replace(",", ""))
-
-
-def won_text(form, field):
-    try:
-        parse_won(field.data)
-    except ValueError:
-        raise ValidationError(_l("Enter a whole, non-negative amount in won (e.g. 1,250,000).")) from None
-
+from erp.web.forms import won_text
 
 class LineForm(Form):
     account = SelectField(_l("Account"), validate_choice=False)

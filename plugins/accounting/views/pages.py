@@ -7,19 +7,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from erp.auth.access import permission_required
 from erp.common.errors import ServiceError
 from erp.i18n import N_
-from erp.web.forms import flash_errors, flash_refusal
+from erp.web.downloads import printout
+from erp.web.forms import flash_errors, flash_refusal, parse_won
+from erp.web.paging import int_arg
 from plugins.accounting.data import PostingLine
 from plugins.accounting.reports import statements as printouts
 from plugins.accounting.repositories import entries as entry_repo
 from plugins.accounting.services import chart, closing, journal, reports
-from plugins.accounting.views.forms import AccountForm, EntryForm, ReverseForm, parse_won
+from plugins.accounting.views.forms import AccountForm, EntryForm, ReverseForm
 
 bp = Blueprint("accounting", __name__, url_prefix="/accounting", template_folder="../templates")
 
@@ -36,15 +38,6 @@ def labels():
 
 def _today() -> date:
     return date.today()
-
-
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    value = request.args.get(name, type=int)
-    if value is None:
-        return default
-    if not low <= value <= high:
-        abort(400)
-    return value
 
 
 def _date_arg(name: str, default: date | None) -> date | None:
@@ -82,7 +75,7 @@ def _lines_from(form: EntryForm) -> list[PostingLine] | None:
     """The filled rows of the form as posting lines (empty rows are skipped)."""
     lines = []
     for row in form.lines:
-        debit, credit = parse_won(row.debit.data), parse_won(row.credit.data)
+        debit, credit = parse_won(row.debit.data) or 0, parse_won(row.credit.data) or 0
         code = row.account.data or ""
         if not code and not debit and not credit:
             continue
@@ -237,7 +230,7 @@ def account_active(code: str, action: str):
 @bp.route("/periods")
 @permission_required("accounting.view")
 def periods():
-    year = _int_arg("year", _today().year, 2000, 2100)
+    year = int_arg("year", _today().year, 2000, 2100)
     return render_template("accounting/periods.html", year=year, months=closing.months(year),
                            closed=closing.is_closed(year), can_close=current_user.can("accounting.close"))
 
@@ -275,25 +268,16 @@ def year_close(year: int, action: str):
 
 def deliver(kind: str, payload, filename: str):
     """The same statement as a page, a PDF or an Excel file (``?format=pdf|xlsx``)."""
-    fmt = request.args.get("format", "html")
-    org = current_app.config["ERP_ORG_NAME"]
-    if fmt == "pdf":
-        data = printouts.pdf(kind, payload, org_name=org)
-        return Response(data, mimetype="application/pdf",
-                        headers={"Content-Disposition": f"inline; filename={filename}.pdf"})
-    if fmt == "xlsx":
-        data = printouts.xlsx(kind, payload, org_name=org)
-        return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f"attachment; filename={filename}.xlsx"})
-    return None
+    return printout(lambda fmt, org: (printouts.pdf if fmt == "pdf" else printouts.xlsx)(kind, payload, org_name=org),
+                    filename)
 
 
 @bp.route("/reports/trial-balance")
 @permission_required("accounting.view")
 def trial_balance():
-    year = _int_arg("year", _today().year, 2000, 2100)
-    month_from = _int_arg("from", 1, 1, 12)
-    month_to = _int_arg("to", 12, 1, 12)
+    year = int_arg("year", _today().year, 2000, 2100)
+    month_from = int_arg("from", 1, 1, 12)
+    month_to = int_arg("to", 12, 1, 12)
     try:
         tb = reports.trial_balance(year, month_from, month_to)
     except ServiceError as error:
@@ -306,8 +290,8 @@ def trial_balance():
 @bp.route("/reports/balance-sheet")
 @permission_required("accounting.view")
 def balance_sheet():
-    year = _int_arg("year", _today().year, 2000, 2100)
-    month = _int_arg("month", 12, 1, 12)
+    year = int_arg("year", _today().year, 2000, 2100)
+    month = int_arg("month", 12, 1, 12)
     statement = reports.balance_sheet(year, month)
     return deliver("statement", statement, f"balance-sheet-{year}-{month:02d}") or render_template(
         "accounting/statement.html", statement=statement, year=year, month=month, endpoint="accounting.balance_sheet")
@@ -316,8 +300,8 @@ def balance_sheet():
 @bp.route("/reports/income-statement")
 @permission_required("accounting.view")
 def income_statement():
-    year = _int_arg("year", _today().year, 2000, 2100)
-    month = _int_arg("month", 12, 1, 12)
+    year = int_arg("year", _today().year, 2000, 2100)
+    month = int_arg("month", 12, 1, 12)
     statement = reports.income_statement(year, month)
     return deliver("statement", statement, f"income-statement-{year}-{month:02d}") or render_template(
         "accounting/statement.html", statement=statement, year=year, month=month, endpoint="accounting.income_statement")
@@ -325,7 +309,7 @@ def income_statement():
 
 def _yearly_statement(build, filename: str, endpoint: str):
     """A statement of one fiscal year as a page, a PDF or an Excel file."""
-    year = _int_arg("year", _today().year, 2000, 2100)
+    year = int_arg("year", _today().year, 2000, 2100)
     statement = build(year)
     return deliver("statement", statement, f"{filename}-{year}") or render_template(
         "accounting/statement.html", statement=statement, year=year, month=None, endpoint=endpoint)
@@ -346,7 +330,7 @@ def appropriation():
 @bp.route("/reports/settlement")
 @permission_required("accounting.view")
 def settlement():
-    year = _int_arg("year", _today().year - 1, 2000, 2100)
+    year = int_arg("year", _today().year - 1, 2000, 2100)
     report = reports.settlement(year)
     return deliver("settlement", report, f"settlement-{year}") or render_template(
         "accounting/settlement.html", report=report, year=year, closed=closing.is_closed(year))

@@ -5,16 +5,12 @@ from flask import current_app
 
 from erp.audit import services as audit
 from erp.common import codes
-from erp.common.errors import ServiceError
+from erp.common.errors import refuse
 
 # Rules are code tables the administrator edits on the code-table page.
 NO_TRANSFER_OUT = "BUDGET_NO_TRANSFER_OUT"  # items that may not be moved out (personnel)
 NO_TRANSFER_IN = "BUDGET_NO_TRANSFER_IN"  # items that may not receive (업무추진비)
 RESERVE_ITEM = "800"  # 예비비
-
-
-def refuse(message: str, field: str = ""):
-    raise ServiceError(message, {field: [message]})
 
 
 def whole_won(value, field: str, message: str) -> int:

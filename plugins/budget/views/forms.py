@@ -1,31 +1,12 @@
 """Forms of the budget pages; amounts typed as "1,250,000" become whole won here."""
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-_WON = re.compile(r"^\d{1,3}(,\d{3})*$|^\d+$")
-
-
-def parse_won(text: str | None) -> int | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    if not _WON.match(text):
-        raise ValueError(text)
-    return int(text.replace(",", ""))
-
-
-def won_text(form, field):
-    try:
-        parse_won(field.data)
-    except ValueError:
-        raise ValidationError(_l("Enter a whole, non-negative amount in won (e.g. 1,250,000).")) from None
-
+from erp.web.forms import won_text
 
 def _date():
     return DateField(_l("Date"), validators=[DataRequired(message=_l("Enter the date as YYYY-MM-DD."))])

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from erp.auth.access import permission_required
 from erp.common.errors import ServiceError
 from erp.i18n import N_
-from erp.web.forms import flash_errors, flash_refusal
-from erp.web.paging import page_arg
+from erp.web.forms import flash_errors, flash_refusal, parse_won
+from erp.web.downloads import printout
+from erp.web.paging import int_arg, page_arg
 from plugins.budget.reports.tables import Table, to_pdf, to_xlsx
 from plugins.budget.repositories import budget as repo
 from plugins.budget.services import compilation, execution, midterm, reports, structure, transfers, yearend
 from plugins.budget.views.forms import (AdjustForm, BasisForm, CarryForm, CommitmentForm, GrowthForm, LineForm,
-                                        ProjectForm, StepForm, TransferForm, parse_won)
+                                        ProjectForm, StepForm, TransferForm)
 
 bp = Blueprint("budget", __name__, url_prefix="/budget", template_folder="../templates")
 
@@ -31,22 +32,11 @@ def labels():
 
 
 def _year() -> int:
-    year = request.args.get("year", type=int) or date.today().year
-    if not 2000 <= year <= 2100:
-        abort(400)
-    return year
+    return int_arg("year", date.today().year, 2000, 2100)
 
 
 def _deliver(table: Table, filename: str):
-    fmt = request.args.get("format")
-    org = current_app.config["ERP_ORG_NAME"]
-    if fmt == "pdf":
-        return Response(to_pdf(table, org), mimetype="application/pdf",
-                        headers={"Content-Disposition": f"inline; filename={filename}.pdf"})
-    if fmt == "xlsx":
-        return Response(to_xlsx(table, org), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f"attachment; filename={filename}.xlsx"})
-    return None
+    return printout(lambda fmt, org: (to_pdf if fmt == "pdf" else to_xlsx)(table, org), filename)
 
 
 def _line_choices(year: int, side: str | None = "expenditure"):

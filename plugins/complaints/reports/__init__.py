@@ -17,7 +17,8 @@ def _table(rows):
     return header, body, total
 
 
-def statistics_file(fmt: str, rows, start, end, by: str, org_name: str) -> tuple[bytes, str]:
+def statistics_file(fmt: str, rows, start, end, by: str, org_name: str) -> bytes:
+    """The statistics as a PDF (``fmt`` pdf) or an Excel workbook."""
     header, body, total = _table(rows)
     title = _("Complaint statistics")
     subtitle = f"{start} ~ {end}"
@@ -27,8 +28,7 @@ def statistics_file(fmt: str, rows, start, end, by: str, org_name: str) -> tuple
                                       col_widths=[60 * mm, 22 * mm, 22 * mm, 24 * mm, 30 * mm, 22 * mm])
         data = pdf_module.build_pdf(title, [Paragraph(title, styles["title"]), Spacer(1, 4 * mm), grid],
                                     org_name=org_name, subtitle=subtitle, labels={"page": _("page"), "printed": _("Printed")})
-        return data, "application/pdf"
+        return data
     columns = [excel.Column(header[0], 30), excel.Column(header[1], 10, "int"), excel.Column(header[2], 10, "int"),
                excel.Column(header[3], 10), excel.Column(header[4], 14), excel.Column(header[5], 10, "int")]
-    data = excel.build_workbook([excel.Sheet(title, columns, body, subtitle=subtitle, total_row=total)], org_name=org_name)
-    return data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return excel.build_workbook([excel.Sheet(title, columns, body, subtitle=subtitle, total_row=total)], org_name=org_name)

@@ -67,5 +67,10 @@ def filed_between(start: datetime, end: datetime) -> list[Complaint]:
     return list(db.session.execute(sa.select(Complaint).where(Complaint.filed_at >= start, Complaint.filed_at < end)).scalars())
 
 
+def open_of_customer(customer_no: str) -> list[Complaint]:
+    return list(db.session.execute(sa.select(Complaint).where(Complaint.customer_no == customer_no,
+                                                              Complaint.status.in_(OPEN))).scalars())
+
+
 def open_complaints() -> list[Complaint]:
     return list(db.session.execute(sa.select(Complaint).where(Complaint.status.in_(OPEN))).scalars())

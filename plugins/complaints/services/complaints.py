@@ -16,7 +16,7 @@ from erp.audit import services as audit
 from erp.common import docnumbers
 from erp.common.calendar import working_hours_between
 from erp.common.clock import to_local, to_utc, utcnow
-from erp.common.errors import ServiceError
+from erp.common.errors import refuse
 from erp.common.tx import transactional
 from erp.extensions import db
 from plugins.complaints.models import Attachment, Complaint, ComplaintType, Event, LookupFailure
@@ -29,9 +29,6 @@ HANDLING = ("assigned", "in_progress", "extended")
 _PHONE = re.compile(r"^01[016789]\d{7,8}$|^0\d{8,10}$")
 _RECEIPT = re.compile(r"^\d{4}-MW-\d{6}$")
 
-
-def _refuse(message: str, field: str = ""):
-    raise ServiceError(message, {field: [message]})
 
 
 def normalise_phone(phone: str) -> str:
@@ -65,18 +62,18 @@ def file(type_code: str, *, title: str, body: str, name: str, phone: str, email:
     """A citizen files a complaint; returns it with its receipt number and due date."""
     kind = repo.type_by_code(type_code)
     if kind is None or not kind.active:
-        _refuse(_("Choose the kind of complaint."), "type_code")
+        refuse(_("Choose the kind of complaint."), "type_code")
     phone = normalise_phone(phone)
     if not _PHONE.match(phone):
-        _refuse(_("Enter a telephone number such as 010-1234-5678."), "phone")
+        refuse(_("Enter a telephone number such as 010-1234-5678."), "phone")
     for value, field, limit in ((title, "title", 200), (body, "body", 20000), (name, "name", 50)):
         if not (value or "").strip():
-            _refuse(_("This field is required."), field)
+            refuse(_("This field is required."), field)
         if len(value) > limit:
-            _refuse(_("At most %(n)d characters.", n=limit), field)
+            refuse(_("At most %(n)d characters.", n=limit), field)
     limit = current_app.config.get("ERP_COMPLAINT_FILINGS_PER_HOUR", 5)
     if ip and repo.filed_since(ip, utcnow() - timedelta(hours=1)) >= limit:
-        _refuse(_("Too many complaints from this connection in the last hour. Please try again later or call the office."))
+        refuse(_("Too many complaints from this connection in the last hour. Please try again later or call the office."))
     now = utcnow()
     complaint = Complaint(receipt_no=docnumbers.next_number("MW", to_local(now).year), type=kind, title=title.strip(),
                           body=body.strip(), name=name.strip(), phone=phone, email=(email or "").strip()[:200],
@@ -99,13 +96,13 @@ def _lookup(receipt_no: str, phone: str, ip: str) -> Complaint:
     """The complaint, if the number and phone match; a wrong pair says nothing about which was wrong."""
     limit = current_app.config.get("ERP_COMPLAINT_LOOKUP_FAILURES", 10)
     if ip and repo.failures_since(ip, utcnow() - timedelta(minutes=10)) >= limit:
-        _refuse(_("Too many failed look-ups. Wait ten minutes and try again."))
+        refuse(_("Too many failed look-ups. Wait ten minutes and try again."))
     receipt_no = (receipt_no or "").strip().upper()
     complaint = repo.by_receipt(receipt_no) if _RECEIPT.match(receipt_no) else None
     if complaint is None or complaint.phone != normalise_phone(phone):
         db.session.add(LookupFailure(ip=ip[:64]))
         db.session.commit()
-        _refuse(_("No complaint matches this receipt number and telephone number."))
+        refuse(_("No complaint matches this receipt number and telephone number."))
     return complaint
 
 
@@ -120,9 +117,9 @@ def supply(receipt_no: str, phone: str, text: str, uploads: list | None = None, 
     """The citizen supplies what was asked for; the deadline runs again."""
     complaint = _lookup(receipt_no, phone, ip)
     if complaint.status != "supplement":
-        _refuse(_("Nothing was asked of you for this complaint."))
+        refuse(_("Nothing was asked of you for this complaint."))
     if not (text or "").strip() and not uploads:
-        _refuse(_("Write what you supply or attach it."), "text")
+        refuse(_("Write what you supply or attach it."), "text")
     _store(complaint, uploads or [], "citizen")
     _resume(complaint)
     _event(complaint, "supplied", (text or "").strip()[:5000], actor=_("citizen"))
@@ -134,7 +131,7 @@ def supply(receipt_no: str, phone: str, text: str, uploads: list | None = None, 
 def withdraw(receipt_no: str, phone: str, ip: str = "") -> Complaint:
     complaint = _lookup(receipt_no, phone, ip)
     if complaint.status in CLOSED:
-        _refuse(_("This complaint is closed already."))
+        refuse(_("This complaint is closed already."))
     complaint.status, complaint.closed_at = "withdrawn", utcnow()
     _event(complaint, "withdrawn", actor=_("citizen"))
     db.session.commit()
@@ -157,7 +154,7 @@ def _open(complaint_id: int, allowed: tuple[str, ...]) -> Complaint:
     if complaint is None:
         raise LookupError(complaint_id)
     if complaint.status not in allowed:
-        _refuse(_("This cannot be done while the complaint is %(status)s.", status=status_label(complaint.status)))
+        refuse(_("This cannot be done while the complaint is %(status)s.", status=status_label(complaint.status)))
     return complaint
 
 
@@ -170,7 +167,7 @@ def assign(complaint_id: int, user_id: int) -> Complaint:
     try:
         user = auth.get_user(user_id)
     except LookupError:
-        _refuse(_("Choose an official."), "user_id")
+        refuse(_("Choose an official."), "user_id")
     complaint.assignee_id, complaint.assignee_name = user.id, user.name
     if complaint.status in ("received", "transferred"):
         complaint.status = "assigned"
@@ -186,11 +183,11 @@ def transfer(complaint_id: int, department_code: str, reason: str) -> Complaint:
 
     complaint = _open(complaint_id, ("received", "transferred", "assigned", "in_progress"))
     if department_code not in department_codes():
-        _refuse(_("Choose a department."), "department_code")
+        refuse(_("Choose a department."), "department_code")
     if department_code == complaint.department_code:
-        _refuse(_("The complaint is with this department already."), "department_code")
+        refuse(_("The complaint is with this department already."), "department_code")
     if not (reason or "").strip():
-        _refuse(_("Give the reason."), "reason")
+        refuse(_("Give the reason."), "reason")
     complaint.department_code, complaint.assignee_id, complaint.assignee_name = department_code, None, ""
     complaint.status = "transferred"
     _event(complaint, "transferred", f"{department_code}: {reason.strip()}")
@@ -203,7 +200,7 @@ def request_supplement(complaint_id: int, text: str) -> Complaint:
     """Ask the citizen for documents or facts; the deadline stops until they are supplied."""
     complaint = _open(complaint_id, HANDLING)
     if not (text or "").strip():
-        _refuse(_("Say what the citizen must supply."), "text")
+        refuse(_("Say what the citizen must supply."), "text")
     complaint.status, complaint.paused_since = "supplement", utcnow()
     _event(complaint, "supplement_requested", text.strip())
     notify(db.session, complaint.id, "supplement", complaint.phone,
@@ -217,13 +214,13 @@ def extend(complaint_id: int, days: int, reason: str, consent: bool = False) -> 
     """Extend the deadline once with a reason; a second time only with the citizen's consent."""
     complaint = _open(complaint_id, HANDLING)
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 30:
-        _refuse(_("An extension is 1 to 30 days."), "days")
+        refuse(_("An extension is 1 to 30 days."), "days")
     if not (reason or "").strip():
-        _refuse(_("Give the reason."), "reason")
+        refuse(_("Give the reason."), "reason")
     if complaint.extensions >= 2:
-        _refuse(_("The deadline was extended twice already."), "days")
+        refuse(_("The deadline was extended twice already."), "days")
     if complaint.extensions == 1 and not consent:
-        _refuse(_("A second extension needs the citizen's consent; record it first."), "consent")
+        refuse(_("A second extension needs the citizen's consent; record it first."), "consent")
     complaint.extensions += 1
     complaint.extension_days += days
     complaint.status = "extended"
@@ -241,7 +238,7 @@ def add_note(complaint_id: int, text: str) -> Complaint:
     """An internal note: officials only."""
     complaint = _open(complaint_id, tuple(repo.OPEN) + CLOSED)
     if not (text or "").strip():
-        _refuse(_("Write the note."), "text")
+        refuse(_("Write the note."), "text")
     _event(complaint, "note", text.strip()[:5000], internal=True)
     db.session.commit()
     return complaint
@@ -252,7 +249,7 @@ def reply(complaint_id: int, text: str) -> Complaint:
     """Write (or rewrite) the official reply the citizen will read."""
     complaint = _open(complaint_id, HANDLING)
     if not (text or "").strip():
-        _refuse(_("Write the reply."), "text")
+        refuse(_("Write the reply."), "text")
     complaint.reply = text.strip()[:20000]
     if complaint.status == "assigned":
         complaint.status = "in_progress"
@@ -265,12 +262,12 @@ def reply(complaint_id: int, text: str) -> Complaint:
 def close(complaint_id: int, outcome: str, reason: str = "") -> Complaint:
     """Complete (with a reply), refuse or return (with a reason), or mark withdrawn."""
     if outcome not in ("completed", "refused", "returned", "withdrawn"):
-        _refuse(_("Choose how the complaint ends."))
+        refuse(_("Choose how the complaint ends."))
     complaint = _open(complaint_id, ("received", "transferred") + HANDLING + ("supplement",))
     if outcome == "completed" and (complaint.status not in HANDLING or not complaint.reply):
-        _refuse(_("Reply to the citizen before completing."), "text")
+        refuse(_("Reply to the citizen before completing."), "text")
     if outcome in ("refused", "returned") and not (reason or "").strip():
-        _refuse(_("Give the reason."), "reason")
+        refuse(_("Give the reason."), "reason")
     if outcome in ("refused", "returned"):
         complaint.reply = reason.strip()[:20000]
     complaint.status, complaint.closed_at = outcome, utcnow()
@@ -375,11 +372,11 @@ def update_type(type_id: int, *, name: str, department_code: str, deadline_value
     if kind is None:
         raise LookupError(type_id)
     if deadline_unit not in ("days", "hours", "immediate"):
-        _refuse(_("Choose the unit of the deadline."), "deadline_unit")
+        refuse(_("Choose the unit of the deadline."), "deadline_unit")
     if deadline_unit != "immediate" and not 1 <= (deadline_value or 0) <= 365:
-        _refuse(_("The deadline is 1 to 365."), "deadline_value")
+        refuse(_("The deadline is 1 to 365."), "deadline_value")
     if department_code not in department_codes():
-        _refuse(_("Choose a department."), "department_code")
+        refuse(_("Choose a department."), "department_code")
     kind.name, kind.department_code, kind.documents, kind.active = name.strip(), department_code, documents.strip(), active
     kind.deadline_value, kind.deadline_unit = (deadline_value or 0), deadline_unit
     db.session.commit()

@@ -11,7 +11,7 @@ import filetype
 from flask import current_app
 from flask_babel import gettext as _
 
-from erp.common.errors import ServiceError
+from erp.common.errors import refuse
 
 # Content types accepted, by what the bytes are.
 ALLOWED = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
@@ -24,8 +24,8 @@ class Upload:
     content: bytes
 
 
-def _refuse(message: str):
-    raise ServiceError(message, {"attachments": [message]})
+def _refuse(message: str, field: str = "attachments"):
+    refuse(message, field)
 
 
 def display_name(name: str) -> str:

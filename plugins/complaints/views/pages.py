@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file,
+from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
                    session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,8 +14,10 @@ from erp.auth.access import permission_required, public
 from erp.common.errors import ServiceError
 from erp.extensions import db
 from erp.i18n import N_
+from erp.web.downloads import printout
 from erp.web.forms import flash_refusal
 from plugins.complaints.models import Attachment, ComplaintType
+from plugins.complaints.reports import statistics_file
 from plugins.complaints.repositories import complaints as repo
 from plugins.complaints.services import complaints as service
 from plugins.complaints.services import stats, storage
@@ -212,14 +214,8 @@ def statistics():
         abort(400)
     by = request.args.get("by") if request.args.get("by") in ("type", "department", "month") else "type"
     rows = stats.statistics(start, end, by)
-    fmt = request.args.get("format")
-    if fmt in ("pdf", "xlsx"):
-        from plugins.complaints.reports import statistics_file
-
-        data, mimetype = statistics_file(fmt, rows, start, end, by, current_app.config["ERP_ORG_NAME"])
-        return Response(data, mimetype=mimetype,
-                        headers={"Content-Disposition": f"attachment; filename=complaints-{start}-{end}.{fmt}"})
-    return render_template("complaints/stats.html", rows=rows, start=start, end=end, by=by)
+    return printout(lambda fmt, org: statistics_file(fmt, rows, start, end, by, org), f"complaints-{start}-{end}") \
+        or render_template("complaints/stats.html", rows=rows, start=start, end=end, by=by)
 
 
 @bp.route("/types", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from erp.audit import services as audit
-from erp.common.errors import ServiceError
+from erp.common.errors import ServiceError, refuse
 from erp.common.tx import transactional
 from erp.extensions import db
 from plugins.rates.models import Customer, CustomerEvent, CustomerReduction, Meter, Reading
@@ -30,9 +30,6 @@ _ACCOUNT = re.compile(r"^(\d{4})-(\d{5})-(\d)$")
 _ROUTE = re.compile(r"^\d{4}$")
 HIGH_FACTOR, HIGH_MINIMUM = 3, 10  # "far above": over 3× the recent average and more than 10 ㎥
 
-
-def _refuse(message: str, field: str = ""):
-    raise ServiceError(message, {field: [message]})
 
 
 def luhn_digit(body: str) -> int:
@@ -75,19 +72,19 @@ class CustomerInput:
 
 def _check(data: CustomerInput) -> None:
     if not (data.holder_name or "").strip():
-        _refuse(_("Enter the holder's name."), "holder_name")
+        refuse(_("Enter the holder's name."), "holder_name")
     if not (data.address or "").strip():
-        _refuse(_("Enter the address of the supply."), "address")
+        refuse(_("Enter the address of the supply."), "address")
     if data.use_type not in USE_TYPES:
-        _refuse(_("Choose a use type."), "use_type")
+        refuse(_("Choose a use type."), "use_type")
     if not _ROUTE.match(data.route_code or ""):
-        _refuse(_("A route is four digits."), "route_code")
+        refuse(_("A route is four digits."), "route_code")
     if not isinstance(data.households, int) or not 1 <= data.households <= 1000:
-        _refuse(_("Households on the meter must be 1 to 1000."), "households")
+        refuse(_("Households on the meter must be 1 to 1000."), "households")
     if data.cycle not in ("monthly", "bimonthly"):
-        _refuse(_("Choose monthly or bimonthly billing."), "cycle")
+        refuse(_("Choose monthly or bimonthly billing."), "cycle")
     if data.mixed and data.use_type != "general":
-        _refuse(_("A mixed home and business meter is registered under the general use type."), "mixed")
+        refuse(_("A mixed home and business meter is registered under the general use type."), "mixed")
 
 
 @transactional
@@ -105,7 +102,7 @@ def register(data: CustomerInput) -> Customer:
         db.session.commit()
     except IntegrityError:  # two registrations took the same number at once: ask to submit again
         db.session.rollback()
-        _refuse(_("The account number was taken at the same moment; submit again."))
+        refuse(_("The account number was taken at the same moment; submit again."))
     return customer
 
 
@@ -114,7 +111,7 @@ def change_holder(customer_id: int, new_name: str, on: date, note: str = "") -> 
     """명의변경: the supply stays, the holder changes (kept in the history)."""
     customer = _get(customer_id)
     if not (new_name or "").strip():
-        _refuse(_("Enter the holder's name."), "holder_name")
+        refuse(_("Enter the holder's name."), "holder_name")
     customer.history.append(CustomerEvent(on=on, kind="holder_change", before=customer.holder_name, after=new_name.strip(),
                                           note=(note or "")[:300]))
     customer.holder_name = new_name.strip()
@@ -127,7 +124,7 @@ def move_out(customer_id: int, on: date) -> Customer:
     """The holder moves out: the account stops being billed after ``on``."""
     customer = _get(customer_id)
     if customer.status != "active":
-        _refuse(_("This customer has moved out already."))
+        refuse(_("This customer has moved out already."))
     customer.status, customer.moved_out_on = "moved_out", on
     customer.history.append(CustomerEvent(on=on, kind="move_out", before=customer.holder_name))
     db.session.commit()
@@ -138,11 +135,11 @@ def move_out(customer_id: int, on: date) -> Customer:
 def grant_reduction(customer_id: int, code: str, valid_from: date, valid_to: date | None, evidence: str) -> CustomerReduction:
     customer = _get(customer_id)
     if not (code or "").strip():
-        _refuse(_("Choose a reduction."), "code")
+        refuse(_("Choose a reduction."), "code")
     if valid_to and valid_to < valid_from:
-        _refuse(_("The end comes before the start."), "valid_to")
+        refuse(_("The end comes before the start."), "valid_to")
     if not (evidence or "").strip():
-        _refuse(_("Note the evidence seen (certificate, decision)."), "evidence")
+        refuse(_("Note the evidence seen (certificate, decision)."), "evidence")
     grant = CustomerReduction(code=code.strip(), valid_from=valid_from, valid_to=valid_to, evidence=evidence.strip()[:300])
     customer.reductions.append(grant)
     db.session.commit()
@@ -165,17 +162,17 @@ def install_meter(customer_id: int, serial: str, diameter: int, on: date, start_
     customer = _get(customer_id)
     serial = (serial or "").strip()
     if not serial:
-        _refuse(_("Enter the meter's serial number."), "serial")
+        refuse(_("Enter the meter's serial number."), "serial")
     if diameter not in DIAMETERS:
-        _refuse(_("Choose a meter diameter."), "diameter")
+        refuse(_("Choose a meter diameter."), "diameter")
     if not isinstance(start_reading, int) or start_reading < 0:
-        _refuse(_("A reading is a whole number that is not negative."), "start_reading")
+        refuse(_("A reading is a whole number that is not negative."), "start_reading")
     if repo.meter_by_serial(serial):
-        _refuse(_("A meter with this serial number is registered already."), "serial")
+        refuse(_("A meter with this serial number is registered already."), "serial")
     old = repo.active_meter(customer.id)
     if old is not None:
         if old_final_reading is None:
-            _refuse(_("Replacing a meter needs the old meter's final reading."), "old_final_reading")
+            refuse(_("Replacing a meter needs the old meter's final reading."), "old_final_reading")
         _record(customer, old, on, old_final_reading, source="reader", final=True)
         old.removed_on, old.final_reading = on, old_final_reading
     meter = repo.add(Meter(customer_id=customer.id, serial=serial, diameter=diameter, installed_on=on, start_reading=start_reading))
@@ -189,15 +186,15 @@ def _record(customer: Customer, meter: Meter, on: date, value: int, *, source: s
             final: bool = False) -> Reading:
     """Check a reading against the previous one and store it with its use and any flag."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > meter.max_reading:
-        _refuse(_("A reading is a whole number from 0 to %(max)d.", max=meter.max_reading), "value")
+        refuse(_("A reading is a whole number from 0 to %(max)d.", max=meter.max_reading), "value")
     previous = repo.last_reading(meter.id)
     before = previous.value if previous else meter.start_reading
     if previous and on <= previous.read_on:
-        _refuse(_("The meter was read on %(date)s already; a new reading must be later.", date=previous.read_on.isoformat()), "read_on")
+        refuse(_("The meter was read on %(date)s already; a new reading must be later.", date=previous.read_on.isoformat()), "read_on")
     if on < meter.installed_on:
-        _refuse(_("The meter was installed on %(date)s.", date=meter.installed_on.isoformat()), "read_on")
+        refuse(_("The meter was installed on %(date)s.", date=meter.installed_on.isoformat()), "read_on")
     if value < before and not rollover:
-        _refuse(_("The reading %(value)d is below the previous %(before)d: record a rollover or a meter replacement.",
+        refuse(_("The reading %(value)d is below the previous %(before)d: record a rollover or a meter replacement.",
                   value=value, before=before), "value")
     use = value - before if value >= before else meter.max_reading + 1 - before + value
     flag = ""
@@ -219,7 +216,7 @@ def read(customer_id: int, on: date, value: int, *, rollover: bool = False, sour
     customer = _get(customer_id)
     meter = repo.active_meter(customer.id)
     if meter is None:
-        _refuse(_("This customer has no meter installed."))
+        refuse(_("This customer has no meter installed."))
     reading = _record(customer, meter, on, value, source=source, rollover=rollover)
     db.session.commit()
     return reading

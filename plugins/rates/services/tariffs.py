@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 
 from erp.audit import services as audit
-from erp.common.errors import ServiceError
+from erp.common.errors import refuse
 from erp.common.tx import transactional
 from erp.extensions import db
 from plugins.rates.models import Block, MeterCharge, ReductionRule, Tariff
@@ -40,9 +40,6 @@ def quote_request(request: QuoteRequest):
     return quote(request, [terms(t) for t in versions])
 
 
-def _refuse(message: str, field: str = ""):
-    raise ServiceError(message, {field: [message]})
-
 
 def parse_table(text: str, columns: int, field: str) -> list[list[str]]:
     rows = []
@@ -51,7 +48,7 @@ def parse_table(text: str, columns: int, field: str) -> list[list[str]]:
         if not any(cells):
             continue
         if len(cells) != columns:
-            _refuse(_("Line %(n)d: expected %(count)d values separated by commas.", n=number, count=columns), field)
+            refuse(_("Line %(n)d: expected %(count)d values separated by commas.", n=number, count=columns), field)
         rows.append(cells)
     return rows
 
@@ -60,9 +57,9 @@ def _decimal(text: str, where: str, field: str) -> Decimal:
     try:
         value = Decimal(text.replace(",", ""))
     except InvalidOperation:
-        _refuse(_("%(where)s: %(value)s is not a number.", where=where, value=text), field)
+        refuse(_("%(where)s: %(value)s is not a number.", where=where, value=text), field)
     if not value.is_finite() or value < 0 or value >= Decimal("1e10"):
-        _refuse(_("%(where)s: %(value)s is not an allowed amount.", where=where, value=text), field)
+        refuse(_("%(where)s: %(value)s is not an allowed amount.", where=where, value=text), field)
     return value
 
 
@@ -76,9 +73,9 @@ def create_version(*, effective_from: date, name: str, source: str, rounding: st
     - reductions: ``code,name,kind (volume|percent|leak),value,applies to (water|sewer|both)``
     """
     if repo.by_date(effective_from) is not None:
-        _refuse(_("A tariff already takes effect on %(date)s.", date=effective_from.isoformat()), "effective_from")
+        refuse(_("A tariff already takes effect on %(date)s.", date=effective_from.isoformat()), "effective_from")
     if rounding not in ("line", "total"):
-        _refuse(_("Choose how amounts are rounded."), "rounding")
+        refuse(_("Choose how amounts are rounded."), "rounding")
     tariff = Tariff(effective_from=effective_from, name=(name or "").strip()[:120] or effective_from.isoformat(),
                     source=(source or "").strip()[:300], rounding=rounding, created_by=audit.current_actor()[1],
                     water_use_rate=_decimal(water_use_rate, _("Water-use charge"), "water_use_rate"),
@@ -87,29 +84,29 @@ def create_version(*, effective_from: date, name: str, source: str, rounding: st
     for number, (service, use_type, upper, price) in enumerate(parse_table(blocks_text, 4, "blocks_text"), start=1):
         where = _("Line %(n)d", n=number)
         if service not in ("water", "sewer") or use_type not in USE_TYPES:
-            _refuse(_("%(where)s: service is water or sewer; use type one of %(types)s.", where=where, types=", ".join(USE_TYPES)), "blocks_text")
+            refuse(_("%(where)s: service is water or sewer; use type one of %(types)s.", where=where, types=", ".join(USE_TYPES)), "blocks_text")
         limit = None if upper == "" else int(_decimal(upper, where, "blocks_text"))
         seen.setdefault((service, use_type), []).append(limit)
         tariff.blocks.append(Block(service=service, use_type=use_type, upper=limit, unit_price=_decimal(price, where, "blocks_text")))
     for key, limits in seen.items():
         finite = [l for l in limits if l is not None]
         if limits.count(None) != 1 or finite != sorted(set(finite)) or (finite and limits[-1] is not None):
-            _refuse(_("%(service)s / %(use)s: limits must rise and the last block must be open (empty limit).",
+            refuse(_("%(service)s / %(use)s: limits must rise and the last block must be open (empty limit).",
                       service=key[0], use=key[1]), "blocks_text")
     for number, (diameter, amount) in enumerate(parse_table(meters_text, 2, "meters_text"), start=1):
         where = _("Line %(n)d", n=number)
         size = int(_decimal(diameter, where, "meters_text"))
         if size not in DIAMETERS and size not in (75, 125, 300, 350, 400):
-            _refuse(_("%(where)s: %(size)d mm is not a meter diameter.", where=where, size=size), "meters_text")
+            refuse(_("%(where)s: %(size)d mm is not a meter diameter.", where=where, size=size), "meters_text")
         tariff.meter_charges.append(MeterCharge(diameter=size, amount=int(_decimal(amount, where, "meters_text"))))
     for number, (code, label, kind, value, applies) in enumerate(parse_table(reductions_text, 5, "reductions_text"), start=1):
         where = _("Line %(n)d", n=number)
         if kind not in ("volume", "percent", "leak") or applies not in ("water", "sewer", "both"):
-            _refuse(_("%(where)s: kind is volume, percent or leak; applies to water, sewer or both.", where=where), "reductions_text")
+            refuse(_("%(where)s: kind is volume, percent or leak; applies to water, sewer or both.", where=where), "reductions_text")
         tariff.reductions.append(ReductionRule(code=code[:20], name=label[:100], kind=kind, applies_to=applies,
                                                value=_decimal(value, where, "reductions_text")))
     if not tariff.blocks or not tariff.meter_charges:
-        _refuse(_("A tariff needs its blocks and its meter charges."), "blocks_text")
+        refuse(_("A tariff needs its blocks and its meter charges."), "blocks_text")
     repo.add(tariff)
     audit.record("create", "rates_tariff", tariff.id, f"tariff from {effective_from}",
                  after={"blocks": blocks_text, "meters": meters_text, "reductions": reductions_text})
