@@ -64,6 +64,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA busy_timeout=30000")
     if cursor.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
         cursor.execute("PRAGMA journal_mode=WAL")
+        # With WAL, NORMAL loses no committed data when the process dies (only on power loss of
+        # the last moments) and spares an fsync per commit.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: a bill run's indexes stay in memory
     cursor.close()
 
 

@@ -225,3 +225,54 @@ def test_a_citizen_files_an_official_replies_and_the_citizen_reads_the_reply(app
     assert "처리 완료" in page.inner_text("#complaint-status")
     assert "보수하였습니다" in page.inner_text("#complaint-reply")
     assert citizen_url.endswith("/complaints/receipt")
+
+
+def test_a_clerk_registers_a_customer_reads_the_meter_bills_the_route_and_opens_the_bill(app, live_server, page, make_user):
+    from plugins.rates.demo import load_tariff
+
+    with app.test_request_context():
+        load_tariff()
+    make_user("clerk", roles=["rates_clerk"], name="한요금", password="Water-Bill-2026")
+    page.set_default_timeout(20000)
+    _log_in(page, live_server, "clerk", "Water-Bill-2026")
+
+    page.click("nav.sidebar >> text=수용가")
+    page.click("text=수용가 등록")
+    page.fill("#holder_name", "홍길동")
+    page.fill("#address", "한빛시 물길로 7")
+    page.select_option("#use_type", "household")
+    page.fill("#route_code", "7701")
+    page.click("button:has-text('등록')")
+    assert "7701-00001-" in page.inner_text(".flashes")
+
+    meter = page.locator("form:has(input[name=action][value=meter])")
+    meter.locator("#m-serial").fill("HB-7701-1")
+    meter.locator("#m-diameter").select_option("13")
+    meter.locator("#m-installed_on").fill("2026-09-01")
+    meter.locator("#m-start_reading").fill("100")
+    meter.locator("button[type=submit]").click()
+    reading = page.locator("form:has(input[name=action][value=read])")
+    reading.locator("#r-read_on").fill("2026-10-05")
+    reading.locator("#r-value").fill("121")
+    reading.locator("button[type=submit]").click()
+    assert "21" in page.inner_text(".flashes")
+
+    page.click("nav.sidebar >> text=정기부과")
+    page.fill("#period", "2026-10")
+    page.select_option("#route_code", "7701")
+    page.fill("#issued_on", "2026-11-10")
+    page.click("button:has-text('부과 시작')")
+    page.wait_for_selector("text=완료")  # the progress page refreshes itself until the run is done
+    assert "22,130" in page.inner_text("main")  # 780 + 12,690 + 5,090 + 3,570
+
+    page.click("a:has-text('7701')")
+    page.click("a:has-text('202610-')")
+    assert "22,130" in page.inner_text("#bill-total")
+    response = page.request.get(live_server + page.locator("a:has-text('고지서 인쇄')").get_attribute("href"))
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    text = PdfReader(BytesIO(response.body())).pages[0].extract_text()
+    assert "홍길동" in text and "22,130" in text and "상하수도요금 고지서" in text

@@ -11,6 +11,7 @@ from conftest import login, post_form
 from pypdf import PdfReader
 
 from erp.auth import services as auth
+from erp.common import outbox
 from erp.common.errors import ServiceError
 from erp.extensions import db
 from plugins.accounting.models import JournalEntry
@@ -191,10 +192,10 @@ def test_payment_posts_exactly_one_entry_even_when_the_relay_runs_twice_or_is_in
         execution.resolve(second.id, date(Y, 4, 10))
         execution.pay(second.id, date(Y, 4, 10))
 
-        def die(row_id, number):
+        def die(model, row_id, number):
             raise SystemExit("killed after posting")
 
-        monkeypatch.setattr(execution, "_mark_delivered", die)
+        monkeypatch.setattr(outbox, "mark_delivered", die)
         with pytest.raises(SystemExit):
             execution.relay()
         db.session.rollback()

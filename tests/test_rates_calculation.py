@@ -134,10 +134,10 @@ def test_requests_that_cannot_be_computed(changes, message):
 
 @pytest.fixture
 def tariff(app):
-    from plugins.rates.demo import load
+    from plugins.rates.demo import load_tariff
 
     with app.test_request_context():
-        load(None)
+        load_tariff()
 
 
 def test_quote_api(client, tariff):

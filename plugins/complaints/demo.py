@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from erp import ports
 from erp.auth.models import User
 from erp.common.clock import utcnow
 from erp.extensions import db
@@ -42,7 +43,7 @@ def load(context) -> None:
             title, body = TEXTS.get(kind.code, (kind.name, kind.name))
             complaint = service.file(kind.code, title=title, body=body, name=["김민수", "이서연", "박지훈", "최유진"][round_no],
                                      phone=f"010-{2000 + index:04d}-{1000 + round_no:04d}", address="한빛시 한빛로 23",
-                                     customer_no=f"1101-{index:03d}{round_no}")
+                                     customer_no=_customer_no(index * 4 + round_no + 1))
             # Closed ones are spread back over three months; open ones were filed in the last ten days,
             # so only some of them are overdue — as in a real office.
             target = PATHS[(round_no * 5 + index) % len(PATHS)]
@@ -56,6 +57,14 @@ def load(context) -> None:
             db.session.commit()
             _advance(row.id, target, officer)
             count += 1
+
+
+def _customer_no(sequence: int) -> str:
+    """A customer of the rates demo (route 1101), when the rates plugin is here."""
+    try:
+        return ports.get("rates").account_number("1101", sequence)
+    except ports.PortError:
+        return ""
 
 
 def _advance(complaint_id: int, target: str, officer) -> None:

@@ -49,13 +49,24 @@ STREETS = ["한빛로", "물길로", "정수장길", "배수지로", "맑은샘�
 NAMES = ["김민수", "이서연", "박지훈", "최유진", "정하늘", "강도윤", "조서아", "윤지호", "장예린", "임시우"]
 
 
+ROUTES = ("1101", "1102", "2201", "2202", "3301")
+CUSTOMERS = 300
+
+
 def load(context) -> None:
     """The demo tariff (in force since 1 July 2014; the water-use charge at today's 170 won/㎥,
-    the city's page still shows an older rate) and sixty customers on three routes with six
-    months of readings — apartments with several households, a mixed meter, reductions, and a
-    few anomalies for review."""
+    the city's page still shows an older rate); three hundred customers on five routes with a
+    year of monthly readings — apartments with several households, a mixed meter, reductions, and
+    a few anomalies for review; the last two months billed (their postings in accounting), and
+    one move-out settled."""
     _tariff()
     _customers()
+    _bills()
+
+
+def load_tariff() -> None:
+    """The demo tariff alone."""
+    _tariff()
 
 
 def _tariff() -> None:
@@ -64,40 +75,115 @@ def _tariff() -> None:
                            reductions_text=REDUCTIONS)
 
 
+def _months_back(count: int) -> list[date]:
+    """The 5th of each of the last ``count`` months, oldest first (the reading day)."""
+    today = date.today()
+    return [date(today.year + (today.month - 1 - k) // 12, (today.month - 1 - k) % 12 + 1, 5)
+            for k in range(count - 1, -1, -1) if date(today.year + (today.month - 1 - k) // 12, (today.month - 1 - k) % 12 + 1, 5) <= today]
+
+
 def _customers() -> None:
     import random
-    from datetime import timedelta
 
     from plugins.rates.services import customers
 
     # Seeded: the demo figures are the same on every machine; nothing secret depends on them.
     rng = random.Random(2026)  # nosec B311
-    today = date.today()
-    first_read = (today.replace(day=1) - timedelta(days=1)).replace(day=5)
-    months = [date(first_read.year + (first_read.month - 1 - k) // 12, (first_read.month - 1 - k) % 12 + 1, 5) for k in range(5, -1, -1)]
-    for n in range(60):
-        route = ("1101", "1102", "2201")[n % 3]
+    months = _months_back(12)
+    for n in range(CUSTOMERS):
+        route = ROUTES[n % len(ROUTES)]
         use_type, households, mixed, diameter = "household", 1, False, 13
         if n % 10 == 0:
             use_type, households, diameter = "household", 24, 50  # an apartment block on one meter
         elif n % 10 == 3:
             use_type, diameter = "general", 20
-        elif n == 7:
-            use_type, households, mixed = "general", 2, True
+        elif n % 50 == 7:
+            use_type, households, mixed = "general", 2, True  # a shop with the owner's home on one meter
+        elif n % 97 == 9:
+            use_type, diameter = "bath", 40
+        elif n % 89 == 11:
+            use_type, diameter = "industrial", 80
         customer = customers.register(customers.CustomerInput(
             holder_name=NAMES[n % len(NAMES)], address=f"한빛시 {STREETS[n % len(STREETS)]} {10 + n}", use_type=use_type,
             route_code=route, households=households, mixed=mixed, e_billing=n % 4 == 0, auto_debit=n % 3 == 0,
-            virtual_account=f"011-{route}{n:05d}-01", moved_in_on=date(2020, 3, 1)))
+            virtual_account=f"농협 790-{route}-{n:05d}-01", moved_in_on=date(2020, 3, 1)))
         value = rng.randrange(0, 5000)
         customers.install_meter(customer.id, f"HB{2020 + n % 5}-{n:05d}", diameter, date(2020, 3, 1), start_reading=value)
         if n % 11 == 5:
-            customers.grant_reduction(customer.id, "WELFARE", date(2026, 1, 1), date(2026, 12, 31), "기초생활수급자 증명서 확인")
-        base = 16 * households if use_type == "household" else rng.randrange(30, 120)
+            customers.grant_reduction(customer.id, "WELFARE", date(date.today().year, 1, 1), None, "기초생활수급자 증명서 확인")
+        elif n % 37 == 6:
+            customers.grant_reduction(customer.id, "MULTICHILD", date(date.today().year, 1, 1), None, "다자녀 가구 (가족관계증명서)")
+        base = {"household": 16 * households, "general": rng.randrange(30, 120), "bath": 900, "industrial": 1500}[use_type]
         for k, day in enumerate(months):
             use = max(0, int(base * rng.uniform(0.8, 1.2)))
             if n == 13 and k == len(months) - 1:
                 use = base * 6  # a hidden leak: far above the average
-            if n == 21 and k == len(months) - 1:
+            if n in (21, 122) and k == len(months) - 1:
                 use = 0  # nobody home, or a stuck meter
             value += use
             customers.read(customer.id, day, value)
+
+
+def _bills() -> None:
+    from datetime import timedelta
+
+    from plugins.rates.repositories import customers as customer_repo
+    from plugins.rates.services import billing
+    from plugins.rates.services.customers import account_number
+
+    today = date.today()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    month_before = (last_month - timedelta(days=1)).replace(day=1)
+    for first in (month_before, last_month):
+        issued = min(today, (first + timedelta(days=32)).replace(day=10))
+        billing.execute(billing.start_run(first.strftime("%Y-%m"), "monthly", "", issued).id)
+    moving = customer_repo.by_account(account_number("3301", 3))
+    last = customer_repo.last_reading(customer_repo.active_meter(moving.id).id)
+    if last.read_on < today:
+        billing.settle_move_out(moving.id, today, last.value + 7, reference="demo")
+
+
+def synthetic(count: int, read_on: date, *, route_size: int = 50_000, chunk: int = 50_000) -> int:
+    """``count`` more customers with a meter and one reading on ``read_on``, written in bulk
+    (no per-row objects, no audit records) for load tests and benchmarks. A mix like a city's:
+    mostly households on 13 mm meters, shops, apartment blocks, some welfare reductions.
+    Returns the first new customer id."""
+    import sqlalchemy as sa
+
+    from erp.common.clock import utcnow
+    from erp.common.sql import bulk_insert
+    from erp.extensions import db
+    from plugins.rates.models import Customer, CustomerReduction, Meter, Reading
+    from plugins.rates.services.customers import account_number
+
+    first = (db.session.execute(sa.select(sa.func.max(Customer.id))).scalar() or 0) + 1
+    first_meter = (db.session.execute(sa.select(sa.func.max(Meter.id))).scalar() or 0) + 1
+    now, installed = utcnow(), date(2020, 1, 1)
+    for low in range(0, count, chunk):
+        customers, meters, readings, reductions = [], [], [], []
+        for n in range(low, min(low + chunk, count)):
+            cid, kind = first + n, n % 20
+            use_type, households, diameter, use = "household", 1, 13, n * 7 % 41
+            if kind == 3:
+                use_type, diameter, use = "general", 20, 30 + n % 170
+            elif kind == 10:
+                households, diameter, use = 20, 50, 300 + n % 200
+            route = f"{9000 + (cid - 1) // route_size:04d}"
+            customers.append((cid, account_number(route, (cid - 1) % route_size + 1), NAMES[n % len(NAMES)],
+                              f"한빛시 {STREETS[n % len(STREETS)]} {n % 900 + 1}", use_type, households, False, "monthly", route,
+                              False, kind == 5, "", "active", now))
+            meters.append((first_meter + n, cid, f"SY{cid:09d}", diameter, installed, 0, 99999))
+            start = n * 13 % 90000
+            readings.append((cid, first_meter + n, read_on, start + use, use, False, "", False, "ami", "", now))
+            if kind == 7 and n % 3 == 0:
+                reductions.append((cid, "WELFARE", date(read_on.year, 1, 1), "synthetic"))
+        bulk_insert(Customer.__table__, ["id", "account_no", "holder_name", "address", "use_type", "households", "mixed",
+                                         "cycle", "route_code", "e_billing", "auto_debit", "virtual_account", "status",
+                                         "created_at"], customers)
+        bulk_insert(Meter.__table__, ["id", "customer_id", "serial", "diameter", "installed_on", "start_reading",
+                                      "max_reading"], meters)
+        bulk_insert(Reading.__table__, ["customer_id", "meter_id", "read_on", "value", "use", "rollover", "flag", "held",
+                                        "source", "entered_by", "created_at"], readings)
+        bulk_insert(CustomerReduction.__table__, ["customer_id", "code", "valid_from", "evidence"], reductions)
+        db.session.commit()
+    return first

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from erp.common.clock import utcnow
+from erp.common.outbox import OutboxMixin
 from erp.extensions import db
 
 BIND = "budget"
@@ -182,25 +183,11 @@ class Commitment(db.Model):
         return f"{self.number} {self.amount} {self.status}"
 
 
-class Outbox(db.Model):
-    """Postings to accounting written in the budget's own transaction and delivered by a relay;
-    the key makes a repeated delivery return the first entry."""
+class Outbox(OutboxMixin, db.Model):
+    """Payment postings to accounting, written in the budget's own transaction (``erp.common.outbox``)."""
 
     __tablename__ = "budget_outbox"
     __bind_key__ = BIND
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(sa.String(120), unique=True)
-    payload: Mapped[str] = mapped_column(sa.Text)
-    status: Mapped[str] = mapped_column(sa.String(10), default="pending", index=True)  # pending | delivered
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str] = mapped_column(sa.String(300), default="")
-    entry_number: Mapped[str] = mapped_column(sa.String(20), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    delivered_at: Mapped[datetime | None] = mapped_column()
-
-    def __str__(self) -> str:
-        return f"outbox {self.key} {self.status}"
 
 
 class CarryOver(db.Model):

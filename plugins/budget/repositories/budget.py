@@ -139,10 +139,6 @@ def unpaid_commitments(year: int) -> list[Commitment]:
     return list(db.session.execute(query).scalars())
 
 
-def pending_outbox(limit: int = 100) -> list[Outbox]:
-    return list(db.session.execute(sa.select(Outbox).where(Outbox.status == "pending").order_by(Outbox.id).limit(limit)).scalars())
-
-
 def outbox_by_key(key: str) -> Outbox | None:
     return db.session.execute(sa.select(Outbox).where(Outbox.key == key)).scalar_one_or_none()
 

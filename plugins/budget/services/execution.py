@@ -8,16 +8,11 @@ with the outbox key as idempotency key, so a crash between the two never loses o
 """
 from __future__ import annotations
 
-import json
 from datetime import date
 
-from flask import current_app
 from flask_babel import gettext as _
 
-from erp import ports
-from erp.common import docnumbers
-from erp.common.clock import utcnow
-from erp.common.errors import ServiceError
+from erp.common import docnumbers, outbox
 from erp.common.tx import transactional
 from erp.extensions import db
 from plugins.budget.models import Commitment, Outbox
@@ -87,14 +82,11 @@ def pay(commitment_id: int, on: date) -> Commitment:
     line = commitment.line
     commitment.status, commitment.paid_on = "paid", on
     repo.add_paid(line.id, commitment.amount)
-    payload = {
-        "entry_date": on.isoformat(),
-        "memo": f"{commitment.number} {commitment.vendor} {commitment.description}"[:300],
-        "lines": [[line.account_code, commitment.amount, 0, line.code], [PAYMENT_ACCOUNT, 0, commitment.amount, commitment.vendor]],
-        "source": f"budget:payment:{commitment.number}",
-        "department": line.project.department_code if line.project else "",
-    }
-    repo.add(Outbox(key=f"budget:payment:{commitment.number}", payload=json.dumps(payload, ensure_ascii=False)))
+    posting = outbox.payload(on, f"{commitment.number} {commitment.vendor} {commitment.description}",
+                             [(line.account_code, commitment.amount, 0, line.code), (PAYMENT_ACCOUNT, 0, commitment.amount, commitment.vendor)],
+                             source=f"budget:payment:{commitment.number}",
+                             department=line.project.department_code if line.project else "")
+    repo.add(Outbox(key=f"budget:payment:{commitment.number}", payload=posting))
     db.session.commit()
     return commitment
 
@@ -116,42 +108,6 @@ def cancel(commitment_id: int) -> Commitment:
 
 
 def relay(limit: int = 100) -> tuple[int, int]:
-    """Deliver pending postings to accounting; returns (delivered, failed). Safe to run twice or
-    after an interruption: the outbox key is the idempotency key."""
-    delivered = failed = 0
-    for row_id in [row.id for row in repo.pending_outbox(limit)]:
-        row = db.session.get(Outbox, row_id)
-        if row is None or row.status != "pending":
-            continue
-        request = posting_request(row.key, json.loads(row.payload))
-        try:
-            ref = ports.get("accounting").post_entry(request)
-        except (ServiceError, ports.PortError) as error:
-            db.session.rollback()
-            row = db.session.get(Outbox, row_id)
-            row.attempts += 1
-            row.last_error = str(getattr(error, "message", error))[:300]
-            db.session.commit()
-            current_app.logger.warning("outbox %s not delivered: %s", row.key, row.last_error)
-            failed += 1
-            continue
-        _mark_delivered(row_id, ref.number)
-        delivered += 1
-    return delivered, failed
-
-
-def _mark_delivered(row_id: int, entry_number: str) -> None:
-    row = db.session.get(Outbox, row_id)
-    row.status, row.entry_number, row.delivered_at = "delivered", entry_number, utcnow()
-    row.attempts += 1
-    db.session.commit()
-
-
-def posting_request(key: str, payload: dict):
-    """The accounting port's posting request for an outbox row. The request types come from the
-    port itself, so this plugin never imports the accounting package."""
-    accounting = ports.get("accounting")
-    lines = tuple(accounting.PostingLine(code, debit, credit, memo[:200], payload.get("department", "") if debit else "")
-                  for code, debit, credit, memo in payload["lines"])
-    return accounting.PostingRequest(date.fromisoformat(payload["entry_date"]), payload["memo"], lines,
-                                     idempotency_key=key, source=payload.get("source", ""))
+    """Deliver pending payment postings to accounting; returns (delivered, failed). Safe to run
+    twice or after an interruption: the outbox key is the idempotency key."""
+    return outbox.relay(Outbox, limit)

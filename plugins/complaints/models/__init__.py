@@ -64,6 +64,8 @@ class Complaint(db.Model):
     events: Mapped[list["Event"]] = relationship(back_populates="complaint", order_by="Event.id", cascade="all, delete-orphan")
     attachments: Mapped[list["Attachment"]] = relationship(back_populates="complaint", order_by="Attachment.id",
                                                            cascade="all, delete-orphan")
+    billing_links: Mapped[list["BillingLink"]] = relationship(back_populates="complaint", order_by="BillingLink.id",
+                                                              cascade="all, delete-orphan")
 
     def __str__(self) -> str:
         return f"{self.receipt_no} {self.status}"
@@ -137,3 +139,26 @@ class LookupFailure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     ip: Mapped[str] = mapped_column(sa.String(64), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class BillingLink(db.Model):
+    """What a complaint did in billing through the rates port: an adjusting bill for an upheld
+    objection, a leak reduction, a move-out settlement. One per complaint and action."""
+
+    __tablename__ = "complaints_billing_link"
+    __bind_key__ = BIND
+    __table_args__ = (sa.UniqueConstraint("complaint_id", "action"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(sa.ForeignKey("complaints_complaint.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(20))  # adjusting_bill | leak_reduction | settlement
+    bill_number: Mapped[str] = mapped_column(sa.String(30))  # the bill rates issued
+    original_number: Mapped[str] = mapped_column(sa.String(30), default="")
+    amount: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(sa.String(50), default="")
+
+    complaint: Mapped[Complaint] = relationship(back_populates="billing_links")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.bill_number}"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, EmailField, IntegerField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
@@ -39,6 +39,10 @@ class ActionForm(FlaskForm):
     department_code = SelectField(_l("Department"), validate_choice=False)
     days = IntegerField(_l("Days"), validators=[Optional(), NumberRange(min=1, max=30)])
     consent = BooleanField(_l("The citizen consented (second extension)"))
+    bill_number = StringField(_l("Bill number"), validators=[Optional(), Length(max=30)])
+    corrected_use = IntegerField(_l("Corrected use (㎥)"), validators=[Optional(), NumberRange(min=0, max=10_000_000)])
+    on = DateField(_l("Move-out date"), validators=[Optional()])
+    final_reading = IntegerField(_l("Final reading"), validators=[Optional(), NumberRange(min=0)])
 
 
 class TypeForm(FlaskForm):

@@ -20,7 +20,7 @@ from plugins.complaints.models import Attachment, ComplaintType
 from plugins.complaints.reports import statistics_file
 from plugins.complaints.repositories import complaints as repo
 from plugins.complaints.services import complaints as service
-from plugins.complaints.services import stats, storage
+from plugins.complaints.services import billing_links, stats, storage
 from plugins.complaints.services.deadlines import describe
 from plugins.complaints.views.forms import ActionForm, FilingForm, LookupForm, SupplyForm, TypeForm
 
@@ -32,7 +32,7 @@ EVENT_LABELS = {
     "filed": N_("filed"), "assigned": N_("assigned to an official"), "transferred": N_("transferred to another department"),
     "supplement_requested": N_("supplement requested"), "supplied": N_("supplement received"), "extended": N_("deadline extended"),
     "note": N_("internal note"), "replied": N_("reply written"), "completed": N_("completed"), "refused": N_("refused"),
-    "returned": N_("returned"), "withdrawn": N_("withdrawn"),
+    "returned": N_("returned"), "withdrawn": N_("withdrawn"), "billing": N_("billing action"),
 }
 
 
@@ -179,6 +179,10 @@ def detail(complaint_id: int):
                 service.reply(complaint.id, text)
             elif action in ("completed", "refused", "returned", "withdrawn"):
                 service.close(complaint.id, action, text)
+            elif action == "billing":
+                item = billing_links.link(complaint.id, bill_number=form.bill_number.data or "", corrected_use=form.corrected_use.data,
+                                          on=form.on.data, final_reading=form.final_reading.data, reason=text)
+                flash(_("Bill %(no)s issued: %(amount)s won.", no=item.bill_number, amount=f"{item.amount:,}"), "success")
             else:
                 abort(400)
         except ServiceError as error:
@@ -186,7 +190,12 @@ def detail(complaint_id: int):
         else:
             flash(_("Saved."), "success")
         return redirect(url_for("complaints.detail", complaint_id=complaint.id))
-    return render_template("complaints/detail.html", complaint=complaint, form=form)
+    billing_action = billing_links.action_for(complaint)
+    if billing_action and not form.bill_number.data:
+        latest = billing_links.latest_bill(complaint)
+        form.bill_number.data = latest.number if latest else ""
+        form.corrected_use.data = latest.use if latest and billing_action == "adjusting_bill" else None
+    return render_template("complaints/detail.html", complaint=complaint, form=form, billing_action=billing_action)
 
 
 @bp.route("/<id:complaint_id>/attachments/<id:attachment_id>")

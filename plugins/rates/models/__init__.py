@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from erp.common.clock import utcnow
+from erp.common.outbox import OutboxMixin
 from erp.extensions import db
 
 BIND = "rates"
@@ -191,7 +192,7 @@ class Reading(db.Model):
 
     __tablename__ = "rates_reading"
     __bind_key__ = BIND
-    __table_args__ = (sa.UniqueConstraint("meter_id", "read_on"),)
+    __table_args__ = (sa.UniqueConstraint("meter_id", "read_on"), sa.Index("ix_rates_reading_customer_read_on", "customer_id", "read_on"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_customer.id"), index=True)
@@ -224,3 +225,86 @@ class AmiDevice(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BillRun(db.Model):
+    """정기부과: one billing of a period and cycle (optionally one route). Its progress is kept
+    here, so a run that was interrupted is resumed where it stopped."""
+
+    __tablename__ = "rates_bill_run"
+    __bind_key__ = BIND
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(sa.String(7), index=True)  # YYYY-MM, the first month billed
+    cycle: Mapped[str] = mapped_column(sa.String(10))
+    route_code: Mapped[str] = mapped_column(sa.String(10), default="")  # "" = every route
+    period_start: Mapped[date] = mapped_column()
+    period_end: Mapped[date] = mapped_column()
+    issued_on: Mapped[date] = mapped_column()
+    due_on: Mapped[date] = mapped_column()
+    status: Mapped[str] = mapped_column(sa.String(10), default="running")  # running | finished
+    expected: Mapped[int] = mapped_column(default=0)  # customers in scope when the run started
+    billed: Mapped[int] = mapped_column(default=0)
+    total_amount: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    started_by: Mapped[str] = mapped_column(sa.String(50), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    heartbeat_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.cycle} {self.route_code or '*'} {self.status}"
+
+
+class Bill(db.Model):
+    """A bill (고지서) as issued; never edited. Its charge lines are columns, the fixed set a
+    Korean water bill prints, so a run writes one row per bill. A correction is an ``adjusting``
+    bill holding the differences and naming the original."""
+
+    __tablename__ = "rates_bill"
+    __bind_key__ = BIND
+    __audit__ = False  # written in bulk by a run: the run is audited, and an issued bill never changes
+    __table_args__ = (sa.UniqueConstraint("customer_id", "period", "kind", "reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(30), unique=True)  # 고지번호
+    run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rates_bill_run.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_customer.id"))  # indexed first in the unique key
+    period: Mapped[str] = mapped_column(sa.String(7))
+    kind: Mapped[str] = mapped_column(sa.String(10), default="regular")  # regular | settlement | adjusting
+    reference: Mapped[str] = mapped_column(sa.String(40), default="")  # what an adjusting bill answers
+    original_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rates_bill.id"))
+    reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    use_type: Mapped[str] = mapped_column(sa.String(20))
+    diameter: Mapped[int] = mapped_column()
+    households: Mapped[int] = mapped_column(default=1)
+    period_start: Mapped[date] = mapped_column()
+    period_end: Mapped[date] = mapped_column()
+    read_on: Mapped[date | None] = mapped_column()
+    issued_on: Mapped[date] = mapped_column()
+    due_on: Mapped[date] = mapped_column()
+    prev_reading: Mapped[int] = mapped_column(default=0)
+    curr_reading: Mapped[int] = mapped_column(default=0)
+    use: Mapped[int] = mapped_column(default=0)
+    reductions: Mapped[str] = mapped_column(sa.String(60), default="")  # codes applied, comma-separated
+    meter_amount: Mapped[int] = mapped_column(default=0)  # 기본요금
+    water_amount: Mapped[int] = mapped_column(default=0)  # 상수도 사용료
+    sewer_amount: Mapped[int] = mapped_column(default=0)  # 하수도 사용료
+    water_use_amount: Mapped[int] = mapped_column(default=0)  # 물이용부담금
+    water_reduction: Mapped[int] = mapped_column(default=0)  # 감면 (negative)
+    sewer_reduction: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    customer: Mapped[Customer] = relationship()
+    original: Mapped["Bill | None"] = relationship(remote_side="Bill.id")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.total}"
+
+
+class Outbox(OutboxMixin, db.Model):
+    """Receivable and revenue postings owed to accounting (``erp.common.outbox``)."""
+
+    __tablename__ = "rates_outbox"
+    __bind_key__ = BIND

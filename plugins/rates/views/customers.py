@@ -17,9 +17,11 @@ from erp.auth.access import permission_required
 from erp.common.errors import ServiceError
 from erp.web.forms import flash_errors, flash_refusal
 from erp.web.paging import page_arg
+from plugins.rates.repositories import bills as bills_repo
 from plugins.rates.repositories import customers as repo
 from plugins.rates.services import customers as service
 from plugins.rates.services.calculation import DIAMETERS, USE_TYPES
+from plugins.rates.views.billing import SettleForm
 from plugins.rates.views.pages import bp
 
 
@@ -126,7 +128,8 @@ def customer_detail(customer_id: int):
     reading_form.read_on.data = date.today()
     return render_template("rates/customer.html", customer=customer, meter=repo.active_meter(customer.id),
                            readings=repo.readings(customer.id), meter_form=meter_form, reading_form=reading_form,
-                           holder_form=holder_form, use_labels=USE_TYPES)
+                           holder_form=holder_form, settle_form=SettleForm(prefix="s", on=date.today()),
+                           bills=bills_repo.bills_of_customer(customer.id), use_labels=USE_TYPES)
 
 
 @bp.route("/routes")

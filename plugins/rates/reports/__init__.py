@@ -1,0 +1,1 @@
+"""Printed outputs of the rates plugin."""

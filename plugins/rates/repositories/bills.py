@@ -1,0 +1,165 @@
+"""Queries over bill runs and bills; the run's set-based reads of customers and readings."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from erp.common.sql import raw_rows
+from erp.extensions import db
+from plugins.rates.models import Bill, BillRun, Customer, CustomerReduction, Meter, Outbox, Reading
+
+REGULAR_KINDS = ("regular", "settlement")
+
+
+def run(run_id: int) -> BillRun | None:
+    return db.session.get(BillRun, run_id)
+
+
+def open_run(period: str, cycle: str, route_code: str) -> BillRun | None:
+    return db.session.execute(sa.select(BillRun).where(BillRun.period == period, BillRun.cycle == cycle,
+                                                       BillRun.route_code == route_code, BillRun.status == "running")
+                              ).scalars().first()
+
+
+def runs(page: int = 1, per_page: int = 30):
+    return db.paginate(sa.select(BillRun).order_by(BillRun.id.desc()), page=page, per_page=per_page, error_out=False)
+
+
+def bill(bill_id: int) -> Bill | None:
+    return db.session.get(Bill, bill_id)
+
+
+def bill_by_number(number: str) -> Bill | None:
+    return db.session.execute(sa.select(Bill).where(Bill.number == number)).scalar_one_or_none()
+
+
+def bills_of_run(run_id: int, route_code: str = "", page: int = 1, per_page: int = 50):
+    query = sa.select(Bill).join(Customer, Customer.id == Bill.customer_id).where(Bill.run_id == run_id)
+    if route_code:
+        query = query.where(Customer.route_code == route_code)
+    return db.paginate(query.order_by(Customer.account_no), page=page, per_page=per_page, error_out=False)
+
+
+def bill_ids_of_run(run_id: int, route_code: str = "") -> list[int]:
+    query = sa.select(Bill.id).join(Customer, Customer.id == Bill.customer_id).where(Bill.run_id == run_id)
+    if route_code:
+        query = query.where(Customer.route_code == route_code)
+    return list(db.session.execute(query.order_by(Customer.account_no)).scalars())
+
+
+def routes_of_run(run_id: int) -> list[tuple[str, int, int]]:
+    """(route, bills, total) of a run."""
+    query = (sa.select(Customer.route_code, sa.func.count(), sa.func.sum(Bill.total))
+             .join(Customer, Customer.id == Bill.customer_id).where(Bill.run_id == run_id)
+             .group_by(Customer.route_code).order_by(Customer.route_code))
+    return [(route, count, int(total or 0)) for route, count, total in db.session.execute(query)]
+
+
+def bills_of_customer(customer_id: int, limit: int = 24) -> list[Bill]:
+    return list(db.session.execute(sa.select(Bill).where(Bill.customer_id == customer_id)
+                                   .order_by(Bill.period.desc(), Bill.id.desc()).limit(limit)).scalars())
+
+
+def adjustments_of(original: Bill) -> list[Bill]:
+    """The adjusting bills of ``original``, found through the customer-and-period key (an index
+    on ``original_id`` would cost every bill run a write for a column that is almost always empty)."""
+    return list(db.session.execute(sa.select(Bill).where(Bill.customer_id == original.customer_id, Bill.period == original.period,
+                                                         Bill.kind == "adjusting", Bill.original_id == original.id)
+                                   .order_by(Bill.id)).scalars())
+
+
+def by_reference(customer_id: int, period: str, kind: str, reference: str) -> Bill | None:
+    return db.session.execute(sa.select(Bill).where(Bill.customer_id == customer_id, Bill.period == period,
+                                                    Bill.kind == kind, Bill.reference == reference)).scalar_one_or_none()
+
+
+def regular_bill(customer_id: int, period: str) -> Bill | None:
+    return db.session.execute(sa.select(Bill).where(Bill.customer_id == customer_id, Bill.period == period,
+                                                    Bill.kind.in_(REGULAR_KINDS))).scalars().first()
+
+
+def _in_scope(query, period: str, cycle: str, route_code: str, start: date):
+    """Customers a run of ``period`` covers and has not billed yet."""
+    billed = sa.select(Bill.id).where(Bill.customer_id == Customer.id, Bill.period == period, Bill.kind.in_(REGULAR_KINDS))
+    query = query.where(Customer.cycle == cycle, sa.or_(Customer.status == "active", Customer.moved_out_on >= start),
+                        ~billed.exists())
+    return query.where(Customer.route_code == route_code) if route_code else query
+
+
+def unbilled_count(period: str, cycle: str, route_code: str, start: date) -> int:
+    query = _in_scope(sa.select(sa.func.count()).select_from(Customer), period, cycle, route_code, start)
+    return db.session.execute(query).scalar_one()
+
+
+def unbilled(period: str, cycle: str, route_code: str, start: date, limit: int = 200) -> list[Customer]:
+    query = _in_scope(sa.select(Customer), period, cycle, route_code, start).order_by(Customer.account_no).limit(limit)
+    return list(db.session.execute(query).scalars())
+
+
+def id_bounds(period: str, cycle: str, route_code: str, start: date) -> tuple[int | None, int | None]:
+    query = _in_scope(sa.select(sa.func.min(Customer.id), sa.func.max(Customer.id)), period, cycle, route_code, start)
+    low, high = db.session.execute(query).one()
+    return low, high
+
+
+def billing_rows(period: str, cycle: str, route_code: str, start: date, end: date, low: int, high: int):
+    """One row per customer in ids [low, high) with readings in the period and none held: the
+    customer's terms, the current meter and the period's use. The readings are summed per
+    customer in the order of their index (no sort), then joined to the customers. The rows are
+    the driver's own (see ``raw_rows``)."""
+    held = sa.func.max(sa.case((Reading.held.is_(True), 1), else_=0))
+    use = (sa.select(Reading.customer_id, sa.func.sum(Reading.use).label("use"),
+                     sa.func.min(Reading.value - Reading.use).label("first"), sa.func.max(Reading.value).label("last"),
+                     sa.func.max(Reading.read_on).label("read_on"))
+           .where(Reading.customer_id >= low, Reading.customer_id < high, Reading.read_on >= start, Reading.read_on <= end)
+           .group_by(Reading.customer_id).having(held == 0).subquery())
+    query = (sa.select(Customer.id, Customer.account_no, Customer.use_type, Customer.households, Customer.mixed,
+                       Customer.water_use_rate, Customer.moved_out_on, Meter.diameter, Meter.max_reading,
+                       use.c.use, use.c.first, use.c.last, use.c.read_on)
+             .join(use, use.c.customer_id == Customer.id)
+             .join(Meter, sa.and_(Meter.customer_id == Customer.id, Meter.removed_on.is_(None))))
+    return raw_rows(_in_scope(query, period, cycle, route_code, start), Customer.__table__)
+
+
+def reductions_in(low: int, high: int, start: date, end: date) -> dict[int, tuple[str, ...]]:
+    """Reduction codes valid in the period, per customer in ids [low, high)."""
+    query = (sa.select(CustomerReduction.customer_id, CustomerReduction.code)
+             .where(CustomerReduction.customer_id >= low, CustomerReduction.customer_id < high,
+                    CustomerReduction.valid_from <= end,
+                    sa.or_(CustomerReduction.valid_to.is_(None), CustomerReduction.valid_to >= start))
+             .order_by(CustomerReduction.customer_id, CustomerReduction.code))
+    result: dict[int, list[str]] = {}
+    for customer_id, code in db.session.execute(query):
+        result.setdefault(customer_id, []).append(code)
+    return {customer_id: tuple(codes) for customer_id, codes in result.items()}
+
+
+def uses_before(customer_id: int, day: date, limit: int = 3) -> list[int]:
+    """The uses of the last ``limit`` readings before ``day`` (a leak reduction's average)."""
+    return list(db.session.execute(sa.select(Reading.use).where(Reading.customer_id == customer_id, Reading.read_on < day)
+                                   .order_by(Reading.read_on.desc()).limit(limit)).scalars())
+
+
+def period_readings(customer_id: int, start: date, end: date) -> list[Reading]:
+    return list(db.session.execute(sa.select(Reading).where(Reading.customer_id == customer_id, Reading.read_on >= start,
+                                                            Reading.read_on <= end).order_by(Reading.read_on)).scalars())
+
+
+def run_totals(run_id: int):
+    """Per use type: (use type, bills, meter, water, sewer, water-use, water reduction, sewer reduction, total)."""
+    query = (sa.select(Bill.use_type, sa.func.count(), sa.func.sum(Bill.meter_amount), sa.func.sum(Bill.water_amount),
+                       sa.func.sum(Bill.sewer_amount), sa.func.sum(Bill.water_use_amount), sa.func.sum(Bill.water_reduction),
+                       sa.func.sum(Bill.sewer_reduction), sa.func.sum(Bill.total))
+             .where(Bill.run_id == run_id).group_by(Bill.use_type).order_by(Bill.use_type))
+    return [(row[0], *(int(v or 0) for v in row[1:])) for row in db.session.execute(query)]
+
+
+def outbox_by_key(key: str) -> Outbox | None:
+    return db.session.execute(sa.select(Outbox).where(Outbox.key == key)).scalar_one_or_none()
+
+
+def add(obj):
+    db.session.add(obj)
+    db.session.flush()
+    return obj

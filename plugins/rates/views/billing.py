@@ -1,0 +1,169 @@
+"""Billing pages: bill runs with their progress, the bills of a run, a bill with its adjusting
+bills, printed bills (one, or a route's batch), and the move-out settlement."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from erp.auth.access import permission_required
+from erp.common.errors import ServiceError
+from erp.web.downloads import file_response
+from erp.web.forms import flash_errors, flash_refusal
+from erp.web.paging import page_arg
+from plugins.rates.reports.bills import bills_pdf, payment_reference
+from plugins.rates.repositories import bills as repo
+from plugins.rates.repositories import customers as customer_repo
+from plugins.rates.services import billing
+from plugins.rates.services.calculation import USE_TYPES
+from plugins.rates.views.pages import bp
+
+BATCH_LIMIT = 5_000  # bills in one printed file; a larger route is printed from the CLI in parts
+
+
+class RunForm(FlaskForm):
+    period = StringField(_l("Billing month (YYYY-MM)"), validators=[DataRequired(), Regexp(r"^\d{4}-\d{2}$", message=_l("Enter the period as YYYY-MM."))])
+    cycle = SelectField(_l("Billing cycle"), choices=[("monthly", _l("monthly")), ("bimonthly", _l("every two months"))])
+    route_code = SelectField(_l("Route"), choices=[], validate_choice=False)
+    issued_on = DateField(_l("Issue date"), validators=[Optional()])
+    due_on = DateField(_l("Due date"), validators=[Optional()])
+
+
+class AdjustForm(FlaskForm):
+    use = IntegerField(_l("Corrected use (㎥)"), validators=[Optional(), NumberRange(min=0, max=10_000_000)])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
+    reference = StringField(_l("Reference (e.g. complaint receipt number)"), validators=[Optional(), Length(max=40)])
+
+
+class SettleForm(FlaskForm):
+    on = DateField(_l("Move-out date"), validators=[DataRequired(message=_l("Enter the date as YYYY-MM-DD."))])
+    final_reading = IntegerField(_l("Final reading"), validators=[DataRequired(message=_l("Enter the reading.")), NumberRange(min=0)])
+
+
+@bp.route("/bill-runs", methods=["GET", "POST"])
+@permission_required("rates.view")
+def bill_runs():
+    form = RunForm()
+    form.route_code.choices = [("", _("every route"))] + [(r, r) for r in customer_repo.routes()]
+    if request.method == "GET":
+        last_month = date.today().replace(day=1) - timedelta(days=1)
+        form.period.data = last_month.strftime("%Y-%m")
+    elif not billing_allowed():
+        abort(403)
+    elif form.validate_on_submit():
+        try:
+            run = billing.start_run(form.period.data, form.cycle.data, form.route_code.data or "", form.issued_on.data, form.due_on.data)
+        except ServiceError as error:
+            flash_refusal(form, error)
+        else:
+            billing.execute_in_background(run.id)
+            return redirect(url_for("rates.bill_run", run_id=run.id))
+    return render_template("rates/bill_runs.html", form=form, pagination=repo.runs(page_arg()))
+
+
+def billing_allowed() -> bool:
+    return current_user.can("rates.billing")
+
+
+@bp.route("/bill-runs/<id:run_id>")
+@permission_required("rates.view")
+def bill_run(run_id: int):
+    """A run's progress while it works (the page refreshes itself), then its totals and routes."""
+    run = repo.run(run_id) or abort(404)
+    posting = repo.outbox_by_key(f"rates:bill-run:{run.id}")
+    unbilled = repo.unbilled(run.period, run.cycle, run.route_code, run.period_start) if run.status == "finished" else []
+    percent = 100 if run.status == "finished" else (min(99, run.billed * 100 // run.expected) if run.expected else 0)
+    return render_template("rates/bill_run.html", run=run, totals=repo.run_totals(run.id), routes=repo.routes_of_run(run.id),
+                           posting=posting, unbilled=unbilled, percent=percent, stalled=billing.is_stalled(run),
+                           use_labels=USE_TYPES)
+
+
+@bp.route("/bill-runs/<id:run_id>/resume", methods=["POST"])
+@permission_required("rates.billing")
+def bill_run_resume(run_id: int):
+    run = repo.run(run_id) or abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    if run.status == "running":
+        billing.execute_in_background(run.id)
+        flash(_("The run continues where it stopped."), "info")
+    return redirect(url_for("rates.bill_run", run_id=run.id))
+
+
+@bp.route("/bill-runs/<id:run_id>/bills")
+@permission_required("rates.view")
+def bill_run_bills(run_id: int):
+    run = repo.run(run_id) or abort(404)
+    route = request.args.get("route", "")
+    return render_template("rates/bill_list.html", run=run, route=route,
+                           pagination=repo.bills_of_run(run.id, route, page_arg()), use_labels=USE_TYPES)
+
+
+@bp.route("/bill-runs/<id:run_id>/routes/<route_code>.pdf")
+@permission_required("rates.view")
+def bill_run_route_pdf(run_id: int, route_code: str):
+    """The printed bills of one route of a run, one page each, in one file."""
+    run = repo.run(run_id) or abort(404)
+    ids = repo.bill_ids_of_run(run.id, route_code)
+    if not ids:
+        abort(404)
+    if len(ids) > BATCH_LIMIT:
+        flash(_("This route has more than %(n)d bills; print it in parts.", n=BATCH_LIMIT), "danger")
+        return redirect(url_for("rates.bill_run", run_id=run.id))
+    bills = [repo.bill(i) for i in ids]
+    return file_response(bills_pdf(bills, current_app.config["ERP_ORG_NAME"]), "pdf", f"bills-{run.period}-{route_code}")
+
+
+@bp.route("/bills/<id:bill_id>", methods=["GET", "POST"])
+@permission_required("rates.view")
+def bill_detail(bill_id: int):
+    bill = repo.bill(bill_id) or abort(404)
+    form = AdjustForm(prefix="a")
+    if request.method == "POST":
+        if not billing_allowed():
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                adjusting = billing.adjust(bill.id, use=form.use.data, reason=form.reason.data, reference=form.reference.data or "")
+            except ServiceError as error:
+                flash_refusal(form, error)
+            else:
+                flash(_("Adjusting bill %(no)s issued.", no=adjusting.number), "success")
+                return redirect(url_for("rates.bill_detail", bill_id=adjusting.id))
+    elif bill.kind != "adjusting":
+        form.use.data = (repo.adjustments_of(bill) or [bill])[-1].use
+    posting = repo.outbox_by_key(f"rates:bill:{bill.number}") or (repo.outbox_by_key(f"rates:bill-run:{bill.run_id}") if bill.run_id else None)
+    return render_template("rates/bill.html", bill=bill, adjustments=repo.adjustments_of(bill), form=form,
+                           reference=payment_reference(bill), posting=posting, use_labels=USE_TYPES)
+
+
+@bp.route("/bills/<id:bill_id>.pdf")
+@permission_required("rates.view")
+def bill_pdf(bill_id: int):
+    bill = repo.bill(bill_id) or abort(404)
+    return file_response(bills_pdf([bill], current_app.config["ERP_ORG_NAME"]), "pdf", f"bill-{bill.number}")
+
+
+@bp.route("/customers/<id:customer_id>/settle", methods=["POST"])
+@permission_required("rates.billing")
+def customer_settle(customer_id: int):
+    """이사정산: the final reading on the move date, the move-out and the settlement bill."""
+    customer = customer_repo.get(customer_id) or abort(404)
+    form = SettleForm(prefix="s")
+    if form.validate_on_submit():
+        try:
+            bill = billing.settle_move_out(customer.id, form.on.data, form.final_reading.data)
+        except ServiceError as error:
+            flash_errors(error.errors or {"": [error.message]})
+        else:
+            flash(_("Settlement bill %(no)s issued: %(amount)s won.", no=bill.number, amount=f"{bill.total:,}"), "success")
+            return redirect(url_for("rates.bill_detail", bill_id=bill.id))
+    else:
+        flash_errors(form.errors)
+    return redirect(url_for("rates.customer_detail", customer_id=customer.id))
