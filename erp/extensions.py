@@ -38,6 +38,9 @@ class ErpSQLAlchemy(SQLAlchemy):
         cache = app.extensions.setdefault("erp_engines_by_url", {})
         url = sa.engine.make_url(options["url"]).render_as_string(hide_password=False)
         if url not in cache:
+            # Flask-SQLAlchemy gives SQLALCHEMY_ENGINE_OPTIONS to the default engine only; the
+            # binds' engines (made first, and shared) need them as much.
+            options = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), **options}
             cache[url] = super()._make_engine(bind_key, options, app)
         return cache[url]
 

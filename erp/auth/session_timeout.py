@@ -16,7 +16,9 @@ def clock() -> float:
 
 
 def check_idle():
-    if not current_user.is_authenticated:
+    # Nobody has logged in on this session (a citizen, an API client): nothing to time out, and
+    # no user to load — the busiest public endpoints stay cheap.
+    if "_user_id" not in session or not current_user.is_authenticated:
         return None
     limit = current_app.config["ERP_IDLE_TIMEOUT_MINUTES"] * 60
     now = clock()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from itertools import repeat
 
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 
@@ -32,6 +33,9 @@ def bulk_insert(table, columns: list[str], rows: list[tuple], *, ignore: bool = 
         return
     connection = db.session.connection(bind_arguments={"clause": table})
     dialect = connection.dialect
+    if dialect.name in ("mysql", "mariadb") and len(rows) >= LOAD_DATA_FROM:
+        _load_data(connection, table, columns, rows, ignore)
+        return
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     prefix, suffix = "INSERT INTO", ""
     if ignore:
@@ -54,12 +58,57 @@ def raw_rows(statement, table) -> list[tuple]:
     (SQLite: dates as ISO text, numerics as floats; MariaDB: ``date`` and ``Decimal``)."""
     connection = db.session.connection(bind_arguments={"clause": table})
     compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-    params = compiled.construct_params()
     # Dates as ISO text: what SQLite stores (SQLAlchemy's format) and what MariaDB compares dates with.
-    values = [params[name].isoformat() if isinstance(params[name], date) else params[name] for name in compiled.positiontup]
+    params = {name: value.isoformat() if isinstance(value, date) else value for name, value in compiled.construct_params().items()}
+    values = [params[name] for name in compiled.positiontup] if compiled.positiontup is not None else params
     cursor = connection.connection.driver_connection.cursor()
     try:
         cursor.execute(str(compiled), values)
         return cursor.fetchall()
     finally:
         cursor.close()
+
+
+LOAD_DATA_FROM = 1_000  # rows: below this an INSERT is as quick
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0"})
+
+
+def _load_data_text(rows: list[tuple]) -> str:
+    """The rows in LOAD DATA's default text format: tab-separated, backslash escapes, \\N for
+    NULL. Built column by column with builtins (C loops): most columns hold no NULL and no
+    character to escape, and a million rows are then formatted in a few seconds."""
+    formatted = []
+    for column in zip(*rows):
+        sample = next((value for value in column if value is not None), None)
+        if isinstance(sample, str):
+            if None in column:
+                text = ["\\N" if value is None else value.translate(_ESCAPES) for value in column]
+            else:
+                joined = "".join(column)
+                clean = not any(char in joined for char in "\\\t\n\r\0")
+                text = column if clean else list(map(str.translate, column, repeat(_ESCAPES)))
+        elif isinstance(sample, bool):
+            text = ["\\N" if value is None else "1" if value else "0" for value in column]
+        else:  # int, Decimal, date, datetime (str() of a datetime is ISO with a space)
+            text = list(map(str, column)) if None not in column else ["\\N" if value is None else str(value) for value in column]
+        formatted.append(text)
+    return "\n".join(map("\t".join, zip(*formatted))) + "\n"
+
+
+def _load_data(connection, table, columns: list[str], rows: list[tuple], ignore: bool) -> None:
+    """MariaDB's bulk path: the rows written to a temporary file and loaded by the server in one
+    statement, several times quicker than a multi-row INSERT built by the Python driver."""
+    import os
+    import tempfile
+
+    quote = connection.dialect.identifier_preparer.quote
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".tsv", delete=False) as handle:
+        handle.write(_load_data_text(rows))
+        path = handle.name
+    try:
+        # Identifiers come from the table definition and the path from tempfile, never from input.
+        connection.exec_driver_sql(
+            f"LOAD DATA LOCAL INFILE '{path}' {'IGNORE' if ignore else ''} INTO TABLE {quote(table.name)} "
+            f"CHARACTER SET utf8mb4 ({', '.join(quote(c) for c in columns)})")
+    finally:
+        os.unlink(path)

@@ -22,6 +22,11 @@ def in_force_between(start: date, end: date) -> list[Tariff]:
     return ([first] if first else []) + list(later)
 
 
+def version_dates() -> list[tuple[int, date]]:
+    """(id, effective from) of every version, oldest first."""
+    return [tuple(row) for row in db.session.execute(sa.select(Tariff.id, Tariff.effective_from).order_by(Tariff.effective_from))]
+
+
 def by_date(effective_from: date) -> Tariff | None:
     return db.session.execute(sa.select(Tariff).where(Tariff.effective_from == effective_from)).scalar_one_or_none()
 

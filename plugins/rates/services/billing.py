@@ -132,7 +132,7 @@ def execute(run_id: int, *, chunk: int = CHUNK, progress: Callable[[int, int, in
         refuse(_("There is no such bill run."))
     if run.status == "finished":
         return run
-    terms = _Terms(run, [tariff_service.terms(t) for t in tariff_repo.in_force_between(run.period_start, run.period_end)], {}, {})
+    terms = _Terms(run, tariff_service.terms_between(run.period_start, run.period_end), {}, {})
     low, high = repo.id_bounds(run.period, run.cycle, run.route_code, run.period_start)
     db.session.commit()
     if low is not None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from erp.audit import services as audit
@@ -34,10 +36,40 @@ def terms(tariff: Tariff) -> TariffTerms:
     )
 
 
+VERSIONS_TTL = 60.0  # seconds another worker may quote before it sees a newly recorded version
+
+
+def _cache() -> dict:
+    """This application's cache of tariff terms: a stored version never changes (a change is a
+    new version), so its terms are kept by id; the list of versions is re-read after
+    ``VERSIONS_TTL`` seconds, and at once in the worker that records a version."""
+    return current_app.extensions.setdefault("rates_tariffs", {"terms": {}, "versions": None, "read_at": 0.0})
+
+
+def _versions() -> list[tuple[int, date]]:
+    cache = _cache()
+    if cache["versions"] is None or time.monotonic() - cache["read_at"] > VERSIONS_TTL:
+        cache["versions"] = repo.version_dates()
+        cache["read_at"] = time.monotonic()
+    return cache["versions"]
+
+
+def terms_between(start: date, end: date) -> list[TariffTerms]:
+    """The terms of the versions in force from ``start`` to ``end`` (the one in force on
+    ``start`` and every one starting up to ``end``), from the cache when it holds them."""
+    versions = _versions()
+    first = [v for v in versions if v[1] <= start][-1:]
+    wanted = first + [v for v in versions if start < v[1] <= end]
+    cache = _cache()["terms"]
+    for tariff_id, _day in wanted:
+        if tariff_id not in cache:
+            cache[tariff_id] = terms(repo.get(tariff_id))
+    return [cache[tariff_id] for tariff_id, _day in wanted]
+
+
 def quote_request(request: QuoteRequest):
     """Compute a bill with the tariff versions in force over the request's period."""
-    versions = repo.in_force_between(request.period_start, request.move_out or request.period_end)
-    return quote(request, [terms(t) for t in versions])
+    return quote(request, terms_between(request.period_start, request.move_out or request.period_end))
 
 
 
@@ -111,6 +143,7 @@ def create_version(*, effective_from: date, name: str, source: str, rounding: st
     audit.record("create", "rates_tariff", tariff.id, f"tariff from {effective_from}",
                  after={"blocks": blocks_text, "meters": meters_text, "reductions": reductions_text})
     db.session.commit()
+    _cache()["versions"] = None
     return tariff
 
 
