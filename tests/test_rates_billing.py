@@ -110,7 +110,7 @@ def test_a_bill_run_bills_each_read_customer_once_with_the_right_amounts_and_pos
         assert second.billed == 1 and _bill_of(town["held"]).use == 50
         customers_service.read(town["unread"], date(2026, 10, 6), 1001)
         assert billing.execute(billing.start_run(OCTOBER, "monthly", "", ISSUED).id).billed == 1
-        with pytest.raises(ServiceError, match="billed already"):
+        with pytest.raises(ServiceError, match="이미 부과했습니다"):
             billing.start_run(OCTOBER, "monthly", "", ISSUED)
 
 
@@ -159,8 +159,8 @@ def test_a_correction_is_an_adjusting_bill_naming_the_original(app, town):
         db.session.refresh(original)
         assert original.total == 22_130  # the issued bill never changes
         assert _balances(["1113"])["1113"] == (105_010, 10_450)
-        for kwargs, message in [(dict(use=-1, reason="x"), "zero or more"), (dict(use=11, reason=""), "reason"),
-                                (dict(use=11, reason="same again"), "same as the bill")]:
+        for kwargs, message in [(dict(use=-1, reason="x"), "0 이상의 정수"), (dict(use=11, reason=""), "조정 사유"),
+                                (dict(use=11, reason="same again"), "조정할 것이 없습니다")]:
             with pytest.raises(ServiceError, match=message):
                 billing.adjust(original.id, **kwargs)
 
@@ -208,17 +208,19 @@ def test_a_leak_reduction_through_the_port(app, town):
             ports.get("rates").leak_reduction("no-such-bill", reason="x", reference="y")
 
 
-def _count(url):
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(sa.text("SELECT COUNT(*) FROM rates_bill")).scalar()
-    finally:
-        engine.dispose()
+def _count(connection):
+    """Bills written so far, read on the driver's connection: a plain read that takes no write
+    lock (the app's SQLite transactions begin IMMEDIATE) and ends its snapshot at once."""
+    cursor = connection.cursor()
+    cursor.execute("SELECT COUNT(*) FROM rates_bill")
+    count = cursor.fetchone()[0]
+    cursor.close()
+    connection.commit()
+    return count
 
 
 def test_a_bill_run_killed_in_the_middle_resumes_and_bills_everyone_exactly_once(app, database_url, tmp_path):
-    customers = 3_000
+    customers = 20_000  # 200 blocks of 100: the run lasts long enough to be caught in the middle
     with app.app_context():
         load_tariff()
         synthetic(customers, date(2026, 10, 5))
@@ -226,15 +228,18 @@ def test_a_bill_run_killed_in_the_middle_resumes_and_bills_everyone_exactly_once
            "ERP_LOG_LEVEL": "WARNING"}
     command = [sys.executable, "-m", "flask", "rates", "bill-run", OCTOBER, "--issued", "2026-11-10", "--chunk", "100"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # nosec B603
-    deadline, seen = time.monotonic() + 60, 0
+    engine = sa.create_engine(database_url)
+    watcher = engine.raw_connection()
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
-        seen = _count(database_url)
-        if 0 < seen:
+        if _count(watcher) > 0:
             process.send_signal(signal.SIGKILL)
             break
-        time.sleep(0.01)
+        time.sleep(0.002)
     process.wait(timeout=30)
-    killed_at = _count(database_url)
+    killed_at = _count(watcher)
+    watcher.close()
+    engine.dispose()
     assert process.returncode == -signal.SIGKILL, process.stderr.read()
     assert 0 < killed_at < customers  # stopped in the middle of the run
     finished = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)  # nosec B603
