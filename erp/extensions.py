@@ -71,6 +71,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         # the last moments) and spares an fsync per commit.
         cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: a bill run's indexes stay in memory
+    cursor.execute("PRAGMA temp_store=MEMORY")  # sorts and materialised subqueries never touch a temp file
     cursor.close()
 
 

@@ -109,3 +109,29 @@ def test_won_has_thousands_separators_and_refuses_floats():
     assert won(None) == ""
     with pytest.raises(TypeError):
         won(12.5)
+
+
+def test_bulk_insert_keeps_every_value_and_skips_rows_it_holds_already(app):
+    """Million-row writes go through erp.common.sql.bulk_insert: executemany on SQLite, LOAD DATA
+    on MariaDB (from 1,000 rows). Text with tabs, newlines, backslashes and Hangul, and booleans come
+    back as written; with ignore, a row whose unique key exists is skipped."""
+    import sqlalchemy as sa
+
+    from erp.common.sql import bulk_insert
+    from erp.common.models import Code, CodeGroup
+
+    with app.app_context():
+        db.session.add(CodeGroup(code="BULK", name="bulk"))
+        db.session.commit()
+        rows = [(n, "BULK", f"C{n:05d}", f"이름 {n}\t탭\n줄\\역슬래시" if n % 2 else f"이름 {n}", "", n % 3 == 0, n)
+                for n in range(1, 1_201)]
+        columns = ["id", "group_code", "code", "name", "name_en", "active", "sort_order"]
+        bulk_insert(Code.__table__, columns, [(n + 100_000, *rest) for n, *rest in rows])
+        bulk_insert(Code.__table__, columns, [(n + 200_000, *rest) for n, *rest in rows[:1_100]], ignore=True)
+        db.session.commit()
+        stored = db.session.execute(sa.select(Code.code, Code.name, Code.active, Code.name_en)
+                                    .where(Code.group_code == "BULK").order_by(Code.code)).all()
+        assert len(stored) == 1_200  # the second write changed nothing: every (group, code) was there
+        assert stored[0] == ("C00001", "이름 1\t탭\n줄\\역슬래시", False, "")
+        assert stored[2] == ("C00003", "이름 3\t탭\n줄\\역슬래시", True, "")
+        assert stored[1].name == "이름 2"

@@ -79,9 +79,13 @@ def regular_bill(customer_id: int, period: str) -> Bill | None:
                                                     Bill.kind.in_(REGULAR_KINDS))).scalars().first()
 
 
-def _in_scope(query, period: str, cycle: str, route_code: str, start: date):
-    """Customers a run of ``period`` covers and has not billed yet."""
+def _in_scope(query, period: str, cycle: str, route_code: str, start: date, ids: tuple[int, int] | None = None):
+    """Customers a run of ``period`` covers and has not billed yet (with ``ids``, those in that
+    range: said again inside the subquery, so a database that materialises it reads one block's
+    bills, not every bill ever issued)."""
     billed = sa.select(Bill.id).where(Bill.customer_id == Customer.id, Bill.period == period, Bill.kind.in_(REGULAR_KINDS))
+    if ids is not None:
+        billed = billed.where(Bill.customer_id >= ids[0], Bill.customer_id < ids[1])
     query = query.where(Customer.cycle == cycle, sa.or_(Customer.status == "active", Customer.moved_out_on >= start),
                         ~billed.exists())
     return query.where(Customer.route_code == route_code) if route_code else query
@@ -119,7 +123,7 @@ def billing_rows(period: str, cycle: str, route_code: str, start: date, end: dat
                        use.c.use, use.c.first, use.c.last, use.c.read_on)
              .join(use, use.c.customer_id == Customer.id)
              .join(Meter, sa.and_(Meter.customer_id == Customer.id, Meter.removed_on.is_(None))))
-    return raw_rows(_in_scope(query, period, cycle, route_code, start), Customer.__table__)
+    return raw_rows(_in_scope(query, period, cycle, route_code, start, (low, high)), Customer.__table__)
 
 
 def reductions_in(low: int, high: int, start: date, end: date) -> dict[int, tuple[str, ...]]:
