@@ -98,14 +98,11 @@ def upgrade():
 
     with op.batch_alter_table('rates_reading', schema=None) as batch_op:
         batch_op.create_index('ix_rates_reading_customer_read_on', ['customer_id', 'read_on'], unique=False)
-        # A date alone picks every reading of the month: MariaDB chose it for a block of customers.
-        batch_op.drop_index('ix_rates_reading_read_on')
 
 
 
 def downgrade():
     with op.batch_alter_table('rates_reading', schema=None) as batch_op:
-        batch_op.create_index('ix_rates_reading_read_on', ['read_on'], unique=False)
         batch_op.drop_index('ix_rates_reading_customer_read_on')
 
     with op.batch_alter_table('rates_bill', schema=None) as batch_op:

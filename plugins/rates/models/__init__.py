@@ -197,7 +197,7 @@ class Reading(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_customer.id"), index=True)
     meter_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_meter.id"), index=True)
-    read_on: Mapped[date] = mapped_column()  # indexed with the customer: a date alone leads planners astray
+    read_on: Mapped[date] = mapped_column(index=True)
     value: Mapped[int] = mapped_column()
     use: Mapped[int] = mapped_column()
     rollover: Mapped[bool] = mapped_column(default=False)

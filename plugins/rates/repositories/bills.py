@@ -107,44 +107,23 @@ def id_bounds(period: str, cycle: str, route_code: str, start: date) -> tuple[in
     return low, high
 
 
-def billing_rows(period: str, cycle: str, route_code: str, start: date, end: date, low: int, high: int) -> list[tuple]:
+def billing_rows(period: str, cycle: str, route_code: str, start: date, end: date, low: int, high: int):
     """One row per customer in ids [low, high) with readings in the period and none held: the
-    customer's terms, the current meter, and the period's use, first and last reading and last
-    reading date. Two range reads in index order — the customers with their meters, the period's
-    readings — merged here: no grouping, temporary table or sort in the database, which is what
-    keeps a million-customer run linear on SQLite and MariaDB alike. The rows are the driver's own
-    (see ``raw_rows``)."""
-    readings = raw_rows(sa.select(Reading.customer_id, Reading.use, Reading.value, Reading.read_on, Reading.held)
-                        .where(Reading.customer_id >= low, Reading.customer_id < high,
-                               Reading.read_on >= start, Reading.read_on <= end)
-                        .order_by(Reading.customer_id, Reading.read_on)
-                        # MariaDB would rather scan the whole table for a block of a sixth of it.
-                        .with_hint(Reading, "FORCE INDEX (ix_rates_reading_customer_read_on)", "mysql")
-                        .with_hint(Reading, "FORCE INDEX (ix_rates_reading_customer_read_on)", "mariadb"), Reading.__table__)
-    use: dict[int, list] = {}
-    for customer_id, used, value, read_on, held in readings:
-        entry = use.get(customer_id)
-        if entry is None:
-            use[customer_id] = [used, value - used, value, read_on, held]
-        else:  # a later reading of the period (a meter replaced, or read twice)
-            entry[0] += used
-            entry[2], entry[3] = value, read_on
-            entry[4] = entry[4] or held
-    if not use:
-        return []
-    customers = raw_rows(_in_scope(
-        sa.select(Customer.id, Customer.account_no, Customer.use_type, Customer.households, Customer.mixed,
-                  Customer.water_use_rate, Customer.moved_out_on, Meter.diameter, Meter.max_reading)
-        .join(Meter, sa.and_(Meter.customer_id == Customer.id, Meter.removed_on.is_(None)))
-        .where(Customer.id >= low, Customer.id < high, Meter.customer_id >= low, Meter.customer_id < high)
-        .with_hint(Meter, "FORCE INDEX (ix_rates_meter_customer_id)", "mysql")
-        .with_hint(Meter, "FORCE INDEX (ix_rates_meter_customer_id)", "mariadb"), period, cycle, route_code, start, (low, high)), Customer.__table__)
-    rows = []
-    for customer in customers:
-        entry = use.get(customer[0])
-        if entry is not None and not entry[4]:
-            rows.append((*customer, *entry[:4]))
-    return rows
+    customer's terms, the current meter and the period's use. The readings are summed per
+    customer in the order of their index (no sort), then joined to the customers. The rows are
+    the driver's own (see ``raw_rows``)."""
+    held = sa.func.max(sa.case((Reading.held.is_(True), 1), else_=0))
+    use = (sa.select(Reading.customer_id, sa.func.sum(Reading.use).label("use"),
+                     sa.func.min(Reading.value - Reading.use).label("first"), sa.func.max(Reading.value).label("last"),
+                     sa.func.max(Reading.read_on).label("read_on"))
+           .where(Reading.customer_id >= low, Reading.customer_id < high, Reading.read_on >= start, Reading.read_on <= end)
+           .group_by(Reading.customer_id).having(held == 0).subquery())
+    query = (sa.select(Customer.id, Customer.account_no, Customer.use_type, Customer.households, Customer.mixed,
+                       Customer.water_use_rate, Customer.moved_out_on, Meter.diameter, Meter.max_reading,
+                       use.c.use, use.c.first, use.c.last, use.c.read_on)
+             .join(use, use.c.customer_id == Customer.id)
+             .join(Meter, sa.and_(Meter.customer_id == Customer.id, Meter.removed_on.is_(None))))
+    return raw_rows(_in_scope(query, period, cycle, route_code, start, (low, high)), Customer.__table__)
 
 
 def reductions_in(low: int, high: int, start: date, end: date) -> dict[int, tuple[str, ...]]:
