@@ -71,7 +71,4 @@ def settle_move_out(account_no: str, *, on: date, final_reading: int, reference:
     customer = customer_repo.by_account((account_no or "").strip())
     if customer is None:
         refuse(_("There is no customer %(no)s.", no=account_no), "customer_no")
-    existing = bill_repo.by_reference(customer.id, on.strftime("%Y-%m"), "settlement", (reference or "")[:40])
-    if existing is not None and reference:
-        return _info(existing)
-    return _info(billing.settle_move_out(customer.id, on, final_reading, reference=reference))
+    return _info(billing.settle_move_out(customer.id, on, final_reading, reference=reference or ""))

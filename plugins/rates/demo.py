@@ -78,8 +78,8 @@ def _tariff() -> None:
 def _months_back(count: int) -> list[date]:
     """The 5th of each of the last ``count`` months, oldest first (the reading day)."""
     today = date.today()
-    return [date(today.year + (today.month - 1 - k) // 12, (today.month - 1 - k) % 12 + 1, 5)
-            for k in range(count - 1, -1, -1) if date(today.year + (today.month - 1 - k) // 12, (today.month - 1 - k) % 12 + 1, 5) <= today]
+    days = [date(today.year + (today.month - 1 - k) // 12, (today.month - 1 - k) % 12 + 1, 5) for k in range(count - 1, -1, -1)]
+    return [day for day in days if day <= today]
 
 
 def _customers() -> None:

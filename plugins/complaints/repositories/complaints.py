@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from erp.extensions import db
-from plugins.complaints.models import Complaint, ComplaintType, LookupFailure
+from plugins.complaints.models import Attachment, Complaint, ComplaintType, LookupFailure
 
 OPEN = ("received", "transferred", "assigned", "supplement", "in_progress", "extended")
 
@@ -26,6 +26,14 @@ def types(active_only: bool = True) -> list[ComplaintType]:
 
 def type_by_code(code: str) -> ComplaintType | None:
     return db.session.execute(sa.select(ComplaintType).where(ComplaintType.code == code)).scalar_one_or_none()
+
+
+def type_by_id(type_id: int) -> ComplaintType | None:
+    return db.session.get(ComplaintType, type_id)
+
+
+def attachment(attachment_id: int) -> Attachment | None:
+    return db.session.get(Attachment, attachment_id)
 
 
 def get(complaint_id: int, *, lock: bool = False) -> Complaint | None:

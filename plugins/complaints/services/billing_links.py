@@ -16,7 +16,7 @@ from erp.common.tx import transactional
 from erp.extensions import db
 from plugins.complaints.models import BillingLink
 from plugins.complaints.repositories import complaints as repo
-from plugins.complaints.services.complaints import CLOSED, _event
+from plugins.complaints.services.complaints import CLOSED, add_event
 
 # complaint type → the billing action it may take
 ACTIONS = {"BILL_OBJECTION": "adjusting_bill", "LEAK_REPORT": "leak_reduction", "LEAK_REDUCTION": "leak_reduction",
@@ -85,6 +85,6 @@ def link(complaint_id: int, *, bill_number: str = "", corrected_use: int | None 
     item = BillingLink(complaint_id=complaint.id, action=action, bill_number=bill.number, original_number=bill.original_number,
                        amount=bill.total, created_by=audit.current_actor()[1])
     complaint.billing_links.append(item)
-    _event(complaint, "billing", _("Bill %(no)s issued: %(amount)s won.", no=bill.number, amount=f"{bill.total:,}"), internal=True)
+    add_event(complaint, "billing", _("Bill %(no)s issued: %(amount)s won.", no=bill.number, amount=f"{bill.total:,}"), internal=True)
     db.session.commit()
     return item

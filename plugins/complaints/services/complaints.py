@@ -35,7 +35,7 @@ def normalise_phone(phone: str) -> str:
     return re.sub(r"[\s\-()]", "", phone or "")
 
 
-def _event(complaint: Complaint, kind: str, text: str = "", *, internal: bool = False, actor: str | None = None) -> None:
+def add_event(complaint: Complaint, kind: str, text: str = "", *, internal: bool = False, actor: str | None = None) -> None:
     complaint.events.append(Event(kind=kind, text=text, internal=internal, actor=actor or audit.current_actor()[1], at=utcnow()))
 
 
@@ -83,7 +83,7 @@ def file(type_code: str, *, title: str, body: str, name: str, phone: str, email:
     _store(complaint, uploads or [], "citizen")
     recompute_due(complaint)
     db.session.add(complaint)
-    _event(complaint, "filed", actor=_("citizen"))
+    add_event(complaint, "filed", actor=_("citizen"))
     db.session.flush()
     notify(db.session, complaint.id, "receipt", phone,
            _("Your complaint %(no)s was received. It is due by %(due)s.", no=complaint.receipt_no,
@@ -122,7 +122,7 @@ def supply(receipt_no: str, phone: str, text: str, uploads: list | None = None, 
         refuse(_("Write what you supply or attach it."), "text")
     _store(complaint, uploads or [], "citizen")
     _resume(complaint)
-    _event(complaint, "supplied", (text or "").strip()[:5000], actor=_("citizen"))
+    add_event(complaint, "supplied", (text or "").strip()[:5000], actor=_("citizen"))
     db.session.commit()
     return complaint
 
@@ -133,7 +133,7 @@ def withdraw(receipt_no: str, phone: str, ip: str = "") -> Complaint:
     if complaint.status in CLOSED:
         refuse(_("This complaint is closed already."))
     complaint.status, complaint.closed_at = "withdrawn", utcnow()
-    _event(complaint, "withdrawn", actor=_("citizen"))
+    add_event(complaint, "withdrawn", actor=_("citizen"))
     db.session.commit()
     return complaint
 
@@ -171,7 +171,7 @@ def assign(complaint_id: int, user_id: int) -> Complaint:
     complaint.assignee_id, complaint.assignee_name = user.id, user.name
     if complaint.status in ("received", "transferred"):
         complaint.status = "assigned"
-    _event(complaint, "assigned", user.name)
+    add_event(complaint, "assigned", user.name)
     db.session.commit()
     return complaint
 
@@ -190,7 +190,7 @@ def transfer(complaint_id: int, department_code: str, reason: str) -> Complaint:
         refuse(_("Give the reason."), "reason")
     complaint.department_code, complaint.assignee_id, complaint.assignee_name = department_code, None, ""
     complaint.status = "transferred"
-    _event(complaint, "transferred", f"{department_code}: {reason.strip()}")
+    add_event(complaint, "transferred", f"{department_code}: {reason.strip()}")
     db.session.commit()
     return complaint
 
@@ -202,7 +202,7 @@ def request_supplement(complaint_id: int, text: str) -> Complaint:
     if not (text or "").strip():
         refuse(_("Say what the citizen must supply."), "text")
     complaint.status, complaint.paused_since = "supplement", utcnow()
-    _event(complaint, "supplement_requested", text.strip())
+    add_event(complaint, "supplement_requested", text.strip())
     notify(db.session, complaint.id, "supplement", complaint.phone,
            _("Complaint %(no)s: please supply: %(text)s", no=complaint.receipt_no, text=text.strip()[:200]))
     db.session.commit()
@@ -225,7 +225,7 @@ def extend(complaint_id: int, days: int, reason: str, consent: bool = False) -> 
     complaint.extension_days += days
     complaint.status = "extended"
     recompute_due(complaint)
-    _event(complaint, "extended", f"+{days}: {reason.strip()}" + (" (" + _("citizen consented") + ")" if consent else ""))
+    add_event(complaint, "extended", f"+{days}: {reason.strip()}" + (" (" + _("citizen consented") + ")" if consent else ""))
     notify(db.session, complaint.id, "extension", complaint.phone,
            _("Complaint %(no)s: the deadline is extended to %(due)s. Reason: %(reason)s", no=complaint.receipt_no,
              due=to_local(complaint.due_at).strftime("%Y-%m-%d %H:%M"), reason=reason.strip()[:200]))
@@ -239,7 +239,7 @@ def add_note(complaint_id: int, text: str) -> Complaint:
     complaint = _open(complaint_id, tuple(repo.OPEN) + CLOSED)
     if not (text or "").strip():
         refuse(_("Write the note."), "text")
-    _event(complaint, "note", text.strip()[:5000], internal=True)
+    add_event(complaint, "note", text.strip()[:5000], internal=True)
     db.session.commit()
     return complaint
 
@@ -253,7 +253,7 @@ def reply(complaint_id: int, text: str) -> Complaint:
     complaint.reply = text.strip()[:20000]
     if complaint.status == "assigned":
         complaint.status = "in_progress"
-    _event(complaint, "replied", complaint.reply)
+    add_event(complaint, "replied", complaint.reply)
     db.session.commit()
     return complaint
 
@@ -271,7 +271,7 @@ def close(complaint_id: int, outcome: str, reason: str = "") -> Complaint:
     if outcome in ("refused", "returned"):
         complaint.reply = reason.strip()[:20000]
     complaint.status, complaint.closed_at = outcome, utcnow()
-    _event(complaint, outcome, (reason or "").strip())
+    add_event(complaint, outcome, (reason or "").strip())
     notify(db.session, complaint.id, "result", complaint.phone,
            _("Complaint %(no)s: %(status)s. See the reply with your receipt number.", no=complaint.receipt_no,
              status=status_label(outcome)))

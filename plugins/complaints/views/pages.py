@@ -12,11 +12,9 @@ from flask_login import current_user
 from erp.auth import services as auth
 from erp.auth.access import permission_required, public
 from erp.common.errors import ServiceError
-from erp.extensions import db
 from erp.i18n import N_
 from erp.web.downloads import printout
 from erp.web.forms import flash_refusal
-from plugins.complaints.models import Attachment, ComplaintType
 from plugins.complaints.reports import statistics_file
 from plugins.complaints.repositories import complaints as repo
 from plugins.complaints.services import complaints as service
@@ -201,7 +199,7 @@ def detail(complaint_id: int):
 @bp.route("/<id:complaint_id>/attachments/<id:attachment_id>")
 @permission_required("complaints.view")
 def attachment(complaint_id: int, attachment_id: int):
-    item = db.session.get(Attachment, attachment_id)
+    item = repo.attachment(attachment_id)
     if item is None or item.complaint_id != complaint_id:
         abort(404)
     path = storage.path_of(item.stored_name)
@@ -232,7 +230,7 @@ def statistics():
 def types():
     kinds = repo.types(active_only=False)
     edit = request.args.get("edit", type=int)
-    kind = db.session.get(ComplaintType, edit) if edit and 0 < edit < 2**31 else None
+    kind = repo.type_by_id(edit) if edit and 0 < edit < 2**31 else None
     form = TypeForm(obj=kind)
     if request.method == "POST":
         if not current_user.can("complaints.settings") or kind is None:

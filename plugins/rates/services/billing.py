@@ -39,7 +39,6 @@ from erp.extensions import db
 from plugins.rates.models import Bill, BillRun, Customer, Outbox
 from plugins.rates.repositories import bills as repo
 from plugins.rates.repositories import customers as customer_repo
-from plugins.rates.repositories import tariffs as tariff_repo
 from plugins.rates.services import customers as customer_service
 from plugins.rates.services import tariffs as tariff_service
 from plugins.rates.services.calculation import QuoteError, QuoteRequest, Reduction, quote
@@ -100,7 +99,7 @@ def start_run(period: str, cycle: str = "monthly", route_code: str = "", issued_
     due_on = due_on or default_due(issued_on)
     if due_on <= issued_on:
         refuse(_("The due date must come after the issue date."), "due_on")
-    if not tariff_repo.in_force_between(start, end):
+    if not tariff_service.terms_between(start, end):
         refuse(_("No tariff is in force in this period."), "period")
     expected = repo.unbilled_count(period, cycle, route_code, start)
     if not expected:
@@ -144,50 +143,47 @@ def execute(run_id: int, *, chunk: int = CHUNK, progress: Callable[[int, int, in
     return _finish(run_id, terms.errors)
 
 
+@transactional
 def _bill_block(terms: _Terms, low: int, high: int) -> int:
     """Bill the customers with ids in [low, high) in one transaction; returns the bills written."""
     run = terms.run
     period, start, end, run_id = run.period, run.period_start, run.period_end, run.id
-    try:
-        rows = repo.billing_rows(period, run.cycle, run.route_code, start, end, low, high)
-        reductions = repo.reductions_in(low, high, start, end) if rows else {}
-        # The same for every bill of the run: written as the text the databases store, once.
-        now = utcnow()
-        fixed = (start.isoformat(), end.isoformat())
-        issued, due, created = run.issued_on.isoformat(), run.due_on.isoformat(), now.isoformat(" ")
-        prefix, memo, errors, bills = period.replace("-", "") + "-", terms.memo, terms.errors, []
-        for (customer_id, account_no, use_type, households, mixed, rate, moved_out_on, diameter, max_reading,
-             use, first, last, read_on) in rows:
-            # Most customers have no reduction, no own rate and no move: those tests stay cheap.
-            codes = reductions.get(customer_id, ())
-            leak_average = _leak_average(customer_id, start) if codes and "LEAK" in codes else None
-            move_out = None
-            if moved_out_on is not None:
-                move_out = _day(moved_out_on)
-                move_out = move_out if move_out <= end else None
-            if rate is not None:
-                rate = Decimal(str(rate))
-            key = (use_type, diameter, int(use), households, mixed, rate, move_out, codes, leak_average)
-            amounts = memo.get(key)
-            if amounts is None:
-                amounts = memo[key] = _amounts(terms, key)
-            if amounts.__class__ is str:
-                errors[amounts] = errors.get(amounts, 0) + 1
-                continue
-            previous = first if first >= 0 else first + max_reading + 1  # the dial rolled over in the period
-            bills.append((prefix + account_no.replace("-", ""), run_id, customer_id, period, "regular", "", "",
-                          use_type, diameter, households, *fixed, read_on, issued, due, previous, last, int(use),
-                          ",".join(codes), *amounts, created))
-        bulk_insert(Bill.__table__, COLUMNS, bills, ignore=True)
-        run = db.session.get(BillRun, run_id)
-        run.billed += len(bills)
-        run.heartbeat_at = now
-        db.session.commit()
-        terms.run = run
-        return len(bills)
-    except BaseException:
-        db.session.rollback()
-        raise
+    rows = repo.billing_rows(period, run.cycle, run.route_code, start, end, low, high)
+    reductions = repo.reductions_in(low, high, start, end) if rows else {}
+    # The same for every bill of the run: written as the text the databases store, once.
+    now = utcnow()
+    fixed = (start.isoformat(), end.isoformat())
+    issued, due, created = run.issued_on.isoformat(), run.due_on.isoformat(), now.isoformat(" ")
+    prefix, memo, errors, bills = period.replace("-", "") + "-", terms.memo, terms.errors, []
+    for (customer_id, account_no, use_type, households, mixed, rate, moved_out_on, diameter, max_reading,
+         use, first, last, read_on) in rows:
+        # Most customers have no reduction, no own rate and no move: those tests stay cheap.
+        codes = reductions.get(customer_id, ())
+        leak_average = _leak_average(customer_id, start) if codes and "LEAK" in codes else None
+        move_out = None
+        if moved_out_on is not None:
+            move_out = _day(moved_out_on)
+            move_out = move_out if move_out <= end else None
+        if rate is not None:
+            rate = Decimal(str(rate))
+        key = (use_type, diameter, int(use), households, mixed, rate, move_out, codes, leak_average)
+        amounts = memo.get(key)
+        if amounts is None:
+            amounts = memo[key] = _amounts(terms, key)
+        if amounts.__class__ is str:
+            errors[amounts] = errors.get(amounts, 0) + 1
+            continue
+        previous = first if first >= 0 else first + max_reading + 1  # the dial rolled over in the period
+        bills.append((prefix + account_no.replace("-", ""), run_id, customer_id, period, "regular", "", "",
+                      use_type, diameter, households, *fixed, read_on, issued, due, previous, last, int(use),
+                      ",".join(codes), *amounts, created))
+    bulk_insert(Bill.__table__, COLUMNS, bills, ignore=True)
+    run = db.session.get(BillRun, run_id)
+    run.billed += len(bills)
+    run.heartbeat_at = now
+    db.session.commit()
+    terms.run = run
+    return len(bills)
 
 
 def _day(value) -> date:
@@ -223,27 +219,30 @@ def _columns(result) -> tuple:
 
 def _finish(run_id: int, errors: dict) -> BillRun:
     """Mark the run finished and owe its posting, in one transaction; then relay."""
-    try:
-        run = db.session.get(BillRun, run_id)
-        if run.status == "finished":
-            return run
-        totals = repo.run_totals(run.id)
-        run.billed = sum(row[1] for row in totals)
-        run.total_amount = sum(row[8] for row in totals)
-        run.status, run.finished_at = "finished", utcnow()
-        if errors:
-            run.note = "; ".join(f"{count}: {reason}" for reason, count in errors.items())[:500]
-        lines = _posting_lines({row[0]: dict(zip(AMOUNTS, row[2:8], strict=True)) for row in totals})
-        if lines:
-            repo.add(Outbox(key=f"rates:bill-run:{run.id}", payload=outbox.payload(
-                run.issued_on, f"상하수도요금 정기부과 {run.period} ({run.billed:,}건)", lines, source=f"rates:bill-run:{run.id}")))
-        audit.record("update", "rates_bill_run", run.id, f"bill run {run.period} finished: {run.billed} bills, {run.total_amount} won")
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-    relay()
+    run = _close_run(run_id, errors)
+    if run.status == "finished":
+        relay()
     return db.session.get(BillRun, run_id)
+
+
+@transactional
+def _close_run(run_id: int, errors: dict) -> BillRun:
+    run = db.session.get(BillRun, run_id)
+    if run.status == "finished":
+        return run
+    totals = repo.run_totals(run.id)
+    run.billed = sum(row[1] for row in totals)
+    run.total_amount = sum(row[8] for row in totals)
+    run.status, run.finished_at = "finished", utcnow()
+    if errors:
+        run.note = "; ".join(f"{count}: {reason}" for reason, count in errors.items())[:500]
+    lines = _posting_lines({row[0]: dict(zip(AMOUNTS, row[2:8], strict=True)) for row in totals})
+    if lines:
+        repo.add(Outbox(key=f"rates:bill-run:{run.id}", payload=outbox.payload(
+            run.issued_on, f"상하수도요금 정기부과 {run.period} ({run.billed:,}건)", lines, source=f"rates:bill-run:{run.id}")))
+    audit.record("update", "rates_bill_run", run.id, f"bill run {run.period} finished: {run.billed} bills, {run.total_amount} won")
+    db.session.commit()
+    return run
 
 
 def _posting_lines(by_use_type: dict[str, dict[str, int]]) -> list[tuple]:
@@ -299,8 +298,9 @@ def leak_adjust(bill_id: int, *, reason: str, reference: str = "") -> Bill:
     original = repo.bill(bill_id)
     if original is None:
         refuse(_("Choose the issued bill to adjust."))
-    if reference and repo.by_reference(original.customer_id, original.period, "adjusting", reference[:40]):
-        return repo.by_reference(original.customer_id, original.period, "adjusting", reference[:40])
+    existing = repo.by_reference(original.customer_id, original.period, "adjusting", reference[:40]) if reference else None
+    if existing is not None:
+        return existing
     bill = adjust(bill_id, add_reductions=("LEAK",), reason=reason, reference=reference)
     customer_service.grant_reduction(original.customer_id, "LEAK", original.period_start, original.period_end,
                                      f"{reference} {reason}".strip()[:300])
@@ -325,11 +325,15 @@ def _post_bill(bill: Bill, memo: str) -> None:
 @transactional
 def settle_move_out(customer_id: int, on: date, final_reading: int, reference: str = "") -> Bill:
     """이사정산: record the final reading on the move date, move the holder out and issue the
-    settlement bill for the days used (no reductions apply)."""
+    settlement bill for the days used (no reductions apply). The same ``reference`` twice returns
+    the first settlement bill."""
     customer = customer_repo.get(customer_id)
     if customer is None:
         refuse(_("There is no such customer."))
     period = on.strftime("%Y-%m")
+    existing = repo.by_reference(customer.id, period, "settlement", reference[:40]) if reference else None
+    if existing is not None:
+        return existing
     if repo.regular_bill(customer.id, period) is not None:
         refuse(_("This period is billed already; the move-out is settled from the next period."), "on")
     meter = customer_repo.active_meter(customer.id)

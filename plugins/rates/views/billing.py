@@ -54,7 +54,7 @@ def bill_runs():
     if request.method == "GET":
         last_month = date.today().replace(day=1) - timedelta(days=1)
         form.period.data = last_month.strftime("%Y-%m")
-    elif not billing_allowed():
+    elif not current_user.can("rates.billing"):
         abort(403)
     elif form.validate_on_submit():
         try:
@@ -65,10 +65,6 @@ def bill_runs():
             billing.execute_in_background(run.id)
             return redirect(url_for("rates.bill_run", run_id=run.id))
     return render_template("rates/bill_runs.html", form=form, pagination=repo.runs(page_arg()))
-
-
-def billing_allowed() -> bool:
-    return current_user.can("rates.billing")
 
 
 @bp.route("/bill-runs/<id:run_id>")
@@ -110,13 +106,12 @@ def bill_run_bills(run_id: int):
 def bill_run_route_pdf(run_id: int, route_code: str):
     """The printed bills of one route of a run, one page each, in one file."""
     run = repo.run(run_id) or abort(404)
-    ids = repo.bill_ids_of_run(run.id, route_code)
-    if not ids:
+    bills = repo.bills_to_print(run.id, route_code, BATCH_LIMIT + 1)
+    if not bills:
         abort(404)
-    if len(ids) > BATCH_LIMIT:
+    if len(bills) > BATCH_LIMIT:
         flash(_("This route has more than %(n)d bills; print it in parts.", n=BATCH_LIMIT), "danger")
         return redirect(url_for("rates.bill_run", run_id=run.id))
-    bills = [repo.bill(i) for i in ids]
     return file_response(bills_pdf(bills, current_app.config["ERP_ORG_NAME"]), "pdf", f"bills-{run.period}-{route_code}")
 
 
@@ -126,7 +121,7 @@ def bill_detail(bill_id: int):
     bill = repo.bill(bill_id) or abort(404)
     form = AdjustForm(prefix="a")
     if request.method == "POST":
-        if not billing_allowed():
+        if not current_user.can("rates.billing"):
             abort(403)
         if form.validate_on_submit():
             try:
@@ -136,10 +131,11 @@ def bill_detail(bill_id: int):
             else:
                 flash(_("Adjusting bill %(no)s issued.", no=adjusting.number), "success")
                 return redirect(url_for("rates.bill_detail", bill_id=adjusting.id))
-    elif bill.kind != "adjusting":
-        form.use.data = (repo.adjustments_of(bill) or [bill])[-1].use
+    adjustments = repo.adjustments_of(bill)
+    if request.method == "GET" and bill.kind != "adjusting":
+        form.use.data = (adjustments or [bill])[-1].use
     posting = repo.outbox_by_key(f"rates:bill:{bill.number}") or (repo.outbox_by_key(f"rates:bill-run:{bill.run_id}") if bill.run_id else None)
-    return render_template("rates/bill.html", bill=bill, adjustments=repo.adjustments_of(bill), form=form,
+    return render_template("rates/bill.html", bill=bill, adjustments=adjustments, form=form,
                            reference=payment_reference(bill), posting=posting, use_labels=USE_TYPES)
 
 
