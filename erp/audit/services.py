@@ -213,14 +213,12 @@ def _before_commit(session: Session) -> None:
 
 def _append(session: Session, pending: list[dict]) -> None:
     head_table = AuditHead.__table__
-    # Update first: takes the row lock on MariaDB and the write lock on SQLite before reading.
-    result = session.execute(
-        head_table.update().where(head_table.c.id == 1).values(seq=head_table.c.seq + len(pending))
-    )
-    if result.rowcount != 1:
+    # Locks the head row on MariaDB; SQLite holds the write lock since BEGIN IMMEDIATE.
+    head = session.execute(sa.select(head_table.c.seq, head_table.c.last_hash)
+                           .where(head_table.c.id == 1).with_for_update()).first()
+    if head is None:
         raise RuntimeError("The audit chain head row is missing; run `flask db upgrade`")
-    seq, prev = session.execute(sa.select(head_table.c.seq, head_table.c.last_hash).where(head_table.c.id == 1)).one()
-    seq -= len(pending)
+    seq, prev = head
     rows = []
     for entry in pending:
         seq += 1
@@ -229,8 +227,8 @@ def _append(session: Session, pending: list[dict]) -> None:
         row["hash"] = compute_hash(row)
         prev = row["hash"]
         rows.append(row)
+    # A trigger (migration 0011) moves the head to the last row inserted.
     session.execute(AuditEntry.__table__.insert(), rows)
-    session.execute(head_table.update().where(head_table.c.id == 1).values(last_hash=prev))
 
 
 _MARKS = "erp_audit_savepoint_marks"

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import re
 
-import sqlalchemy as sa
-
 from erp.common.models import DocumentSequence
-from erp.common.sql import upsert_add
-from erp.extensions import db
+from erp.common.sql import next_value
 
 _TYPE = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
 
@@ -28,8 +25,5 @@ def next_number(doc_type: str, year: int) -> str:
     """
     if not _TYPE.match(doc_type):
         raise ValueError(f"Document type must be 1–10 upper-case letters or digits, got {doc_type!r}")
-    table = DocumentSequence.__table__
-    db.session.execute(upsert_add(table, {"doc_type": doc_type, "year": year}, {"last_number": 1}))
-    where = (table.c.doc_type == doc_type) & (table.c.year == year)
-    number = db.session.execute(sa.select(table.c.last_number).where(where)).scalar_one()
+    number = next_value(DocumentSequence.__table__, {"doc_type": doc_type, "year": year}, "last_number")
     return format_number(doc_type, year, number)

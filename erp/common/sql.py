@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from itertools import repeat
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 
 from erp.extensions import db
@@ -22,6 +23,22 @@ def upsert_add(table, keys: dict, increments: dict):
     if insert is None:
         raise RuntimeError(f"No upsert for the {dialect} database")
     return insert(table).values(**values).on_conflict_do_update(index_elements=[table.c[k] for k in keys], set_=added)
+
+
+def next_value(table, keys: dict, column: str) -> int:
+    """Add one to ``column`` of the row of ``keys`` (creating it at 1) and return the new value,
+    in one statement and one round trip; the row stays locked until the transaction ends."""
+    connection = db.session.connection(bind_arguments={"clause": table})
+    dialect = connection.dialect.name
+    if dialect in ("mysql", "mariadb"):
+        # MariaDB has no RETURNING on an upsert's update: LAST_INSERT_ID(expr) hands the value
+        # back in the statement's reply (the table has no AUTO_INCREMENT column to compete).
+        counter = sa.func.last_insert_id
+        statement = (mysql.insert(table).values(**keys, **{column: counter(1)})
+                     .on_duplicate_key_update(**{column: counter(table.c[column] + 1)}))
+        return int(connection.execute(statement).lastrowid)
+    statement = upsert_add(table, keys, {column: 1}).returning(table.c[column])
+    return int(connection.execute(statement).scalar_one())
 
 
 def bulk_insert(table, columns: list[str], rows: list[tuple], *, ignore: bool = False) -> None:

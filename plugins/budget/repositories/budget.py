@@ -97,12 +97,14 @@ def net_transfers(line_id: int) -> int:
 
 
 def reserve_amount(line_id: int, amount: int) -> bool:
-    """Add ``amount`` to the line's commitments if it stays within the current budget: one
-    conditional UPDATE, which holds the line's row lock on MariaDB until the transaction ends."""
+    """Add ``amount`` to the line's commitments if it stays within the current budget and the
+    line's year is not closed: one conditional UPDATE, which holds the line's row lock on MariaDB
+    until the transaction ends."""
     table = Line.__table__
+    closed = sa.select(YearEnd.year).where(YearEnd.year == table.c.year).exists()
     result = db.session.execute(
         table.update()
-        .where(table.c.id == line_id, table.c.committed + amount <= table.c.current_amount)
+        .where(table.c.id == line_id, table.c.committed + amount <= table.c.current_amount, ~closed)
         .values(committed=table.c.committed + amount)
     )
     return result.rowcount == 1

@@ -37,9 +37,9 @@ def commit(line_id: int, on: date, vendor: str, description: str, amount: int) -
         refuse(_("The date must fall in the budget year %(year)d.", year=line.year), "committed_on")
     if not (vendor or "").strip() or not (description or "").strip():
         refuse(_("Name the counterparty and what is bought."), "vendor")
-    if repo.year_end(line.year) is not None:
-        refuse(_("The budget year %(year)d is closed.", year=line.year), "committed_on")
     if not repo.reserve_amount(line.id, amount):
+        if repo.year_end(line.year) is not None:
+            refuse(_("The budget year %(year)d is closed.", year=line.year), "committed_on")
         db.session.refresh(line)
         refuse(_("Only %(available)s won is left on %(line)s; %(amount)s won cannot be committed.",
                  available=f"{line.available:,}", line=line.code, amount=f"{amount:,}"), "amount")
