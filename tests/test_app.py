@@ -133,3 +133,46 @@ def test_readyz_is_503_when_the_database_does_not_answer(app_factory):
     assert response.status_code == 503
     assert response.get_json()["checks"]["database"].startswith("unreachable")
     assert app.test_client().get("/healthz").status_code == 200
+
+
+def test_the_deployment_settings_serve_every_worker_from_the_preloaded_app(database_url, tmp_path):
+    """gunicorn with deploy/gunicorn.conf.py loads the app once and forks the workers: each worker
+    must answer with its own database connections (the master's are dropped after the fork)."""
+    import os
+    import signal
+    import socket
+    import subprocess  # nosec B404 - the test serves the app's own WSGI entry point
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    from gunicorn.config import KNOWN_SETTINGS
+
+    root = Path(__file__).resolve().parent.parent
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    no_control = ["--no-control-socket"] if any(s.name == "control_socket_disable" for s in KNOWN_SETTINGS) else []
+    command = [sys.executable, "-m", "gunicorn", "-c", str(root / "deploy" / "gunicorn.conf.py"),
+               "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2", *no_control, "wsgi:app"]
+    env = {**os.environ, "DATABASE_URL": database_url, "ERP_INSTANCE_DIR": str(tmp_path)}
+    log = open(tmp_path / "gunicorn.log", "wb")
+    server = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,  # nosec B603
+                              start_new_session=True)
+    try:
+        answers, deadline = [], time.monotonic() + 60
+        while len(answers) < 40 and time.monotonic() < deadline:
+            assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as response:  # nosec B310
+                    answers.append((response.status, json.loads(response.read())["checks"]))
+            except OSError:
+                time.sleep(0.2)
+        text = (tmp_path / "gunicorn.log").read_text()
+        assert answers and set(map(str, answers)) == {str((200, {"database": "ok", "migrations": "ok"}))}, text
+        assert text.count("Booting worker") == 2 and "Exception in worker process" not in text, text
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        log.close()
