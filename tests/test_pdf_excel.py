@@ -97,3 +97,41 @@ def test_excel_sheet_titles_are_unique_and_short():
     taken = set()
     assert excel.sheet_title("가" * 40, taken) == "가" * 31
     assert excel.sheet_title("가" * 40, taken) == "가" * 27 + " (2)"
+
+
+def _letter(name: str) -> bytes:
+    """A one-page letter whose fixed wording is assigned first, then a name drawn."""
+    from reportlab.pdfgen import canvas
+
+    from erp.common.fonts import assign_glyphs, register_korean_fonts
+
+    regular, _bold = register_korean_fonts()
+    buffer = BytesIO()
+    page = canvas.Canvas(buffer)
+    # Enough fixed wording to fill the first subset (about 160 characters beside ASCII).
+    assign_glyphs(page, "상하수도요금 고지서 납부금액 0123456789" + "".join(chr(0xAC00 + i) for i in range(200)))
+    page.setFont(regular, 12)
+    page.drawString(72, 720, "상하수도요금 고지서")
+    page.drawString(72, 700, f"{name} 납부금액 12,340원")
+    page.save()
+    return buffer.getvalue()
+
+
+def _font_files(data: bytes) -> dict[str, bytes]:
+    fonts = {}
+    for font in PdfReader(BytesIO(data)).pages[0]["/Resources"]["/Font"].values():
+        font = font.get_object()
+        if "/FontDescriptor" in font:
+            fonts[str(font["/BaseFont"]).lstrip("/")] = font["/FontDescriptor"]["/FontFile2"].get_data()
+    return fonts
+
+
+def test_files_sharing_their_wording_share_its_font_subset_and_print_their_own_names():
+    first, second = _letter("김민수"), _letter("정하늘")
+    assert "김민수 납부금액 12,340원" in PdfReader(BytesIO(first)).pages[0].extract_text()
+    assert "정하늘 납부금액 12,340원" in PdfReader(BytesIO(second)).pages[0].extract_text()
+    first_fonts, second_fonts = _font_files(first), _font_files(second)
+    # The assigned wording fills the first subset alike in both files (built once, the same
+    # bytes); the names land in the next subset, which differs.
+    assert first_fonts["AAAAAA+NanumGothic"] == second_fonts["AAAAAA+NanumGothic"]
+    assert first_fonts["AAAAAB+NanumGothic"] != second_fonts["AAAAAB+NanumGothic"]

@@ -10,10 +10,11 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
+import zlib
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace
 
 REGULAR_NAME = "NanumGothic"
 BOLD_NAME = "NanumGothicBold"
@@ -23,6 +24,7 @@ _BOLD_FILE = "NanumGothicBold.ttf"
 _DEBIAN_DIR = Path("/usr/share/fonts/truetype/nanum")
 
 _lock = threading.Lock()
+_subset_lock = threading.Lock()
 _registered: tuple[str, str] | None = None
 
 
@@ -78,6 +80,64 @@ def _locate(dirs: list[Path]) -> tuple[Path, Path]:
     )
 
 
+class _ReusingFace(TTFontFace):
+    """A font face that builds each glyph subset once per process.
+
+    reportlab cuts a fresh subset of the TrueType file for every PDF and compresses it, which is
+    most of the cost of a one-page file (a bill a citizen opens). Every document that assigns the
+    same characters in the same order gets the same subset, so it is kept, compressed, and reused
+    — see :func:`assign_glyphs`, which makes the common characters come first in that order.
+    """
+
+    _subsets: dict
+
+    def addSubsetObjects(self, doc, fontname, subset):
+        # As reportlab's TTFontFace.addSubsetObjects, with the font file stream taken from the cache.
+        key = tuple(subset)
+        with _subset_lock:
+            cached = self._subsets.get(key)
+        if cached is None:
+            content = self.makeSubset(subset)
+            cached = (zlib.compress(content), len(content))
+            with _subset_lock:
+                if len(self._subsets) < _SUBSETS_KEPT:
+                    self._subsets[key] = cached
+        compressed, length = cached
+        font_file = pdfdoc.PDFStream(content=compressed)
+        font_file.dictionary["Length1"] = length
+        font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+        font_file_ref = doc.Reference(font_file, f"fontFile:{self.filename}({fontname})")
+        descriptor = pdfdoc.PDFDictionary({
+            "Type": "/FontDescriptor", "Ascent": self.ascent, "CapHeight": self.capHeight,
+            "Descent": self.descent, "Flags": (self.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+            "FontBBox": pdfdoc.PDFArray(self.bbox), "FontName": pdfdoc.PDFName(fontname),
+            "ItalicAngle": self.italicAngle, "StemV": self.stemV, "FontFile2": font_file_ref,
+            "MissingWidth": self.defaultWidth,
+        })
+        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
+
+
+_SUBSETS_KEPT = 64  # per face; a subset is some tens of kilobytes
+
+
+def _reusing(font: TTFont) -> TTFont:
+    font.face.__class__ = _ReusingFace
+    font.face._subsets = {}
+    return font
+
+
+def assign_glyphs(canvas, text: str) -> None:
+    """Give the characters of ``text`` their places in the Korean fonts' subsets of the PDF being
+    drawn on ``canvas``, in this order, before anything is drawn. A printout whose fixed wording
+    is assigned this way first shares its subsets with every other such file, so they are built
+    once (see ``_ReusingFace``). A subset holds about 160 characters beside ASCII: the subsets the
+    wording fills are shared, and what varies (a name, an address) joins the last, partly filled
+    one, which is built per file. Call it right after creating the canvas."""
+    for name in register_korean_fonts():
+        # reportlab's API for dynamic fonts: splitString(text, doc) assigns the codes.
+        pdfmetrics.getFont(name).splitString(text, canvas._doc)
+
+
 def _is_registered(name: str) -> bool:
     try:
         pdfmetrics.getFont(name)
@@ -100,9 +160,9 @@ def register_korean_fonts() -> tuple[str, str]:
             return _registered
         regular_path, bold_path = _locate(_candidate_dirs())
         if not _is_registered(REGULAR_NAME):
-            pdfmetrics.registerFont(TTFont(REGULAR_NAME, str(regular_path)))
+            pdfmetrics.registerFont(_reusing(TTFont(REGULAR_NAME, str(regular_path))))
         if not _is_registered(BOLD_NAME):
-            pdfmetrics.registerFont(TTFont(BOLD_NAME, str(bold_path)))
+            pdfmetrics.registerFont(_reusing(TTFont(BOLD_NAME, str(bold_path))))
         # The family lets <b> in a Paragraph switch to the bold face; there is no italic Hangul
         # face, so italic maps to upright.
         pdfmetrics.registerFontFamily(
