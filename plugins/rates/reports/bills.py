@@ -12,8 +12,7 @@ font embedded once.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import ROUND_FLOOR, Decimal
 from io import BytesIO
 
@@ -27,8 +26,8 @@ from reportlab.pdfgen import canvas as rl_canvas
 from erp.common.fonts import assign_glyphs, register_korean_fonts
 from erp.common.formatting import won
 from plugins.rates.models import Bill
-from plugins.rates.repositories import tariffs as tariff_repo
 from plugins.rates.services.calculation import USE_TYPES, truncate_10
+from plugins.rates.services import tariffs as tariff_service
 from plugins.rates.services.customers import luhn_digit
 
 KIND_TITLES = {"regular": "정기분", "settlement": "이사정산분", "adjusting": "조정분(수시)"}
@@ -59,18 +58,6 @@ def payment_reference(bill: Bill) -> str:
     return body + str(luhn_digit(body))
 
 
-@dataclass
-class _Tariffs:
-    """Tariff versions by date, looked up once for a batch."""
-    cache: dict
-
-    def at(self, day: date):
-        if day not in self.cache:
-            versions = tariff_repo.in_force_between(day, day)
-            self.cache[day] = versions[-1] if versions else None
-        return self.cache[day]
-
-
 def bills_pdf(bills: list[Bill], org_name: str) -> bytes:
     """One page per bill, in one PDF."""
     regular, bold = register_korean_fonts()
@@ -79,9 +66,10 @@ def bills_pdf(bills: list[Bill], org_name: str) -> bytes:
     assign_glyphs(pdf, BILL_GLYPHS)
     pdf.setTitle(f"{org_name} 상하수도요금 고지서")
     pdf.setAuthor(org_name)
-    tariffs, forms = _Tariffs({}), set()
+    forms = set()
     for bill in bills:
-        _page(pdf, bill, org_name, tariffs.at(bill.period_end), regular, bold, forms)
+        in_force = tariff_service.terms_between(bill.period_end, bill.period_end)  # cached per process
+        _page(pdf, bill, org_name, in_force[-1] if in_force else None, regular, bold, forms)
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
@@ -209,7 +197,8 @@ def _prices(pdf, tariff, use_type: str, rate, font: str, bold: str) -> None:
     pdf.setLineWidth(0.5)
     pdf.setFont(bold, 10)
     pdf.drawString(LEFT, PRICES_TOP, f"{USE_TYPES.get(use_type, use_type)} 요금 단가 (원/㎥, 구간은 가구당)")
-    blocks = {(b.service, b.upper): b.unit_price for b in tariff.blocks if b.use_type == use_type}
+    blocks = {(service, rate.upper): rate.price for (service, kind), rates in tariff.blocks.items()
+              if kind == use_type for rate in rates}
     uppers = sorted({upper for _s, upper in blocks}, key=lambda u: (u is None, u or 0))[:5]
     rows, lower = [], 0
     for upper in uppers:
@@ -283,7 +272,7 @@ def _page(pdf, bill: Bill, org_name: str, tariff, font: str, bold: str, forms: s
                     bold if index == 3 else font, centred_first=False)
     notes = []
     if bill.reductions:
-        names = {r.code: r.name for r in tariff.reductions} if tariff is not None else {}
+        names = {code: r.name for code, r in tariff.reductions.items()} if tariff is not None else {}
         notes.append("감면: " + ", ".join(names.get(code, code) for code in bill.reductions.split(",")))
     if bill.kind == "adjusting" and bill.original is not None:
         notes.append(f"당초 고지 {bill.original.number} ({won(bill.original.total)}원) · 사유: {bill.reason}")
@@ -295,7 +284,7 @@ def _page(pdf, bill: Bill, org_name: str, tariff, font: str, bold: str, forms: s
 
     if tariff is not None:
         rate = customer.water_use_rate if customer.water_use_rate is not None else tariff.water_use_rate
-        name = f"prices-{tariff.id}-{bill.use_type}-{rate}"
+        name = f"prices-{tariff.effective_from:%Y%m%d}-{bill.use_type}-{rate}"
         if name not in forms:
             pdf.beginForm(name)
             _prices(pdf, tariff, bill.use_type, rate, font, bold)

@@ -60,6 +60,7 @@ class TariffTerms:
     rounding: str = "line"
     mixed_household_volume: int = 15
     reductions: dict[str, ReductionTerms] = field(default_factory=dict)
+    late_rate: Decimal = Decimal("0.03")  # 가산금 after the due date (printed on the bill)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ def terms(tariff: Tariff) -> TariffTerms:
         water_use_rate=Decimal(tariff.water_use_rate), rounding=tariff.rounding,
         mixed_household_volume=tariff.mixed_household_volume,
         reductions={r.code: ReductionTerms(r.code, r.name, r.kind, Decimal(r.value), r.applies_to) for r in tariff.reductions},
+        late_rate=Decimal(tariff.late_rate),
     )
 
 
