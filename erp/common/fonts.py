@@ -120,9 +120,46 @@ class _ReusingFace(TTFontFace):
 _SUBSETS_KEPT = 64  # per face; a subset is some tens of kilobytes
 
 
+class _Formatted(pdfdoc.PDFObject):
+    """A PDF value formatted once (a subset's 256 glyph widths), written as is."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def format(self, document):
+        return self.data
+
+
+class _ReusingFont(TTFont):
+    """A TrueType font whose per-subset PDF objects — the font file (see ``_ReusingFace``), the
+    glyph widths and the ToUnicode map — are built once per process for each subset."""
+
+    def addObjects(self, doc):
+        state = self.state.get(doc)
+        subsets = [tuple(subset) for subset in state.subsets] if state is not None else []
+        names = [self.getSubsetInternalName(n, doc)[1:] for n in range(len(subsets))]
+        super().addObjects(doc)
+        fonts = doc.idToObject["BasicFonts"].dict
+        for n, (name, subset) in enumerate(zip(names, subsets)):
+            pdf_font = fonts[name]
+            cmap = doc.idToObject[pdf_font.ToUnicode.name]
+            key = (n, subset)  # the map names the subset (AAAAAA+, AAAAAB+, …)
+            with _subset_lock:
+                cached = self.face._objects.get(key)
+            if cached is None:
+                cached = (pdf_font.Widths.format(doc), zlib.compress(cmap.content.encode("utf-8")))
+                with _subset_lock:
+                    if len(self.face._objects) < _SUBSETS_KEPT:
+                        self.face._objects[key] = cached
+            pdf_font.Widths = _Formatted(cached[0])
+            cmap.content, cmap.filters = cached[1], None
+            cmap.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+
+
 def _reusing(font: TTFont) -> TTFont:
+    font.__class__ = _ReusingFont
     font.face.__class__ = _ReusingFace
-    font.face._subsets = {}
+    font.face._subsets, font.face._objects = {}, {}
     return font
 
 
