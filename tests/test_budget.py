@@ -1,13 +1,13 @@
 """The budget plugin: compilation, supplementary budgets, transfers, execution with its
 availability check under concurrency, the outbox to accounting, year end, mid-term plan."""
 import threading
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
 
 import pytest
 import sqlalchemy as sa
-from conftest import login, post_form
+from conftest import TEST_DB, login, post_form
 from pypdf import PdfReader
 
 from erp.auth import services as auth
@@ -246,6 +246,21 @@ def test_year_end_carries_explicit_and_unpaid_amounts_into_next_year(app, lines)
             execution.commit(lines["power"], date(Y, 12, 20), "한전", "전기요금", 10)
         with pytest.raises(ServiceError, match="이미 끝났습니다"):
             yearend.process(Y)
+
+
+@pytest.mark.skipif(TEST_DB != "mariadb", reason="SQLite lets no other writer in while a transaction is open")
+def test_a_year_closed_by_someone_else_during_a_commitment_is_given_as_the_reason(app, lines, database_url):
+    with app.test_request_context():
+        _approved(lines, {"power": 1_000_000})
+        repo.line(lines["power"])  # the official's transaction has begun: MariaDB's snapshot is taken
+        other = sa.create_engine(database_url)
+        with other.begin() as conn:  # meanwhile the budget office closes the year
+            conn.execute(sa.text("INSERT INTO budget_year_end (year, processed_by, processed_at) "
+                                 "VALUES (:year, 'office', :now)"), {"year": Y, "now": datetime(Y + 1, 1, 5)})
+        other.dispose()
+        with pytest.raises(ServiceError, match="마감"):
+            execution.commit(lines["power"], date(Y, 12, 20), "한전", "전기요금", 10)
+        assert repo.line(lines["power"]).committed == 0
 
 
 def test_mid_term_plan_grows_this_years_budget(app, lines):

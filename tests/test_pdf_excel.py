@@ -135,3 +135,20 @@ def test_files_sharing_their_wording_share_its_font_subset_and_print_their_own_n
     # bytes); the names land in the next subset, which differs.
     assert first_fonts["AAAAAA+NanumGothic"] == second_fonts["AAAAAA+NanumGothic"]
     assert first_fonts["AAAAAB+NanumGothic"] != second_fonts["AAAAAB+NanumGothic"]
+
+
+def test_letters_printed_at_the_same_time_in_threads_each_show_their_own_name():
+    # gthread workers print in threads; reportlab reads glyphs through one position per font.
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = [chr(0xAD00 + i * 37) + chr(0xB000 + i * 41) + chr(0xB800 + i * 43) for i in range(40)]  # rare syllables
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            letters = list(pool.map(_letter, names))
+    finally:
+        sys.setswitchinterval(previous)
+    for name, data in zip(names, letters):
+        assert f"{name} 납부금액 12,340원" in PdfReader(BytesIO(data)).pages[0].extract_text()

@@ -7,6 +7,7 @@ the reader substitutes -- or not at all.
 """
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import threading
@@ -14,7 +15,7 @@ import zlib
 from pathlib import Path
 
 from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace, makeToUnicodeCMap
 
 REGULAR_NAME = "NanumGothic"
 BOLD_NAME = "NanumGothicBold"
@@ -24,7 +25,6 @@ _BOLD_FILE = "NanumGothicBold.ttf"
 _DEBIAN_DIR = Path("/usr/share/fonts/truetype/nanum")
 
 _lock = threading.Lock()
-_subset_lock = threading.Lock()
 _registered: tuple[str, str] | None = None
 
 
@@ -81,28 +81,34 @@ def _locate(dirs: list[Path]) -> tuple[Path, Path]:
 
 
 class _ReusingFace(TTFontFace):
-    """A font face that builds each glyph subset once per process.
+    """A font face that builds the PDF objects of each glyph subset once per process.
 
-    reportlab cuts a fresh subset of the TrueType file for every PDF and compresses it, which is
-    most of the cost of a one-page file (a bill a citizen opens). Every document that assigns the
-    same characters in the same order gets the same subset, so it is kept, compressed, and reused
-    — see :func:`assign_glyphs`, which makes the common characters come first in that order.
+    reportlab cuts a fresh subset of the TrueType file for every PDF, formats its widths and
+    ToUnicode map, and compresses them, which is most of the cost of a one-page file (a bill a
+    citizen opens). Every document that assigns the same characters in the same order gets the
+    same subsets, so they are kept (the most recently used, per face) and reused — see
+    :func:`assign_glyphs`, which makes the common characters come first in that order.
     """
 
-    _subsets: dict
+    def keep_subsets(self) -> None:
+        self._read_lock = threading.Lock()
+        self.subset_file = functools.lru_cache(maxsize=_SUBSETS_KEPT)(self._subset_file)
+        self.subset_objects = functools.lru_cache(maxsize=_SUBSETS_KEPT)(self._subset_objects)
+
+    def _subset_file(self, subset: tuple) -> tuple[bytes, int]:
+        """The compressed font file of a subset and its length before compression."""
+        with self._read_lock:  # makeSubset moves the face's one read position in the font file
+            content = self.makeSubset(list(subset))
+        return zlib.compress(content), len(content)
+
+    def _subset_objects(self, base_name: str, subset: tuple) -> tuple[bytes, bytes]:
+        """A subset's widths array, formatted, and its compressed ToUnicode map."""
+        widths = pdfdoc.PDFArray([self.getCharWidth(code) for code in subset]).format(pdfdoc.DummyDoc())
+        return widths, zlib.compress(makeToUnicodeCMap(base_name, list(subset)).encode("utf-8"))
 
     def addSubsetObjects(self, doc, fontname, subset):
         # As reportlab's TTFontFace.addSubsetObjects, with the font file stream taken from the cache.
-        key = tuple(subset)
-        with _subset_lock:
-            cached = self._subsets.get(key)
-        if cached is None:
-            content = self.makeSubset(subset)
-            cached = (zlib.compress(content), len(content))
-            with _subset_lock:
-                if len(self._subsets) < _SUBSETS_KEPT:
-                    self._subsets[key] = cached
-        compressed, length = cached
+        compressed, length = self.subset_file(tuple(subset))
         font_file = pdfdoc.PDFStream(content=compressed)
         font_file.dictionary["Length1"] = length
         font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
@@ -117,7 +123,7 @@ class _ReusingFace(TTFontFace):
         return doc.Reference(descriptor, "fontDescriptor:" + fontname)
 
 
-_SUBSETS_KEPT = 64  # per face; a subset is some tens of kilobytes
+_SUBSETS_KEPT = 64  # per face and kind; a subset's font file is some tens of kilobytes
 
 
 class _Formatted(pdfdoc.PDFObject):
@@ -131,8 +137,8 @@ class _Formatted(pdfdoc.PDFObject):
 
 
 class _ReusingFont(TTFont):
-    """A TrueType font whose per-subset PDF objects — the font file (see ``_ReusingFace``), the
-    glyph widths and the ToUnicode map — are built once per process for each subset."""
+    """A TrueType font whose subsets' widths and ToUnicode maps come from its face's cache (the
+    font files too, through ``_ReusingFace.addSubsetObjects``)."""
 
     def addObjects(self, doc):
         state = self.state.get(doc)
@@ -140,26 +146,19 @@ class _ReusingFont(TTFont):
         names = [self.getSubsetInternalName(n, doc)[1:] for n in range(len(subsets))]
         super().addObjects(doc)
         fonts = doc.idToObject["BasicFonts"].dict
-        for n, (name, subset) in enumerate(zip(names, subsets)):
+        for name, subset in zip(names, subsets):
             pdf_font = fonts[name]
-            cmap = doc.idToObject[pdf_font.ToUnicode.name]
-            key = (n, subset)  # the map names the subset (AAAAAA+, AAAAAB+, …)
-            with _subset_lock:
-                cached = self.face._objects.get(key)
-            if cached is None:
-                cached = (pdf_font.Widths.format(doc), zlib.compress(cmap.content.encode("utf-8")))
-                with _subset_lock:
-                    if len(self.face._objects) < _SUBSETS_KEPT:
-                        self.face._objects[key] = cached
-            pdf_font.Widths = _Formatted(cached[0])
-            cmap.content, cmap.filters = cached[1], None
-            cmap.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+            widths, cmap = self.face.subset_objects(pdf_font.BaseFont, subset)
+            pdf_font.Widths = _Formatted(widths)
+            stream = doc.idToObject[pdf_font.ToUnicode.name]
+            stream.content, stream.filters = cmap, None
+            stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
 
 
 def _reusing(font: TTFont) -> TTFont:
     font.__class__ = _ReusingFont
     font.face.__class__ = _ReusingFace
-    font.face._subsets, font.face._objects = {}, {}
+    font.face.keep_subsets()
     return font
 
 

@@ -37,8 +37,13 @@ def next_value(table, keys: dict, column: str) -> int:
         statement = (mysql.insert(table).values(**keys, **{column: counter(1)})
                      .on_duplicate_key_update(**{column: counter(table.c[column] + 1)}))
         return int(connection.execute(statement).lastrowid)
-    statement = upsert_add(table, keys, {column: 1}).returning(table.c[column])
-    return int(connection.execute(statement).scalar_one())
+    if connection.dialect.insert_returning:
+        statement = upsert_add(table, keys, {column: 1}).returning(table.c[column])
+        return int(connection.execute(statement).scalar_one())
+    # SQLite before 3.35 has no RETURNING: the upsert holds the write lock, then read the value.
+    connection.execute(upsert_add(table, keys, {column: 1}))
+    where = sa.and_(*(table.c[name] == value for name, value in keys.items()))
+    return int(connection.execute(sa.select(table.c[column]).where(where)).scalar_one())
 
 
 def bulk_insert(table, columns: list[str], rows: list[tuple], *, ignore: bool = False) -> None:

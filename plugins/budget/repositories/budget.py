@@ -153,5 +153,18 @@ def year_end(year: int) -> YearEnd | None:
     return db.session.get(YearEnd, year)
 
 
+def year_closed_now(year: int) -> bool:
+    """Whether the year is closed as last committed, not as this transaction first saw it (a
+    locking read on MariaDB): why a commitment was just refused."""
+    return db.session.execute(sa.select(YearEnd.year).where(YearEnd.year == year)
+                              .with_for_update(read=True)).first() is not None
+
+
+def current_line(line: Line) -> Line:
+    """The line re-read as last committed (a locking read on MariaDB), for a refusal's figures."""
+    db.session.refresh(line, with_for_update={"read": True})
+    return line
+
+
 def growth(base_year: int) -> list[Growth]:
     return list(db.session.execute(sa.select(Growth).where(Growth.base_year == base_year).order_by(Growth.scope)).scalars())

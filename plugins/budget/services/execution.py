@@ -38,9 +38,10 @@ def commit(line_id: int, on: date, vendor: str, description: str, amount: int) -
     if not (vendor or "").strip() or not (description or "").strip():
         refuse(_("Name the counterparty and what is bought."), "vendor")
     if not repo.reserve_amount(line.id, amount):
-        if repo.year_end(line.year) is not None:
+        # The UPDATE saw the latest committed state; so must the reason given.
+        if repo.year_closed_now(line.year):
             refuse(_("The budget year %(year)d is closed.", year=line.year), "committed_on")
-        db.session.refresh(line)
+        repo.current_line(line)
         refuse(_("Only %(available)s won is left on %(line)s; %(amount)s won cannot be committed.",
                  available=f"{line.available:,}", line=line.code, amount=f"{amount:,}"), "amount")
     commitment = repo.add(Commitment(number=docnumbers.next_number("CM", line.year), line_id=line.id, committed_on=on,
