@@ -128,10 +128,14 @@ def test_the_printed_bill_shows_the_customer_readings_and_amounts(app, town):
     with app.test_request_context():
         billing.execute(billing.start_run(OCTOBER, "monthly", "", ISSUED).id)
         bill = _bill_of(town["single"])
-        text = PdfReader(BytesIO(bills_pdf([bill], "한빛시 상수도사업소"))).pages[0].extract_text()
+        page = PdfReader(BytesIO(bills_pdf([bill], "한빛시 상수도사업소"))).pages[0]
+        text = page.extract_text()
     for expected in ("상하수도요금 고지서", "2026년 10월분", bill.customer.account_no, "김일번", "1,021", "21 ㎥",
                      "12,690", "5,090", "3,570", "22,130", "농협 790-0000-01", "한빛시 상수도사업소", "2026-11-30"):
         assert expected in text, expected
+    # Every font on the bill is the embedded Korean one (none left for the reader to substitute).
+    fonts = [font.get_object() for font in page["/Resources"]["/Font"].values()]
+    assert fonts and all("NanumGothic" in font["/BaseFont"] and "/FontFile2" in font["/FontDescriptor"] for font in fonts)
 
 
 def test_a_move_out_is_settled_by_the_days_used_without_reductions(app, town):

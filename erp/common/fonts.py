@@ -15,7 +15,8 @@ import zlib
 from pathlib import Path
 
 from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace, makeToUnicodeCMap
+from reportlab.pdfbase.ttfonts import (FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, TTFont, TTFontFace,
+                                      makeToUnicodeCMap)
 
 REGULAR_NAME = "NanumGothic"
 BOLD_NAME = "NanumGothicBold"
@@ -137,22 +138,29 @@ class _Formatted(pdfdoc.PDFObject):
 
 
 class _ReusingFont(TTFont):
-    """A TrueType font whose subsets' widths and ToUnicode maps come from its face's cache (the
-    font files too, through ``_ReusingFace.addSubsetObjects``)."""
+    """A TrueType font whose subsets' PDF objects come from its face's cache."""
 
     def addObjects(self, doc):
-        state = self.state.get(doc)
-        subsets = [tuple(subset) for subset in state.subsets] if state is not None else []
-        names = [self.getSubsetInternalName(n, doc)[1:] for n in range(len(subsets))]
-        super().addObjects(doc)
+        # As reportlab's TTFont.addObjects, with the widths and ToUnicode map from the cache.
+        state = self.state.get(doc) or self.state.setdefault(doc, TTFont.State(self._asciiReadable))
+        state.frozen = 1
         fonts = doc.idToObject["BasicFonts"].dict
-        for name, subset in zip(names, subsets):
-            pdf_font = fonts[name]
-            widths, cmap = self.face.subset_objects(pdf_font.BaseFont, subset)
+        for n, subset in enumerate(state.subsets):
+            internal_name = self.getSubsetInternalName(n, doc)[1:]
+            base_name = b"".join((SUBSETN(n), b"+", self.face.name, self.face.subfontNameX)).decode("pdfdoc")
+            widths, cmap = self.face.subset_objects(base_name, tuple(subset))
+            pdf_font = pdfdoc.PDFTrueTypeFont()
+            pdf_font.__Comment__ = f"Font {self.fontName} subset {n}"
+            pdf_font.Name, pdf_font.BaseFont = internal_name, base_name
+            pdf_font.FirstChar, pdf_font.LastChar = 0, len(subset) - 1
             pdf_font.Widths = _Formatted(widths)
-            stream = doc.idToObject[pdf_font.ToUnicode.name]
-            stream.content, stream.filters = cmap, None
+            stream = pdfdoc.PDFStream(content=cmap)
             stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+            pdf_font.ToUnicode = doc.Reference(stream, "toUnicodeCMap:" + base_name)
+            pdf_font.FontDescriptor = self.face.addSubsetObjects(doc, base_name, subset)
+            doc.Reference(pdf_font, internal_name)
+            fonts[internal_name] = pdf_font
+        del self.state[doc]
 
 
 def _reusing(font: TTFont) -> TTFont:

@@ -62,7 +62,7 @@ def bills_pdf(bills: list[Bill], org_name: str) -> bytes:
     """One page per bill, in one PDF."""
     regular, bold = register_korean_fonts()
     buffer = BytesIO()
-    pdf = rl_canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    pdf = rl_canvas.Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=regular)
     assign_glyphs(pdf, BILL_GLYPHS)
     pdf.setTitle(f"{org_name} 상하수도요금 고지서")
     pdf.setAuthor(org_name)
