@@ -138,6 +138,20 @@ def test_the_printed_bill_shows_the_customer_readings_and_amounts(app, town):
     assert fonts and all("NanumGothic" in font["/BaseFont"] and "/FontFile2" in font["/FontDescriptor"] for font in fonts)
 
 
+def test_the_printed_bill_compares_the_use_with_the_previous_month(app, town):
+    with app.test_request_context():
+        billing.execute(billing.start_run(OCTOBER, "monthly", "", ISSUED).id)
+        customers_service.read(town["single"], date(2026, 11, 5), 1021 + 18)
+        billing.execute(billing.start_run("2026-11", "monthly", "", date(2026, 12, 10)).id)
+        november = db.session.execute(sa.select(Bill).where(Bill.customer_id == town["single"],
+                                                            Bill.period == "2026-11")).scalar_one()
+        text = PdfReader(BytesIO(bills_pdf([november], "한빛시 상수도사업소"))).pages[0].extract_text()
+    assert "사용량 비교" in text
+    assert "전월 21㎥ · 전년 동월 -" in text  # no bill of November 2025
+    assert "전월 대비 -3㎥" in text  # 18 ㎥ against 21 ㎥
+    assert "10월" in text and "11월" in text
+
+
 def test_a_move_out_is_settled_by_the_days_used_without_reductions(app, town):
     with app.test_request_context():
         customers_service.read(town["welfare"], date(2026, 11, 5), 1015 + 10)

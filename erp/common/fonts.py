@@ -7,6 +7,7 @@ the reader substitutes -- or not at all.
 """
 from __future__ import annotations
 
+import copy
 import functools
 import importlib.util
 import os
@@ -137,8 +138,27 @@ class _Formatted(pdfdoc.PDFObject):
         return self.data
 
 
+class _Probe:
+    """A stand-in document (the fonts keep their per-document state in a weak dictionary)."""
+
+
 class _ReusingFont(TTFont):
     """A TrueType font whose subsets' PDF objects come from its face's cache."""
+
+    def assign(self, doc, text: str) -> None:
+        """Assign ``text``'s characters in ``doc`` as ``splitString`` does, from a state prepared
+        once per text: a copy of a few hundred assignments instead of assigning them one by one."""
+        if doc in self.state:
+            self.splitString(text, doc)
+            return
+        prepared = self._prepared.get(text)
+        if prepared is None:
+            probe = _Probe()
+            self.splitString(text, probe)
+            prepared = self._prepared[text] = self.state.pop(probe)
+        state = copy.copy(prepared)
+        state.assignments, state.subsets = dict(prepared.assignments), [list(s) for s in prepared.subsets]
+        self.state[doc] = state
 
     def addObjects(self, doc):
         # As reportlab's TTFont.addObjects, with the widths and ToUnicode map from the cache.
@@ -165,6 +185,7 @@ class _ReusingFont(TTFont):
 
 def _reusing(font: TTFont) -> TTFont:
     font.__class__ = _ReusingFont
+    font._prepared = {}
     font.face.__class__ = _ReusingFace
     font.face.keep_subsets()
     return font
@@ -178,8 +199,7 @@ def assign_glyphs(canvas, text: str) -> None:
     wording fills are shared, and what varies (a name, an address) joins the last, partly filled
     one, which is built per file. Call it right after creating the canvas."""
     for name in register_korean_fonts():
-        # reportlab's API for dynamic fonts: splitString(text, doc) assigns the codes.
-        pdfmetrics.getFont(name).splitString(text, canvas._doc)
+        pdfmetrics.getFont(name).assign(canvas._doc, text)
 
 
 def _is_registered(name: str) -> bool:

@@ -57,7 +57,7 @@ def load(context) -> None:
     """The demo tariff (in force since 1 July 2014; the water-use charge at today's 170 won/㎥,
     the city's page still shows an older rate); three hundred customers on five routes with a
     year of monthly readings — apartments with several households, a mixed meter, reductions, and
-    a few anomalies for review; the last two months billed (their postings in accounting), and
+    a few anomalies for review; the last six months billed (their postings in accounting), and
     one move-out settled."""
     _tariff()
     _customers()
@@ -73,6 +73,9 @@ def _tariff() -> None:
     tariffs.create_version(effective_from=date(2014, 7, 1), name="포항시 상하수도 요금", source=SOURCE, rounding="line",
                            water_use_rate="170", mixed_household_volume=15, blocks_text=BLOCKS, meters_text=METERS,
                            reductions_text=REDUCTIONS)
+
+
+BILLED_MONTHS = 6  # the printed bill's usage history shows six periods
 
 
 def _months_back(count: int) -> list[date]:
@@ -132,9 +135,10 @@ def _bills() -> None:
     from plugins.rates.services.customers import account_number
 
     today = date.today()
-    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    month_before = (last_month - timedelta(days=1)).replace(day=1)
-    for first in (month_before, last_month):
+    firsts = [(today.replace(day=1) - timedelta(days=1)).replace(day=1)]
+    while len(firsts) < BILLED_MONTHS:
+        firsts.insert(0, (firsts[0] - timedelta(days=1)).replace(day=1))
+    for first in firsts:
         issued = min(today, (first + timedelta(days=32)).replace(day=10))
         billing.execute(billing.start_run(first.strftime("%Y-%m"), "monthly", "", issued).id)
     moving = customer_repo.by_account(account_number("3301", 3))

@@ -26,6 +26,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 from erp.common.fonts import assign_glyphs, register_korean_fonts
 from erp.common.formatting import won
 from plugins.rates.models import Bill
+from plugins.rates.repositories import bills as bill_repo
 from plugins.rates.services.calculation import USE_TYPES, truncate_10
 from plugins.rates.services import tariffs as tariff_service
 from plugins.rates.services.customers import luhn_digit
@@ -43,7 +44,7 @@ BILL_GLYPHS = (
     "".join(map(chr, range(32, 127)))
     + "상하수도요금고지서·영증사용기간전월당침량본감면액계물이부담자납번호정분산조시후검및안내인터넷로위택스융관마트폰뱅킹"
     + "으할있습니다절취선객성명장소업종가구경방법일합에의를받은날신청을때는배누십오단원㎥년동체환급역초대비좌까않붙유준미적겸반"
-    + "욕탕가정일반산업"
+    + "욕탕가정일반산업교직"
     + "김박최강윤임한서권황송류전홍고문양손백허남심노곽차주우민진나엄채천공현함변염여추석설길연표기왕금옥육인제모국은용예봉"
     + "특별광역북중앙읍면리길번지파층빌라아"
 )
@@ -67,12 +68,23 @@ def bills_pdf(bills: list[Bill], org_name: str) -> bytes:
     pdf.setTitle(f"{org_name} 상하수도요금 고지서")
     pdf.setAuthor(org_name)
     forms = set()
+    history = bill_repo.regular_uses([bill.customer_id for bill in bills],
+                                     min((_shift(bill.period, -12) for bill in bills), default=""),
+                                     max((bill.period for bill in bills), default=""))
     for bill in bills:
         in_force = tariff_service.terms_between(bill.period_end, bill.period_end)  # cached per process
         _page(pdf, bill, org_name, in_force[-1] if in_force else None, regular, bold, forms)
+        _usage(pdf, bill, history.get(bill.customer_id, {}), regular, bold)
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def _shift(period: str, months: int) -> str:
+    """The billing month ``months`` after (or before) ``period``, both ``YYYY-MM``."""
+    year, month = (int(part) for part in period.split("-"))
+    index = year * 12 + month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def _late_amount(total: int, tariff) -> int:
@@ -107,6 +119,9 @@ PRICES_TOP = NOTES_TOP - 11 * mm
 PRICE_WIDTHS = [INNER * 0.3, INNER * 0.2, INNER * 0.2]
 PRICE_ROW = 5.5 * mm
 PAYMENT_TOP = PRICES_TOP - 2 * mm - 7 * PRICE_ROW - 5 * mm
+USAGE_X = LEFT + INNER * 0.74  # the usage history beside the unit prices
+USAGE_W = RIGHT - USAGE_X
+USAGE_H = 7 * PRICE_ROW
 CUT = 46 * mm
 
 
@@ -162,6 +177,9 @@ def _frame(pdf, org_name: str, font: str, bold: str) -> None:
     pdf.setFont(bold, 8.5)
     for index, label in enumerate(CHARGE_ROWS):
         pdf.drawCentredString(LEFT + CHARGE_WIDTHS[0] / 2, CHARGES_TOP - 2 * mm - (index + 2) * ROW + 2.2 * mm, label)
+    pdf.setFont(bold, 10)
+    pdf.drawString(USAGE_X, PRICES_TOP, "사용량 비교 (㎥)")
+    _box(pdf, USAGE_X, PRICES_TOP - 2 * mm - USAGE_H, USAGE_W, USAGE_H)
     top = PAYMENT_TOP
     _box(pdf, LEFT, top - 31 * mm, INNER, 31 * mm)
     pdf.setFont(bold, 9)
@@ -210,6 +228,35 @@ def _prices(pdf, tariff, use_type: str, rate, font: str, bold: str) -> None:
     _grid_frame(pdf, LEFT, top, PRICE_WIDTHS, ("구간", "상수도", "하수도"), len(rows), bold, row_h=PRICE_ROW, size=8)
     for index, row in enumerate(rows):
         _row_values(pdf, LEFT, top - (index + 1) * PRICE_ROW, PRICE_WIDTHS, row, font, row_h=PRICE_ROW, size=8)
+
+
+def _usage(pdf, bill: Bill, uses: dict[str, int], font: str, bold: str) -> None:
+    """The customer's use of the last six billing periods up to this bill's as bars, with the
+    previous period's and the same month of last year's use, as Korean bills print them."""
+    recent = [(period, uses[period]) for period in sorted(uses) if period <= bill.period][-6:]
+    bottom = PRICES_TOP - 2 * mm - USAGE_H
+    base, room = bottom + 13 * mm, USAGE_H - 19 * mm  # bars stand on base, at most room high
+    slot = USAGE_W / 6
+    highest = max((use for _period, use in recent), default=0) or 1
+    pdf.setFont(font, 6.5)
+    for index, (period, use) in enumerate(recent):
+        x = USAGE_X + index * slot + slot * 0.25
+        height = room * use / highest
+        pdf.setFillColor(BLUE if period == bill.period else PALE)
+        pdf.rect(x, base, slot * 0.5, height, stroke=0, fill=1)
+        pdf.setFillColor(colors.black)
+        pdf.drawCentredString(x + slot * 0.25, base + height + 1 * mm, won(use))
+        pdf.drawCentredString(x + slot * 0.25, base - 3 * mm, f"{int(period[5:])}월")
+    earlier = [use for period, use in recent if period < bill.period]
+    monthly = (bill.period_end - bill.period_start).days < 31
+    last_year = uses.get(_shift(bill.period, -12))
+    pdf.setFont(font, 7.5)
+    pdf.drawString(USAGE_X + 2 * mm, bottom + 5.5 * mm,
+                   f"{'전월' if monthly else '전기'} {won(earlier[-1]) + '㎥' if earlier else '-'}"
+                   f" · 전년 동월 {won(last_year) + '㎥' if last_year is not None else '-'}")
+    if earlier:
+        change = bill.use - earlier[-1]
+        pdf.drawString(USAGE_X + 2 * mm, bottom + 2 * mm, f"{'전월' if monthly else '전기'} 대비 {change:+,}㎥")
 
 
 def _page(pdf, bill: Bill, org_name: str, tariff, font: str, bold: str, forms: set) -> None:
@@ -321,6 +368,9 @@ def _price(value) -> str:
 
 
 
+_BITS = bytes.maketrans(b"\x00\x01", b"01")  # a segno matrix row holds 0 (light) and 1 (dark)
+
+
 def _qr(pdf, text: str, x: float, y: float, size: float) -> None:
     """The QR code of ``text`` as a 1-bit inline image (one operator, not hundreds of rectangles).
     A fixed mask pattern is as valid as the "best" one and spares eight trial encodings."""
@@ -328,7 +378,7 @@ def _qr(pdf, text: str, x: float, y: float, size: float) -> None:
     count = len(matrix)
     rows = []
     for row in matrix:
-        bits = "".join("1" if module else "0" for module in row).ljust((count + 7) // 8 * 8, "0")
+        bits = row.translate(_BITS).decode("ascii").ljust((count + 7) // 8 * 8, "0")
         rows.append(int(bits, 2).to_bytes(len(bits) // 8, "big").hex())
     # /Decode [1 0]: a set bit is a dark module; the quiet zone is the white paper around it.
     pdf.addLiteral(f"q {size:.2f} 0 0 {size:.2f} {x:.2f} {y:.2f} cm BI /W {count} /H {count} /BPC 1 /CS /G /D [1 0] "

@@ -50,6 +50,22 @@ def bills_to_print(run_id: int, route_code: str, limit: int) -> list[Bill]:
     return list(db.session.execute(query).scalars())
 
 
+def regular_uses(customer_ids: list[int], first_period: str, last_period: str) -> dict[int, dict[str, int]]:
+    """Use by customer and period of the regular bills from ``first_period`` to ``last_period``
+    (``YYYY-MM``, inclusive): the usage history printed on bills, for many customers in one read."""
+    if not customer_ids:
+        return {}
+    ids = sorted(set(customer_ids))
+    # One bill (a clerk's or a citizen's) is the common case: a plain comparison is cheaper to run.
+    whose = Bill.customer_id == ids[0] if len(ids) == 1 else Bill.customer_id.in_(ids)
+    query = sa.select(Bill.customer_id, Bill.period, Bill.use).where(
+        Bill.kind == "regular", whose, Bill.period >= first_period, Bill.period <= last_period)
+    uses: dict[int, dict[str, int]] = {}
+    for customer_id, period, use in db.session.execute(query):
+        uses.setdefault(customer_id, {})[period] = use
+    return uses
+
+
 def routes_of_run(run_id: int) -> list[tuple[str, int, int]]:
     """(route, bills, total) of a run."""
     query = (sa.select(Customer.route_code, sa.func.count(), sa.func.sum(Bill.total))
