@@ -114,6 +114,20 @@ def test_a_bill_run_bills_each_read_customer_once_with_the_right_amounts_and_pos
             billing.start_run(OCTOBER, "monthly", "", ISSUED)
 
 
+def test_bimonthly_runs_cannot_bill_the_same_month_twice(app, town):
+    with app.test_request_context():
+        pair = customers_service.register(customers_service.CustomerInput(
+            holder_name="한격월", address="한빛시 한빛로 2", use_type="household", route_code="1101", cycle="bimonthly"))
+        customers_service.install_meter(pair.id, "T-격월", 13, date(2026, 1, 1), start_reading=500)
+        customers_service.read(pair.id, date(2026, 10, 5), 540)
+        run = billing.execute(billing.start_run("2026-09", "bimonthly", "", ISSUED).id)  # September and October
+        assert (run.billed, _bill_of(pair.id).use) == (1, 40)
+        with pytest.raises(ServiceError, match="2026-09") as refused:
+            billing.start_run(OCTOBER, "bimonthly", "1101", date(2026, 12, 10))  # October again, and November
+        assert "2026-09-01 ~ 2026-10-31" in str(refused.value)
+        assert billing.start_run("2026-11", "bimonthly", "", date(2027, 1, 10)).period_start == date(2026, 11, 1)
+
+
 def test_bad_runs_are_refused(app, town):
     with app.test_request_context(), force_locale("en"):
         for args, message in [(("2026-13",), "YYYY-MM"), (("octobre",), "YYYY-MM"), (("2026-10", "weekly"), "monthly or bimonthly"),

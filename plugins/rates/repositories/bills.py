@@ -23,6 +23,16 @@ def open_run(period: str, cycle: str, route_code: str) -> BillRun | None:
                               ).scalars().first()
 
 
+def overlapping_run(period: str, cycle: str, route_code: str, start: date, end: date) -> BillRun | None:
+    """A run of another period of the same cycle whose dates overlap ``start``–``end`` and whose
+    customers may be the same (the same route, or either run covers every route)."""
+    same_customers = BillRun.route_code.in_(["", route_code]) if route_code else sa.true()
+    query = sa.select(BillRun).where(
+        BillRun.cycle == cycle, BillRun.period != period, BillRun.period_start <= end, BillRun.period_end >= start,
+        same_customers).order_by(BillRun.period_start)
+    return db.session.execute(query).scalars().first()
+
+
 def runs(page: int = 1, per_page: int = 30):
     return db.paginate(sa.select(BillRun).order_by(BillRun.id.desc()), page=page, per_page=per_page, error_out=False)
 

@@ -93,6 +93,13 @@ def start_run(period: str, cycle: str = "monthly", route_code: str = "", issued_
     existing = repo.open_run(period, cycle, route_code)
     if existing is not None:
         return existing
+    clash = repo.overlapping_run(period, cycle, route_code, start, end)
+    if clash is not None:
+        # Bimonthly periods run two months from the month given: 2026-10 and 2026-11 would both
+        # bill November's water.
+        refuse(_("The period overlaps the run of %(period)s (%(start)s ~ %(end)s): bimonthly runs take "
+                 "every other month.", period=clash.period, start=clash.period_start.isoformat(),
+                 end=clash.period_end.isoformat()), "period")
     issued_on = issued_on or date.today()
     if issued_on < end:
         refuse(_("Bills are issued after the period ends (%(date)s).", date=end.isoformat()), "issued_on")
