@@ -5,7 +5,8 @@ on top; customer, use type, meter and households; the reading table (사용기�
 사용량); the charges as rows 기본요금 / 사용요금 / 감면액 / 계 under the columns 상수도 · 하수도 ·
 물이용부담금 (Seoul's layout); the amount due by and after the due date; the customer's virtual
 account and the e-payment number (전자납부번호) as a QR code and a Code 128 barcode; the unit
-prices of the use type; the usual notices; and a receipt stub below a cut line.
+prices of the use type; the use of the last six periods with the previous period's and last
+year's same month (사용량 비교); the usual notices; and a receipt stub below a cut line.
 
 Drawn straight on the canvas (no layout engine), and a route's bills go into one file with the
 font embedded once.
@@ -27,8 +28,8 @@ from erp.common.fonts import assign_glyphs, register_korean_fonts
 from erp.common.formatting import won
 from plugins.rates.models import Bill
 from plugins.rates.repositories import bills as bill_repo
-from plugins.rates.services.calculation import USE_TYPES, truncate_10
 from plugins.rates.services import tariffs as tariff_service
+from plugins.rates.services.calculation import USE_TYPES, truncate_10
 from plugins.rates.services.customers import luhn_digit
 
 KIND_TITLES = {"regular": "정기분", "settlement": "이사정산분", "adjusting": "조정분(수시)"}
