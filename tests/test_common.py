@@ -1,5 +1,6 @@
 """Common components: document numbers, the working-day calendar, code tables, formatting."""
 import threading
+import time
 from datetime import date, datetime
 
 import pytest
@@ -65,6 +66,41 @@ def test_document_numbers_stay_unique_and_gapless_under_20_concurrent_requests(a
         t.join(timeout=120)
     assert errors == []
     assert sorted(results) == [f"2026-CM-{n:06d}" for n in range(1, 21)]
+
+
+def test_when_the_first_taker_of_a_new_sequence_rolls_back_the_others_still_get_their_numbers(app):
+    # The first documents of a new year, taken at once, the very first one abandoned: on MariaDB
+    # the waiting takers used to deadlock over inserting the sequence's row.
+    results, errors = [], []
+    first_has_taken, release_first = threading.Event(), threading.Event()
+
+    def first():
+        with app.app_context():
+            docnumbers.next_number("PO", 2031)
+            first_has_taken.set()
+            release_first.wait(timeout=30)
+            db.session.rollback()
+
+    def other():
+        try:
+            with app.app_context():
+                first_has_taken.wait(timeout=30)
+                number = docnumbers.next_number("PO", 2031)
+                db.session.commit()
+                results.append(number)
+        except Exception as error:  # collected and asserted below
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=first)] + [threading.Thread(target=other) for _ in range(3)]
+    for t in threads:
+        t.start()
+    first_has_taken.wait(timeout=30)
+    time.sleep(1)  # the others are waiting for the first taker's row by now
+    release_first.set()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert sorted(results) == ["2031-PO-000001", "2031-PO-000002", "2031-PO-000003"]
 
 
 def test_mariadb_run_really_uses_mariadb(app):

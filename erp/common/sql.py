@@ -1,6 +1,7 @@
 """SQL the databases spell differently, written once."""
 from __future__ import annotations
 
+import weakref
 from datetime import date
 from itertools import repeat
 
@@ -25,12 +26,31 @@ def upsert_add(table, keys: dict, increments: dict):
     return insert(table).values(**values).on_conflict_do_update(index_elements=[table.c[k] for k in keys], set_=added)
 
 
+_ROWS_MADE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> (own engine, rows known)
+
+
+def _make_row(engine, table, keys: dict, column: str) -> None:
+    """Create a counter's row at 0 in a transaction of its own, once per engine and key. Takers
+    then always queue on an existing row: when the first taker of a new counter inserted it and
+    rolled back, the takers waiting for that insert deadlocked on MariaDB. The transaction runs
+    on a connection outside the pool, which busy takers may have used up."""
+    if engine not in _ROWS_MADE:
+        _ROWS_MADE[engine] = (sa.create_engine(engine.url, poolclass=sa.pool.NullPool), set())
+    own_engine, made = _ROWS_MADE[engine]
+    key = (table.name, *sorted(keys.items()))
+    if key not in made:
+        with own_engine.begin() as own:
+            own.execute(mysql.insert(table).prefix_with("IGNORE").values(**keys, **{column: 0}))
+        made.add(key)
+
+
 def next_value(table, keys: dict, column: str) -> int:
     """Add one to ``column`` of the row of ``keys`` (creating it at 1) and return the new value,
     in one statement and one round trip; the row stays locked until the transaction ends."""
     connection = db.session.connection(bind_arguments={"clause": table})
     dialect = connection.dialect.name
     if dialect in ("mysql", "mariadb"):
+        _make_row(connection.engine, table, keys, column)
         # MariaDB has no RETURNING on an upsert's update: LAST_INSERT_ID(expr) hands the value
         # back in the statement's reply (the table has no AUTO_INCREMENT column to compete).
         counter = sa.func.last_insert_id
