@@ -162,6 +162,10 @@ def test_the_deployment_settings_serve_every_worker_from_the_preloaded_app(datab
                               start_new_session=True)
     try:
         answers, deadline = [], time.monotonic() + 60
+        # Both workers forked first (the arbiter starts them one after the other), then the load.
+        while (tmp_path / "gunicorn.log").read_text().count("Booting worker") < 2 and time.monotonic() < deadline:
+            assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
+            time.sleep(0.1)
         while len(answers) < 40 and time.monotonic() < deadline:
             assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
             try:
