@@ -45,20 +45,25 @@ def test_a_malformed_document_type_is_refused(app):
         docnumbers.next_number("je; drop", 2026)
 
 
-def test_document_numbers_stay_unique_and_gapless_under_20_concurrent_requests(app):
-    results, errors = [], []
-    barrier = threading.Barrier(20)
-
+def _taker(app, doc_type, year, ready, results, errors):
+    """A thread's work: wait for ``ready()``, take a number, commit; the number or the error is collected."""
     def take():
         try:
             with app.app_context():
-                barrier.wait(timeout=30)
-                number = docnumbers.next_number("CM", 2026)
+                ready()
+                number = docnumbers.next_number(doc_type, year)
                 db.session.commit()
                 results.append(number)
-        except Exception as error:  # collected and asserted below
+        except Exception as error:  # collected and asserted by the test
             errors.append(repr(error))
 
+    return take
+
+
+def test_document_numbers_stay_unique_and_gapless_under_20_concurrent_requests(app):
+    results, errors = [], []
+    barrier = threading.Barrier(20)
+    take = _taker(app, "CM", 2026, lambda: barrier.wait(timeout=30), results, errors)
     threads = [threading.Thread(target=take) for _ in range(20)]
     for t in threads:
         t.start()
@@ -81,16 +86,7 @@ def test_when_the_first_taker_of_a_new_sequence_rolls_back_the_others_still_get_
             release_first.wait(timeout=30)
             db.session.rollback()
 
-    def other():
-        try:
-            with app.app_context():
-                first_has_taken.wait(timeout=30)
-                number = docnumbers.next_number("PO", 2031)
-                db.session.commit()
-                results.append(number)
-        except Exception as error:  # collected and asserted below
-            errors.append(repr(error))
-
+    other = _taker(app, "PO", 2031, lambda: first_has_taken.wait(timeout=30), results, errors)
     threads = [threading.Thread(target=first)] + [threading.Thread(target=other) for _ in range(3)]
     for t in threads:
         t.start()

@@ -135,12 +135,11 @@ def _bills() -> None:
     from plugins.rates.services.customers import account_number
 
     today = date.today()
-    firsts = [(today.replace(day=1) - timedelta(days=1)).replace(day=1)]
-    while len(firsts) < BILLED_MONTHS:
-        firsts.insert(0, (firsts[0] - timedelta(days=1)).replace(day=1))
-    for first in firsts:
+    last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    for period in (billing.shift_period(last_month, k) for k in range(1 - BILLED_MONTHS, 1)):
+        first = billing.period_dates(period, "monthly")[0]
         issued = min(today, (first + timedelta(days=32)).replace(day=10))
-        billing.execute(billing.start_run(first.strftime("%Y-%m"), "monthly", "", issued).id)
+        billing.execute(billing.start_run(period, "monthly", "", issued).id)
     moving = customer_repo.by_account(account_number("3301", 3))
     last = customer_repo.last_reading(customer_repo.active_meter(moving.id).id)
     if last.read_on < today:

@@ -29,6 +29,7 @@ from erp.common.formatting import won
 from plugins.rates.models import Bill
 from plugins.rates.repositories import bills as bill_repo
 from plugins.rates.services import tariffs as tariff_service
+from plugins.rates.services.billing import shift_period
 from plugins.rates.services.calculation import USE_TYPES, truncate_10
 from plugins.rates.services.customers import luhn_digit
 
@@ -70,22 +71,15 @@ def bills_pdf(bills: list[Bill], org_name: str) -> bytes:
     pdf.setAuthor(org_name)
     forms = set()
     history = bill_repo.regular_uses([bill.customer_id for bill in bills],
-                                     min((_shift(bill.period, -12) for bill in bills), default=""),
+                                     min((shift_period(bill.period, -12) for bill in bills), default=""),
                                      max((bill.period for bill in bills), default=""))
     for bill in bills:
         in_force = tariff_service.terms_between(bill.period_end, bill.period_end)  # cached per process
         _page(pdf, bill, org_name, in_force[-1] if in_force else None, regular, bold, forms)
-        _usage(pdf, bill, history.get(bill.customer_id, {}), regular, bold)
+        _usage(pdf, bill, history.get(bill.customer_id, {}), regular)
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
-
-
-def _shift(period: str, months: int) -> str:
-    """The billing month ``months`` after (or before) ``period``, both ``YYYY-MM``."""
-    year, month = (int(part) for part in period.split("-"))
-    index = year * 12 + month - 1 + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def _late_amount(total: int, tariff) -> int:
@@ -231,7 +225,7 @@ def _prices(pdf, tariff, use_type: str, rate, font: str, bold: str) -> None:
         _row_values(pdf, LEFT, top - (index + 1) * PRICE_ROW, PRICE_WIDTHS, row, font, row_h=PRICE_ROW, size=8)
 
 
-def _usage(pdf, bill: Bill, uses: dict[str, int], font: str, bold: str) -> None:
+def _usage(pdf, bill: Bill, uses: dict[str, int], font: str) -> None:
     """The customer's use of the last six billing periods up to this bill's as bars, with the
     previous period's and the same month of last year's use, as Korean bills print them."""
     recent = [(period, uses[period]) for period in sorted(uses) if period <= bill.period][-6:]
@@ -249,15 +243,14 @@ def _usage(pdf, bill: Bill, uses: dict[str, int], font: str, bold: str) -> None:
         pdf.drawCentredString(x + slot * 0.25, base + height + 1 * mm, won(use))
         pdf.drawCentredString(x + slot * 0.25, base - 3 * mm, f"{int(period[5:])}월")
     earlier = [use for period, use in recent if period < bill.period]
-    monthly = (bill.period_end - bill.period_start).days < 31
-    last_year = uses.get(_shift(bill.period, -12))
+    previous = "전월" if (bill.period_end - bill.period_start).days < 31 else "전기"  # a bimonthly bill's
+    last_year = uses.get(shift_period(bill.period, -12))
     pdf.setFont(font, 7.5)
     pdf.drawString(USAGE_X + 2 * mm, bottom + 5.5 * mm,
-                   f"{'전월' if monthly else '전기'} {won(earlier[-1]) + '㎥' if earlier else '-'}"
+                   f"{previous} {won(earlier[-1]) + '㎥' if earlier else '-'}"
                    f" · 전년 동월 {won(last_year) + '㎥' if last_year is not None else '-'}")
     if earlier:
-        change = bill.use - earlier[-1]
-        pdf.drawString(USAGE_X + 2 * mm, bottom + 2 * mm, f"{'전월' if monthly else '전기'} 대비 {change:+,}㎥")
+        pdf.drawString(USAGE_X + 2 * mm, bottom + 2 * mm, f"{previous} 대비 {bill.use - earlier[-1]:+,}㎥")
 
 
 def _page(pdf, bill: Bill, org_name: str, tariff, font: str, bold: str, forms: set) -> None:

@@ -71,6 +71,13 @@ def period_dates(period: str, cycle: str) -> tuple[date, date]:
     return start, end
 
 
+def shift_period(period: str, months: int) -> str:
+    """The billing month ``months`` after (or, negative, before) ``period``, both ``YYYY-MM``."""
+    year, month = (int(part) for part in period.split("-"))
+    index = year * 12 + month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def default_due(issued_on: date) -> date:
     """납기: the end of the month of issue, or of the next month when fewer than ten days remain,
     moved to the next working day."""
