@@ -14,6 +14,7 @@ from erp.audit import services as audit
 from erp.auth.models import Department, KnownPermission, Role, RolePermission, User
 from erp.auth.passwords import burn_time, hash_password, policy_errors, verify_password
 from erp.auth.roles import STANDARD_ROLES
+from erp.common import tx
 from erp.common.clock import utcnow
 from erp.common.errors import ServiceError
 from erp.common.tx import transactional
@@ -41,12 +42,12 @@ def authenticate(username: str, password: str) -> LoginResult:
     if user is None:
         burn_time(password)
         audit.record("login_failed", "core_user", "", _summary("unknown user", username))
-        db.session.commit()
+        tx.commit()
         return LoginResult(None, generic)
     if user.locked_until and user.locked_until > now:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
         audit.record("login_refused", "core_user", user.id, _summary("account locked", username))
-        db.session.commit()
+        tx.commit()
         return LoginResult(None, _("This account is locked after too many failed logins. Try again in %(minutes)d minutes or ask an administrator to unlock it.", minutes=minutes))
     if user.locked_until:  # the lock has expired: start counting afresh
         user.locked_until = None
@@ -58,20 +59,20 @@ def authenticate(username: str, password: str) -> LoginResult:
         if user.failed_logins >= max_failures:
             user.locked_until = now + timedelta(minutes=lock_minutes)
             audit.record("locked", "core_user", user.id, _summary(f"locked for {lock_minutes} minutes after {user.failed_logins} failures", username))
-            db.session.commit()
+            tx.commit()
             return LoginResult(None, _("Too many failed logins: this account is locked for %(minutes)d minutes.", minutes=lock_minutes))
         audit.record("login_failed", "core_user", user.id, _summary(f"wrong password ({user.failed_logins}/{max_failures})", username))
-        db.session.commit()
+        tx.commit()
         return LoginResult(None, generic)
     if not user.active:
         audit.record("login_refused", "core_user", user.id, _summary("account deactivated", username))
-        db.session.commit()
+        tx.commit()
         return LoginResult(None, _("This account is deactivated. Ask an administrator."))
     user.failed_logins = 0
     user.last_login_at = now
     with audit.acting_as(user.id, user.username):
         audit.record("login", "core_user", user.id, _summary("logged in", username))
-    db.session.commit()
+    tx.commit()
     return LoginResult(user)
 
 
@@ -81,7 +82,7 @@ def _summary(text: str, username: str) -> str:
 
 def record_logout(user: User, reason: str = "logged out") -> None:
     audit.record("logout", "core_user", user.id, _summary(reason, user.username))
-    db.session.commit()
+    tx.commit()
 
 
 # --- users ----------------------------------------------------------------------------------
@@ -106,9 +107,9 @@ def _keep_administration(user: User) -> None:
 def _commit_unique(message: str, field: str) -> None:
     """Commit; a unique constraint hit by a simultaneous submission becomes a clear refusal."""
     try:
-        db.session.commit()
+        tx.commit()
     except IntegrityError as error:
-        db.session.rollback()
+        tx.rollback()
         raise ServiceError(message, {field: [message]}) from error
 
 def _check_password(password: str, username: str) -> None:
@@ -165,7 +166,7 @@ def update_user(user_id: int, *, name: str, email: str, department_id, role_ids,
     user.active = active
     if acting_user_id == user.id:
         _keep_administration(user)
-    db.session.commit()
+    tx.commit()
     return user
 
 
@@ -178,7 +179,7 @@ def set_password(user_id: int, password: str) -> None:
     user.password_changed_at = utcnow()
     user.failed_logins = 0
     user.locked_until = None
-    db.session.commit()
+    tx.commit()
 
 
 @transactional
@@ -190,6 +191,7 @@ def change_own_password(user_id: int, current: str, new: str) -> None:
     if current == new:
         raise ServiceError(_("Choose a password different from the current one."), {"password": [_("Choose a password different from the current one.")]})
     set_password(user_id, new)
+    tx.commit()
 
 
 @transactional
@@ -199,7 +201,7 @@ def unlock_user(user_id: int) -> None:
     user.failed_logins = 0
     user.locked_until = None
     audit.record("unlock", "core_user", user.id, _summary("unlocked", user.username))
-    db.session.commit()
+    tx.commit()
 
 
 def session_user(session_id: str) -> User | None:
@@ -295,7 +297,7 @@ def sync_permissions(declared: dict[str, tuple[str, tuple[str, ...]]]) -> list[s
         for role_code in default_roles:
             if role_code in roles:
                 roles[role_code].grants.append(RolePermission(permission=code))
-    db.session.commit()
+    tx.commit()
     return new_codes
 
 

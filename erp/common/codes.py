@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from flask_babel import gettext as _
 
+from erp.common import tx
 from erp.common.errors import ServiceError
 from erp.common.models import Code, CodeGroup
 from erp.common.tx import transactional
@@ -56,7 +57,7 @@ def ensure_group(group_code: str, name: str, items: list[tuple[str, str]] | None
     for order, (code, label) in enumerate(items or [], start=1):
         if code not in existing:
             db.session.add(Code(group_code=group_code, code=code, name=label, sort_order=order * 10))
-    db.session.commit()
+    tx.commit()
     return group
 
 
@@ -75,7 +76,7 @@ def save_group(group_code: str, *, name: str, description: str, create: bool) ->
     elif group is None:
         raise LookupError(group_code)
     group.name, group.description = name.strip(), description.strip()
-    db.session.commit()
+    tx.commit()
     return group
 
 
@@ -102,8 +103,8 @@ def save_code(group_code: str, code_id: int | None, *, code: str, name: str, nam
     item.code, item.name, item.name_en = code, name.strip(), name_en.strip()
     item.sort_order, item.active = sort_order, active
     try:
-        db.session.commit()
+        tx.commit()
     except IntegrityError as error:  # the same code added by a simultaneous submission
-        db.session.rollback()
+        tx.rollback()
         raise ServiceError(_("This code exists in the group."), {"code": [_("This code exists in the group.")]}) from error
     return item

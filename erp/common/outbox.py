@@ -8,6 +8,7 @@ its own outbox table (its own bind), made from ``OutboxMixin``.
 """
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date, datetime
 
@@ -16,6 +17,7 @@ from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
 from erp import ports
+from erp.common import tx
 from erp.common.clock import utcnow
 from erp.common.errors import ServiceError
 from erp.extensions import db
@@ -47,35 +49,50 @@ def payload(entry_date: date, memo: str, lines: list, source: str, department: s
 
 def relay(model, limit: int = 100) -> tuple[int, int]:
     """Deliver the pending rows of the outbox ``model``; returns (delivered, failed). Safe to run
-    twice, concurrently, or after an interruption: the row's key is the idempotency key."""
+    twice, concurrently, or after an interruption: the row's key is the idempotency key.
+
+    Only committed rows are delivered: called inside a unit of work, the relay waits until it has
+    committed (see ``tx.after_commit``)."""
+    if tx.depth():
+        tx.after_commit(functools.partial(relay, model, limit))
+        return 0, 0
     delivered = failed = 0
     pending = db.session.execute(sa.select(model.id).where(model.status == "pending").order_by(model.id).limit(limit)).scalars()
     for row_id in list(pending):
-        row = db.session.get(model, row_id)
-        if row is None or row.status != "pending":
-            continue
-        request = posting_request(row.key, json.loads(row.payload))
         try:
-            ref = ports.get("accounting").post_entry(request)
+            delivered += _deliver(model, row_id)
         except (ServiceError, ports.PortError) as error:
-            db.session.rollback()
-            row = db.session.get(model, row_id)
-            row.attempts += 1
-            row.last_error = str(getattr(error, "message", error))[:300]
-            db.session.commit()
-            current_app.logger.warning("outbox %s not delivered: %s", row.key, row.last_error)
+            _record_failure(model, row_id, error)
             failed += 1
-            continue
-        mark_delivered(model, row_id, ref.number)
-        delivered += 1
     return delivered, failed
+
+
+@tx.transactional
+def _deliver(model, row_id: int) -> bool:
+    """Post one row and mark it delivered, in one unit of work when the receiver is in-process
+    (over HTTP the receiver commits on its own; the key makes a repeated delivery harmless)."""
+    row = db.session.get(model, row_id)
+    if row is None or row.status != "pending":
+        return False
+    ref = ports.get("accounting").post_entry(posting_request(row.key, json.loads(row.payload)))
+    mark_delivered(model, row_id, ref.number)
+    tx.commit()
+    return True
+
+
+@tx.transactional
+def _record_failure(model, row_id: int, error: Exception) -> None:
+    row = db.session.get(model, row_id)
+    row.attempts += 1
+    row.last_error = str(getattr(error, "message", error))[:300]
+    tx.commit()
+    current_app.logger.warning("outbox %s not delivered: %s", row.key, row.last_error)
 
 
 def mark_delivered(model, row_id: int, entry_number: str) -> None:
     row = db.session.get(model, row_id)
     row.status, row.entry_number, row.delivered_at = "delivered", entry_number, utcnow()
     row.attempts += 1
-    db.session.commit()
 
 
 def posting_request(key: str, data: dict):

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from erp.audit import services as audit
-from erp.common import docnumbers
+from erp.common import docnumbers, tx
 from erp.common.errors import refuse
 from erp.common.tx import transactional
 from erp.extensions import db
@@ -89,7 +89,7 @@ def register(data: AssetInput) -> FixedAsset:
         journal.build_lines(entry, checked)
         journal.post_system_entry(entry)
         asset.acquisition_entry_id = entry.id
-    db.session.commit()
+    tx.commit()
     return asset
 
 
@@ -124,7 +124,7 @@ def run_month(year: int, month: int) -> RunResult:
     try:
         asset_repo.add(run)  # the primary key makes a concurrent second run wait here, then fail
     except IntegrityError:
-        db.session.rollback()
+        tx.rollback()
         return _run_result(asset_repo.run(year, month), created=False)
     if amounts:
         by_account: dict[str, int] = {}
@@ -140,7 +140,7 @@ def run_month(year: int, month: int) -> RunResult:
         run.entry_id = entry.id
         for asset, amount in amounts:
             db.session.add(Depreciation(asset_id=asset.id, year=year, month=month, amount=amount, entry_id=entry.id))
-    db.session.commit()
+    tx.commit()
     return _run_result(run, created=True)
 
 
@@ -184,7 +184,7 @@ def dispose(asset_id: int, on: date, proceeds: int) -> FixedAsset:
     journal.build_lines(entry, checked)
     journal.post_system_entry(entry)
     asset.status, asset.disposed_on, asset.disposal_proceeds, asset.disposal_entry_id = "disposed", on, proceeds, entry.id
-    db.session.commit()
+    tx.commit()
     return asset
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
+from erp.common import tx
 from erp.common.errors import ServiceError
 from erp.common.tx import transactional
-from erp.extensions import db
 from plugins.accounting.models import CLASSES, SIDES, Account
 from plugins.accounting.repositories import accounts as account_repo
 
@@ -47,7 +47,7 @@ def load_standard_chart(path: Path = STANDARD_CHART) -> int:
     parents = {a.parent_id for a in existing.values() if a.parent_id}
     for account in existing.values():
         account.postable = account.id not in parents
-    db.session.commit()
+    tx.commit()
     return added
 
 
@@ -66,7 +66,7 @@ def set_active(code: str, active: bool) -> Account:
     if account is None:
         raise ServiceError(_("There is no account %(code)s.", code=code), {"": [_("There is no account %(code)s.", code=code)]})
     account.active = active
-    db.session.commit()
+    tx.commit()
     return account
 
 
@@ -97,5 +97,5 @@ def add_account(code: str, name: str, name_en: str, parent_code: str) -> Account
                       sort_key=_sort_key(code, parent.account_class))
     account_repo.add(account)
     parent.postable = False
-    db.session.commit()
+    tx.commit()
     return account

@@ -6,6 +6,7 @@ from datetime import date
 from flask_babel import gettext as _
 
 from erp.audit import services as audit
+from erp.common import tx
 from erp.common.clock import utcnow
 from erp.common.errors import refuse
 from erp.common.tx import transactional
@@ -38,7 +39,7 @@ def set_locked(year: int, month: int, locked: bool) -> Period:
     period.locked = locked
     period.changed_by = audit.current_actor()[1]
     period.changed_at = utcnow()
-    db.session.commit()
+    tx.commit()
     return period
 
 
@@ -116,7 +117,7 @@ def close_year(year: int) -> FiscalYear:
     for month in range(1, 13):
         period = period_repo.period(year, month) or period_repo.add(Period(year=year, month=month))
         period.locked, period.changed_by, period.changed_at = True, fiscal.closed_by, fiscal.closed_at
-    db.session.commit()
+    tx.commit()
     return fiscal
 
 
@@ -143,5 +144,5 @@ def undo_close(year: int) -> FiscalYear:
     fiscal.closed = False
     fiscal.closing_entry_id = fiscal.opening_entry_id = None
     audit.record("reopen", "accounting_year", year, f"fiscal year {year} reopened")
-    db.session.commit()
+    tx.commit()
     return fiscal

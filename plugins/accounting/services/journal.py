@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from erp.audit import services as audit
 from erp.auth.services import department_codes
-from erp.common import docnumbers
+from erp.common import docnumbers, tx
 from erp.common.clock import utcnow
 from erp.common.errors import refuse
 from erp.common.tx import transactional
@@ -131,7 +131,7 @@ def create_draft(entry_date: date, memo: str, lines: list[PostingLine]) -> Journ
     entry = JournalEntry(entry_date=entry_date, memo=memo, status="draft", created_by=_actor())
     build_lines(entry, checked)
     entry_repo.add(entry)
-    db.session.commit()
+    tx.commit()
     return entry
 
 
@@ -144,7 +144,7 @@ def update_draft(entry_id: int, entry_date: date, memo: str, lines: list[Posting
     checked = _check_lines(lines)
     entry.entry_date, entry.memo = entry_date, memo
     build_lines(entry, checked)
-    db.session.commit()
+    tx.commit()
     return entry
 
 
@@ -152,7 +152,7 @@ def update_draft(entry_id: int, entry_date: date, memo: str, lines: list[Posting
 def delete_draft(entry_id: int) -> None:
     """Throw a draft away (a posted entry is refused)."""
     entry_repo.delete(_draft(entry_id))
-    db.session.commit()
+    tx.commit()
 
 
 def _draft(entry_id: int) -> JournalEntry:
@@ -213,7 +213,7 @@ def approve(entry_id: int) -> JournalEntry:
     lines = [PostingLine(l.account.code, l.debit, l.credit, l.memo, l.department_code, l.budget_ref) for l in entry.lines]
     _check_lines(lines)
     _post(entry)
-    db.session.commit()
+    tx.commit()
     return entry
 
 
@@ -244,7 +244,7 @@ def reverse(entry_id: int, on_date: date, reason: str = "") -> JournalEntry:
     ]
     entry_repo.add(reversal)
     _post(reversal)
-    db.session.commit()
+    tx.commit()
     return reversal
 
 
@@ -267,16 +267,16 @@ def post_request(request: PostingRequest) -> EntryRef:
     try:
         entry_repo.add(entry)  # the unique key makes a concurrent twin wait here, then fail
     except IntegrityError:
-        db.session.rollback()
+        tx.rollback()
         existing = entry_repo.by_key(key)
         if existing is None:
             raise
         return _ref(existing, created=False)
     _post(entry)
     try:
-        db.session.commit()
+        tx.commit()
     except IntegrityError:
-        db.session.rollback()
+        tx.rollback()
         existing = entry_repo.by_key(key)
         if existing is None:
             raise
@@ -293,5 +293,5 @@ def rebuild_balances(year: int) -> int:
     """Recompute a year's kept balances from its posted lines (audited)."""
     rows = entry_repo.rebuild_balances(year)
     audit.record("rebuild", "accounting_balance", year, f"balances of {year} rebuilt from the posted lines: {rows} rows")
-    db.session.commit()
+    tx.commit()
     return rows

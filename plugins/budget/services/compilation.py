@@ -8,9 +8,9 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 
+from erp.common import tx
 from erp.common.clock import utcnow
 from erp.common.tx import transactional
-from erp.extensions import db
 from plugins.budget.models import Amount, Basis, Line, Version
 from plugins.budget.repositories import budget as repo
 from plugins.budget.services.common import RESERVE_ITEM, actor, refuse, reserve_limit_percent, whole_won
@@ -32,7 +32,7 @@ def open_version(year: int) -> Version:
         for basis in repo.bases(previous.id):
             repo.add(Basis(version_id=version.id, line_id=basis.line_id, description=basis.description,
                            unit_price=basis.unit_price, quantity=basis.quantity, months=basis.months, amount=basis.amount))
-    db.session.commit()
+    tx.commit()
     return version
 
 
@@ -91,7 +91,7 @@ def add_basis(version_id: int, line_id: int, description: str, unit_price, quant
     basis = repo.add(Basis(version_id=version.id, line_id=line.id, description=description.strip()[:200],
                            unit_price=price, quantity=qty, months=months, amount=amount))
     _refresh_request(version, line)
-    db.session.commit()
+    tx.commit()
     return basis
 
 
@@ -104,7 +104,7 @@ def delete_basis(basis_id: int) -> None:
     line = repo.line(basis.line_id)
     repo.delete(basis)
     _refresh_request(version, line)
-    db.session.commit()
+    tx.commit()
 
 
 def _refresh_request(version: Version, line: Line) -> None:
@@ -125,7 +125,7 @@ def adjust(version_id: int, line_id: int, amount: int | None, note: str = "") ->
     row = _amount_row(version, line)
     row.adjusted = amount
     row.note = (note or "").strip()[:300]
-    db.session.commit()
+    tx.commit()
     return row
 
 
@@ -148,7 +148,7 @@ def approve(version_id: int) -> Version:
         if line.current_amount < line.committed:
             refuse(_("%(line)s: the new budget %(amount)s is below what is committed (%(committed)s).",
                      line=line.code, amount=f"{line.current_amount:,}", committed=f"{line.committed:,}"))
-    db.session.commit()
+    tx.commit()
     return version
 
 

@@ -12,9 +12,8 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from erp.common import docnumbers, outbox
+from erp.common import docnumbers, outbox, tx
 from erp.common.tx import transactional
-from erp.extensions import db
 from plugins.budget.models import Commitment, Outbox
 from plugins.budget.repositories import budget as repo
 from plugins.budget.services.common import actor, refuse, whole_won
@@ -47,7 +46,7 @@ def commit(line_id: int, on: date, vendor: str, description: str, amount: int) -
     commitment = repo.add(Commitment(number=docnumbers.next_number("CM", line.year), line_id=line.id, committed_on=on,
                                      vendor=vendor.strip()[:120], description=description.strip()[:300], amount=amount,
                                      created_by=actor()))
-    db.session.commit()
+    tx.commit()
     return commitment
 
 
@@ -67,7 +66,7 @@ def resolve(commitment_id: int, on: date) -> Commitment:
     if on < commitment.committed_on:
         refuse(_("The resolution cannot come before the commitment."), "resolved_on")
     commitment.status, commitment.resolved_on = "resolved", on
-    db.session.commit()
+    tx.commit()
     return commitment
 
 
@@ -88,7 +87,7 @@ def pay(commitment_id: int, on: date) -> Commitment:
                              source=f"budget:payment:{commitment.number}",
                              department=line.project.department_code if line.project else "")
     repo.add(Outbox(key=f"budget:payment:{commitment.number}", payload=posting))
-    db.session.commit()
+    tx.commit()
     return commitment
 
 
@@ -104,7 +103,7 @@ def cancel(commitment_id: int) -> Commitment:
         repo.release_amount(commitment.line_id, commitment.amount)
     else:
         refuse(_("A paid or cancelled commitment cannot be cancelled."))
-    db.session.commit()
+    tx.commit()
     return commitment
 
 

@@ -7,8 +7,8 @@ from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 
+from erp.common import tx
 from erp.common.tx import transactional
-from erp.extensions import db
 from plugins.budget.models import Growth, Line
 from plugins.budget.repositories import budget as repo
 from plugins.budget.services.common import refuse
@@ -31,7 +31,7 @@ def set_growth(base_year: int, scope: str, rate_percent) -> Growth:
     existing = next((g for g in repo.growth(base_year) if g.scope == scope), None)
     growth = existing or repo.add(Growth(base_year=base_year, scope=scope, rate=rate))
     growth.rate = rate.quantize(Decimal("0.0001"))
-    db.session.commit()
+    tx.commit()
     return growth
 
 

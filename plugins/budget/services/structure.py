@@ -6,6 +6,7 @@ import re
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from erp.common import tx
 from erp.common.tx import transactional
 from erp.extensions import db
 from erp.ports import PortError, get as port
@@ -21,9 +22,9 @@ _SUB = re.compile(r"^(\d{2})?$")
 
 def _commit(message: str, field: str) -> None:
     try:
-        db.session.commit()
+        tx.commit()
     except IntegrityError:
-        db.session.rollback()
+        tx.rollback()
         refuse(message, field)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from erp.common import tx
 from erp.common.clock import utcnow
 from erp.common.tx import transactional
 from erp.extensions import db
@@ -46,7 +47,7 @@ def request(from_line_id: int, to_line_id: int, amount: int, reason: str) -> Tra
         refuse(_("Give the reason for the transfer."), "reason")
     transfer = repo.add(Transfer(year=from_line.year, from_line_id=from_line.id, to_line_id=to_line.id, amount=amount,
                                  kind=kind_of(from_line, to_line), reason=reason.strip()[:300], requested_by=actor()))
-    db.session.commit()
+    tx.commit()
     return transfer
 
 
@@ -69,5 +70,5 @@ def decide(transfer_id: int, approve: bool) -> Transfer:
         if transfer.from_line.current_amount < transfer.from_line.committed:
             refuse(_("Only %(available)s won of %(line)s is free to transfer.",
                      available=f"{transfer.from_line.available:,}", line=transfer.from_line.code), "amount")
-    db.session.commit()
+    tx.commit()
     return transfer

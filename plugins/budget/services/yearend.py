@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from erp.common import tx
 from erp.common.tx import transactional
 from erp.extensions import db
 from plugins.budget.models import CarryOver, Line, Project, YearEnd
@@ -28,7 +29,7 @@ def request_explicit(line_id: int, amount: int, reason: str) -> CarryOver:
     if repo.year_end(line.year):
         refuse(_("The budget year %(year)d is closed.", year=line.year))
     carry = repo.add(CarryOver(year=line.year, line_id=line.id, kind="explicit", amount=amount, reason=reason.strip()[:300]))
-    db.session.commit()
+    tx.commit()
     return carry
 
 
@@ -40,7 +41,7 @@ def approve_explicit(carry_id: int) -> CarryOver:
     if carry.status != "requested":
         refuse(_("This carry-over was decided already."))
     carry.status = "approved"
-    db.session.commit()
+    tx.commit()
     return carry
 
 
@@ -94,7 +95,7 @@ def process(year: int) -> YearEnd:
         line.committed -= amount
         target.committed += amount
     end = repo.add(YearEnd(year=year, processed_by=actor()))
-    db.session.commit()
+    tx.commit()
     return end
 
 

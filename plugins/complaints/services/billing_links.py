@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 
 from erp import ports
 from erp.audit import services as audit
+from erp.common import tx
 from erp.common.errors import refuse
 from erp.common.tx import transactional
-from erp.extensions import db
 from plugins.complaints.models import BillingLink
 from plugins.complaints.repositories import complaints as repo
 from plugins.complaints.services.complaints import CLOSED, add_event
@@ -86,5 +86,5 @@ def link(complaint_id: int, *, bill_number: str = "", corrected_use: int | None 
                        amount=bill.total, created_by=audit.current_actor()[1])
     complaint.billing_links.append(item)
     add_event(complaint, "billing", _("Bill %(no)s issued: %(amount)s won.", no=bill.number, amount=f"{bill.total:,}"), internal=True)
-    db.session.commit()
+    tx.commit()
     return item

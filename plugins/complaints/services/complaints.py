@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from erp.audit import services as audit
-from erp.common import docnumbers
+from erp.common import docnumbers, tx
 from erp.common.calendar import working_hours_between
 from erp.common.clock import to_local, to_utc, utcnow
 from erp.common.errors import refuse
@@ -88,7 +88,7 @@ def file(type_code: str, *, title: str, body: str, name: str, phone: str, email:
     notify(db.session, complaint.id, "receipt", phone,
            _("Your complaint %(no)s was received. It is due by %(due)s.", no=complaint.receipt_no,
              due=to_local(complaint.due_at).strftime("%Y-%m-%d %H:%M")))
-    db.session.commit()
+    tx.commit()
     return complaint
 
 
@@ -101,7 +101,7 @@ def _lookup(receipt_no: str, phone: str, ip: str) -> Complaint:
     complaint = repo.by_receipt(receipt_no) if _RECEIPT.match(receipt_no) else None
     if complaint is None or complaint.phone != normalise_phone(phone):
         db.session.add(LookupFailure(ip=ip[:64]))
-        db.session.commit()
+        tx.commit()
         refuse(_("No complaint matches this receipt number and telephone number."))
     return complaint
 
@@ -123,7 +123,7 @@ def supply(receipt_no: str, phone: str, text: str, uploads: list | None = None, 
     _store(complaint, uploads or [], "citizen")
     _resume(complaint)
     add_event(complaint, "supplied", (text or "").strip()[:5000], actor=_("citizen"))
-    db.session.commit()
+    tx.commit()
     return complaint
 
 
@@ -134,7 +134,7 @@ def withdraw(receipt_no: str, phone: str, ip: str = "") -> Complaint:
         refuse(_("This complaint is closed already."))
     complaint.status, complaint.closed_at = "withdrawn", utcnow()
     add_event(complaint, "withdrawn", actor=_("citizen"))
-    db.session.commit()
+    tx.commit()
     return complaint
 
 
@@ -172,7 +172,7 @@ def assign(complaint_id: int, user_id: int) -> Complaint:
     if complaint.status in ("received", "transferred"):
         complaint.status = "assigned"
     add_event(complaint, "assigned", user.name)
-    db.session.commit()
+    tx.commit()
     return complaint
 
 
@@ -191,7 +191,7 @@ def transfer(complaint_id: int, department_code: str, reason: str) -> Complaint:
     complaint.department_code, complaint.assignee_id, complaint.assignee_name = department_code, None, ""
     complaint.status = "transferred"
     add_event(complaint, "transferred", f"{department_code}: {reason.strip()}")
-    db.session.commit()
+    tx.commit()
     return complaint
 
 
@@ -205,7 +205,7 @@ def request_supplement(complaint_id: int, text: str) -> Complaint:
     add_event(complaint, "supplement_requested", text.strip())
     notify(db.session, complaint.id, "supplement", complaint.phone,
            _("Complaint %(no)s: please supply: %(text)s", no=complaint.receipt_no, text=text.strip()[:200]))
-    db.session.commit()
+    tx.commit()
     return complaint
 
 
@@ -229,7 +229,7 @@ def extend(complaint_id: int, days: int, reason: str, consent: bool = False) -> 
     notify(db.session, complaint.id, "extension", complaint.phone,
            _("Complaint %(no)s: the deadline is extended to %(due)s. Reason: %(reason)s", no=complaint.receipt_no,
              due=to_local(complaint.due_at).strftime("%Y-%m-%d %H:%M"), reason=reason.strip()[:200]))
-    db.session.commit()
+    tx.commit()
     return complaint
 
 
@@ -240,7 +240,7 @@ def add_note(complaint_id: int, text: str) -> Complaint:
     if not (text or "").strip():
         refuse(_("Write the note."), "text")
     add_event(complaint, "note", text.strip()[:5000], internal=True)
-    db.session.commit()
+    tx.commit()
     return complaint
 
 
@@ -254,7 +254,7 @@ def reply(complaint_id: int, text: str) -> Complaint:
     if complaint.status == "assigned":
         complaint.status = "in_progress"
     add_event(complaint, "replied", complaint.reply)
-    db.session.commit()
+    tx.commit()
     return complaint
 
 
@@ -275,7 +275,7 @@ def close(complaint_id: int, outcome: str, reason: str = "") -> Complaint:
     notify(db.session, complaint.id, "result", complaint.phone,
            _("Complaint %(no)s: %(status)s. See the reply with your receipt number.", no=complaint.receipt_no,
              status=status_label(outcome)))
-    db.session.commit()
+    tx.commit()
     return complaint
 
 
@@ -325,7 +325,7 @@ def remind(hours: int = 24) -> list[Complaint]:
         notify(db.session, complaint.id, "reminder", recipient,
                _("%(no)s is due by %(due)s.", no=complaint.receipt_no, due=to_local(complaint.due_at).strftime("%Y-%m-%d %H:%M")),
                channel="internal")
-    db.session.commit()
+    tx.commit()
     return items
 
 
@@ -358,7 +358,7 @@ def seed_types() -> str:
             repo.add(ComplaintType(code=code, name=name, category=category, department_code=dept, deadline_value=value,
                                    deadline_unit=unit, statutory=statutory, documents=documents))
             added += 1
-    db.session.commit()
+    tx.commit()
     return f"{added} complaint type(s) added"
 
 
@@ -379,5 +379,5 @@ def update_type(type_id: int, *, name: str, department_code: str, deadline_value
         refuse(_("Choose a department."), "department_code")
     kind.name, kind.department_code, kind.documents, kind.active = name.strip(), department_code, documents.strip(), active
     kind.deadline_value, kind.deadline_unit = (deadline_value or 0), deadline_unit
-    db.session.commit()
+    tx.commit()
     return kind

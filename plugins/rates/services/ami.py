@@ -10,6 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from erp.common import tx
 from erp.common.errors import ServiceError
 from erp.common.tx import transactional
 from erp.extensions import db
@@ -33,7 +34,7 @@ def register_device(name: str) -> tuple[AmiDevice, str]:
     token = secrets.token_urlsafe(32)
     device = AmiDevice(name=name[:100], token_hash=_hash(token))
     db.session.add(device)
-    db.session.commit()
+    tx.commit()
     return device, token
 
 
@@ -74,6 +75,6 @@ def receive(device: AmiDevice, items: list[dict]) -> list[ItemResult]:
             reading = customers.read(meter.customer_id, on, value, rollover=item.get("rollover") is True, source="ami")
             results.append(ItemResult(index, True, use=reading.use))
         except ServiceError as error:
-            db.session.rollback()
+            tx.rollback()
             results.append(ItemResult(index, False, error.message))
     return results

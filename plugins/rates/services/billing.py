@@ -30,7 +30,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from erp.audit import services as audit
-from erp.common import calendar, outbox
+from erp.common import calendar, outbox, tx
 from erp.common.clock import utcnow
 from erp.common.errors import refuse
 from erp.common.sql import bulk_insert
@@ -123,7 +123,7 @@ def start_run(period: str, cycle: str = "monthly", route_code: str = "", issued_
                   heartbeat_at=utcnow())
     repo.add(run)
     audit.record("create", "rates_bill_run", run.id, f"bill run {period} {cycle} {route_code or '*'}: {expected} customers")
-    db.session.commit()
+    tx.commit()
     return run
 
 
@@ -147,7 +147,7 @@ def execute(run_id: int, *, chunk: int = CHUNK, progress: Callable[[int, int, in
         return run
     terms = _Terms(run, tariff_service.terms_between(run.period_start, run.period_end), {}, {})
     low, high = repo.id_bounds(run.period, run.cycle, run.route_code, run.period_start)
-    db.session.commit()
+    tx.commit()
     if low is not None:
         span = high + 1 - low
         for block_low in range(low, high + 1, chunk):
@@ -195,7 +195,7 @@ def _bill_block(terms: _Terms, low: int, high: int) -> int:
     run = db.session.get(BillRun, run_id)
     run.billed += len(bills)
     run.heartbeat_at = now
-    db.session.commit()
+    tx.commit()
     terms.run = run
     return len(bills)
 
@@ -255,7 +255,7 @@ def _close_run(run_id: int, errors: dict) -> BillRun:
         repo.add(Outbox(key=f"rates:bill-run:{run.id}", payload=outbox.payload(
             run.issued_on, f"상하수도요금 정기부과 {run.period} ({run.billed:,}건)", lines, source=f"rates:bill-run:{run.id}")))
     audit.record("update", "rates_bill_run", run.id, f"bill run {run.period} finished: {run.billed} bills, {run.total_amount} won")
-    db.session.commit()
+    tx.commit()
     return run
 
 
@@ -318,6 +318,7 @@ def leak_adjust(bill_id: int, *, reason: str, reference: str = "") -> Bill:
     bill = adjust(bill_id, add_reductions=("LEAK",), reason=reason, reference=reference)
     customer_service.grant_reduction(original.customer_id, "LEAK", original.period_start, original.period_end,
                                      f"{reference} {reason}".strip()[:300])
+    tx.commit()
     return bill
 
 
@@ -378,8 +379,8 @@ def settle_move_out(customer_id: int, on: date, final_reading: int, reference: s
     repo.add(bill)
     _post_bill(bill, f"이사정산 {bill.number} {customer.holder_name}")
     audit.record("create", "rates_bill", bill.id, f"settlement bill {bill.number}: {bill.total} won")
-    db.session.commit()
-    relay()
+    tx.after_commit(relay)
+    tx.commit()
     return bill
 
 
@@ -441,6 +442,6 @@ def adjust(bill_id: int, *, use: int | None = None, add_reductions: tuple[str, .
     _post_bill(bill, f"요금 조정 {bill.number} ({reason[:100]})")
     audit.record("create", "rates_bill", bill.id, f"adjusting bill {bill.number} of {original.number}: {bill.total} won",
                  after={"use": corrected_use, "reductions": bill.reductions, "reason": reason})
-    db.session.commit()
-    relay()
+    tx.after_commit(relay)
+    tx.commit()
     return bill

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from erp.audit import services as audit
+from erp.common import tx
 from erp.common.errors import ServiceError, refuse
 from erp.common.tx import transactional
 from erp.extensions import db
@@ -99,9 +100,9 @@ def register(data: CustomerInput) -> Customer:
     customer.history.append(CustomerEvent(on=data.moved_in_on or date.today(), kind="move_in", after=customer.holder_name))
     db.session.add(customer)
     try:
-        db.session.commit()
+        tx.commit()
     except IntegrityError:  # two registrations took the same number at once: ask to submit again
-        db.session.rollback()
+        tx.rollback()
         refuse(_("The account number was taken at the same moment; submit again."))
     return customer
 
@@ -115,7 +116,7 @@ def change_holder(customer_id: int, new_name: str, on: date, note: str = "") -> 
     customer.history.append(CustomerEvent(on=on, kind="holder_change", before=customer.holder_name, after=new_name.strip(),
                                           note=(note or "")[:300]))
     customer.holder_name = new_name.strip()
-    db.session.commit()
+    tx.commit()
     return customer
 
 
@@ -127,7 +128,7 @@ def move_out(customer_id: int, on: date) -> Customer:
         refuse(_("This customer has moved out already."))
     customer.status, customer.moved_out_on = "moved_out", on
     customer.history.append(CustomerEvent(on=on, kind="move_out", before=customer.holder_name))
-    db.session.commit()
+    tx.commit()
     return customer
 
 
@@ -142,7 +143,7 @@ def grant_reduction(customer_id: int, code: str, valid_from: date, valid_to: dat
         refuse(_("Note the evidence seen (certificate, decision)."), "evidence")
     grant = CustomerReduction(code=code.strip(), valid_from=valid_from, valid_to=valid_to, evidence=evidence.strip()[:300])
     customer.reductions.append(grant)
-    db.session.commit()
+    tx.commit()
     return grant
 
 
@@ -176,7 +177,7 @@ def install_meter(customer_id: int, serial: str, diameter: int, on: date, start_
         _record(customer, old, on, old_final_reading, source="reader", final=True)
         old.removed_on, old.final_reading = on, old_final_reading
     meter = repo.add(Meter(customer_id=customer.id, serial=serial, diameter=diameter, installed_on=on, start_reading=start_reading))
-    db.session.commit()
+    tx.commit()
     return meter
 
 
@@ -218,7 +219,7 @@ def read(customer_id: int, on: date, value: int, *, rollover: bool = False, sour
     if meter is None:
         refuse(_("This customer has no meter installed."))
     reading = _record(customer, meter, on, value, source=source, rollover=rollover)
-    db.session.commit()
+    tx.commit()
     return reading
 
 
@@ -229,7 +230,7 @@ def set_held(reading_id: int, held: bool) -> Reading:
     if reading is None:
         raise LookupError(reading_id)
     reading.held = held
-    db.session.commit()
+    tx.commit()
     return reading
 
 
@@ -277,7 +278,7 @@ def import_csv(data: bytes) -> ImportResult:
         except ServiceError as error:
             errors.append((number, error.message))
     if errors:
-        db.session.rollback()
+        tx.rollback()
         return ImportResult(0, errors)
-    db.session.commit()
+    tx.commit()
     return ImportResult(done, [])

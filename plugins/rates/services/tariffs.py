@@ -12,9 +12,9 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from erp.audit import services as audit
+from erp.common import tx
 from erp.common.errors import refuse
 from erp.common.tx import transactional
-from erp.extensions import db
 from plugins.rates.models import Block, MeterCharge, ReductionRule, Tariff
 from plugins.rates.repositories import tariffs as repo
 from plugins.rates.services.calculation import (DIAMETERS, USE_TYPES, BlockRate, QuoteRequest, ReductionTerms,
@@ -143,7 +143,7 @@ def create_version(*, effective_from: date, name: str, source: str, rounding: st
     repo.add(tariff)
     audit.record("create", "rates_tariff", tariff.id, f"tariff from {effective_from}",
                  after={"blocks": blocks_text, "meters": meters_text, "reductions": reductions_text})
-    db.session.commit()
+    tx.commit()
     _cache()["versions"] = None
     return tariff
 

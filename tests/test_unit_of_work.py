@@ -1,0 +1,145 @@
+"""One unit of work per request: a service called inside another service's work — directly or
+through an in-process port — never commits or rolls back its caller's work; only the outermost
+call commits. Each test interrupts a workflow half-way (the process "dies" between two steps)
+and then retries it as a clerk or a complaint officer would, with the same reference."""
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+import test_rates_billing
+from test_rates_billing import ISSUED, OCTOBER, _bill_of
+
+from erp import ports
+from erp.common import tx
+from erp.common.errors import ServiceError
+from erp.extensions import db
+from plugins.rates.models import Bill, CustomerReduction, Reading
+from plugins.rates.repositories import customers as customer_repo
+from plugins.rates.services import billing
+from plugins.rates.services import customers as customers_service
+
+
+town = test_rates_billing.town  # the five customers of route 1101 (a fixture)
+
+
+class Died(RuntimeError):
+    """The process stopped between two steps of one unit of work."""
+
+
+def _die(*args, **kwargs):
+    raise Died("the process stopped here")
+
+
+def _readings(customer_id):
+    return db.session.execute(sa.select(sa.func.count()).select_from(Reading).where(Reading.customer_id == customer_id)).scalar()
+
+
+def test_a_move_out_interrupted_before_its_bill_is_settled_on_the_retry(app, town, monkeypatch):
+    with app.test_request_context():
+        customers_service.read(town["welfare"], date(2026, 11, 5), 1015 + 10)
+        account = customer_repo.get(town["welfare"]).account_no
+        readings = _readings(town["welfare"])
+        monkeypatch.setattr(billing, "_post_bill", _die)  # after the final reading and the move-out
+        rates = ports.get("rates")
+        with pytest.raises(Died):
+            rates.settle_move_out(account, on=date(2026, 11, 20), final_reading=1015 + 14, reference="2026-MW-000009")
+        monkeypatch.undo()
+        db.session.expire_all()
+        # Nothing of the first attempt stays: no final reading, the holder has not moved out.
+        assert _readings(town["welfare"]) == readings
+        assert customer_repo.get(town["welfare"]).moved_out_on is None
+        info = rates.settle_move_out(account, on=date(2026, 11, 20), final_reading=1015 + 14, reference="2026-MW-000009")
+        assert (info.kind, info.use, info.total) == ("settlement", 14, 14_750)
+        assert rates.settle_move_out(account, on=date(2026, 11, 20), final_reading=1015 + 14, reference="2026-MW-000009") == info
+        assert customer_repo.get(town["welfare"]).moved_out_on == date(2026, 11, 20)
+
+
+def test_a_leak_reduction_interrupted_before_it_is_recorded_is_granted_on_the_retry(app, town, monkeypatch):
+    with app.test_request_context():
+        for month, value in ((7, 1010), (8, 1020), (9, 1030)):
+            customers_service.read(town["unread"], date(2026, month, 5), value)
+        customers_service.read(town["unread"], date(2026, 10, 5), 1070)
+        billing.execute(billing.start_run(OCTOBER, "monthly", "", ISSUED).id)
+        number = _bill_of(town["unread"]).number
+        monkeypatch.setattr(customers_service, "grant_reduction", _die)  # after the adjusting bill
+        rates = ports.get("rates")
+        with pytest.raises(Died):
+            rates.leak_reduction(number, reason="벽 속 배관 누수", reference="2026-MW-000001")
+        monkeypatch.undo()
+        db.session.expire_all()
+        assert db.session.execute(sa.select(Bill).where(Bill.kind == "adjusting")).first() is None
+        info = rates.leak_reduction(number, reason="벽 속 배관 누수", reference="2026-MW-000001")
+        assert info.kind == "adjusting" and info.original_number == number
+        grants = db.session.execute(sa.select(CustomerReduction).where(CustomerReduction.customer_id == town["unread"])).scalars().all()
+        assert [(g.code, g.valid_from) for g in grants] == [("LEAK", date(2026, 10, 1))]
+        assert len(db.session.execute(sa.select(Bill).where(Bill.kind == "adjusting")).all()) == 1
+
+
+def test_a_complaint_whose_billing_step_fails_after_the_bill_leaves_no_bill(app, town, make_user, monkeypatch):
+    """The complaint's billing link is the outermost unit of work: the settlement bill issued
+    through the rates port is undone with it, and the retry issues it once."""
+    from plugins.complaints.services import billing_links
+    from plugins.complaints.services import complaints as complaints_service
+
+    make_user("clerk", roles=["complaints_officer"])
+    with app.test_request_context():
+        customers_service.read(town["welfare"], date(2026, 11, 5), 1015 + 10)
+        account = customer_repo.get(town["welfare"]).account_no
+        complaint = complaints_service.file("MOVE_OUT", title="이사 정산", body="11월 20일 이사합니다", name="박복지",
+                                            phone="010-1234-5678", customer_no=account)
+        monkeypatch.setattr(billing_links, "add_event", _die)  # after the bill, before the link is recorded
+        with pytest.raises(Died):
+            billing_links.link(complaint.id, on=date(2026, 11, 20), final_reading=1015 + 14)
+        monkeypatch.undo()
+        db.session.expire_all()
+        assert db.session.execute(sa.select(Bill).where(Bill.kind == "settlement")).first() is None
+        assert customer_repo.get(town["welfare"]).moved_out_on is None
+        item = billing_links.link(complaint.id, on=date(2026, 11, 20), final_reading=1015 + 14)
+        assert item.amount == 14_750
+        bills = db.session.execute(sa.select(Bill).where(Bill.kind == "settlement")).scalars().all()
+        assert [(b.reference, b.total) for b in bills] == [(complaint.receipt_no, 14_750)]
+
+
+def test_a_refusal_inside_a_service_undoes_only_that_service(app, town):
+    """A caller that catches a nested service's refusal keeps its own work (a savepoint)."""
+    with app.test_request_context():
+
+        @tx.transactional
+        def register_and_try_a_bad_reading():
+            customer = customers_service.register(customers_service.CustomerInput(
+                holder_name="신규", address="한빛시 새길 1", use_type="household", route_code="1101"))
+            customers_service.install_meter(customer.id, "T-NEW", 13, date(2026, 1, 1), start_reading=500)
+            with pytest.raises(ServiceError):
+                customers_service.read(customer.id, date(2026, 10, 5), 400)  # below the start: refused
+            tx.commit()
+            return customer.id
+
+        customer_id = register_and_try_a_bad_reading()
+        db.session.expire_all()
+        assert customer_repo.get(customer_id).holder_name == "신규"
+        assert customer_repo.active_meter(customer_id).serial == "T-NEW"
+        assert _readings(customer_id) == 0
+
+
+def test_after_commit_work_runs_only_when_the_outermost_work_commits(app):
+    ran = []
+    with app.test_request_context():
+
+        @tx.transactional
+        def inner():
+            tx.after_commit(lambda: ran.append("inner"))
+            tx.commit()
+            assert ran == []  # the caller has not committed yet
+
+        @tx.transactional
+        def outer(fail):
+            inner()
+            if fail:
+                raise Died("after the inner service")
+            tx.commit()
+
+        with pytest.raises(Died):
+            outer(True)
+        assert ran == []
+        outer(False)
+        assert ran == ["inner"]
