@@ -54,11 +54,12 @@ def _select_plugins(app: Flask) -> list:
     installed = app.config.get("ERP_PLUGIN_MANIFESTS")
     if installed is None:
         installed = plugin_system.discover()
-    chosen = plugin_system.select(installed, app.config.get("ERP_PLUGINS"))
+    chosen = plugin_system.select(installed, app.config.get("ERP_PLUGINS"), routed=app.config.get("ERP_PORTS", {}))
     app.extensions["erp"] = {
         "manifests": {m.name: m for m in installed},
         "plugins": {},
         "permissions": {},
+        "roles": {},
         "menus": [],
     }
     return chosen
@@ -129,10 +130,17 @@ def register_core(app: Flask) -> None:
 
 def register_plugins(app: Flask, manifests: list) -> None:
     from erp.auth.access import check_declared_permissions
-    from erp.auth.roles import CORE_MENU, CORE_PERMISSIONS
+    from erp.auth.roles import CORE_MENU, CORE_PERMISSIONS, CORE_ROLES
     from erp import ports
 
     ext = app.extensions["erp"]
+    # Roles come from every installed plugin, loaded here or not: in split mode the services share
+    # the core database, and a permission of one service may be granted to another's role.
+    for owner, roles in [("core", CORE_ROLES)] + [(m.name, m.roles) for m in ext["manifests"].values()]:
+        for role in roles:
+            if role.code in ext["roles"]:
+                raise plugin_system.PluginError(f"Role {role.code!r} of {owner!r} is already declared by {ext['roles'][role.code][0]!r}")
+            ext["roles"][role.code] = (owner, role)
     for permission in CORE_PERMISSIONS:
         ext["permissions"][permission.code] = ("core", permission)
     ext["plugins"] = plugin_system.load(app, manifests)

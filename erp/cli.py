@@ -28,9 +28,14 @@ def declared_permissions() -> dict[str, tuple[str, tuple[str, ...]]]:
     return {code: (owner, perm.roles) for code, (owner, perm) in current_app.extensions["erp"]["permissions"].items()}
 
 
+def declared_roles() -> dict[str, tuple[str, str]]:
+    """The standard roles the core and the plugins' manifests declare: code -> (name, description)."""
+    return {code: (role.name, role.description) for code, (_owner, role) in current_app.extensions["erp"]["roles"].items()}
+
+
 def ensure_roles() -> list[str]:
     """Standard roles exist and newly declared permissions are granted to their default roles."""
-    return auth.sync_permissions(declared_permissions())
+    return auth.sync_permissions(declared_permissions(), declared_roles())
 
 
 def run_setup() -> list[str]:
@@ -132,19 +137,6 @@ DEMO_DEPARTMENTS = [
     ("AUDIT", "감사실", None),
 ]
 
-# (user name, name, department, role)
-DEMO_USERS = [
-    ("admin", "김관리", "WS-MGT", "sysadmin"),
-    ("budget", "이예산", "WS-MGT", "budget_officer"),
-    ("budgetlead", "박승인", "WS-MGT", "budget_approver"),
-    ("acct", "최회계", "WS-MGT", "accountant"),
-    ("chiefacct", "정출납", "WS-MGT", "chief_accountant"),
-    ("rates", "한요금", "WS-RATE", "rates_clerk"),
-    ("reader", "오검침", "WS-RATE", "meter_reader"),
-    ("civil", "윤민원", "WS-SUP", "complaints_officer"),
-    ("auditor", "강감사", "AUDIT", "auditor"),
-]
-
 # 금융결제원 bank codes: the banks that issue water-bill virtual accounts.
 DEMO_BANKS = [("004", "KB국민은행"), ("011", "NH농협은행"), ("020", "우리은행"), ("081", "하나은행"),
               ("088", "신한은행"), ("003", "IBK기업은행"), ("071", "우체국"), ("032", "부산은행"),
@@ -178,7 +170,12 @@ def demo(if_empty: bool):
         for code, name, parent in DEMO_DEPARTMENTS:
             dept = auth.save_department(None, code=code, name=name, parent_id=context.departments.get(parent))
             context.departments[code] = dept.id
-        for username, name, dept, role in DEMO_USERS:
+        # One user per standard role of the core and the loaded plugins that names a demo user.
+        loaded = current_app.extensions["erp"]["plugins"]
+        for role, (owner, declared) in current_app.extensions["erp"]["roles"].items():
+            if declared.demo_user is None or (owner != "core" and owner not in loaded):
+                continue
+            username, name, dept = declared.demo_user
             password = generate_password()
             user = auth.create_user(username, name, password, email=f"{username}@example.go.kr",
                                     department_id=context.departments[dept], role_ids=[roles[role]])

@@ -29,6 +29,18 @@ class Permission:
 
 
 @dataclass(frozen=True)
+class StandardRole:
+    """A role the core or a plugin declares (DESIGN.md §3). What it may do is the permissions
+    that name it in their ``roles``. ``name`` and ``description`` are stored in English and shown
+    translated; ``demo_user`` is (user name, name, department code) of the demo data's user."""
+
+    code: str
+    name: str
+    description: str = ""
+    demo_user: tuple[str, str, str] | None = None
+
+
+@dataclass(frozen=True)
 class MenuItem:
     """A navigation entry, shown to users who hold ``permission``."""
 
@@ -46,8 +58,13 @@ class Manifest:
     version: str
     summary: str
     label: str = ""
+    # Every other plugin's port this plugin uses: ``depends`` must be loaded here or routed by
+    # ERP_PORTS (and is loaded first); ``optional`` is used when reachable, and the plugin works
+    # without it (e.g. accounting's settlement report adds the budget section when budget is there).
     depends: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
     provides: tuple[str, ...] = ()
+    roles: tuple[StandardRole, ...] = ()
     permissions: tuple[Permission, ...] = ()
     menu: tuple[MenuItem, ...] = ()
     # Pages for citizens (no login), linked from the header of every page.
@@ -93,11 +110,12 @@ def discover() -> list[Manifest]:
     return found
 
 
-def select(manifests: Iterable[Manifest], wanted: list[str] | None) -> list[Manifest]:
+def select(manifests: Iterable[Manifest], wanted: list[str] | None, routed: Iterable[str] = ()) -> list[Manifest]:
     """Pick the plugins named in ``ERP_PLUGINS`` (all when None) and order them by ``depends``.
+    A dependency is met by a plugin loaded here or by one ``routed`` elsewhere (ERP_PORTS).
 
     Raises :class:`PluginError` on a duplicate name, an unknown plugin in ``wanted``, a
-    dependency that is not loaded, or a dependency cycle.
+    dependency neither loaded nor routed, or a dependency cycle.
     """
     by_name: dict[str, Manifest] = {}
     for manifest in manifests:
@@ -114,12 +132,13 @@ def select(manifests: Iterable[Manifest], wanted: list[str] | None) -> list[Mani
                 f"(installed: {', '.join(sorted(by_name)) or 'none'})"
             )
         chosen = {name: by_name[name] for name in wanted}
+    routed = set(routed)
     for manifest in chosen.values():
-        missing = [dep for dep in manifest.depends if dep not in chosen]
+        missing = [dep for dep in manifest.depends if dep not in chosen and dep not in routed]
         if missing:
             raise PluginError(
                 f"Plugin {manifest.name!r} depends on {', '.join(missing)}, which "
-                f"{'is' if len(missing) == 1 else 'are'} not loaded; add it to ERP_PLUGINS"
+                f"{'is' if len(missing) == 1 else 'are'} not loaded; add it to ERP_PLUGINS or route it in ERP_PORTS"
             )
     return _topological(chosen)
 
@@ -136,7 +155,8 @@ def _topological(chosen: dict[str, Manifest]) -> list[Manifest]:
             raise PluginError(f"Plugin dependency cycle: {' -> '.join(cycle)}")
         state[name] = "visiting"
         for dep in chosen[name].depends:
-            visit(dep, path + [name])
+            if dep in chosen:  # a routed dependency is reached over its port, loaded elsewhere
+                visit(dep, path + [name])
         state[name] = "done"
         order.append(chosen[name])
 

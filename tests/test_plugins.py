@@ -122,3 +122,44 @@ def test_erp_ports_to_an_adapter_that_does_not_exist_stops_start_up(app_factory)
 def test_manifest_defaults():
     m = Manifest(name="x", version="1", summary="s")
     assert (m.bind_key, m.package, m.api) == ("x", "plugins.x", "plugins.x.api")
+
+
+def test_roles_are_declared_by_the_core_and_the_manifests_and_every_permission_names_declared_roles(app):
+    ext = app.extensions["erp"]
+    owners = {code: owner for code, (owner, _role) in ext["roles"].items()}
+    assert owners == {"sysadmin": "core", "auditor": "core", "accountant": "accounting", "chief_accountant": "accounting",
+                      "budget_officer": "budget", "budget_approver": "budget", "rates_clerk": "rates",
+                      "meter_reader": "rates", "complaints_officer": "complaints"}
+    for code, (_owner, permission) in ext["permissions"].items():
+        assert set(permission.roles) <= set(owners), f"{code} names a role nobody declares: {permission.roles}"
+
+
+def test_a_role_declared_twice_stops_start_up(app_factory):
+    from erp.plugins import StandardRole
+
+    twin = manifest_named("twin")
+    twin.roles = (StandardRole("auditor", "Auditor again"),)
+    with pytest.raises(PluginError, match="Role 'auditor' of 'twin' is already declared by 'core'"):
+        app_factory(ERP_PLUGIN_MANIFESTS=discover() + [twin])
+
+
+def test_each_plugin_declares_every_port_it_uses():
+    """``ports.get("x")`` in a plugin's code names a plugin its manifest lists in depends or optional."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "plugins"
+    for manifest in discover():
+        declared = set(manifest.depends) | set(manifest.optional)
+        used = set()
+        for path in (root / manifest.name).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (isinstance(node, ast.Call) and ast.unparse(node.func) == "ports.get" and node.args
+                        and isinstance(node.args[0], ast.Constant)):
+                    used.add(node.args[0].value)
+        assert used - {manifest.name} <= declared, f"{manifest.name} uses {sorted(used)} but declares {sorted(declared)}"
+
+
+def test_a_dependency_routed_to_another_service_is_met():
+    order = names(select(discover(), ["budget"], routed={"accounting"}))
+    assert order == ["budget"]

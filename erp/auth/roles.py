@@ -4,22 +4,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from erp.i18n import N_
-from erp.plugins import MenuItem, Permission
+from erp.plugins import MenuItem, Permission, StandardRole
 
-
-
-# code -> (name, description): stored in English, shown translated (see ``role_label``).
-STANDARD_ROLES: dict[str, tuple[str, str]] = {
-    "sysadmin": (N_("System administrator"), N_("Users, roles, departments, code tables and settings")),
-    "budget_officer": (N_("Budget officer"), N_("Compiles and executes the budget")),
-    "budget_approver": (N_("Budget approver"), N_("Approves budgets, transfers and carry-overs")),
-    "accountant": (N_("Accountant"), N_("Drafts journal entries and keeps the books")),
-    "chief_accountant": (N_("Chief accountant"), N_("Approves entries and closes periods")),
-    "rates_clerk": (N_("Rates clerk"), N_("Customers, meters, tariffs and bill runs")),
-    "meter_reader": (N_("Meter reader"), N_("Enters meter readings on a route")),
-    "complaints_officer": (N_("Complaints officer"), N_("Handles citizens' complaints")),
-    "auditor": (N_("Auditor"), N_("Reads everything, changes nothing")),
-}
+# The core's own roles; each plugin declares the roles of its work in its manifest (DESIGN.md §3).
+CORE_ROLES: tuple[StandardRole, ...] = (
+    StandardRole("sysadmin", N_("System administrator"), N_("Users, roles, departments, code tables and settings"),
+                 demo_user=("admin", "김관리", "WS-MGT")),
+    StandardRole("auditor", N_("Auditor"), N_("Reads everything, changes nothing"), demo_user=("auditor", "강감사", "AUDIT")),
+)
 
 CORE_PERMISSIONS: tuple[Permission, ...] = (
     Permission("core.users", _l("Manage users"), roles=("sysadmin",)),

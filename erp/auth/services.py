@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from erp.audit import services as audit
 from erp.auth.models import Department, KnownPermission, Role, RolePermission, User
 from erp.auth.passwords import burn_time, hash_password, policy_errors, verify_password
-from erp.auth.roles import STANDARD_ROLES
 from erp.common import tx
 from erp.common.clock import utcnow
 from erp.common.errors import ServiceError
@@ -278,14 +277,15 @@ def save_role(role_id: int | None, *, code: str, name: str, description: str, pe
 
 
 @transactional
-def sync_permissions(declared: dict[str, tuple[str, tuple[str, ...]]]) -> list[str]:
+def sync_permissions(declared: dict[str, tuple[str, tuple[str, ...]]], standard_roles: dict[str, tuple[str, str]]) -> list[str]:
     """Create the standard roles if missing, and grant each newly declared permission to its
-    default roles once. ``declared`` maps code -> (plugin, default roles). Returns the new codes.
+    default roles once. ``declared`` maps code -> (plugin, default roles); ``standard_roles``
+    maps the roles the core and the plugins declare to (name, description). Returns the new codes.
 
     A permission already known keeps whatever grants the administrators have made since.
     """
     roles = {role.code: role for role in db.session.execute(sa.select(Role)).scalars()}
-    for code, (name, description) in STANDARD_ROLES.items():
+    for code, (name, description) in standard_roles.items():
         if code not in roles:
             roles[code] = Role(code=code, name=name, description=description, builtin=True)
             db.session.add(roles[code])

@@ -1,7 +1,8 @@
 """Double-entry books, fixed assets, closing and financial statements"""
 from flask_babel import lazy_gettext as _l
 
-from erp.plugins import Manifest, MenuItem, Permission
+from erp.i18n import N_
+from erp.plugins import Manifest, MenuItem, Permission, StandardRole
 
 manifest = Manifest(
     name="accounting",
@@ -9,7 +10,14 @@ manifest = Manifest(
     label=_l("Accounting"),
     summary=_l("Double-entry books, fixed assets, closing and financial statements"),
     depends=(),
+    optional=("budget",),  # the settlement report's budget section
     provides=("ledger", "financial-statements"),
+    roles=(
+        StandardRole("accountant", N_("Accountant"), N_("Drafts journal entries and keeps the books"),
+                     demo_user=("acct", "최회계", "WS-MGT")),
+        StandardRole("chief_accountant", N_("Chief accountant"), N_("Approves entries and closes periods"),
+                     demo_user=("chiefacct", "정출납", "WS-MGT")),
+    ),
     permissions=(
         Permission("accounting.view", _l("View the books and financial statements"), roles=("accountant", "chief_accountant", "budget_officer", "auditor")),
         Permission("accounting.entry", _l("Draft journal entries"), roles=("accountant", "chief_accountant")),

@@ -1,7 +1,8 @@
 """Project-based budget: compilation, supplementary budgets, transfers, execution"""
 from flask_babel import lazy_gettext as _l
 
-from erp.plugins import Manifest, MenuItem, Permission
+from erp.i18n import N_
+from erp.plugins import Manifest, MenuItem, Permission, StandardRole
 
 manifest = Manifest(
     name="budget",
@@ -10,6 +11,12 @@ manifest = Manifest(
     summary=_l("Project-based budget: compilation, supplementary budgets, transfers, execution"),
     depends=("accounting",),
     provides=("budget", "budget-settlement"),
+    roles=(
+        StandardRole("budget_officer", N_("Budget officer"), N_("Compiles and executes the budget"),
+                     demo_user=("budget", "이예산", "WS-MGT")),
+        StandardRole("budget_approver", N_("Budget approver"), N_("Approves budgets, transfers and carry-overs"),
+                     demo_user=("budgetlead", "박승인", "WS-MGT")),
+    ),
     permissions=(
         Permission("budget.view", _l("View budgets and execution"), roles=("budget_officer", "budget_approver", "accountant", "chief_accountant", "auditor")),
         Permission("budget.request", _l("Enter budget requests"), roles=("budget_officer",)),

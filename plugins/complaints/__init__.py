@@ -1,7 +1,8 @@
 """Citizens' complaints: filing, statutory deadlines, handling and statistics"""
 from flask_babel import lazy_gettext as _l
 
-from erp.plugins import Manifest, MenuItem, Permission
+from erp.i18n import N_
+from erp.plugins import Manifest, MenuItem, Permission, StandardRole
 
 manifest = Manifest(
     name="complaints",
@@ -9,7 +10,12 @@ manifest = Manifest(
     label=_l("Complaints"),
     summary=_l("Citizens' complaints: filing, statutory deadlines, handling and statistics"),
     depends=(),
+    optional=("rates",),  # billing actions of objections, leaks and move-outs
     provides=("complaints",),
+    roles=(
+        StandardRole("complaints_officer", N_("Complaints officer"), N_("Handles citizens' complaints"),
+                     demo_user=("civil", "윤민원", "WS-SUP")),
+    ),
     permissions=(
         Permission("complaints.view", _l("View complaints and statistics"), roles=("complaints_officer", "auditor")),
         Permission("complaints.handle", _l("Handle complaints (assign, reply, complete)"), roles=("complaints_officer",)),

@@ -1,7 +1,8 @@
 """Customers, meters, readings, tariffs, bill runs and printed bills"""
 from flask_babel import lazy_gettext as _l
 
-from erp.plugins import Manifest, MenuItem, Permission
+from erp.i18n import N_
+from erp.plugins import Manifest, MenuItem, Permission, StandardRole
 
 manifest = Manifest(
     name="rates",
@@ -10,6 +11,12 @@ manifest = Manifest(
     summary=_l("Customers, meters, readings, tariffs, bill runs and printed bills"),
     depends=("accounting",),
     provides=("billing",),
+    roles=(
+        StandardRole("rates_clerk", N_("Rates clerk"), N_("Customers, meters, tariffs and bill runs"),
+                     demo_user=("rates", "한요금", "WS-RATE")),
+        StandardRole("meter_reader", N_("Meter reader"), N_("Enters meter readings on a route"),
+                     demo_user=("reader", "오검침", "WS-RATE")),
+    ),
     permissions=(
         Permission("rates.view", _l("View customers, readings and bills"), roles=("rates_clerk", "complaints_officer", "auditor")),
         Permission("rates.manage", _l("Manage customers and meters"), roles=("rates_clerk",)),
