@@ -145,7 +145,7 @@ def register_plugins(app: Flask, manifests: list) -> None:
         ext["menus"].append((manifest, manifest.menu))
     ext["core_menu"] = CORE_MENU
     check_declared_permissions(app, set(ext["permissions"]))
-    ports.check_routes(app.config.get("ERP_PORTS", {}))
+    ports.check_routes(app.config.get("ERP_PORTS", {}), app.config)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -100,7 +100,12 @@ def test_ports_give_the_plugins_public_interface_in_process(app):
     with app.app_context():
         import plugins.accounting.api as accounting_api
 
-        assert ports.get("accounting") is accounting_api
+        port = ports.get("accounting")
+        assert port.post_entry is accounting_api.post_entry
+        assert port.trial_balance is accounting_api.trial_balance
+        # Only the Protocol's operations: request objects come from data.py, not the port.
+        assert not hasattr(port, "PostingRequest") and not hasattr(port, "journal")
+        assert ports.get("accounting") is port  # one per app
 
 
 def test_ports_refuse_an_unknown_plugin(app):
@@ -115,8 +120,15 @@ def test_ports_refuse_a_plugin_not_loaded_here(app_factory):
 
 
 def test_erp_ports_to_an_adapter_that_does_not_exist_stops_start_up(app_factory):
-    with pytest.raises(ports.PortError, match="no adapter serves 'http'"):
-        app_factory(ERP_PORTS={"accounting": "http://accounting:8000"})
+    with pytest.raises(ports.PortError, match="no adapter serves 'ftp'"):
+        app_factory(ERP_PORTS={"accounting": "ftp://accounting:8000"})
+
+
+def test_http_ports_without_a_service_key_stop_start_up(app_factory):
+    with pytest.raises(ports.PortError, match="ERP_SERVICE_KEY is not set"):
+        app_factory(ERP_PORTS={"accounting": "http://accounting:8000"}, ERP_SERVICE_KEY="")
+    with pytest.raises(ports.PortError, match="shorter than 32"):
+        app_factory(ERP_PORTS={"accounting": "http://accounting:8000"}, ERP_SERVICE_KEY="short")
 
 
 def test_manifest_defaults():
