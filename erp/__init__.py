@@ -54,7 +54,8 @@ def _select_plugins(app: Flask) -> list:
     installed = app.config.get("ERP_PLUGIN_MANIFESTS")
     if installed is None:
         installed = plugin_system.discover()
-    chosen = plugin_system.select(installed, app.config.get("ERP_PLUGINS"))
+    routed = [name for name, target in app.config.get("ERP_PORTS", {}).items() if not target.startswith("inprocess")]
+    chosen = plugin_system.select(installed, app.config.get("ERP_PLUGINS"), routed)
     app.extensions["erp"] = {
         "manifests": {m.name: m for m in installed},
         "plugins": {},

@@ -96,11 +96,13 @@ def discover() -> list[Manifest]:
     return found
 
 
-def select(manifests: Iterable[Manifest], wanted: list[str] | None) -> list[Manifest]:
+def select(manifests: Iterable[Manifest], wanted: list[str] | None, routed: Iterable[str] = ()) -> list[Manifest]:
     """Pick the plugins named in ``ERP_PLUGINS`` (all when None) and order them by ``depends``.
+    A dependency named in ``routed`` (served by another process through ``ERP_PORTS``) need not
+    be loaded here.
 
     Raises :class:`PluginError` on a duplicate name, an unknown plugin in ``wanted``, a
-    dependency that is not loaded, or a dependency cycle.
+    dependency that is neither loaded nor routed, or a dependency cycle.
     """
     by_name: dict[str, Manifest] = {}
     for manifest in manifests:
@@ -118,11 +120,11 @@ def select(manifests: Iterable[Manifest], wanted: list[str] | None) -> list[Mani
             )
         chosen = {name: by_name[name] for name in wanted}
     for manifest in chosen.values():
-        missing = [dep for dep in manifest.depends if dep not in chosen]
+        missing = [dep for dep in manifest.depends if dep not in chosen and dep not in routed]
         if missing:
             raise PluginError(
                 f"Plugin {manifest.name!r} depends on {', '.join(missing)}, which "
-                f"{'is' if len(missing) == 1 else 'are'} not loaded; add it to ERP_PLUGINS"
+                f"{'is' if len(missing) == 1 else 'are'} not loaded; add it to ERP_PLUGINS or route it with ERP_PORTS"
             )
     return _topological(chosen)
 
@@ -139,7 +141,8 @@ def _topological(chosen: dict[str, Manifest]) -> list[Manifest]:
             raise PluginError(f"Plugin dependency cycle: {' -> '.join(cycle)}")
         state[name] = "visiting"
         for dep in chosen[name].depends:
-            visit(dep, path + [name])
+            if dep in chosen:  # a routed dependency runs elsewhere
+                visit(dep, path + [name])
         state[name] = "done"
         order.append(chosen[name])
 

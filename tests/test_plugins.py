@@ -124,6 +124,17 @@ def test_erp_ports_to_an_adapter_that_does_not_exist_stops_start_up(app_factory)
         app_factory(ERP_PORTS={"accounting": "ftp://accounting:8000"})
 
 
+def test_a_dependency_served_elsewhere_need_not_be_loaded(app_factory):
+    app = app_factory(ERP_PLUGINS=["rates"], ERP_PORTS={"accounting": "http://127.0.0.1:9"},
+                      ERP_SERVICE_KEY="k" * 32)
+    assert sorted(app.extensions["erp"]["plugins"]) == ["rates"]
+    with app.app_context():
+        assert repr(ports.get("accounting")) == "<HTTP port of accounting at http://127.0.0.1:9>"
+        assert {"post_entry", "trial_balance"} <= set(vars(ports.get("accounting")))
+    with pytest.raises(PluginError, match="depends on accounting, which is not loaded"):
+        app_factory(ERP_PLUGINS=["rates"])
+
+
 def test_http_ports_without_a_service_key_stop_start_up(app_factory):
     with pytest.raises(ports.PortError, match="ERP_SERVICE_KEY is not set"):
         app_factory(ERP_PORTS={"accounting": "http://accounting:8000"}, ERP_SERVICE_KEY="")

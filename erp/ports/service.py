@@ -82,6 +82,6 @@ def port_blueprint(plugin: str, protocol: type, api_module) -> Blueprint:
                 return _error(422, "refused", str(refusal.message),
                               {str(k): [str(m) for m in v] for k, v in refusal.errors.items()})
         current_app.logger.info("port call %s.%s from %s for %s", plugin, operation, claims.service, claims.user)
-        return jsonify(result=op.result.dump_python(result, mode="json"))
+        return jsonify(result=op.result.dump_python(result, mode="json", warnings=False))
 
     return bp
