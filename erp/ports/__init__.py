@@ -21,7 +21,9 @@ The JSON form of a call is derived from the Protocol's signatures by pydantic (s
 ``true`` is no integer, dates are ``YYYY-MM-DD``, unknown arguments are refused):
 :func:`encode_call` and :func:`decode_call` turn keyword arguments into a JSON object and back,
 :func:`encode_result` and :func:`decode_result` do the same for the return value. An outbox can
-store ``encode_call`` output and replay it later through ``decode_call``.
+store ``encode_call`` output and replay it later through ``decode_call``. These four look the
+Protocol up through the app's manifests, so they need an app context; :func:`operations_of` does
+not.
 
 Operations marked :func:`idempotent` may be sent again when a first attempt's fate is unknown
 (a timeout, a dropped connection, a 502/503/504); ``idempotent(key="reference")`` marks a write
