@@ -54,7 +54,8 @@ def _select_plugins(app: Flask) -> list:
     installed = app.config.get("ERP_PLUGIN_MANIFESTS")
     if installed is None:
         installed = plugin_system.discover()
-    chosen = plugin_system.select(installed, app.config.get("ERP_PLUGINS"), routed=app.config.get("ERP_PORTS", {}))
+    routed = [name for name, target in app.config.get("ERP_PORTS", {}).items() if not target.startswith("inprocess")]
+    chosen = plugin_system.select(installed, app.config.get("ERP_PLUGINS"), routed)
     app.extensions["erp"] = {
         "manifests": {m.name: m for m in installed},
         "plugins": {},
@@ -154,7 +155,7 @@ def register_plugins(app: Flask, manifests: list) -> None:
         ext["menus"].append((manifest, manifest.menu))
     ext["core_menu"] = CORE_MENU
     check_declared_permissions(app, set(ext["permissions"]))
-    ports.check_routes(app.config.get("ERP_PORTS", {}))
+    ports.check_routes(app.config.get("ERP_PORTS", {}), app.config)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -20,6 +20,19 @@ def _int(name: str, default: int) -> int:
         raise RuntimeError(f"Environment variable {name} must be a whole number, got {raw!r}") from exc
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"Environment variable {name} must be a number of seconds, got {raw!r}") from exc
+    if not 0 < value < 3600:
+        raise RuntimeError(f"Environment variable {name} must be between 0 and 3600 seconds, got {raw!r}")
+    return value
+
+
 def _list(raw: str | None) -> list[str] | None:
     if raw is None or raw.strip() in ("", "all", "*"):
         return None
@@ -73,6 +86,14 @@ def from_environment() -> dict:
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "ERP_PLUGINS": _list(os.environ.get("ERP_PLUGINS")),
         "ERP_PORTS": _ports(os.environ.get("ERP_PORTS")),
+        # Service-to-service calls of HTTP ports (erp.ports): the key every service shares, this
+        # service's name in the tokens it signs, how long a token is accepted, and the client's
+        # timeout (connect and each read) and retries of idempotent calls.
+        "ERP_SERVICE_KEY": os.environ.get("ERP_SERVICE_KEY", ""),
+        "ERP_SERVICE_NAME": os.environ.get("ERP_SERVICE_NAME", "erp"),
+        "ERP_SERVICE_TOKEN_MAX_AGE": _int("ERP_SERVICE_TOKEN_MAX_AGE", 60),
+        "ERP_PORT_TIMEOUT": _float("ERP_PORT_TIMEOUT", 10.0),
+        "ERP_PORT_RETRIES": _int("ERP_PORT_RETRIES", 2),
         "ERP_STORAGE_DIR": os.environ.get("ERP_STORAGE_DIR") or str(INSTANCE_DIR / "storage"),
         "ERP_LOCALE": os.environ.get("ERP_LOCALE", "ko"),
         "ERP_TIMEZONE": os.environ.get("ERP_TIMEZONE", "Asia/Seoul"),

@@ -78,6 +78,9 @@ class Manifest:
     setup: str | None = None
     demo: str | None = None
     api: str | None = None
+    # "package.module:Protocol" of the plugin's public interface: the operations its port serves
+    # in process and over HTTP (erp.ports); None keeps the bare api module in process only.
+    port: str | None = None
     models: str | None = None
     package: str = ""
     bind_key: str = ""

@@ -1,6 +1,8 @@
 """Access rules of views: every view declares one, and a guard enforces it before the view runs.
 
-A view carries ``@public``, ``@login_only`` or ``@permission_required("code")``. The guard
+A view carries ``@public``, ``@login_only`` or ``@permission_required("code")`` — or
+``@service_call`` for the port endpoints other services call, which check the service token
+themselves (:mod:`erp.ports.service`). The guard
 (installed by the factory) refuses any view without a declaration, so a forgotten decorator
 fails closed, and the test suite lists such views.
 """
@@ -16,7 +18,7 @@ ATTR = "_erp_access"
 
 @dataclass(frozen=True)
 class Access:
-    kind: str  # "public" | "login" | "permission"
+    kind: str  # "public" | "login" | "permission" | "service"
     permission: str = ""
 
 
@@ -36,6 +38,12 @@ def public(view):
 def login_only(view):
     """Reachable by any logged-in official."""
     return _mark(Access("login"))(view)
+
+
+def service_call(view):
+    """Reachable by other services of the installation only: the view checks their signed
+    service token itself (no session, no login)."""
+    return _mark(Access("service"))(view)
 
 
 def permission_required(code: str):
@@ -65,7 +73,7 @@ def guard():
     if access is None:
         current_app.logger.error("view %s declares no access rule; refused", endpoint)
         abort(403)
-    if access.kind == "public":
+    if access.kind in ("public", "service"):
         return None
     if not current_user.is_authenticated:
         if wants_json():

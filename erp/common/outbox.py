@@ -96,10 +96,10 @@ def mark_delivered(model, row_id: int, entry_number: str) -> None:
 
 
 def posting_request(key: str, data: dict):
-    """The accounting port's posting request for an outbox row. The request types come from the
-    port itself, so no plugin imports the accounting package."""
-    accounting = ports.get("accounting")
-    lines = tuple(accounting.PostingLine(code, debit, credit, memo[:200], data.get("department", "") if debit else "")
-                  for code, debit, credit, memo in data["lines"])
-    return accounting.PostingRequest(date.fromisoformat(data["entry_date"]), data["memo"], lines,
-                                     idempotency_key=key, source=data.get("source", ""))
+    """The accounting port's posting request for an outbox row, decoded from JSON by the port's
+    own codec (``ports.decode_call``), so no plugin imports the accounting package."""
+    lines = [{"account_code": code, "debit": debit, "credit": credit, "memo": memo[:200],
+              "department_code": data.get("department", "") if debit else ""} for code, debit, credit, memo in data["lines"]]
+    request = {"entry_date": data["entry_date"], "memo": data["memo"], "lines": lines, "idempotency_key": key,
+               "source": data.get("source", "")}
+    return ports.decode_call("accounting", "post_entry", {"request": request})["request"]

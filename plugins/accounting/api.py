@@ -1,19 +1,20 @@
 """Public interface of the accounting plugin: the only module other plugins may use, through
-``erp.ports.get("accounting")``. It takes and returns the plain objects of ``data.py`` only.
+``erp.ports.get("accounting")``. It implements ``AccountingPort`` (``port.py``) and takes and
+returns the plain objects of ``data.py`` only.
 """
 from __future__ import annotations
 
 from datetime import date
 
 from erp.common.errors import ServiceError
-from plugins.accounting.data import AccountBalance, CostLine, EntryRef, PostingLine, PostingRequest, TrialBalance
+from plugins.accounting.data import AccountBalance, CostLine, EntryRef, PostingRequest, TrialBalance
 from plugins.accounting.repositories import accounts as account_repo
 from plugins.accounting.repositories import entries as entry_repo
 from plugins.accounting.services import journal, reports
 from plugins.accounting.services.closing import BS_CLASSES
 
-__all__ = ["post_entry", "account_balances", "costs_by_category", "trial_balance", "entry_date_is_open",
-           "PostingLine", "PostingRequest"]
+# The operations of AccountingPort (plugins.accounting.port); callers build requests from data.py.
+__all__ = ["post_entry", "account_balances", "costs_by_category", "trial_balance", "entry_date_is_open"]
 
 # Operating costs by nature, the basis of the tariff calculation (총괄원가).
 COST_PARENTS = ("5100", "5200")

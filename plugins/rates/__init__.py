@@ -34,7 +34,8 @@ manifest = Manifest(
     ),
     public_menu=(MenuItem(_l("Water bill calculator"), "rates.calculator", ""),),
     models="plugins.rates.models",
-    blueprints=("plugins.rates.views:bp", "plugins.rates.rest:bp"),
+    blueprints=("plugins.rates.views:bp", "plugins.rates.rest:bp", "plugins.rates.rest:port_bp"),
+    port="plugins.rates.port:RatesPort",
     cli="plugins.rates.cli:group",
     demo="plugins.rates.demo:load",
 )

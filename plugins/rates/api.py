@@ -1,5 +1,6 @@
 """Public interface of the rates plugin: the only module other plugins may use, through
-``erp.ports.get("rates")``. It takes and returns the plain objects of ``data.py`` only.
+``erp.ports.get("rates")``. It implements ``RatesPort`` (``port.py``) and takes and returns the
+plain objects of ``data.py`` only.
 
 Every function that issues a bill takes a ``reference`` (e.g. a complaint's receipt number):
 the same reference twice returns the first bill, never a second one. Refusals raise
@@ -19,7 +20,7 @@ from plugins.rates.repositories import customers as customer_repo
 from plugins.rates.services import billing
 from plugins.rates.services import customers as customer_service
 
-__all__ = ["BillInfo", "account_number", "bill", "latest_bill", "adjust_bill", "leak_reduction", "settle_move_out"]
+__all__ = ["account_number", "bill", "latest_bill", "adjust_bill", "leak_reduction", "settle_move_out"]
 
 
 def account_number(route_code: str, sequence: int) -> str:
