@@ -2,6 +2,7 @@
 figures of the 포항시 tariff (water 585/990/1,265; sewerage 237/355/474; 13 mm meter 780 won;
 water-use charge 170 won/㎥; amounts below 10 won dropped on every line)."""
 import os
+import re
 import signal
 import subprocess  # nosec B404 - the test runs the app's own CLI
 import sys
@@ -303,8 +304,15 @@ def test_the_clerk_runs_billing_on_the_web_and_prints_a_route(app, client, town,
     assert "105,010" in page and "최보류" in page  # the total, and who was not billed
     with app.app_context():
         run_id = db.session.execute(sa.select(BillRun.id)).scalar_one()
-    pdf = client.get(f"/rates/bill-runs/{run_id}/routes/1101.pdf")
+    printing = post_form(client, f"/rates/bill-runs/{run_id}/routes/1101/print", {}, page=run_url)
+    assert printing.status_code == 302
+    print_page = client.get(printing.headers["Location"]).get_data(as_text=True)
+    download = re.search(r'id="print-download" href="([^"]+)"', print_page)
+    assert download, print_page  # the batch is a job; its page links the file when it is ready
+    pdf = client.get(download.group(1))
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert f'href="{printing.headers["Location"]}"' in client.get(run_url).get_data(as_text=True)  # the run page links the last print
+    assert post_form(client, f"/rates/bill-runs/{run_id}/routes/9999/print", {}, page=run_url).status_code == 404
     reader = PdfReader(BytesIO(pdf.data))
     assert len(reader.pages) == 3 and "75,450" in reader.pages[1].extract_text() + reader.pages[0].extract_text() + reader.pages[2].extract_text()
     bad = post_form(client, "/rates/bill-runs", {"period": "2026-1", "cycle": "monthly", "route_code": ""}, page="/rates/bill-runs")

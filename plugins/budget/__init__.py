@@ -30,6 +30,7 @@ manifest = Manifest(
     models="plugins.budget.models",
     blueprints=("plugins.budget.views:bp",),
     cli="plugins.budget.cli:group",
+    tasks="plugins.budget.tasks:jobs",
     setup="plugins.budget.services.common:setup",
     demo="plugins.budget.demo:load",
 )

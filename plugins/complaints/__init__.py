@@ -27,6 +27,7 @@ manifest = Manifest(
     models="plugins.complaints.models",
     blueprints=("plugins.complaints.views:bp",),
     cli="plugins.complaints.cli:group",
+    tasks="plugins.complaints.tasks:jobs",
     setup="plugins.complaints.services.complaints:seed_types",
     demo="plugins.complaints.demo:load",
 )

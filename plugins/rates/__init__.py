@@ -29,5 +29,6 @@ manifest = Manifest(
     models="plugins.rates.models",
     blueprints=("plugins.rates.views:bp", "plugins.rates.rest:bp"),
     cli="plugins.rates.cli:group",
+    tasks="plugins.rates.tasks:jobs",
     demo="plugins.rates.demo:load",
 )
