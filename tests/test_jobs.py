@@ -18,6 +18,7 @@ from erp.common.clock import utcnow
 from erp.extensions import db
 from erp.jobs import services
 from erp.jobs.models import Job
+from erp.jobs.queue import make_huey
 from erp.jobs.registry import PeriodicJob
 from plugins.complaints.models import Complaint, Notice
 from plugins.complaints.services import complaints as complaint_service
@@ -159,10 +160,11 @@ def queue_settings(request, tmp_path):
     except redis.RedisError as error:
         pytest.fail(f"Redis is not reachable at {REDIS_URL}: {error}")
     yield {"ERP_QUEUE_URL": REDIS_URL, "ERP_QUEUE_NAME": name}
-    keys = list(client.scan_iter(match=f"*{name}*"))
-    if keys:
-        client.delete(*keys)
+    storage = make_huey(REDIS_URL, name).storage
+    storage.flush_all()  # the queue, schedule and results of this test's name (Huey's own key names)
+    leftovers = list(client.scan_iter(match=f"*{storage.name}*"))
     client.close()
+    assert leftovers == []
 
 
 def test_a_worker_killed_in_the_middle_of_a_bill_run_is_taken_over_and_bills_everyone_once(

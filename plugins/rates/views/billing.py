@@ -87,8 +87,9 @@ def bill_run(run_id: int):
     percent = 100 if run.status == "finished" else (min(99, run.billed * 100 // run.expected) if run.expected else 0)
     job = jobs.latest(f"rates:bill-run:{run.id}")
     # A run whose job is still queued or running is not stopped, however old its heartbeat: the
-    # reaper gives a dead worker's job to the next one.
-    stalled = billing.is_stalled(run) and not (job and job.active)
+    # reaper gives a dead worker's job to the next one. One whose job ended (failed) is, at once;
+    # one started from the CLI has only its own heartbeat to tell.
+    stalled = run.status == "running" and not (job and job.active) and (job is not None or billing.is_stalled(run))
     routes = repo.routes_of_run(run.id) if run.status == "finished" else []
     prints = {route: jobs.latest(_print_key(run.id, route)) for route, _count, _total in routes}
     return render_template("rates/bill_run.html", run=run, totals=repo.run_totals(run.id), routes=routes,
