@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from conftest import TEST_DB
+from conftest import TEST_DB, login
 
 from erp import jobs
 from erp.common.clock import utcnow
@@ -62,11 +62,12 @@ def test_a_key_keeps_one_job_waiting_and_a_lost_message_is_sent_again(app, queue
         assert jobs.enqueue("rates.relay", key="relay") != first  # done: the key is free again
 
 
-def test_a_job_whose_worker_stopped_is_taken_over_and_given_up_after_the_limit(app, queued_app):
+def test_a_job_whose_worker_stopped_is_taken_over_and_given_up_after_the_limit(app, queued_app, client, make_user):
     with app.test_request_context():
         for _ in range(2):
             complaint = complaint_service.file("OUTAGE", title="단수", body="물이 안 나옵니다", name="김민수", phone="010-1234-5678")
             db.session.get(Complaint, complaint.id).due_at = utcnow() + timedelta(hours=2)
+        complaint_id = complaint.id
         db.session.commit()
     with queued_app.app_context():
         dead = jobs.enqueue("complaints.remind")
@@ -87,6 +88,10 @@ def test_a_job_whose_worker_stopped_is_taken_over_and_given_up_after_the_limit(a
         # The daily job run again the same day (by hand, or after a crash) reminds nobody twice.
         again = jobs.run_now("complaints.remind")
         assert again.status == "done" and db.session.query(Notice).filter_by(kind="reminder").count() == 2
+    make_user("civil", roles=["complaints_officer"])
+    login(client, "civil")
+    detail = client.get(f"/complaints/{complaint_id}").get_data(as_text=True)
+    assert detail.count("처리기한 알림") == 1  # on the official's timeline, once
 
 
 def test_a_refused_job_shows_why_and_unknown_kinds_are_refused(app, runner):

@@ -327,9 +327,10 @@ def remind(hours: int = 24) -> list[Complaint]:
         if complaint.id in done_today:
             continue
         recipient = complaint.assignee_name or complaint.department_code
-        notify(db.session, complaint.id, "reminder", recipient,
-               _("%(no)s is due by %(due)s.", no=complaint.receipt_no, due=to_local(complaint.due_at).strftime("%Y-%m-%d %H:%M")),
-               channel="internal")
+        text = _("%(no)s is due by %(due)s.", no=complaint.receipt_no, due=to_local(complaint.due_at).strftime("%Y-%m-%d %H:%M"))
+        notify(db.session, complaint.id, "reminder", recipient, text, channel="internal")
+        # On the complaint's timeline too, where the official sees it (never the citizen).
+        add_event(complaint, "reminded", f"{recipient}: {text}", internal=True)
     db.session.commit()
     return items
 
