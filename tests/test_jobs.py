@@ -107,6 +107,12 @@ def test_a_refused_job_shows_why_and_unknown_kinds_are_refused(app, runner):
     assert result.exit_code == 1 and "nothing.here" in result.output
     result = runner.invoke(args=["erp", "run-job", "rates.route-pdf", "--arg", "run_id=1", "--arg", "route_code=1101"])
     assert result.exit_code == 1 and "failed" in result.output
+    result = runner.invoke(args=["erp", "reap"])
+    assert result.exit_code == 0 and "0 job(s) sent again, 0 given up." in result.output
+    result = runner.invoke(args=["erp", "enqueue", "rates.relay", "--key", "periodic:rates.relay"])
+    assert result.exit_code == 0 and "queued" in result.output
+    result = runner.invoke(args=["erp", "enqueue", "rates.relay", "--arg", "oops"])
+    assert result.exit_code == 2 and "name=value" in result.output
     result = runner.invoke(args=["erp", "jobs"])
     assert "rates.route-pdf" in result.output and "failed" in result.output
     result = runner.invoke(args=["erp", "worker"])

@@ -1,4 +1,4 @@
-"""``flask erp worker``, ``flask erp enqueue``, ``flask erp run-job`` and ``flask erp jobs``."""
+"""``flask erp worker``, ``enqueue``, ``run-job``, ``reap`` and ``jobs``."""
 from __future__ import annotations
 
 import json
@@ -29,18 +29,21 @@ def _arguments(pairs: tuple[str, ...]) -> dict:
 
 
 @click.command("worker")
-@click.option("--threads", type=click.IntRange(1, 32), default=2, show_default=True, help="Jobs run at the same time.")
+@click.option("--threads", type=click.IntRange(1, 32), default=None,
+              help="Jobs run at the same time (default: 1 on a SQLite database, which takes one writer at a time; else 2).")
 @click.option("--no-periodic", is_flag=True,
               help="Do not queue the periodic jobs (when another worker or Kubernetes CronJobs do).")
 @with_appcontext
-def worker_command(threads: int, no_periodic: bool):
+def worker_command(threads: int | None, no_periodic: bool):
     """Run queued jobs (bill runs, printed batches, relays, reminders) until stopped; SIGTERM
     lets running jobs finish. Also queues the periodic jobs, unless --no-periodic."""
     queue = current_app.extensions["erp_jobs"]
     if queue.immediate:
         raise click.ClickException("ERP_QUEUE_URL=immediate runs jobs where they are queued; a worker has nothing to take.")
+    if threads is None:
+        threads = 1 if db.engine.dialect.name == "sqlite" else 2
     resent, failed = services.reap()  # jobs left behind by a worker that died while none was running
-    click.echo(f"Worker on {queue.url.split('@')[-1]}: {len(queue.handlers)} job kinds, "
+    click.echo(f"Worker on {queue.url.split('@')[-1]} with {threads} thread(s): {len(queue.handlers)} job kinds, "
                f"{len(queue.schedules) if not no_periodic else 0} periodic; {resent} job(s) taken over, {failed} given up.")
     db.session.remove()
     queue.consumer(threads, periodic=not no_periodic).run()
@@ -77,6 +80,15 @@ def run_job_command(kind: str, pairs: tuple[str, ...]):
     click.echo(f"Job {job.id} {job.kind} done: {job.result}")
 
 
+@click.command("reap")
+@with_appcontext
+def reap_command():
+    """Send again the jobs of dead workers and lost messages (what the worker's scheduler does
+    every minute; for a CronJob when every worker runs with --no-periodic)."""
+    resent, failed = services.reap()
+    click.echo(f"{resent} job(s) sent again, {failed} given up.")
+
+
 @click.command("jobs")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @with_appcontext
@@ -88,4 +100,4 @@ def jobs_command(limit: int):
                    f"{job.created_at:%Y-%m-%d %H:%M} {detail}")
 
 
-COMMANDS = (worker_command, enqueue_command, run_job_command, jobs_command)
+COMMANDS = (worker_command, enqueue_command, run_job_command, reap_command, jobs_command)
