@@ -1,5 +1,6 @@
 # Waterworks ERP: one image for every deployment (one container, many replicas, one service per
-# plugin — see README). Migrations run as a separate step: `flask db upgrade`.
+# plugin — see README). Migrations run as a separate step: `flask db upgrade`. The job worker is
+# the same image with the command `flask erp worker` (a second container or Deployment).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

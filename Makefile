@@ -1,4 +1,4 @@
-# Waterworks ERP — `make run` serves the app with demo data; `make test` runs every check.
+# Waterworks ERP — `make run` serves the app and its job worker with demo data; `make test` runs every check.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -39,7 +39,8 @@ run: install translations
 	@echo
 	@echo "Waterworks ERP is starting on http://127.0.0.1:8000 — log in as 'admin' with the password printed above"
 	@echo "(demo passwords are shown once; 'make reset-admin' prints a new one). Stop with Ctrl-C."
-	ERP_BIND=127.0.0.1:8000 $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
+	@echo "The web server and the job worker (bill runs, printed batches, relays, reminders) run together."
+	ERP_BIND=127.0.0.1:8000 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 reset-admin: install
 	$(BIN)/flask erp reset-password admin

@@ -86,6 +86,7 @@ def _configure_binds(app: Flask, manifests: list) -> None:
 
 def register_extensions(app: Flask) -> None:
     from erp.audit import services as audit_services
+    from erp import jobs
     from erp.common import formatting, tx
     from erp.extensions import babel, csrf, db, login_manager, migrate
     from erp.web import i18n
@@ -103,6 +104,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     audit_services.init_app(app)
     tx.init_app(app)
+    jobs.init_app(app)
     formatting.register(app)
 
     trusted = int(os.environ.get("ERP_TRUSTED_PROXIES", "0") or 0)

@@ -17,11 +17,16 @@ from erp.auth.models import Role, User
 from erp.common import codes
 from erp.common.errors import ServiceError
 from erp.extensions import db
+from erp.jobs.cli import COMMANDS as JOB_COMMANDS
 
 
 @click.group("erp")
 def erp_group():
     """Waterworks ERP administration."""
+
+
+for _command in JOB_COMMANDS:
+    erp_group.add_command(_command)
 
 
 def declared_permissions() -> dict[str, tuple[str, tuple[str, ...]]]:

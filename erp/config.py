@@ -77,6 +77,11 @@ def default_database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'erp.sqlite'}"
 
 
+def default_queue_url() -> str:
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{INSTANCE_DIR / 'queue.sqlite'}"
+
+
 def from_environment() -> dict:
     """Every setting the application reads, with its default."""
     idle_minutes = _int("ERP_IDLE_TIMEOUT_MINUTES", 30)
@@ -115,6 +120,12 @@ def from_environment() -> dict:
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("ERP_TIMEZONE", "Asia/Seoul"),
         "ERP_LOG_LEVEL": os.environ.get("ERP_LOG_LEVEL", "INFO"),
         "MAX_CONTENT_LENGTH": _int("ERP_MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        # The job queue (erp.jobs): a SQLite file by default, redis://… for several machines.
+        "ERP_QUEUE_URL": os.environ.get("ERP_QUEUE_URL") or default_queue_url(),
+        "ERP_QUEUE_NAME": os.environ.get("ERP_QUEUE_NAME", "erp"),
+        # A running job whose heartbeat is older than this was stopped with its worker.
+        "ERP_JOB_STALE_SECONDS": _int("ERP_JOB_STALE_SECONDS", 120),
+        "ERP_JOB_MAX_ATTEMPTS": _int("ERP_JOB_MAX_ATTEMPTS", 5),
     }
 
 

@@ -73,6 +73,8 @@ class Manifest:
     # manifest never drags in Flask views or models.
     blueprints: tuple[str, ...] = ()
     cli: str | None = None
+    # "package.module:attribute" naming an ``erp.jobs.JobSet``: the plugin's queued and periodic jobs.
+    tasks: str | None = None
     # Idempotent reference data the plugin cannot work without (a chart of accounts …), run by
     # `flask erp setup` after every upgrade.
     setup: str | None = None
@@ -176,7 +178,7 @@ class LoadedPlugin:
 
 
 def load(app, manifests: list[Manifest]) -> dict[str, LoadedPlugin]:
-    """Register each plugin's models, blueprints and CLI group on ``app``, in dependency order."""
+    """Register each plugin's models, blueprints, CLI group and jobs on ``app``, in dependency order."""
     loaded: dict[str, LoadedPlugin] = {}
     for manifest in manifests:
         if manifest.models:
@@ -185,6 +187,8 @@ def load(app, manifests: list[Manifest]) -> dict[str, LoadedPlugin]:
             app.register_blueprint(resolve(target))
         if manifest.cli:
             app.cli.add_command(resolve(manifest.cli))
+        if manifest.tasks:
+            app.extensions["erp_jobs"].add(resolve(manifest.tasks))
         demo = resolve(manifest.demo) if manifest.demo else None
         setup = resolve(manifest.setup) if manifest.setup else None
         loaded[manifest.name] = LoadedPlugin(manifest=manifest, demo=demo, setup=setup)

@@ -131,6 +131,9 @@ def app_factory(database_url, tmp_path):
             "TESTING": True,
             "SECRET_KEY": "test-secret-key",
             "ERP_STORAGE_DIR": str(tmp_path / "storage"),
+            # Jobs run where they are queued, once committed: page tests need no worker (the
+            # worker's own tests start real ones).
+            "ERP_QUEUE_URL": "immediate",
         }
         settings.update(overrides)
         app = create_app(settings)

@@ -2,6 +2,7 @@
 figures of the 포항시 tariff (water 585/990/1,265; sewerage 237/355/474; 13 mm meter 780 won;
 water-use charge 170 won/㎥; amounts below 10 won dropped on every line)."""
 import os
+import re
 import signal
 import subprocess  # nosec B404 - the test runs the app's own CLI
 import sys
@@ -303,10 +304,38 @@ def test_the_clerk_runs_billing_on_the_web_and_prints_a_route(app, client, town,
     assert "105,010" in page and "최보류" in page  # the total, and who was not billed
     with app.app_context():
         run_id = db.session.execute(sa.select(BillRun.id)).scalar_one()
-    pdf = client.get(f"/rates/bill-runs/{run_id}/routes/1101.pdf")
+    printing = post_form(client, f"/rates/bill-runs/{run_id}/routes/1101/print", {}, page=run_url)
+    assert printing.status_code == 302
+    print_page = client.get(printing.headers["Location"]).get_data(as_text=True)
+    download = re.search(r'id="print-download" href="([^"]+)"', print_page)
+    assert download, print_page  # the batch is a job; its page links the file when it is ready
+    pdf = client.get(download.group(1))
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert f'href="{printing.headers["Location"]}"' in client.get(run_url).get_data(as_text=True)  # the run page links the last print
+    assert post_form(client, f"/rates/bill-runs/{run_id}/routes/9999/print", {}, page=run_url).status_code == 404
     reader = PdfReader(BytesIO(pdf.data))
     assert len(reader.pages) == 3 and "75,450" in reader.pages[1].extract_text() + reader.pages[0].extract_text() + reader.pages[2].extract_text()
     bad = post_form(client, "/rates/bill-runs", {"period": "2026-1", "cycle": "monthly", "route_code": ""}, page="/rates/bill-runs")
     assert bad.status_code == 200 and "YYYY-MM" in bad.get_data(as_text=True)
     assert client.get("/rates/bills/999999").status_code == 404
+
+
+def test_a_bill_run_whose_job_failed_says_why_and_continues_from_the_page(app, client, town, make_user):
+    from erp.jobs.models import Job
+
+    make_user("billing", roles=["rates_clerk"])
+    login(client, "billing")
+    with app.test_request_context():
+        run_id = billing.start_run(OCTOBER, "monthly", "1101", ISSUED).id
+        # What a worker leaves when the job broke (e.g. the database went away mid-run).
+        db.session.add(Job(kind="rates.bill-run", key=f"rates:bill-run:{run_id}", args=f'{{"run_id": {run_id}}}',
+                           status="failed", attempts=1, error="OperationalError: server has gone away"))
+        db.session.commit()
+    run_url = f"/rates/bill-runs/{run_id}"
+    page = client.get(run_url).get_data(as_text=True)
+    assert "server has gone away" in page and f"/rates/bill-runs/{run_id}/resume" in page
+    resumed = post_form(client, f"/rates/bill-runs/{run_id}/resume", {}, page=run_url, follow=True)
+    assert resumed.status_code == 200 and "105,010" in resumed.get_data(as_text=True)  # a new job finished the run
+    with app.app_context():
+        jobs_of_run = db.session.execute(sa.select(Job.status).where(Job.key == f"rates:bill-run:{run_id}").order_by(Job.id)).scalars().all()
+        assert jobs_of_run == ["failed", "done"]

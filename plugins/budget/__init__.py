@@ -38,6 +38,7 @@ manifest = Manifest(
     blueprints=("plugins.budget.views:bp", "plugins.budget.rest:port_bp"),
     port="plugins.budget.port:BudgetPort",
     cli="plugins.budget.cli:group",
+    tasks="plugins.budget.tasks:jobs",
     setup="plugins.budget.services.common:setup",
     demo="plugins.budget.demo:load",
 )

@@ -34,6 +34,7 @@ manifest = Manifest(
     blueprints=("plugins.complaints.views:bp", "plugins.complaints.rest:port_bp"),
     port="plugins.complaints.port:ComplaintsPort",
     cli="plugins.complaints.cli:group",
+    tasks="plugins.complaints.tasks:jobs",
     setup="plugins.complaints.services.complaints:seed_types",
     demo="plugins.complaints.demo:load",
 )

@@ -37,5 +37,6 @@ manifest = Manifest(
     blueprints=("plugins.rates.views:bp", "plugins.rates.rest:bp", "plugins.rates.rest:port_bp"),
     port="plugins.rates.port:RatesPort",
     cli="plugins.rates.cli:group",
+    tasks="plugins.rates.tasks:jobs",
     demo="plugins.rates.demo:load",
 )

@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from erp.extensions import db
-from plugins.complaints.models import Attachment, Complaint, ComplaintType, LookupFailure
+from plugins.complaints.models import Attachment, Complaint, ComplaintType, LookupFailure, Notice
 
 OPEN = ("received", "transferred", "assigned", "supplement", "in_progress", "extended")
 
@@ -82,3 +82,11 @@ def open_of_customer(customer_no: str) -> list[Complaint]:
 
 def open_complaints() -> list[Complaint]:
     return list(db.session.execute(sa.select(Complaint).where(Complaint.status.in_(OPEN))).scalars())
+
+
+def reminded_since(complaint_ids: list[int], since: datetime) -> set[int]:
+    """Of ``complaint_ids``, those that had a reminder notice at or after ``since``."""
+    if not complaint_ids:
+        return set()
+    return set(db.session.execute(sa.select(Notice.complaint_id).where(
+        Notice.complaint_id.in_(complaint_ids), Notice.kind == "reminder", Notice.at >= since)).scalars())

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from erp.audit import services as audit
 from erp.common import docnumbers, tx
 from erp.common.calendar import working_hours_between
-from erp.common.clock import to_local, to_utc, utcnow
+from erp.common.clock import local_day_start_utc, local_now, to_local, to_utc, utcnow
 from erp.common.errors import refuse
 from erp.common.tx import transactional
 from erp.extensions import db
@@ -318,13 +318,19 @@ def due_within(hours: int = 24) -> list[Complaint]:
 
 @transactional
 def remind(hours: int = 24) -> list[Complaint]:
-    """Notify the officials (the assignee, else the department) of complaints due within ``hours``."""
+    """Notify the officials (the assignee, else the department) of complaints due within ``hours``
+    (overdue ones included); returns them. A complaint is reminded of once a day at most, so the
+    daily job run again (after its worker was stopped) or by hand notifies nobody twice."""
     items = due_within(hours)
+    done_today = repo.reminded_since([c.id for c in items], local_day_start_utc(local_now().date()))
     for complaint in items:
+        if complaint.id in done_today:
+            continue
         recipient = complaint.assignee_name or complaint.department_code
-        notify(db.session, complaint.id, "reminder", recipient,
-               _("%(no)s is due by %(due)s.", no=complaint.receipt_no, due=to_local(complaint.due_at).strftime("%Y-%m-%d %H:%M")),
-               channel="internal")
+        text = _("%(no)s is due by %(due)s.", no=complaint.receipt_no, due=to_local(complaint.due_at).strftime("%Y-%m-%d %H:%M"))
+        notify(db.session, complaint.id, "reminder", recipient, text, channel="internal")
+        # On the complaint's timeline too, where the official sees it (never the citizen).
+        add_event(complaint, "reminded", f"{recipient}: {text}", internal=True)
     tx.commit()
     return items
 

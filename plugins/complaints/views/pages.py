@@ -31,6 +31,7 @@ EVENT_LABELS = {
     "supplement_requested": N_("supplement requested"), "supplied": N_("supplement received"), "extended": N_("deadline extended"),
     "note": N_("internal note"), "replied": N_("reply written"), "completed": N_("completed"), "refused": N_("refused"),
     "returned": N_("returned"), "withdrawn": N_("withdrawn"), "billing": N_("billing action"),
+    "reminded": N_("deadline reminder"),
 }
 
 

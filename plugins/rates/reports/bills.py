@@ -38,6 +38,7 @@ BLUE = colors.HexColor("#1F4E8C")
 PALE = colors.HexColor("#E8EEF7")
 GREY = colors.HexColor("#555555")
 ISSUER_CODE = "47"  # the e-payment number's issuer prefix
+BATCH_LIMIT = 5_000  # bills in one printed file; a larger route is printed from the CLI in parts
 # The characters every bill prints, assigned first in every bill PDF so that the fonts' subsets
 # for them are the same in every file and built once per process (erp.common.fonts): the ASCII
 # range, the printed wording of this module and the use types, then syllables common in Korean

@@ -60,6 +60,12 @@ def bills_to_print(run_id: int, route_code: str, limit: int) -> list[Bill]:
     return list(db.session.execute(query).scalars())
 
 
+def bills_to_print_count(run_id: int, route_code: str) -> int:
+    """How many bills ``bills_to_print`` would print."""
+    return db.session.execute(sa.select(sa.func.count()).select_from(Bill).join(Customer, Customer.id == Bill.customer_id)
+                              .where(Bill.run_id == run_id, Customer.route_code == route_code)).scalar_one()
+
+
 def regular_uses(customer_ids: list[int], first_period: str, last_period: str) -> dict[int, dict[str, int]]:
     """Use by customer and period of the regular bills from ``first_period`` to ``last_period``
     (``YYYY-MM``, inclusive): the usage history printed on bills, for many customers in one read."""

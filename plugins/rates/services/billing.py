@@ -20,13 +20,11 @@ the original, posted on its own.
 from __future__ import annotations
 
 import calendar as month_calendar
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import current_app
 from flask_babel import gettext as _
 
 from erp.audit import services as audit
@@ -285,24 +283,6 @@ def relay(limit: int = 100) -> tuple[int, int]:
 def is_stalled(run: BillRun) -> bool:
     """A running run whose worker stopped (its heartbeat is old): it can be resumed."""
     return run.status == "running" and (run.heartbeat_at is None or utcnow() - run.heartbeat_at > STALE_AFTER)
-
-
-def execute_in_background(run_id: int) -> threading.Thread:
-    """Run (or resume) a bill run in a thread of this process, for the web page; the page
-    follows its progress. A run stopped with its process is resumed from the page or the CLI."""
-    app = current_app._get_current_object()
-    actor = audit.current_actor()
-
-    def work():
-        with app.app_context(), audit.acting_as(*actor):
-            try:
-                execute(run_id)
-            except Exception:  # the run stays "running" with its progress; the page offers to resume it
-                app.logger.exception("bill run %s stopped", run_id)
-
-    thread = threading.Thread(target=work, name=f"bill-run-{run_id}", daemon=True)
-    thread.start()
-    return thread
 
 
 @transactional

@@ -1,10 +1,12 @@
 """Billing pages: bill runs with their progress, the bills of a run, a bill with its adjusting
-bills, printed bills (one, or a route's batch), and the move-out settlement."""
+bills, printed bills (one, or a route's batch), and the move-out settlement. Bill runs and a
+route's batch of printed bills are jobs for the worker (erp.jobs); the pages show their progress
+from the database."""
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,19 +14,18 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from erp import jobs
 from erp.auth.access import permission_required
 from erp.common.errors import ServiceError
 from erp.web.downloads import file_response
 from erp.web.forms import flash_errors, flash_refusal
 from erp.web.paging import page_arg
-from plugins.rates.reports.bills import bills_pdf, payment_reference
+from plugins.rates.reports.bills import BATCH_LIMIT, bills_pdf, payment_reference
 from plugins.rates.repositories import bills as repo
 from plugins.rates.repositories import customers as customer_repo
 from plugins.rates.services import billing
 from plugins.rates.services.calculation import USE_TYPES
 from plugins.rates.views.pages import bp
-
-BATCH_LIMIT = 5_000  # bills in one printed file; a larger route is printed from the CLI in parts
 
 
 class RunForm(FlaskForm):
@@ -62,9 +63,18 @@ def bill_runs():
         except ServiceError as error:
             flash_refusal(form, error)
         else:
-            billing.execute_in_background(run.id)
+            _queue_run(run.id)
             return redirect(url_for("rates.bill_run", run_id=run.id))
     return render_template("rates/bill_runs.html", form=form, pagination=repo.runs(page_arg()))
+
+
+def _queue_run(run_id: int) -> int:
+    """The worker bills; the page follows the run's progress in the database."""
+    return jobs.enqueue("rates.bill-run", key=f"rates:bill-run:{run_id}", run_id=run_id)
+
+
+def _print_key(run_id: int, route_code: str) -> str:
+    return f"rates:route-pdf:{run_id}:{route_code}"
 
 
 @bp.route("/bill-runs/<id:run_id>")
@@ -75,8 +85,15 @@ def bill_run(run_id: int):
     posting = repo.outbox_by_key(f"rates:bill-run:{run.id}")
     unbilled = repo.unbilled(run.period, run.cycle, run.route_code, run.period_start) if run.status == "finished" else []
     percent = 100 if run.status == "finished" else (min(99, run.billed * 100 // run.expected) if run.expected else 0)
-    return render_template("rates/bill_run.html", run=run, totals=repo.run_totals(run.id), routes=repo.routes_of_run(run.id),
-                           posting=posting, unbilled=unbilled, percent=percent, stalled=billing.is_stalled(run),
+    job = jobs.latest(f"rates:bill-run:{run.id}")
+    # A run whose job is still queued or running is not stopped, however old its heartbeat: the
+    # reaper gives a dead worker's job to the next one. One whose job ended (failed) is, at once;
+    # one started from the CLI has only its own heartbeat to tell.
+    stalled = run.status == "running" and not (job and job.active) and (job is not None or billing.is_stalled(run))
+    routes = repo.routes_of_run(run.id) if run.status == "finished" else []
+    prints = {route: jobs.latest(_print_key(run.id, route)) for route, _count, _total in routes}
+    return render_template("rates/bill_run.html", run=run, totals=repo.run_totals(run.id), routes=routes,
+                           posting=posting, unbilled=unbilled, percent=percent, stalled=stalled, job=job, prints=prints,
                            use_labels=USE_TYPES)
 
 
@@ -87,7 +104,7 @@ def bill_run_resume(run_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     if run.status == "running":
-        billing.execute_in_background(run.id)
+        _queue_run(run.id)
         flash(_("The run continues where it stopped."), "info")
     return redirect(url_for("rates.bill_run", run_id=run.id))
 
@@ -101,18 +118,47 @@ def bill_run_bills(run_id: int):
                            pagination=repo.bills_of_run(run.id, route, page_arg()), use_labels=USE_TYPES)
 
 
-@bp.route("/bill-runs/<id:run_id>/routes/<route_code>.pdf")
+@bp.route("/bill-runs/<id:run_id>/routes/<route_code>/print", methods=["POST"])
 @permission_required("rates.view")
-def bill_run_route_pdf(run_id: int, route_code: str):
-    """The printed bills of one route of a run, one page each, in one file."""
+def bill_run_route_print(run_id: int, route_code: str):
+    """Ask the worker for the printed bills of one route of a run (one page each, one file)."""
     run = repo.run(run_id) or abort(404)
-    bills = repo.bills_to_print(run.id, route_code, BATCH_LIMIT + 1)
-    if not bills:
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    count = repo.bills_to_print_count(run.id, route_code)
+    if not count:
         abort(404)
-    if len(bills) > BATCH_LIMIT:
+    if count > BATCH_LIMIT:
         flash(_("This route has more than %(n)d bills; print it in parts.", n=BATCH_LIMIT), "danger")
         return redirect(url_for("rates.bill_run", run_id=run.id))
-    return file_response(bills_pdf(bills, current_app.config["ERP_ORG_NAME"]), "pdf", f"bills-{run.period}-{route_code}")
+    job_id = jobs.enqueue("rates.route-pdf", key=_print_key(run.id, route_code), run_id=run.id, route_code=route_code)
+    return redirect(url_for("rates.bill_run_print", run_id=run.id, job_id=job_id))
+
+
+def _print_job(run_id: int, job_id: int):
+    job = jobs.get(job_id)
+    if job is None or job.kind != "rates.route-pdf" or job.args.get("run_id") != run_id:
+        abort(404)
+    return job
+
+
+@bp.route("/bill-runs/<id:run_id>/prints/<id:job_id>")
+@permission_required("rates.view")
+def bill_run_print(run_id: int, job_id: int):
+    """The printing of a route: its progress (the page refreshes itself), then the download."""
+    run = repo.run(run_id) or abort(404)
+    return render_template("rates/print_job.html", run=run, job=_print_job(run.id, job_id))
+
+
+@bp.route("/bill-runs/<id:run_id>/prints/<id:job_id>.pdf")
+@permission_required("rates.view")
+def bill_run_print_file(run_id: int, job_id: int):
+    run = repo.run(run_id) or abort(404)
+    job = _print_job(run.id, job_id)
+    path = jobs.output_dir() / job.result if job.status == "done" and job.result else None
+    if path is None or not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="application/pdf", download_name=f"bills-{run.period}-{job.args['route_code']}.pdf")
 
 
 @bp.route("/bills/<id:bill_id>", methods=["GET", "POST"])

@@ -1,0 +1,14 @@
+"""Jobs of the budget plugin: the relay of payment postings to accounting every minute."""
+from __future__ import annotations
+
+from erp.jobs import JobContext, JobSet
+from plugins.budget.services import execution
+
+jobs = JobSet()
+
+
+@jobs.periodic("budget.relay", "* * * * *")
+def relay(job: JobContext) -> str:
+    """Deliver the postings waiting in the budget outbox (each keyed, so never twice)."""
+    delivered, failed = execution.relay(limit=10_000)
+    return f"{delivered} delivered, {failed} waiting"

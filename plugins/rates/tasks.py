@@ -1,0 +1,43 @@
+"""Jobs of the water-rates plugin, run by the worker: bill runs, a route's printed bills, and the
+relay of the outbox to accounting every minute."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from erp.common.errors import refuse
+from erp.jobs import JobContext, JobSet
+from plugins.rates.reports.bills import BATCH_LIMIT, bills_pdf
+from plugins.rates.repositories import bills as repo
+from plugins.rates.services import billing
+
+jobs = JobSet()
+
+
+@jobs.job("rates.bill-run")
+def bill_run(job: JobContext, run_id: int, chunk: int = billing.CHUNK) -> str:
+    """Run or resume a bill run (started with ``billing.start_run``): taken over after a worker
+    stopped, it bills only whom it had not billed, and posts the run once."""
+    run = billing.execute(run_id, chunk=chunk, progress=lambda done, of, billed: job.progress(done, of))
+    return f"{run.billed} bills, {run.total_amount} won"
+
+
+@jobs.job("rates.route-pdf")
+def route_pdf(job: JobContext, run_id: int, route_code: str) -> str:
+    """The printed bills of one route of a run, one page each, kept as this job's file."""
+    bills = repo.bills_to_print(run_id, route_code, BATCH_LIMIT + 1)
+    if not bills:
+        refuse(_("The route has no bills in this run."))
+    if len(bills) > BATCH_LIMIT:
+        refuse(_("This route has more than %(n)d bills; print it in parts.", n=BATCH_LIMIT))
+    job.progress(0, len(bills))
+    name = job.write_file(bills_pdf(bills, current_app.config["ERP_ORG_NAME"]), "pdf")
+    job.progress(len(bills), len(bills))
+    return name
+
+
+@jobs.periodic("rates.relay", "* * * * *")
+def relay(job: JobContext) -> str:
+    """Deliver the postings waiting in the rates outbox (each keyed, so never twice)."""
+    delivered, failed = billing.relay(limit=10_000)
+    return f"{delivered} delivered, {failed} waiting"
