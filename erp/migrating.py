@@ -74,7 +74,8 @@ def version_table(bind_key: str | None) -> str:
     return CORE_VERSION_TABLE if bind_key is None else f"{CORE_VERSION_TABLE}_{bind_key}"
 
 
-def _plugin_directory(manifest) -> Path | None:
+def plugin_directory(manifest) -> Path | None:
+    """``<plugin package>/migrations`` when the plugin ships a migration history there."""
     spec = importlib.util.find_spec(manifest.package)
     if spec is None or not spec.submodule_search_locations:
         return None
@@ -90,7 +91,7 @@ def histories(app=None, *, installed: bool = False) -> list[History]:
     manifests = ext["manifests"].values() if installed else [p.manifest for p in ext["plugins"].values()]
     found = [History(CORE, None, ROOT / "migrations")]
     for manifest in manifests:
-        directory = _plugin_directory(manifest)
+        directory = plugin_directory(manifest)
         if directory is not None:
             found.append(History(manifest.name, manifest.bind_key, directory))
     return found

@@ -6,7 +6,8 @@ pending records of a transaction are chained and inserted just before it commits
 commit or roll back together with the change they describe.
 
 Every service keeps its own chain, in its own database: "core" for the core's tables, and one
-per loaded plugin, named by the plugin's bind key, for the plugin's tables. An ORM write goes to
+per loaded plugin (that ships a migration history), named by the plugin's bind key, for the
+plugin's tables. An ORM write goes to
 the chain of the bind that owns the written table (a table of a bind without a chain: the core's).
 A :func:`record` goes to the chain it names, else to the chain of the plugin whose code calls it,
 else to the core's. Appending locks only the head rows of the chains a transaction writes, in
@@ -117,10 +118,16 @@ _EXT = "erp_audit"
 
 
 def register_chains(app, manifests) -> None:
-    """The core's chain and one per plugin in ``manifests`` (named by the plugin's bind key)."""
+    """The core's chain and one per plugin in ``manifests`` that ships a migration history
+    (which creates the chain's tables; named by the plugin's bind key). A plugin without one
+    is recorded in the core's chain."""
+    from erp.migrating import plugin_directory
+
     chains = {CORE_CHAIN: Chain(CORE_CHAIN, None, AuditEntry, AuditHead)}
     packages = {}
     for manifest in manifests:
+        if plugin_directory(manifest) is None:
+            continue
         entry, head = chain_models(manifest.bind_key)
         chains[manifest.bind_key] = Chain(manifest.bind_key, manifest.bind_key, entry, head)
         packages[manifest.package] = manifest.bind_key
