@@ -158,6 +158,8 @@ def test_the_audit_page_searches_by_object(app, client, make_user):
     only_core = client.get("/admin/audit/?entity=complaints_type&chain=core").get_data(as_text=True)
     assert "/admin/audit/complaints/" not in only_core and "/admin/audit/core/" in client.get("/admin/audit/?chain=core").get_data(as_text=True)
     assert client.get("/admin/audit/complaints/1").status_code == 200
+    unknown = client.get("/admin/audit/?chain=nowhere")
+    assert unknown.status_code == 200 and "nowhere 감사 체인은 없습니다." in unknown.get_data(as_text=True)
     assert client.get("/admin/audit/nochain/1").status_code == 404
     bad = client.get("/admin/audit/?from=2026-13-45").get_data(as_text=True)
     assert "YYYY-MM-DD" in bad
