@@ -3,7 +3,7 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from conftest import login, post_form
+from conftest import TEST_DB, login, post_form
 
 from erp.audit import services as audit
 from erp.audit.models import AuditEntry
@@ -361,3 +361,68 @@ def test_split_mode_keeps_a_plugins_audit_rows_in_the_plugins_database(tmp_path,
     assert rows(complaints_path, "complaints_audit_log") == [("complaints_type", "T-MIX 혼합민원")]
     assert rows(budget_path, "budget_audit_log") == [("budget_project", "2026 P-MIX 혼합사업")]
     assert [r[0] for r in rows(core_path, "core_audit_log")] == ["core_department"]
+
+
+@pytest.mark.skipif(TEST_DB != "mariadb", reason="SQLite lets one writer at a time into the whole database")
+def test_a_transaction_waits_only_for_the_head_of_the_chain_it_writes(app):
+    from plugins.budget.models import Project
+    from plugins.complaints.models import ComplaintType
+
+    with app.app_context():
+        holder = db.engine.connect()  # another service's transaction, appending to the complaints chain
+        held = holder.begin()
+        holder.execute(sa.text("SELECT seq FROM complaints_audit_head WHERE id = 1 FOR UPDATE"))
+        try:
+            db.session.execute(sa.text("SET SESSION innodb_lock_wait_timeout = 1"))
+            db.session.add(Project(year=2026, level="policy", code="P-FREE", name="기다리지 않는 사업"))
+            db.session.commit()  # the budget chain's head is free
+            db.session.add(ComplaintType(code="T-WAIT", name="기다리는 민원", category="question", department_code="WS"))
+            with pytest.raises(sa.exc.OperationalError, match="Lock wait timeout"):
+                db.session.commit()
+            db.session.rollback()
+        finally:
+            held.rollback()
+            holder.close()
+            db.session.execute(sa.text("SET SESSION innodb_lock_wait_timeout = DEFAULT"))
+            db.session.commit()
+    assert _chain_rows(app, "budget")[-1][2] == "2026 P-FREE 기다리지 않는 사업"
+
+
+@pytest.mark.skipif(TEST_DB != "mariadb", reason="SQLite lets one writer at a time into the whole database")
+def test_transactions_writing_the_same_chains_in_opposite_orders_do_not_deadlock(app):
+    """One thread writes complaints then budget, the other budget then complaints; the heads are
+    locked in the chains' order, not the order of the writes."""
+    import threading
+
+    from plugins.budget.models import Project
+    from plugins.complaints.models import ComplaintType
+
+    rounds, errors = 12, []
+    barrier = threading.Barrier(2, timeout=60)
+
+    def worker(index):
+        with app.app_context():
+            try:
+                for n in range(rounds):
+                    complaint = ComplaintType(code=f"T{index}-{n}", name="교차", category="question", department_code="WS")
+                    project = Project(year=2026, level="policy", code=f"P{index}-{n}", name="교차")
+                    for obj in ((complaint, project) if index == 0 else (project, complaint)):
+                        db.session.add(obj)
+                        db.session.flush()
+                    barrier.wait()
+                    db.session.commit()
+            except Exception as error:  # reported below
+                errors.append(repr(error))
+                barrier.abort()
+                db.session.rollback()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    with app.app_context():
+        assert [r.ok for r in audit.verify_all()] == [True] * 5
+        db.session.remove()
+    assert len([r for r in _chain_rows(app, "complaints") if r[2].endswith("교차")]) == 2 * rounds
