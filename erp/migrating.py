@@ -28,7 +28,7 @@ import importlib.util
 import logging
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
 
 import click
@@ -36,11 +36,13 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from flask import current_app, g
 from flask.cli import with_appcontext
 from flask_migrate.cli import db as flask_migrate_db
 
 from erp.config import ROOT
+from erp.extensions import db
 
 logger = logging.getLogger("alembic.env")
 
@@ -117,8 +119,7 @@ def current(history: History, connection) -> frozenset[str]:
 
 
 def engine_of(history: History):
-    from erp.extensions import db
-
+    """The engine of the database that ``history`` migrates."""
     return db.engines[history.bind_key]
 
 
@@ -143,9 +144,7 @@ def run_environment(bind_key: str | None) -> None:
     Autogenerate compares the bind's models with the tables of its history only (in monolith
     mode the database also holds the other histories' tables, which are not this one's to drop).
     """
-    from alembic import context
-
-    from erp.extensions import db
+    from alembic import context  # a proxy that exists only while Alembic runs an env.py
 
     if bind_key not in db.engines:
         raise RuntimeError(f"the plugin of bind {bind_key!r} is not loaded (see ERP_PLUGINS): "
@@ -196,8 +195,6 @@ def adopt_legacy() -> str | None:
     database where the former history put its tables, and the core's version is set to the
     newest core revision reached; the tables are left as they are. Returns the legacy revision
     adopted, or None."""
-    from erp.extensions import db
-
     engine = db.engine
     core = History(CORE, None, ROOT / "migrations")
     with engine.begin() as connection:
@@ -232,8 +229,6 @@ def status() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     """{history: (current revisions, head revisions)} of every history of this process, read on
     the session's connections (a second connection would wait on SQLite for the write lock a
     request's transaction may hold)."""
-    from erp.extensions import db
-
     result = {}
     for history in histories():
         connection = db.session.connection(bind_arguments={"bind": engine_of(history)})
@@ -258,10 +253,6 @@ def _report(directory, each) -> None:
 
 
 def _cli_errors(function):
-    from functools import wraps
-
-    from alembic.util import CommandError
-
     @wraps(function)
     def wrapped(*args, **kwargs):
         try:
