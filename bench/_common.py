@@ -26,7 +26,7 @@ def database_url(name: str) -> str:
 
 def migrated_app(url: str, **settings):
     """The application on ``url`` with the schema and reference data in place."""
-    from flask_migrate import upgrade
+    from erp.migrating import upgrade
 
     from erp import create_app
     from erp.audit.services import acting_as

@@ -86,13 +86,15 @@ def _configure_binds(app: Flask, manifests: list) -> None:
 
 def register_extensions(app: Flask) -> None:
     from erp.audit import services as audit_services
-    from erp import jobs
+    from erp import jobs, migrating
     from erp.common import formatting, tx
     from erp.extensions import babel, csrf, db, login_manager, migrate
     from erp.web import i18n
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.ROOT / "migrations"))
+    # `flask db upgrade`, `current`, `heads`, `check` cover every plugin's history too.
+    app.cli.add_command(migrating.db_group, name="db")
     csrf.init_app(app)
     babel.init_app(
         app,
@@ -132,6 +134,7 @@ def register_core(app: Flask) -> None:
 
 
 def register_plugins(app: Flask, manifests: list) -> None:
+    from erp.audit import services as audit_services
     from erp.auth.access import check_declared_permissions
     from erp.auth.roles import CORE_MENU, CORE_PERMISSIONS, CORE_ROLES
     from erp import ports
@@ -147,6 +150,7 @@ def register_plugins(app: Flask, manifests: list) -> None:
     for permission in CORE_PERMISSIONS:
         ext["permissions"][permission.code] = ("core", permission)
     ext["plugins"] = plugin_system.load(app, manifests)
+    audit_services.register_chains(app, manifests)
     for manifest in manifests:
         for permission in manifest.permissions:
             if permission.code in ext["permissions"]:

@@ -121,14 +121,18 @@ def reset_password(username: str):
 @erp_group.command("audit-verify")
 @with_appcontext
 def audit_verify():
-    """Check the audit trail's hash chain; exit 1 at the first broken link."""
-    result = audit.verify()
-    if result.ok:
-        click.echo(f"Audit trail intact: {result.checked} records verified.")
-        return
-    click.echo(f"AUDIT TRAIL BROKEN at record {result.broken_seq}: {result.reason} "
-               f"({result.checked} records verified before it).", err=True)
-    sys.exit(1)
+    """Check the hash chain of every service this process has (the core's and each loaded
+    plugin's), one line per chain; exit 1 if any is broken."""
+    broken = False
+    for result in audit.verify_all():
+        if result.ok:
+            click.echo(f"{result.chain}: audit trail intact, {result.checked} records verified.")
+            continue
+        broken = True
+        click.echo(f"{result.chain}: AUDIT TRAIL BROKEN at record {result.broken_seq}: {result.reason} "
+                   f"({result.checked} records verified before it).", err=True)
+    if broken:
+        sys.exit(1)
 
 
 # --- demo data ------------------------------------------------------------------------------

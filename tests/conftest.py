@@ -27,7 +27,7 @@ from erp import create_app  # noqa: E402
 
 
 def _migrate(url: str) -> None:
-    from flask_migrate import upgrade
+    from erp.migrating import upgrade
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     with app.app_context():

@@ -3,7 +3,7 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from conftest import login, post_form
+from conftest import TEST_DB, login, post_form
 
 from erp.audit import services as audit
 from erp.audit.models import AuditEntry
@@ -51,7 +51,9 @@ def test_the_chain_verifies_when_untouched(app, runner, make_user):
     make_user("kim", roles=["auditor"])
     result = runner.invoke(args=["erp", "audit-verify"])
     assert result.exit_code == 0
-    assert "Audit trail intact" in result.output
+    lines = result.output.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["core", "accounting", "budget", "complaints", "rates"]
+    assert all("audit trail intact" in line for line in lines)
 
 
 def _drop_guard(conn):
@@ -60,11 +62,11 @@ def _drop_guard(conn):
         conn.execute(sa.text(f"DROP TRIGGER IF EXISTS {name}"))
 
 
-def _restore_guard(app):
-    from migrations_support import create_audit_triggers
+def _restore_guard(app, prefix="core"):
+    from erp.audit.schema import create_append_only_triggers
 
     with app.app_context(), db.engine.begin() as conn:
-        create_audit_triggers(conn)
+        create_append_only_triggers(conn, prefix)
 
 
 def _populate(app):
@@ -83,7 +85,8 @@ def test_an_altered_row_is_detected_at_that_row(app, runner):
     try:
         result = runner.invoke(args=["erp", "audit-verify"])
         assert result.exit_code == 1
-        assert f"BROKEN at record {target}" in result.output and "altered" in result.output
+        assert f"core: AUDIT TRAIL BROKEN at record {target}" in result.output and "altered" in result.output
+        assert "rates: audit trail intact" in result.output
     finally:
         _restore_guard(app)
 
@@ -149,6 +152,15 @@ def test_the_audit_page_searches_by_object(app, client, make_user):
     login(client, "admin")
     html = client.get("/admin/audit/?entity=core_department").get_data(as_text=True)
     assert "부서3" in html and "core_department" in html
+    # Records of every service's chain, each with its chain, and a filter by chain.
+    every = client.get("/admin/audit/?entity=complaints_type").get_data(as_text=True)
+    assert '<span class="tag">complaints</span>' in every and "/admin/audit/complaints/1" in every
+    only_core = client.get("/admin/audit/?entity=complaints_type&chain=core").get_data(as_text=True)
+    assert "/admin/audit/complaints/" not in only_core and "/admin/audit/core/" in client.get("/admin/audit/?chain=core").get_data(as_text=True)
+    assert client.get("/admin/audit/complaints/1").status_code == 200
+    unknown = client.get("/admin/audit/?chain=nowhere")
+    assert unknown.status_code == 200 and "nowhere 감사 체인은 없습니다." in unknown.get_data(as_text=True)
+    assert client.get("/admin/audit/nochain/1").status_code == 404
     bad = client.get("/admin/audit/?from=2026-13-45").get_data(as_text=True)
     assert "YYYY-MM-DD" in bad
     export = client.get("/admin/audit/export.xlsx?entity=core_department")
@@ -194,3 +206,223 @@ def test_typed_text_is_never_a_formula_in_the_excel_export(app, client, make_use
     cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert cells and all(c.data_type == "s" for c in cells)
     assert entries(app, action="export")  # the export itself is on the record
+
+
+# --- one chain per service ----------------------------------------------------------------------
+
+def _chain_rows(app, chain):
+    with app.app_context():
+        entry = audit.chain(chain).entry
+        return [(e.action, e.entity, e.summary) for e in db.session.execute(sa.select(entry).order_by(entry.seq)).scalars()]
+
+
+def _write_to_two_plugins(app):
+    """One transaction writing a core table and the tables of two plugins."""
+    from plugins.budget.models import Project
+    from plugins.complaints.models import ComplaintType
+
+    from erp.auth.models import Department
+
+    with app.app_context(), audit.acting_as(None, "tester"):
+        db.session.add(Department(code="MIX", name="혼합부서"))
+        db.session.add(ComplaintType(code="T-MIX", name="혼합민원", category="question", department_code="MIX"))
+        db.session.add(Project(year=2026, level="policy", code="P-MIX", name="혼합사업"))
+        db.session.commit()
+
+
+def test_writes_to_two_plugins_go_to_two_chains_and_each_verifies(app, runner):
+    before = {name: len(_chain_rows(app, name)) for name in ("core", "budget", "complaints", "rates")}
+    _write_to_two_plugins(app)
+    complaints = _chain_rows(app, "complaints")[before["complaints"]:]
+    budget = _chain_rows(app, "budget")[before["budget"]:]
+    core = _chain_rows(app, "core")[before["core"]:]
+    assert complaints == [("create", "complaints_type", "T-MIX 혼합민원")]
+    assert budget == [("create", "budget_project", "2026 P-MIX 혼합사업")]
+    assert [row[1] for row in core] == ["core_department"]
+    assert len(_chain_rows(app, "rates")) == before["rates"]
+    with app.app_context():
+        assert all(result.ok for result in audit.verify_all())
+    assert runner.invoke(args=["erp", "audit-verify"]).exit_code == 0
+
+
+def test_explicit_records_go_to_the_calling_plugins_chain_or_the_named_one(app):
+    with app.app_context():
+        audit.record("export", "report", "X", "from the core")
+        audit.record("export", "report", "Y", "named", chain="rates")
+        with pytest.raises(ValueError):
+            audit.record("export", "report", "Z", "no such chain", chain="nowhere")
+        db.session.commit()
+    assert ("export", "report", "from the core") in _chain_rows(app, "core")
+    assert _chain_rows(app, "rates")[-1] == ("export", "report", "named")
+
+
+def test_a_plugin_service_records_in_its_own_chain(app):
+    """audit.record called by a plugin's code (the accounting service posting an entry) goes to
+    the accounting chain without naming it."""
+    from plugins.accounting import api as accounting
+
+    before = len(_chain_rows(app, "accounting"))
+    with app.app_context(), audit.acting_as(None, "tester"):
+        _post_small_entry(accounting)
+    new = _chain_rows(app, "accounting")[before:]
+    assert any(row[0] == "post" and row[1] == "accounting_entry" for row in new), new
+    assert not [row for row in _chain_rows(app, "core") if row[1] == "accounting_entry"]
+
+
+def _post_small_entry(accounting):
+    from datetime import date
+
+    from plugins.accounting.data import PostingLine, PostingRequest
+
+    accounting.post_entry(PostingRequest(date(2026, 3, 2), "감사 체인 시험",
+                                         (PostingLine("1113", 1000), PostingLine("611-01", credit=1000)),
+                                         idempotency_key="test:audit-chain"))
+
+
+def test_tampering_in_one_plugins_chain_is_named_by_audit_verify(app, runner):
+    _write_to_two_plugins(app)
+    _write_to_two_plugins_again(app)
+    with app.app_context():
+        last = db.session.execute(sa.text("SELECT MAX(seq) FROM complaints_audit_log")).scalar_one()
+    with app.app_context(), db.engine.begin() as conn:
+        for name in ("complaints_audit_log_no_update", "complaints_audit_log_no_delete"):
+            conn.execute(sa.text(f"DROP TRIGGER IF EXISTS {name}"))
+        conn.execute(sa.text("UPDATE complaints_audit_log SET summary = 'nothing happened' WHERE seq = :s"), {"s": last - 1})
+    try:
+        result = runner.invoke(args=["erp", "audit-verify"])
+        assert result.exit_code == 1
+        assert f"complaints: AUDIT TRAIL BROKEN at record {last - 1}" in result.output
+        assert "core: audit trail intact" in result.output and "budget: audit trail intact" in result.output
+    finally:
+        _restore_guard(app, "complaints")
+
+
+def _write_to_two_plugins_again(app):
+    from plugins.complaints.models import ComplaintType
+
+    with app.app_context():
+        db.session.add(ComplaintType(code="T-MIX2", name="혼합민원2", category="question", department_code="MIX"))
+        db.session.commit()
+
+
+def test_each_plugin_chain_is_append_only_in_the_database(app):
+    _write_to_two_plugins(app)
+    with app.app_context():
+        for statement in ("UPDATE complaints_audit_log SET summary = 'x' WHERE seq = 1",
+                          "DELETE FROM budget_audit_log WHERE seq = 1"):
+            with pytest.raises(sa.exc.DatabaseError), db.engine.begin() as conn:
+                conn.execute(sa.text(statement))
+
+
+def test_a_rolled_back_savepoint_takes_its_plugin_records_with_it(app):
+    from plugins.complaints.models import ComplaintType
+
+    before = len(_chain_rows(app, "complaints"))
+    with app.app_context():
+        db.session.add(ComplaintType(code="T-REAL", name="실제", category="question", department_code="WS"))
+        nested = db.session.begin_nested()
+        db.session.add(ComplaintType(code="T-GHOST", name="유령", category="question", department_code="WS"))
+        db.session.flush()
+        nested.rollback()
+        db.session.commit()
+        assert audit.verify("complaints").ok
+    assert [row[2] for row in _chain_rows(app, "complaints")[before:]] == ["T-REAL 실제"]
+
+
+def test_split_mode_keeps_a_plugins_audit_rows_in_the_plugins_database(tmp_path, monkeypatch):
+    from erp import create_app, migrating
+
+    core_path, complaints_path, budget_path = tmp_path / "core.sqlite", tmp_path / "complaints.sqlite", tmp_path / "budget.sqlite"
+    monkeypatch.setenv("DATABASE_URL_COMPLAINTS", f"sqlite:///{complaints_path}")
+    monkeypatch.setenv("DATABASE_URL_BUDGET", f"sqlite:///{budget_path}")
+    monkeypatch.setenv("DATABASE_URL_ACCOUNTING", f"sqlite:///{tmp_path / 'accounting.sqlite'}")
+    split = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{core_path}", "TESTING": True,
+                        "ERP_PLUGINS": ["accounting", "budget", "complaints"], "ERP_STORAGE_DIR": str(tmp_path / "s")})
+    try:
+        with split.app_context():
+            migrating.upgrade()
+        _write_to_two_plugins(split)
+        with split.app_context():
+            assert [r.ok for r in audit.verify_all()] == [True, True, True, True]
+    finally:
+        with split.app_context():
+            db.session.remove()
+            for engine in split.extensions.get("erp_engines_by_url", {}).values():
+                engine.dispose()
+
+    def rows(path, table):
+        engine = sa.create_engine(f"sqlite:///{path}")
+        try:
+            with engine.connect() as conn:
+                return [tuple(r) for r in conn.execute(sa.text(f"SELECT entity, summary FROM {table} ORDER BY seq"))]
+        finally:
+            engine.dispose()
+
+    assert rows(complaints_path, "complaints_audit_log") == [("complaints_type", "T-MIX 혼합민원")]
+    assert rows(budget_path, "budget_audit_log") == [("budget_project", "2026 P-MIX 혼합사업")]
+    assert [r[0] for r in rows(core_path, "core_audit_log")] == ["core_department"]
+
+
+@pytest.mark.skipif(TEST_DB != "mariadb", reason="SQLite lets one writer at a time into the whole database")
+def test_a_transaction_waits_only_for_the_head_of_the_chain_it_writes(app):
+    from plugins.budget.models import Project
+    from plugins.complaints.models import ComplaintType
+
+    with app.app_context():
+        holder = db.engine.connect()  # another service's transaction, appending to the complaints chain
+        held = holder.begin()
+        holder.execute(sa.text("SELECT seq FROM complaints_audit_head WHERE id = 1 FOR UPDATE"))
+        try:
+            db.session.execute(sa.text("SET SESSION innodb_lock_wait_timeout = 1"))
+            db.session.add(Project(year=2026, level="policy", code="P-FREE", name="기다리지 않는 사업"))
+            db.session.commit()  # the budget chain's head is free
+            db.session.add(ComplaintType(code="T-WAIT", name="기다리는 민원", category="question", department_code="WS"))
+            with pytest.raises(sa.exc.OperationalError, match="Lock wait timeout"):
+                db.session.commit()
+            db.session.rollback()
+        finally:
+            held.rollback()
+            holder.close()
+            db.session.execute(sa.text("SET SESSION innodb_lock_wait_timeout = DEFAULT"))
+            db.session.commit()
+    assert _chain_rows(app, "budget")[-1][2] == "2026 P-FREE 기다리지 않는 사업"
+
+
+@pytest.mark.skipif(TEST_DB != "mariadb", reason="SQLite lets one writer at a time into the whole database")
+def test_transactions_writing_the_same_chains_in_opposite_orders_do_not_deadlock(app):
+    """One thread writes complaints then budget, the other budget then complaints; the heads are
+    locked in the chains' order, not the order of the writes."""
+    import threading
+
+    from plugins.budget.models import Project
+    from plugins.complaints.models import ComplaintType
+
+    rounds, errors = 12, []
+    barrier = threading.Barrier(2, timeout=60)
+
+    def worker(index):
+        with app.app_context():
+            try:
+                for n in range(rounds):
+                    complaint = ComplaintType(code=f"T{index}-{n}", name="교차", category="question", department_code="WS")
+                    project = Project(year=2026, level="policy", code=f"P{index}-{n}", name="교차")
+                    for obj in ((complaint, project) if index == 0 else (project, complaint)):
+                        db.session.add(obj)
+                        db.session.flush()
+                    barrier.wait()
+                    db.session.commit()
+            except Exception as error:  # reported below
+                errors.append(repr(error))
+                barrier.abort()
+                db.session.rollback()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    with app.app_context():
+        assert [r.ok for r in audit.verify_all()] == [True] * 5
+        db.session.remove()
+    assert len([r for r in _chain_rows(app, "complaints") if r[2].endswith("교차")]) == 2 * rounds

@@ -1,25 +1,37 @@
-"""Audit trail service: records every write, chains the records, verifies the chain.
+"""Audit trail service: records every write, chains the records, verifies the chains.
 
 Writes made through the ORM are captured automatically (``after_flush``); other events (a login,
 a bulk operation done with Core statements, an export) are recorded with :func:`record`. The
 pending records of a transaction are chained and inserted just before it commits, so they
 commit or roll back together with the change they describe.
+
+Every service keeps its own chain, in its own database: "core" for the core's tables, and one
+per loaded plugin (that ships a migration history), named by the plugin's bind key, for the
+plugin's tables. An ORM write goes to
+the chain of the bind that owns the written table (a table of a bind without a chain: the core's).
+A :func:`record` goes to the chain it names, else to the chain of the plugin whose code calls it,
+else to the core's. Appending locks only the head rows of the chains a transaction writes, in
+the order of the chains' names, so services never wait for each other and two transactions
+writing the same chains cannot deadlock.
 """
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
+import math
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from erp.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+from erp.audit.models import CORE_CHAIN, GENESIS_HASH, AuditEntry, AuditEntryColumns, AuditHead, chain_models
 from erp.common.clock import utcnow
 from erp.extensions import db
 from erp.i18n import N_
@@ -90,15 +102,87 @@ def acting_as(actor_id: int | None, actor: str):
             db.session.info[_ACTOR] = previous
 
 
-def record(action: str, entity: str, entity_id="", summary: str = "", before=None, after=None) -> None:
-    """Record an event in the current transaction's audit trail (written when it commits)."""
-    _queue(db.session(), action, entity, entity_id, summary, before, after)
+# --- chains ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Chain:
+    """One hash chain: its name, the bind whose database keeps it, its entry and head models."""
+
+    name: str
+    bind_key: str | None
+    entry: type
+    head: type
 
 
-def _queue(session: Session, action, entity, entity_id, summary, before, after) -> None:
+_EXT = "erp_audit"
+
+
+def register_chains(app, manifests) -> None:
+    """The core's chain and one per plugin in ``manifests`` that ships a migration history
+    (which creates the chain's tables; named by the plugin's bind key). A plugin without one
+    is recorded in the core's chain."""
+    from erp.migrating import plugin_directory
+
+    chains = {CORE_CHAIN: Chain(CORE_CHAIN, None, AuditEntry, AuditHead)}
+    packages = {}
+    for manifest in manifests:
+        if plugin_directory(manifest) is None:
+            continue
+        entry, head = chain_models(manifest.bind_key)
+        chains[manifest.bind_key] = Chain(manifest.bind_key, manifest.bind_key, entry, head)
+        packages[manifest.package] = manifest.bind_key
+    app.extensions[_EXT] = {"chains": chains, "packages": packages}
+
+
+def chains() -> dict[str, Chain]:
+    """The chains of this process: the core's first, then the loaded plugins' in load order."""
+    return current_app.extensions[_EXT]["chains"]
+
+
+def chain(name: str) -> Chain:
+    """The chain called ``name``; ValueError when this process has none of that name."""
+    try:
+        return chains()[name]
+    except KeyError:
+        raise ValueError(f"No audit chain {name!r} in this process (chains: {', '.join(chains())})") from None
+
+
+def _on(target: Chain) -> dict:
+    """Execute on the chain's own database (Flask-SQLAlchemy routes ORM statements and inserts
+    by bind, but not a Core select)."""
+    return {"bind": db.engines[target.bind_key]}
+
+
+def _chain_of_table(table) -> str:
+    bind_key = table.metadata.info.get("bind_key")
+    return bind_key if bind_key is not None and bind_key in chains() else CORE_CHAIN
+
+
+def _chain_of_module(module: str) -> str:
+    for package, bind_key in current_app.extensions[_EXT]["packages"].items():
+        if module == package or module.startswith(package + "."):
+            return bind_key
+    return CORE_CHAIN
+
+
+def record(action: str, entity: str, entity_id="", summary: str = "", before=None, after=None,
+           chain: str | None = None) -> None:
+    """Record an event in the current transaction's audit trail (written when it commits).
+
+    ``chain`` names the chain to write (a plugin's bind key, or "core"); by default the chain of
+    the plugin whose module calls this, or the core's when the caller is not a plugin's."""
+    if chain is None:
+        chain = _chain_of_module(sys._getframe(1).f_globals.get("__name__", ""))
+    elif chain not in chains():
+        raise ValueError(f"No audit chain {chain!r} in this process (chains: {', '.join(chains())})")
+    _queue(db.session(), chain, action, entity, entity_id, summary, before, after)
+
+
+def _queue(session: Session, chain_name: str, action, entity, entity_id, summary, before, after) -> None:
     actor_id, actor = current_actor()
     session.info.setdefault(_PENDING, []).append(
         {
+            "chain": chain_name,
             "at": utcnow(),
             "actor_id": actor_id,
             "actor": actor[:100],
@@ -167,21 +251,24 @@ def _identity(obj) -> str:
 def _after_flush(session: Session, flush_context) -> None:
     for obj in session.new:
         if _audited(obj):
-            _queue(session, "create", obj.__tablename__, _identity(obj), str(obj)[:300], None, _column_values(obj))
+            _queue(session, _chain_of_table(obj.__table__), "create", obj.__tablename__, _identity(obj), str(obj)[:300],
+                   None, _column_values(obj))
     for obj in session.dirty:
         if not _audited(obj) or not session.is_modified(obj):
             continue
         before, after = _changes(obj)
         if before or after:
-            _queue(session, "update", obj.__tablename__, _identity(obj), str(obj)[:300], before, after)
+            _queue(session, _chain_of_table(obj.__table__), "update", obj.__tablename__, _identity(obj), str(obj)[:300],
+                   before, after)
     for obj in session.deleted:
         if _audited(obj):
-            _queue(session, "delete", obj.__tablename__, _identity(obj), str(obj)[:300], _column_values(obj), None)
+            _queue(session, _chain_of_table(obj.__table__), "delete", obj.__tablename__, _identity(obj), str(obj)[:300],
+                   _column_values(obj), None)
 
 
 def _before_flush(session: Session, flush_context, instances) -> None:
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, AuditEntry):
+        if isinstance(obj, AuditEntryColumns):
             raise PermissionError("The audit trail is append-only: its rows are never changed or deleted")
 
 
@@ -212,23 +299,35 @@ def _before_commit(session: Session) -> None:
 
 
 def _append(session: Session, pending: list[dict]) -> None:
-    head_table = AuditHead.__table__
-    # Locks the head row on MariaDB; SQLite holds the write lock since BEGIN IMMEDIATE.
+    by_chain: dict[str, list[dict]] = {}
+    for entry in pending:
+        by_chain.setdefault(entry["chain"], []).append(entry)
+    # Heads are locked in the order of the chains' names: two transactions writing the same
+    # chains take their locks in the same order and cannot deadlock.
+    for name in sorted(by_chain):
+        _append_to(session, chain(name), by_chain[name])
+
+
+def _append_to(session: Session, target: Chain, pending: list[dict]) -> None:
+    head_table = target.head.__table__
+    # Locks this chain's head row on MariaDB; SQLite holds the write lock since BEGIN IMMEDIATE.
     head = session.execute(sa.select(head_table.c.seq, head_table.c.last_hash)
-                           .where(head_table.c.id == 1).with_for_update()).first()
+                           .where(head_table.c.id == 1).with_for_update(), bind_arguments=_on(target)).first()
     if head is None:
-        raise RuntimeError("The audit chain head row is missing; run `flask db upgrade`")
+        raise RuntimeError(f"The head row of audit chain {target.name!r} is missing; run `flask db upgrade`")
     seq, prev = head
     rows = []
     for entry in pending:
         seq += 1
-        row = dict(entry, seq=seq, prev_hash=prev)
+        row = {key: value for key, value in entry.items() if key != "chain"}
+        row.update(seq=seq, prev_hash=prev)
         row["at"] = row["at"].replace(tzinfo=None)
         row["hash"] = compute_hash(row)
         prev = row["hash"]
         rows.append(row)
-    # A trigger (migration 0011) moves the head to the last row inserted.
-    session.execute(AuditEntry.__table__.insert(), rows)
+    # A trigger (core migration 0011, erp.audit.schema for the plugins) moves the head to the
+    # last row inserted.
+    session.execute(target.entry.__table__.insert(), rows, bind_arguments=_on(target))
 
 
 _MARKS = "erp_audit_savepoint_marks"
@@ -272,7 +371,8 @@ def init_app(app) -> None:
 
 @dataclass
 class Criteria:
-    """An audit search; ``start`` and ``end`` are local calendar days (inclusive)."""
+    """An audit search; ``start`` and ``end`` are local calendar days (inclusive); ``chain``
+    empty means every chain of this process."""
 
     start: date | None = None
     end: date | None = None
@@ -280,43 +380,113 @@ class Criteria:
     entity: str = ""
     action: str = ""
     text: str = ""
+    chain: str = ""
 
 
-def search_query(criteria: Criteria):
-    """The entries matching ``criteria``, newest first, as a query to page through."""
+def _query(target: Chain, criteria: Criteria):
     from erp.common.clock import local_day_start_utc
 
-    query = sa.select(AuditEntry).order_by(AuditEntry.seq.desc())
+    entry = target.entry
+    query = sa.select(entry)
     if criteria.start:
-        query = query.where(AuditEntry.at >= local_day_start_utc(criteria.start))
+        query = query.where(entry.at >= local_day_start_utc(criteria.start))
     if criteria.end:
-        query = query.where(AuditEntry.at < local_day_start_utc(criteria.end + timedelta(days=1)))
-    for value, column in ((criteria.actor, AuditEntry.actor), (criteria.entity, AuditEntry.entity),
-                          (criteria.action, AuditEntry.action)):
+        query = query.where(entry.at < local_day_start_utc(criteria.end + timedelta(days=1)))
+    for value, column in ((criteria.actor, entry.actor), (criteria.entity, entry.entity), (criteria.action, entry.action)):
         if value:
             query = query.where(column == value)
     if criteria.text:
         like = f"%{criteria.text}%"
-        query = query.where(sa.or_(AuditEntry.summary.like(like), AuditEntry.entity_id == criteria.text,
-                                   AuditEntry.before.like(like), AuditEntry.after.like(like)))
+        query = query.where(sa.or_(entry.summary.like(like), entry.entity_id == criteria.text,
+                                   entry.before.like(like), entry.after.like(like)))
     return query
 
 
+def _searched(criteria: Criteria) -> list[Chain]:
+    if criteria.chain:
+        return [chains()[criteria.chain]] if criteria.chain in chains() else []
+    return list(chains().values())
+
+
+def _newest_first(queries_by_chain, limit: int) -> list:
+    """The ``limit`` newest entries of several chains (each possibly in its own database): the
+    newest ``limit`` of each, merged by time."""
+    streams = []
+    for target, query in queries_by_chain:
+        entry = target.entry
+        rows = db.session.execute(query.order_by(entry.at.desc(), entry.seq.desc()).limit(limit),
+                                  bind_arguments=_on(target)).scalars()
+        streams.append([((row.at, row.seq), row) for row in rows])
+    merged = heapq.merge(*streams, key=lambda pair: pair[0], reverse=True)
+    return [row for _key, row in list(merged)[:limit]]
+
+
+@dataclass
+class Page:
+    """A page of search results over every chain searched (the attributes the pager reads)."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def search(criteria: Criteria, page: int = 1, per_page: int = 50) -> Page:
+    """The entries matching ``criteria`` in the chains searched, newest first, one page of them.
+    Each chain is read on its own (in split mode they are in different databases)."""
+    searched = [(target, _query(target, criteria)) for target in _searched(criteria)]
+    total = sum(db.session.execute(sa.select(sa.func.count()).select_from(query.subquery()),
+                                   bind_arguments=_on(target)).scalar_one()
+                for target, query in searched)
+    first = (page - 1) * per_page
+    items = _newest_first(searched, first + per_page)[first:] if first < total else []
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
 def distinct_values(column_name: str) -> list[str]:
-    column = getattr(AuditEntry, column_name)
-    return list(db.session.execute(sa.select(column).distinct().order_by(column)).scalars())
+    """The values of ``column_name`` found in any chain, sorted."""
+    values = set()
+    for target in chains().values():
+        column = getattr(target.entry, column_name)
+        values.update(db.session.execute(sa.select(column).distinct(), bind_arguments=_on(target)).scalars())
+    return sorted(values)
 
 
-def recent(limit: int = 8, actor_id: int | None = None) -> list[AuditEntry]:
-    """The newest entries, or the newest of one user."""
-    query = sa.select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
-    if actor_id is not None:
-        query = query.where(AuditEntry.actor_id == actor_id)
-    return list(db.session.execute(query).scalars())
+def recent(limit: int = 8, actor_id: int | None = None) -> list:
+    """The newest entries of every chain, or the newest of one user."""
+    queries = []
+    for target in chains().values():
+        query = sa.select(target.entry)
+        if actor_id is not None:
+            query = query.where(target.entry.actor_id == actor_id)
+        queries.append((target, query))
+    return _newest_first(queries, limit)
 
 
-def get_entry(seq: int) -> AuditEntry | None:
-    return db.session.get(AuditEntry, seq)
+def get_entry(chain_name: str, seq: int):
+    """Record ``seq`` of chain ``chain_name``, or None."""
+    target = chains().get(chain_name)
+    return db.session.get(target.entry, seq) if target else None
 
 
 # --- verification ---------------------------------------------------------------------------
@@ -327,32 +497,45 @@ class VerifyResult:
     checked: int
     broken_seq: int | None = None
     reason: str = ""
+    chain: str = CORE_CHAIN
 
 
-def verify(batch: int = 5000) -> VerifyResult:
-    """Walk the chain in order and report the first broken link, if any."""
-    table = AuditEntry.__table__
+def verify(chain_name: str = CORE_CHAIN, batch: int = 5000) -> VerifyResult:
+    """Walk one chain in order and report its first broken link, if any."""
+    target = chain(chain_name)
+    table = target.entry.__table__
     expected_seq, prev, checked, last_seq = 1, GENESIS_HASH, 0, 0
+
+    def broken(seq, reason):
+        return VerifyResult(False, checked, seq, reason, chain_name)
+
     while True:
         rows = db.session.execute(
-            sa.select(table).where(table.c.seq >= expected_seq).order_by(table.c.seq).limit(batch)
+            sa.select(table).where(table.c.seq >= expected_seq).order_by(table.c.seq).limit(batch),
+            bind_arguments=_on(target),
         ).mappings().all()
         if not rows:
             break
         for row in rows:
             row = dict(row)
             if row["seq"] != expected_seq:
-                return VerifyResult(False, checked, expected_seq, f"row {expected_seq} is missing (next row is {row['seq']})")
+                return broken(expected_seq, f"row {expected_seq} is missing (next row is {row['seq']})")
             if row["prev_hash"] != prev:
-                return VerifyResult(False, checked, row["seq"], f"row {row['seq']} does not link to row {row['seq'] - 1}")
+                return broken(row["seq"], f"row {row['seq']} does not link to row {row['seq'] - 1}")
             if compute_hash(row) != row["hash"]:
-                return VerifyResult(False, checked, row["seq"], f"row {row['seq']} was altered (its hash does not match its content)")
+                return broken(row["seq"], f"row {row['seq']} was altered (its hash does not match its content)")
             prev, last_seq = row["hash"], row["seq"]
             expected_seq += 1
             checked += 1
-    head = db.session.execute(sa.select(AuditHead.__table__).where(AuditHead.__table__.c.id == 1)).mappings().first()
+    head_table = target.head.__table__
+    head = db.session.execute(sa.select(head_table).where(head_table.c.id == 1), bind_arguments=_on(target)).mappings().first()
     if head is None:
-        return VerifyResult(False, checked, None, "the chain head row is missing")
+        return broken(None, "the chain head row is missing")
     if head["seq"] != last_seq or head["last_hash"] != prev:
-        return VerifyResult(False, checked, last_seq + 1, f"rows after {last_seq} are missing (the head records {head['seq']})")
-    return VerifyResult(True, checked)
+        return broken(last_seq + 1, f"rows after {last_seq} are missing (the head records {head['seq']})")
+    return VerifyResult(True, checked, chain=chain_name)
+
+
+def verify_all(batch: int = 5000) -> list[VerifyResult]:
+    """Verify every chain of this process (the core's, then each loaded plugin's)."""
+    return [verify(name, batch) for name in chains()]

@@ -31,9 +31,12 @@ def _criteria() -> tuple[audit.Criteria, list[str]]:
                 days[name] = day
             except ValueError:
                 errors.append(_("Dates are written YYYY-MM-DD."))
+    chain = request.args.get("chain", "").strip()
+    if chain and chain not in audit.chains():
+        errors.append(_("There is no audit chain %(name)s.", name=chain))
     criteria = audit.Criteria(start=days["from"], end=days["to"], actor=request.args.get("actor", "").strip(),
                               entity=request.args.get("entity", "").strip(), action=request.args.get("action", "").strip(),
-                              text=request.args.get("q", "").strip())
+                              text=request.args.get("q", "").strip(), chain=chain)
     return criteria, sorted(set(errors))
 
 
@@ -41,16 +44,16 @@ def _criteria() -> tuple[audit.Criteria, list[str]]:
 @permission_required("core.audit")
 def search():
     criteria, errors = _criteria()
-    pagination = db.paginate(audit.search_query(criteria), page=page_arg(), per_page=50, error_out=False)
+    pagination = audit.search(criteria, page=page_arg(), per_page=50)
     return render_template("audit/search.html", pagination=pagination, errors=errors,
                            actions=audit.distinct_values("action"), entities=audit.distinct_values("entity"),
-                           args=request.args)
+                           chains=list(audit.chains()), args=request.args)
 
 
-@bp.route("/<int(max=9223372036854775807):seq>")
+@bp.route("/<chain>/<int(max=9223372036854775807):seq>")
 @permission_required("core.audit")
-def detail(seq: int):
-    entry = audit.get_entry(seq) or abort(404)
+def detail(chain: str, seq: int):
+    entry = audit.get_entry(chain, seq) or abort(404)
     before = json.loads(entry.before) if entry.before else {}
     after = json.loads(entry.after) if entry.after else {}
     keys = sorted(set(before) | set(after))
@@ -64,18 +67,18 @@ def export():
 
     criteria, _errors = _criteria()
     rows = [
-        [e.seq, fmt_datetime(e.at, seconds=True), e.actor, audit.action_label(e.action), e.entity, e.entity_id,
+        [e.chain, e.seq, fmt_datetime(e.at, seconds=True), e.actor, audit.action_label(e.action), e.entity, e.entity_id,
          e.summary, e.before or "", e.after or "", e.request_id, e.ip]
-        for e in db.session.execute(audit.search_query(criteria).limit(50000)).scalars()
+        for e in audit.search(criteria, page=1, per_page=50000).items
     ]
     columns = [
-        excel.Column(_("No."), 8, "int"), excel.Column(_("Time"), 20), excel.Column(_("User"), 14),
+        excel.Column(_("Chain"), 12), excel.Column(_("No."), 8, "int"), excel.Column(_("Time"), 20), excel.Column(_("User"), 14),
         excel.Column(_("Action"), 12), excel.Column(_("Object"), 20), excel.Column(_("Key"), 10),
         excel.Column(_("Summary"), 40), excel.Column(_("Before"), 40), excel.Column(_("After"), 40),
         excel.Column(_("Request"), 34), excel.Column(_("Address"), 16),
     ]
     data = excel.build_workbook([excel.Sheet(_("Audit trail"), columns, rows)], org_name=current_app.config["ERP_ORG_NAME"])
     audit.record("export", "core_audit_log", "", f"audit trail exported: {len(rows)} records",
-                 after={k: v for k, v in request.args.items()})
+                 after={k: v for k, v in request.args.items()}, chain="core")
     db.session.commit()
     return file_response(data, "xlsx", "audit")

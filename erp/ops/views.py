@@ -1,33 +1,14 @@
 """Liveness and readiness for load balancers and Kubernetes probes."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 import sqlalchemy as sa
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from flask import Blueprint, current_app, jsonify
 
+from erp import migrating
 from erp.auth.access import public
-from erp.config import ROOT
 from erp.extensions import db
 
 bp = Blueprint("ops", __name__)
-
-
-@lru_cache(maxsize=1)
-def migration_heads() -> frozenset[str]:
-    """The head revisions of the migrations shipped with this code (read once per process)."""
-    config = Config()
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    return frozenset(ScriptDirectory.from_config(config).get_heads())
-
-
-def _current_revisions(connection) -> frozenset[str]:
-    """What ``alembic_version`` says (read directly: alembic's MigrationContext logs on every call)."""
-    if not sa.inspect(connection).has_table("alembic_version"):
-        return frozenset()
-    return frozenset(connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
 
 
 @bp.route("/healthz")
@@ -40,7 +21,8 @@ def healthz():
 @bp.route("/readyz")
 @public
 def readyz():
-    """Ready for traffic: the database answers and its schema is at the migrations' head."""
+    """Ready for traffic: the database answers and every migration history (the core's and each
+    loaded plugin's, each in its bind's database) is at its head."""
     checks = {}
     ready = True
     try:
@@ -49,13 +31,15 @@ def readyz():
         connection = db.session.connection()
         connection.execute(sa.text("SELECT 1"))
         checks["database"] = "ok"
-        current = _current_revisions(connection)
-        expected = migration_heads()
-        if current == expected:
-            checks["migrations"] = "ok"
-        else:
+        behind = [
+            f"{name} at {', '.join(sorted(current)) or 'nothing'}, expected {', '.join(sorted(expected))}"
+            for name, (current, expected) in migrating.status().items() if current != expected
+        ]
+        if behind:
             ready = False
-            checks["migrations"] = f"at {', '.join(sorted(current)) or 'nothing'}, expected {', '.join(sorted(expected))}"
+            checks["migrations"] = "; ".join(behind)
+        else:
+            checks["migrations"] = "ok"
     except Exception as error:  # any failure to reach the database means: not ready
         current_app.logger.warning("readiness check failed: %s", error)
         ready = False

@@ -5,7 +5,7 @@ records; the database now does it as part of the insert, one round trip less ins
 that every audited transaction passes one at a time.
 
 Revision ID: 3f1c2a9d8e70
-Revises: 75698e6c9b32
+Revises: 4bcee267be4a
 Create Date: 2026-11-22 09:10:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3f1c2a9d8e70'
-down_revision = '75698e6c9b32'
+down_revision = '4bcee267be4a'
 branch_labels = None
 depends_on = None
 

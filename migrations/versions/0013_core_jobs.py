@@ -1,7 +1,7 @@
 """Core: the job table of the worker's queue (erp.jobs).
 
 Revision ID: 0012c0e1b0b5
-Revises: 3f1c2a9d8e70
+Revises: 9c0e7d4b2a61
 Create Date: 2026-11-26 09:45:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012c0e1b0b5'
-down_revision = '3f1c2a9d8e70'
+down_revision = '9c0e7d4b2a61'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,156 @@
+"""A database built by the former single migration history (tests/legacy_migrations, head
+3f1c2a9d8e70) is adopted by `flask db upgrade`: the plugins' histories are stamped at what is
+there, nothing is re-created, no data is lost, the old audit records stay in the core's chain and
+still verify. On SQLite and MariaDB (each run builds its own empty database)."""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from conftest import MARIADB_SERVER, TEST_DB
+
+from erp import create_app, migrating
+from erp.audit import services as audit
+from erp.extensions import db
+
+LEGACY = Path(__file__).parent / "legacy_migrations"
+COUNTED = ("core_user", "core_audit_log", "rates_customer", "rates_bill", "accounting_entry", "accounting_line",
+           "budget_line", "complaints_complaint")
+
+
+@pytest.fixture
+def empty_url(tmp_path):
+    if TEST_DB != "mariadb":
+        yield f"sqlite:///{tmp_path / 'legacy.sqlite'}"
+        return
+    name = f"erp_legacy_{uuid.uuid4().hex[:10]}"
+    server = sa.create_engine(MARIADB_SERVER, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
+    try:
+        yield f"{MARIADB_SERVER}/{name}?charset=utf8mb4"
+    finally:
+        with server.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+        server.dispose()
+
+
+def _app(url, tmp_path):
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "ERP_STORAGE_DIR": str(tmp_path / "storage")})
+
+
+def _dispose(app):
+    with app.app_context():
+        db.session.remove()
+        for engine in app.extensions.get("erp_engines_by_url", {}).values():
+            engine.dispose()
+
+
+def _build_legacy(app, revision="head"):
+    """The schema as the former single history left it."""
+    with app.app_context():
+        command.upgrade(app.extensions["migrate"].migrate.get_config(str(LEGACY)), revision)
+
+
+def _as_former_code(app):
+    """The former code kept one chain, the core's, for every write: so does this app."""
+    chains = app.extensions["erp_audit"]
+    chains["chains"] = {"core": chains["chains"]["core"]}
+    chains["packages"] = {}
+
+
+def _snapshot(app):
+    from plugins.accounting import api as accounting
+
+    with app.app_context():
+        counts = {table: db.session.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one() for table in COUNTED}
+        tb = accounting.trial_balance(date.today().year)
+        totals = (tb.debit_total, tb.credit_total, [(r.code, r.debit_balance, r.credit_balance) for r in tb.rows])
+        db.session.remove()
+    return counts, totals
+
+
+def test_a_database_at_the_former_head_with_demo_data_upgrades_without_loss(empty_url, tmp_path):
+    legacy = _app(empty_url, tmp_path)
+    try:
+        _build_legacy(legacy)
+        _as_former_code(legacy)
+        result = legacy.test_cli_runner().invoke(args=["erp", "demo"])
+        assert result.exit_code == 0, result.output
+        before, totals_before = _snapshot(legacy)
+        with legacy.app_context():
+            assert audit.verify("core").ok
+            db.session.remove()
+            tables_before = set(sa.inspect(db.engine).get_table_names())
+    finally:
+        _dispose(legacy)
+    assert min(before.values()) > 0, before
+
+    app = _app(empty_url, tmp_path)
+    try:
+        runner = app.test_cli_runner()
+        upgraded = runner.invoke(args=["db", "upgrade"])
+        assert upgraded.exit_code == 0, upgraded.output
+        after, totals_after = _snapshot(app)
+        assert after == before
+        assert totals_after == totals_before and totals_after[0] == totals_after[1] > 0
+        with app.app_context():
+            tables = set(sa.inspect(db.engine).get_table_names())
+            # Only the plugins' chains and version tables are new.
+            assert tables - tables_before == {f"{p}_{t}" for p in ("accounting", "budget", "complaints", "rates")
+                                              for t in ("audit_log", "audit_head")} | {
+                f"alembic_version_{p}" for p in ("accounting", "budget", "complaints", "rates")}
+            assert {h.name: c for h, (c, e) in zip(migrating.histories(), migrating.status().values())} == {
+                h.name: migrating.heads(h) for h in migrating.histories()}
+            db.session.remove()
+        verified = runner.invoke(args=["erp", "audit-verify"])
+        assert verified.exit_code == 0, verified.output
+        assert f"core: audit trail intact, {before['core_audit_log']} records verified." in verified.output
+        assert app.test_client().get("/readyz").get_json()["checks"]["migrations"] == "ok"
+
+        # The app works on the adopted database, and the plugins' writes go to their new chains.
+        from plugins.accounting import api as accounting
+        from plugins.accounting.data import PostingLine, PostingRequest
+
+        with app.app_context(), audit.acting_as(None, "tester"):
+            accounting.post_entry(PostingRequest(date.today().replace(day=1), "이관 후 첫 전표",
+                                                 (PostingLine("1113", 5000), PostingLine("611-01", credit=5000)),
+                                                 idempotency_key="test:after-adoption"))
+            assert audit.verify("accounting").checked > 0
+            assert all(r.ok for r in audit.verify_all())
+        assert _snapshot(app)[0]["accounting_entry"] == before["accounting_entry"] + 1
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0  # a second upgrade changes nothing
+        assert _snapshot(app)[0]["accounting_entry"] == before["accounting_entry"] + 1
+    finally:
+        _dispose(app)
+
+
+def test_a_database_part_way_through_the_former_history_is_adopted_at_that_point(empty_url, tmp_path):
+    """At 0006 (the rates tariffs, not yet the customers) the core is at 0001, accounting, budget
+    and complaints at their former revisions, rates at its first; the rest is built on top."""
+    legacy = _app(empty_url, tmp_path)
+    try:
+        _build_legacy(legacy, "5037dc017593")
+    finally:
+        _dispose(legacy)
+    app = _app(empty_url, tmp_path)
+    try:
+        with app.app_context():
+            assert migrating.adopt_legacy() == "5037dc017593"
+            with db.engine.connect() as conn:
+                at = {h.name: migrating.current(h, conn) for h in migrating.histories()}
+            assert at == {"core": {"4bcee267be4a"}, "accounting": {"3b2d9d41cbf1"}, "budget": {"87d1295e5af2"},
+                          "complaints": {"31380265e5bd"}, "rates": {"5037dc017593"}}
+            migrating.upgrade()
+            status = migrating.status()
+            assert all(current == heads for current, heads in status.values()), status
+            db.session.remove()
+        from test_migrations import _assert_models_match_databases
+
+        _assert_models_match_databases(app)
+    finally:
+        _dispose(app)
