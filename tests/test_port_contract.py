@@ -62,7 +62,7 @@ class SharedDatabase:
         self.engine = sa.create_engine(url)
         self.meta = sa.MetaData()
         self.meta.reflect(self.engine)
-        for name in ("core_audit_log", "core_audit_head"):
+        for name in [t for t in self.meta.tables if t.endswith(("_audit_log", "_audit_head"))]:  # every service's chain
             self.meta.remove(self.meta.tables[name])
         with self.engine.connect() as conn:
             self.baseline = {t.name: [dict(r) for r in conn.execute(t.select()).mappings()] for t in self.meta.sorted_tables}
@@ -292,9 +292,10 @@ def test_accounting_refusals_reach_the_caller_as_the_same_service_error(caller, 
 
 
 def test_the_callee_attributes_its_audit_records_to_the_acting_user(caller, local):
-    from erp.audit.models import AuditEntry
+    from erp.audit.services import chain
 
     with local.app_context():
+        AuditEntry = chain("accounting").entry  # the accounting service's own chain
         from erp.auth import services as users
 
         user_id = users.create_user("kim", "김회계", "Waterworks-2026").id
