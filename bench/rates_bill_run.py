@@ -76,7 +76,7 @@ def main() -> None:
                                    .select_from(Bill)).one()
         posting = repo.outbox_by_key(f"rates:bill-run:{run.id}")
         billed, amount = run.billed, run.total_amount
-        posted = f"{posting.status} as {posting.entry_number}" if posting else "none"
+        posted = f"{posting.status} as {posting.result_ref}" if posting else "none"
         receivable = {b.code: b.debit for b in ports.get("accounting").account_balances(2026, 12, ["1113"])}["1113"]
         results["floor: bare bulk insert"] = _floor(db, Bill, args.customers, billing.CHUNK)
         print(f"{'floor: bare bulk insert':<34} {results['floor: bare bulk insert']:8.2f} s")

@@ -179,27 +179,24 @@ def test_payment_posts_exactly_one_entry_even_when_the_relay_runs_twice_or_is_in
         _approved(lines, {"power": 5_000_000, "chem": 5_000_000})
         first = execution.commit(lines["power"], date(Y, 3, 2), "한국전력공사", "3월 전기요금", 1_234_560)
         execution.resolve(first.id, date(Y, 3, 20))
-        execution.pay(first.id, date(Y, 3, 25))
-        assert execution.relay() == (1, 0)
-        assert execution.relay() == (0, 0)  # run twice: nothing more
+        execution.pay(first.id, date(Y, 3, 25))  # the relay job delivers it once the payment commits
+        assert execution.relay() == (0, 0)  # the relay run again (every minute): nothing more
         entries = _accounting_entries()
         assert len(entries) == 1
         assert {(l.account.code, l.debit, l.credit) for l in entries[0].lines} == {("5208", 1_234_560, 0), ("1111", 0, 1_234_560)}
-        assert repo.outbox_by_key(f"budget:payment:{first.number}").entry_number == entries[0].number
+        assert repo.outbox_by_key(f"budget:payment:{first.number}").result_ref == entries[0].number
 
         # Interrupted: the entry is posted, then the process dies before the outbox row is marked.
         second = execution.commit(lines["chem"], date(Y, 4, 2), "(주)한빛화학", "응집제", 880_000)
         execution.resolve(second.id, date(Y, 4, 10))
-        execution.pay(second.id, date(Y, 4, 10))
 
         def die(model, row_id, number):
-            raise SystemExit("killed after posting")
+            raise RuntimeError("killed after posting")
 
         monkeypatch.setattr(outbox, "mark_delivered", die)
-        with pytest.raises(SystemExit):
-            execution.relay()
-        db.session.rollback()
+        execution.pay(second.id, date(Y, 4, 10))  # its relay job dies after posting
         monkeypatch.undo()
+        db.session.expire_all()
         assert repo.outbox_by_key(f"budget:payment:{second.number}").status == "pending"
         assert execution.relay() == (1, 0)
         assert len(_accounting_entries()) == 2  # the second payment once, not twice
@@ -215,10 +212,10 @@ def test_a_refused_posting_waits_in_the_outbox(app, lines):
         closing.set_locked(Y, 5, True)
         commitment = execution.commit(lines["power"], date(Y, 5, 2), "한전", "5월 전기요금", 100_000)
         execution.resolve(commitment.id, date(Y, 5, 20))
-        execution.pay(commitment.id, date(Y, 5, 20))
-        assert execution.relay() == (0, 1)
+        execution.pay(commitment.id, date(Y, 5, 20))  # the relay job tries at once and is refused
         row = repo.outbox_by_key(f"budget:payment:{commitment.number}")
         assert row.status == "pending" and "잠긴 기간" in row.last_error and row.attempts == 1
+        assert execution.relay() == (0, 1)
         closing.set_locked(Y, 5, False)
         assert execution.relay() == (1, 0)
 

@@ -4,8 +4,9 @@ there, nothing is re-created, no data is lost, the old audit records stay in the
 still verify. On SQLite and MariaDB (each run builds its own empty database)."""
 from __future__ import annotations
 
+import json
 import uuid
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -13,13 +14,14 @@ import sqlalchemy as sa
 from alembic import command
 from conftest import MARIADB_SERVER, TEST_DB
 
-from erp import create_app, migrating
+from erp import create_app, jobs, migrating
 from erp.audit import services as audit
+from erp.common import outbox
 from erp.extensions import db
 
 LEGACY = Path(__file__).parent / "legacy_migrations"
 COUNTED = ("core_user", "core_audit_log", "rates_customer", "rates_bill", "accounting_entry", "accounting_line",
-           "budget_line", "complaints_complaint")
+           "budget_line", "complaints_complaint", "rates_outbox", "budget_outbox")
 
 
 @pytest.fixture
@@ -56,11 +58,27 @@ def _build_legacy(app, revision="head"):
         command.upgrade(app.extensions["migrate"].migrate.get_config(str(LEGACY)), revision)
 
 
-def _as_former_code(app):
-    """The former code kept one chain, the core's, for every write: so does this app."""
+def _as_former_code(app, monkeypatch):
+    """The former code kept one chain, the core's, for every write, and wrote the postings it owed
+    accounting into the outboxes in a shape of their own (left pending here): so does this app."""
     chains = app.extensions["erp_audit"]
     chains["chains"] = {"core": chains["chains"]["core"]}
     chains["packages"] = {}
+    monkeypatch.setattr(outbox, "owe", _former_owe)
+    monkeypatch.setattr(outbox, "relay", lambda model, limit=100: (0, 0))
+    monkeypatch.setattr(jobs, "enqueue", lambda kind, **args: 0)  # it had no job table either
+
+
+def _former_owe(model, key, target, operation, arguments):
+    request = arguments["request"]
+    department = next((line["department_code"] for line in request["lines"] if line.get("department_code")), "")
+    payload = {"entry_date": request["entry_date"], "memo": request["memo"], "source": request["source"], "department": department,
+               "lines": [[line["account_code"], line.get("debit", 0), line.get("credit", 0), line.get("memo", "")]
+                         for line in request["lines"]]}
+    table = sa.table(model.__tablename__, *(sa.column(name) for name in ("key", "payload", "status", "attempts", "last_error",
+                                                                           "entry_number", "created_at")))
+    db.session.execute(table.insert().values(key=key, payload=json.dumps(payload, ensure_ascii=False), status="pending",
+                                             attempts=0, last_error="", entry_number="", created_at=datetime(2026, 11, 1)))
 
 
 def _snapshot(app):
@@ -74,13 +92,14 @@ def _snapshot(app):
     return counts, totals
 
 
-def test_a_database_at_the_former_head_with_demo_data_upgrades_without_loss(empty_url, tmp_path):
+def test_a_database_at_the_former_head_with_demo_data_upgrades_without_loss(empty_url, tmp_path, monkeypatch):
     legacy = _app(empty_url, tmp_path)
     try:
         _build_legacy(legacy)
-        _as_former_code(legacy)
+        _as_former_code(legacy, monkeypatch)
         result = legacy.test_cli_runner().invoke(args=["erp", "demo"])
         assert result.exit_code == 0, result.output
+        monkeypatch.undo()
         before, totals_before = _snapshot(legacy)
         with legacy.app_context():
             assert audit.verify("core").ok
@@ -100,10 +119,10 @@ def test_a_database_at_the_former_head_with_demo_data_upgrades_without_loss(empt
         assert totals_after == totals_before and totals_after[0] == totals_after[1] > 0
         with app.app_context():
             tables = set(sa.inspect(db.engine).get_table_names())
-            # Only the plugins' chains and version tables are new.
+            # Only the plugins' chains and version tables, and the core's job table, are new.
             assert tables - tables_before == {f"{p}_{t}" for p in ("accounting", "budget", "complaints", "rates")
                                               for t in ("audit_log", "audit_head")} | {
-                f"alembic_version_{p}" for p in ("accounting", "budget", "complaints", "rates")}
+                f"alembic_version_{p}" for p in ("accounting", "budget", "complaints", "rates")} | {"core_job"}
             assert {h.name: c for h, (c, e) in zip(migrating.histories(), migrating.status().values())} == {
                 h.name: migrating.heads(h) for h in migrating.histories()}
             db.session.remove()
@@ -111,6 +130,22 @@ def test_a_database_at_the_former_head_with_demo_data_upgrades_without_loss(empt
         assert verified.exit_code == 0, verified.output
         assert f"core: audit trail intact, {before['core_audit_log']} records verified." in verified.output
         assert app.test_client().get("/readyz").get_json()["checks"]["migrations"] == "ok"
+
+        # The outboxes' rows became the accounting.post_entry calls they always were: each one
+        # decodes against the port and keeps its key as the idempotency key.
+        from erp import ports
+
+        with app.app_context():
+            for table in ("rates_outbox", "budget_outbox"):
+                rows = db.session.execute(sa.text(f"SELECT {'`key`' if TEST_DB == 'mariadb' else 'key'}, target, operation, "
+                                                  f"payload, result_ref, status FROM {table}")).all()
+                assert rows, table
+                for key, target, operation, payload, result_ref, status in rows:
+                    assert (target, operation) == ("accounting", "post_entry")
+                    request = ports.decode_call(target, operation, payload)["request"]
+                    assert request.idempotency_key == key and sum(line.debit for line in request.lines) > 0
+                    assert (status == "delivered") == bool(result_ref)
+            db.session.remove()
 
         # The app works on the adopted database, and the plugins' writes go to their new chains.
         from plugins.accounting import api as accounting
@@ -125,6 +160,17 @@ def test_a_database_at_the_former_head_with_demo_data_upgrades_without_loss(empt
         assert _snapshot(app)[0]["accounting_entry"] == before["accounting_entry"] + 1
         assert runner.invoke(args=["db", "upgrade"]).exit_code == 0  # a second upgrade changes nothing
         assert _snapshot(app)[0]["accounting_entry"] == before["accounting_entry"] + 1
+
+        # The converted calls are delivered through the port (or refused for a month the demo
+        # locked, as any posting would be): none fails to decode.
+        from plugins.rates.services import billing
+
+        with app.app_context():
+            billing.relay(limit=1000)
+            errors = db.session.execute(sa.text("SELECT last_error FROM rates_outbox WHERE status = 'pending'")).scalars().all()
+            assert all("잠긴 기간" in error for error in errors), errors
+            assert db.session.execute(sa.text("SELECT COUNT(*) FROM rates_outbox WHERE status = 'delivered'")).scalar() > 0
+            db.session.remove()
     finally:
         _dispose(app)
 

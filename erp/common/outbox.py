@@ -1,16 +1,18 @@
-"""The transactional outbox to accounting, shared by every plugin that posts entries.
+"""The transactional outbox: calls one plugin owes another, delivered through the other's port.
 
-A plugin writes the posting it owes as an outbox row in the same transaction as the business
-change (a payment, a bill run); the relay delivers pending rows through the accounting port with
-the row's key as idempotency key. A crash between the two never loses a posting (the row stays
-pending) nor doubles it (the port returns the first entry for a key it has seen). Each plugin has
-its own outbox table (its own bind), made from ``OutboxMixin``.
+A plugin writes the call it owes (a target plugin, an operation of its port, and the arguments in
+the port's JSON form) as an outbox row in the same transaction as the business change (a payment,
+a bill run) — :func:`owe`. The relay delivers pending rows through the target's port; the row's
+key travels as the call's idempotency key or reference. A crash between the two never loses a
+call (the row stays pending) nor doubles it (the receiver returns what it did the first time for a
+key it has seen). Each plugin has its own outbox table (its own bind), made from
+``OutboxMixin``; the core knows no plugin and no operation.
 """
 from __future__ import annotations
 
 import functools
 import json
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -24,27 +26,36 @@ from erp.extensions import db
 
 
 class OutboxMixin:
-    """Columns of an outbox table. ``payload`` is JSON: ``entry_date`` (ISO), ``memo``,
-    ``lines`` as ``[account code, debit, credit, memo]``, optional ``source`` and ``department``."""
+    """Columns of an outbox table: the owed call ``target.operation(**payload)`` with ``payload``
+    the JSON object of its keyword arguments (``ports.encode_call`` form), and ``result_ref`` what
+    the receiver made of it (e.g. the journal entry's number)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    target: Mapped[str] = mapped_column(sa.String(40))
+    operation: Mapped[str] = mapped_column(sa.String(60))
     payload: Mapped[str] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.String(10), default="pending", index=True)  # pending | delivered
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(sa.String(300), default="")
-    entry_number: Mapped[str] = mapped_column(sa.String(20), default="")
+    result_ref: Mapped[str] = mapped_column(sa.String(40), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column()
 
     def __str__(self) -> str:
-        return f"outbox {self.key} {self.status}"
+        return f"outbox {self.key} {self.target}.{self.operation} {self.status}"
 
 
-def payload(entry_date: date, memo: str, lines: list, source: str, department: str = "") -> str:
-    """An outbox payload; ``lines`` are ``(account code, debit, credit, memo)``."""
-    return json.dumps({"entry_date": entry_date.isoformat(), "memo": memo[:300], "lines": [list(line) for line in lines],
-                       "source": source, "department": department}, ensure_ascii=False)
+def owe(model, key: str, target: str, operation: str, arguments: dict):
+    """Owe the call ``target.operation(**arguments)``, in the caller's transaction; the relay
+    delivers it. ``arguments`` are in the port's JSON form (a producer never imports the target's
+    ``data.py``): they are checked against the operation's signature now, so a call that could
+    never be delivered is refused at the source (``ports.BadCall``, a ServiceError)."""
+    ports.decode_call(target, operation, arguments)
+    row = model(key=key, target=target, operation=operation, payload=json.dumps(arguments, ensure_ascii=False),
+                status="pending", attempts=0, last_error="", result_ref="", created_at=utcnow())
+    db.session.add(row)
+    return row
 
 
 def relay(model, limit: int = 100) -> tuple[int, int]:
@@ -69,13 +80,14 @@ def relay(model, limit: int = 100) -> tuple[int, int]:
 
 @tx.transactional
 def _deliver(model, row_id: int) -> bool:
-    """Post one row and mark it delivered, in one unit of work when the receiver is in-process
-    (over HTTP the receiver commits on its own; the key makes a repeated delivery harmless)."""
+    """Make one row's call and mark it delivered, in one unit of work when the receiver is
+    in-process (over HTTP the receiver commits on its own; the key makes a repeat harmless)."""
     row = db.session.get(model, row_id)
     if row is None or row.status != "pending":
         return False
-    ref = ports.get("accounting").post_entry(posting_request(row.key, json.loads(row.payload)))
-    mark_delivered(model, row_id, ref.number)
+    arguments = ports.decode_call(row.target, row.operation, json.loads(row.payload))
+    result = getattr(ports.get(row.target), row.operation)(**arguments)
+    mark_delivered(model, row_id, str(getattr(result, "number", "") or "")[:40])
     tx.commit()
     return True
 
@@ -89,17 +101,62 @@ def _record_failure(model, row_id: int, error: Exception) -> None:
     current_app.logger.warning("outbox %s not delivered: %s", row.key, row.last_error)
 
 
-def mark_delivered(model, row_id: int, entry_number: str) -> None:
+def mark_delivered(model, row_id: int, result_ref: str) -> None:
     row = db.session.get(model, row_id)
-    row.status, row.entry_number, row.delivered_at = "delivered", entry_number, utcnow()
+    row.status, row.result_ref, row.delivered_at = "delivered", result_ref, utcnow()
     row.attempts += 1
 
 
-def posting_request(key: str, data: dict):
-    """The accounting port's posting request for an outbox row, decoded from JSON by the port's
-    own codec (``ports.decode_call``), so no plugin imports the accounting package."""
+# --- migrations -----------------------------------------------------------------------------------
+# An outbox table of a plugin's history moves from the first form (a posting to accounting in a
+# payload of its own shape, ``entry_number``) to owed port calls. Both plugins' migrations call
+# these, so every outbox table changes the same way; pending rows are rewritten, never lost.
+
+def _posting_call(key: str, data: dict) -> dict:
+    department = data.get("department", "")
     lines = [{"account_code": code, "debit": debit, "credit": credit, "memo": memo[:200],
-              "department_code": data.get("department", "") if debit else ""} for code, debit, credit, memo in data["lines"]]
-    request = {"entry_date": data["entry_date"], "memo": data["memo"], "lines": lines, "idempotency_key": key,
-               "source": data.get("source", "")}
-    return ports.decode_call("accounting", "post_entry", {"request": request})["request"]
+              **({"department_code": department} if debit and department else {})}
+             for code, debit, credit, memo in data["lines"]]
+    return {"request": {"entry_date": data["entry_date"], "memo": data["memo"], "lines": lines, "idempotency_key": key,
+                        "source": data.get("source", "")}}
+
+
+def _posting_payload(arguments: dict) -> dict:
+    request = arguments["request"]
+    department = next((line.get("department_code", "") for line in request["lines"] if line.get("department_code")), "")
+    return {"entry_date": request["entry_date"], "memo": request["memo"], "source": request.get("source", ""),
+            "department": department,
+            "lines": [[line["account_code"], line.get("debit", 0), line.get("credit", 0), line.get("memo", "")]
+                      for line in request["lines"]]}
+
+
+def _rewrite(op, name: str, convert) -> None:
+    table = sa.table(name, sa.column("id", sa.Integer), sa.column("key", sa.String), sa.column("payload", sa.Text))
+    connection = op.get_bind()
+    for row_id, key, text in connection.execute(sa.select(table.c.id, table.c.key, table.c.payload)).all():
+        connection.execute(table.update().where(table.c.id == row_id)
+                           .values(payload=json.dumps(convert(key, json.loads(text)), ensure_ascii=False)))
+
+
+def upgrade_table(op, name: str) -> None:
+    """Migration step: the outbox table ``name`` carries owed port calls (target, operation and the
+    call's JSON arguments) and the receiver's reference; its rows become accounting.post_entry calls."""
+    with op.batch_alter_table(name) as batch:
+        batch.add_column(sa.Column("target", sa.String(40), nullable=False, server_default="accounting"))
+        batch.add_column(sa.Column("operation", sa.String(60), nullable=False, server_default="post_entry"))
+        batch.alter_column("entry_number", new_column_name="result_ref", existing_type=sa.String(20),
+                           type_=sa.String(40), existing_nullable=False)
+    with op.batch_alter_table(name) as batch:  # the defaults only filled the rows there were
+        batch.alter_column("target", server_default=None, existing_type=sa.String(40), existing_nullable=False)
+        batch.alter_column("operation", server_default=None, existing_type=sa.String(60), existing_nullable=False)
+    _rewrite(op, name, _posting_call)
+
+
+def downgrade_table(op, name: str) -> None:
+    """The reverse of :func:`upgrade_table` (every row there is a posting to accounting)."""
+    _rewrite(op, name, lambda key, data: _posting_payload(data))
+    with op.batch_alter_table(name) as batch:
+        batch.alter_column("result_ref", new_column_name="entry_number", existing_type=sa.String(40),
+                           type_=sa.String(20), existing_nullable=False)
+        batch.drop_column("operation")
+        batch.drop_column("target")

@@ -78,6 +78,6 @@ def _report_outbox(key: str) -> None:
     if row is None:
         return
     if row.status == "delivered":
-        click.echo(f"Posted to accounting as {row.entry_number}.")
+        click.echo(f"Posted to accounting as {row.result_ref}.")
     else:
         click.echo(f"The posting waits in the outbox ({row.last_error}); 'flask rates relay' delivers it.")

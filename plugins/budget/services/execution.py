@@ -12,6 +12,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from erp import jobs
 from erp.common import docnumbers, outbox, tx
 from erp.common.tx import transactional
 from plugins.budget.models import Commitment, Outbox
@@ -73,7 +74,7 @@ def resolve(commitment_id: int, on: date) -> Commitment:
 @transactional
 def pay(commitment_id: int, on: date) -> Commitment:
     """지급: pay a resolved commitment; its accounting entry goes to the outbox and is delivered
-    by the relay (called right after, and again by ``flask budget relay``)."""
+    by the relay job the worker runs once the payment commits (and every minute)."""
     commitment = _get(commitment_id)
     if commitment.status != "resolved":
         refuse(_("Only a resolved commitment can be paid."))
@@ -82,11 +83,16 @@ def pay(commitment_id: int, on: date) -> Commitment:
     line = commitment.line
     commitment.status, commitment.paid_on = "paid", on
     repo.add_paid(line.id, commitment.amount)
-    posting = outbox.payload(on, f"{commitment.number} {commitment.vendor} {commitment.description}",
-                             [(line.account_code, commitment.amount, 0, line.code), (PAYMENT_ACCOUNT, 0, commitment.amount, commitment.vendor)],
-                             source=f"budget:payment:{commitment.number}",
-                             department=line.project.department_code if line.project else "")
-    repo.add(Outbox(key=f"budget:payment:{commitment.number}", payload=posting))
+    key = f"budget:payment:{commitment.number}"
+    department = line.project.department_code if line.project else ""
+    # The expense on the line's account (and department) against cash, posted through the
+    # accounting port by the relay; the key makes the posting happen once.
+    request = {"entry_date": on.isoformat(), "memo": f"{commitment.number} {commitment.vendor} {commitment.description}"[:300],
+               "idempotency_key": key, "source": key,
+               "lines": [{"account_code": line.account_code, "debit": commitment.amount, "memo": line.code, "department_code": department},
+                         {"account_code": PAYMENT_ACCOUNT, "credit": commitment.amount, "memo": commitment.vendor[:200]}]}
+    outbox.owe(Outbox, key, "accounting", "post_entry", {"request": request})
+    jobs.enqueue("budget.relay", key="budget.relay")  # run by the worker once the payment commits
     tx.commit()
     return commitment
 

@@ -293,8 +293,8 @@ def commitment_detail(commitment_id: int):
                     flash(_("Expenditure resolved."), "success")
                 else:
                     execution.pay(commitment.id, form.on.data)
-                    delivered, failed = execution.relay()
-                    flash(_("Paid; the expense is posted to accounting.") if not failed
+                    posting = repo.outbox_by_key(f"budget:payment:{commitment.number}")
+                    flash(_("Paid; the expense is posted to accounting.") if posting and posting.status == "delivered"
                           else _("Paid; the accounting posting waits in the outbox and will be retried."), "success")
             else:
                 flash_errors(form.errors)

@@ -27,6 +27,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 
+from erp import jobs
 from erp.audit import services as audit
 from erp.common import calendar, outbox, tx
 from erp.common.clock import utcnow
@@ -250,8 +251,7 @@ def _close_run(run_id: int, errors: dict) -> BillRun:
         run.note = "; ".join(f"{count}: {reason}" for reason, count in errors.items())[:500]
     lines = _posting_lines({row[0]: dict(zip(AMOUNTS, row[2:8], strict=True)) for row in totals})
     if lines:
-        repo.add(Outbox(key=f"rates:bill-run:{run.id}", payload=outbox.payload(
-            run.issued_on, f"상하수도요금 정기부과 {run.period} ({run.billed:,}건)", lines, source=f"rates:bill-run:{run.id}")))
+        _owe_posting(f"rates:bill-run:{run.id}", run.issued_on, f"상하수도요금 정기부과 {run.period} ({run.billed:,}건)", lines)
     audit.record("update", "rates_bill_run", run.id, f"bill run {run.period} finished: {run.billed} bills, {run.total_amount} won")
     tx.commit()
     return run
@@ -273,6 +273,17 @@ def _posting_lines(by_use_type: dict[str, dict[str, int]]) -> list[tuple]:
         if amount:
             lines.append((code, 0, amount, "") if amount > 0 else (code, -amount, 0, ""))
     return lines if total or len(lines) > 1 else []
+
+
+def _owe_posting(key: str, on: date, memo: str, lines: list[tuple]) -> None:
+    """Owe accounting the entry of ``lines`` ``(account code, debit, credit, memo)``: an outbox row
+    in this transaction, delivered through the accounting port with ``key`` as idempotency key."""
+    request = {"entry_date": on.isoformat(), "memo": memo[:300], "idempotency_key": key, "source": key,
+               "lines": [{"account_code": code, "debit": debit, "credit": credit, "memo": text[:200]}
+                         for code, debit, credit, text in lines]}
+    outbox.owe(Outbox, key, "accounting", "post_entry", {"request": request})
+    # Delivered by the worker once this work commits (and every minute, should that fail).
+    jobs.enqueue("rates.relay", key="rates.relay")
 
 
 def relay(limit: int = 100) -> tuple[int, int]:
@@ -313,8 +324,7 @@ def _bill_from_quote(customer: Customer, meter_diameter: int, result, **fields) 
 def _post_bill(bill: Bill, memo: str) -> None:
     lines = _posting_lines({bill.use_type: {name: getattr(bill, name) for name in AMOUNTS}})
     if lines:
-        repo.add(Outbox(key=f"rates:bill:{bill.number}", payload=outbox.payload(bill.issued_on, memo, lines,
-                                                                                 source=f"rates:bill:{bill.number}")))
+        _owe_posting(f"rates:bill:{bill.number}", bill.issued_on, memo, lines)
 
 
 @transactional
@@ -359,7 +369,6 @@ def settle_move_out(customer_id: int, on: date, final_reading: int, reference: s
     repo.add(bill)
     _post_bill(bill, f"이사정산 {bill.number} {customer.holder_name}")
     audit.record("create", "rates_bill", bill.id, f"settlement bill {bill.number}: {bill.total} won")
-    tx.after_commit(relay)
     tx.commit()
     return bill
 
@@ -422,6 +431,5 @@ def adjust(bill_id: int, *, use: int | None = None, add_reductions: tuple[str, .
     _post_bill(bill, f"요금 조정 {bill.number} ({reason[:100]})")
     audit.record("create", "rates_bill", bill.id, f"adjusting bill {bill.number} of {original.number}: {bill.total} won",
                  after={"use": corrected_use, "reductions": bill.reductions, "reason": reason})
-    tx.after_commit(relay)
     tx.commit()
     return bill
