@@ -119,6 +119,26 @@ def test_a_refused_job_shows_why_and_unknown_kinds_are_refused(app, runner):
     assert result.exit_code == 1 and "immediate" in result.output  # no worker for an immediate queue
 
 
+def test_an_import_taken_over_after_its_answer_imports_once_and_answers_the_same(app, queued_app):
+    from plugins.rates.repositories import customers as customer_repo
+    from plugins.rates.services import customers as customer_service
+
+    with queued_app.test_request_context():
+        customer = customer_service.register(customer_service.CustomerInput(
+            holder_name="김검침", address="한빛시 새길 2", use_type="household", route_code="1101"))
+        customer_service.install_meter(customer.id, "T-IMP", 13, date(2026, 1, 1), start_reading=100)
+        upload = jobs.keep_input(f"{customer.account_no},2026-10-05,125\n".encode(), "csv")
+        job_id = jobs.enqueue("rates.import-readings", upload=upload)
+        services.execute(job_id)
+        answer = jobs.get(job_id).result
+        # The worker died after answering, before the job was marked done: another takes it over.
+        _age(job_id, status="running", heartbeat_at=utcnow() - timedelta(minutes=5))
+        services.execute(job_id)
+        again = jobs.get(job_id)
+        assert (again.status, again.attempts, again.result) == ("done", 2, answer)
+        assert [r.use for r in customer_repo.readings(customer.id)] == [25]
+
+
 def test_periodic_jobs_are_scheduled_on_the_office_clock(app):
     queue = app.extensions["erp_jobs"]
     schedules = {s.kind: s.cron for s in queue.schedules}

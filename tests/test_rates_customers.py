@@ -5,6 +5,7 @@ from io import BytesIO
 import pytest
 from conftest import login, post_form
 
+from erp import jobs
 from erp.common.errors import ServiceError
 from plugins.rates.repositories import customers as repo
 from plugins.rates.services import customers as service
@@ -100,9 +101,20 @@ def test_the_clerk_registers_a_customer_and_the_reader_reads_the_route(app, clie
     post_form(client, "/rates/routes/2201", {"read_on": "2026-11-01", f"reading-{customer_id}": "118"})
     with app.app_context():
         assert [r.use for r in repo.readings(customer_id)] == [18]
+    # An upload is imported by the worker (here at once); the clerk is shown the job's outcome.
     upload = client.post("/rates/readings/upload", data={"csrf_token": _token(client), "file": (BytesIO(b"x,y\n"), "r.csv")},
                          content_type="multipart/form-data")
-    assert "Nothing was imported" in upload.get_data(as_text=True) or "가져오지 않았습니다" in upload.get_data(as_text=True)
+    assert upload.status_code == 302 and "/rates/readings/upload/" in upload.location
+    page = client.get(upload.location).get_data(as_text=True)
+    assert "1개 행에 오류가 있어 아무것도 가져오지 않았습니다." in page
+    account = customer.account_no
+    good = f"수용가번호,검침일,지침\n{account},2026-12-01,130\n".encode()
+    upload = client.post("/rates/readings/upload", data={"csrf_token": _token(client), "file": (BytesIO(good), "r.csv")},
+                         content_type="multipart/form-data", follow_redirects=True)
+    assert "검침 1건을 가져왔습니다." in upload.get_data(as_text=True)
+    with app.app_context():
+        assert sorted(r.use for r in repo.readings(customer_id)) == [12, 18]
+        assert not list((jobs.output_dir() / "inputs").iterdir())  # the uploads are not kept once answered
 
 
 def _token(client):

@@ -36,11 +36,11 @@ and anything asks for one with ``enqueue("rates.bill-run", run_id=7)``.
 """
 from __future__ import annotations
 
-from erp.jobs.registry import JobContext, JobSet, PeriodicJob, output_dir
+from erp.jobs.registry import JobContext, JobSet, PeriodicJob, input_path, keep_input, output_dir
 from erp.jobs.services import JobInfo, enqueue, get, latest, reap, run_now
 
-__all__ = ["JobContext", "JobInfo", "JobSet", "PeriodicJob", "enqueue", "get", "init_app", "latest", "output_dir", "reap",
-           "run_now"]
+__all__ = ["JobContext", "JobInfo", "JobSet", "PeriodicJob", "enqueue", "get", "init_app", "input_path", "keep_input",
+           "latest", "output_dir", "reap", "run_now"]
 
 
 def init_app(app) -> None:

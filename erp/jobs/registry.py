@@ -3,6 +3,7 @@ running job is handed (``JobContext``)."""
 from __future__ import annotations
 
 import os
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -78,12 +79,30 @@ class JobContext:
         """Keep ``data`` as this job's output file and return its name. The file is written aside
         and renamed into place, so a reader (or a job run again) never sees half a file."""
         name = f"job-{self.id}.{suffix}"
-        folder = output_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = folder / f".{name}.{os.getpid()}.part"
-        partial.write_bytes(data)
-        os.replace(partial, folder / name)
+        _write(output_dir(), name, data)
         return name
+
+
+def _write(folder: Path, name: str, data: bytes) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".{name}.{os.getpid()}.part"
+    partial.write_bytes(data)
+    os.replace(partial, folder / name)
+
+
+def keep_input(data: bytes, suffix: str) -> str:
+    """Keep an uploaded file for a job to read (the web and the worker share the storage
+    directory); returns the name to pass to the job. Written aside and renamed into place."""
+    name = f"{uuid.uuid4().hex}.{suffix}"
+    _write(output_dir() / "inputs", name, data)
+    return name
+
+
+def input_path(name: str) -> Path:
+    """Where the input ``name`` (from :func:`keep_input`) lies; refuses a name that is not one."""
+    if Path(name).name != name or name.startswith("."):
+        raise ValueError(f"not an input file name: {name!r}")
+    return output_dir() / "inputs" / name
 
 
 def output_dir() -> Path:

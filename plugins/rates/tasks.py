@@ -1,15 +1,19 @@
-"""Jobs of the water-rates plugin, run by the worker: bill runs, a route's printed bills, and the
-relay of the outbox to accounting every minute."""
+"""Jobs of the water-rates plugin, run by the worker: bill runs, a route's printed bills, uploaded
+readings, and the relay of the outbox to accounting every minute."""
 from __future__ import annotations
+
+import json
 
 from flask import current_app
 from flask_babel import gettext as _
 
 from erp.common.errors import refuse
 from erp.jobs import JobContext, JobSet
+from erp.jobs import input_path as jobs_input
+from erp.jobs import output_dir
 from plugins.rates.reports.bills import BATCH_LIMIT, bills_pdf
 from plugins.rates.repositories import bills as repo
-from plugins.rates.services import billing
+from plugins.rates.services import billing, customers
 
 jobs = JobSet()
 
@@ -33,6 +37,20 @@ def route_pdf(job: JobContext, run_id: int, route_code: str) -> str:
     job.progress(0, len(bills))
     name = job.write_file(bills_pdf(bills, current_app.config["ERP_ORG_NAME"]), "pdf")
     job.progress(len(bills), len(bills))
+    return name
+
+
+@jobs.job("rates.import-readings")
+def import_readings(job: JobContext, upload: str) -> str:
+    """A CSV file of readings uploaded on the web: imported whole or not at all. The outcome (the
+    count, or every bad line with its reason) is kept as this job's JSON file for the page."""
+    answered = output_dir() / f"job-{job.id}.json"
+    if answered.is_file():  # run again after a kill between the answer and the job's end
+        return answered.name
+    path = jobs_input(upload)
+    result = customers.import_csv(path.read_bytes())
+    name = job.write_file(json.dumps({"imported": result.imported, "errors": result.errors}, ensure_ascii=False).encode(), "json")
+    path.unlink(missing_ok=True)  # read and answered; a job run again after a kill before this reads it again
     return name
 
 

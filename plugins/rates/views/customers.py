@@ -2,6 +2,7 @@
 (phone-sized), and the CSV upload of readings."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -13,6 +14,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from erp import jobs
 from erp.auth.access import permission_required
 from erp.common.errors import ServiceError
 from erp.web.forms import flash_errors, flash_refusal
@@ -180,12 +182,24 @@ def route_reading(route_code: str):
 @bp.route("/readings/upload", methods=["GET", "POST"])
 @permission_required("rates.read")
 def readings_upload():
+    """The upload form; the file is imported by the worker (a large file is no long request)."""
     form = UploadForm()
-    result = None
     if form.validate_on_submit():
-        result = service.import_csv(form.file.data.read())
-        if result.errors:
-            flash(_("Nothing was imported: %(n)d lines have errors.", n=len(result.errors)), "danger")
-        else:
-            flash(_("%(n)d readings imported.", n=result.imported), "success")
-    return render_template("rates/upload.html", form=form, result=result)
+        upload = jobs.keep_input(form.file.data.read(), "csv")
+        job_id = jobs.enqueue("rates.import-readings", upload=upload)
+        return redirect(url_for("rates.readings_import", job_id=job_id))
+    return render_template("rates/upload.html", form=form, job=None, outcome=None)
+
+
+@bp.route("/readings/upload/<id:job_id>")
+@permission_required("rates.read")
+def readings_import(job_id: int):
+    """An upload's import: waiting or running (the page refreshes itself), then its outcome."""
+    job = jobs.get(job_id)
+    if job is None or job.kind != "rates.import-readings":
+        abort(404)
+    outcome = None
+    if job.status == "done" and job.result:
+        path = jobs.output_dir() / job.result
+        outcome = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return render_template("rates/upload.html", form=UploadForm(), job=job, outcome=outcome)
