@@ -208,7 +208,8 @@ def adopt_legacy() -> str | None:
             known = {script_revision.revision for script_revision in script.walk_revisions()}
             own = [rev for rev in reached if rev in known]
             if history.bind_key is None:
-                connection.execute(sa.text(f"UPDATE {CORE_VERSION_TABLE} SET version_num = :rev"), {"rev": own[-1]})
+                version = sa.table(CORE_VERSION_TABLE, sa.column("version_num"))
+                connection.execute(version.update().values(version_num=own[-1]))
             elif own and not current(history, connection):
                 context = MigrationContext.configure(connection, opts={"version_table": history.version_table})
                 context.stamp(script, own[-1])

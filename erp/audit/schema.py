@@ -7,14 +7,25 @@ the chain's columns is a new function used by new revisions, never an edit of th
 """
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
 GENESIS_HASH = "0" * 64
 
 
+def _checked(prefix: str) -> str:
+    """A chain's prefix is a bind key from a manifest, spliced into DDL (identifiers cannot be bound
+    parameters): only a plain lower-case identifier is accepted."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", prefix):
+        raise ValueError(f"not a chain prefix: {prefix!r}")
+    return prefix
+
+
 def _append_only_statements(prefix: str, dialect: str) -> list[str]:
     """The log is append-only in the database too, not only in the application."""
+    prefix = _checked(prefix)
     message = f"{prefix}_audit_log is append-only"
     statements = []
     for event, suffix in (("UPDATE", "no_update"), ("DELETE", "no_delete")):
@@ -31,6 +42,7 @@ def _append_only_statements(prefix: str, dialect: str) -> list[str]:
 def _head_statement(prefix: str, dialect: str) -> str:
     """The head row follows the newest record as part of the insert (one round trip less inside
     the section every audited transaction of this chain passes one at a time)."""
+    prefix = _checked(prefix)
     set_head = f"UPDATE {prefix}_audit_head SET seq = NEW.seq, last_hash = NEW.hash WHERE id = 1"
     if dialect == "sqlite":
         return f"CREATE TRIGGER {prefix}_audit_log_head AFTER INSERT ON {prefix}_audit_log BEGIN {set_head}; END"
