@@ -42,8 +42,8 @@ def _append_only_statements(prefix: str, dialect: str) -> list[str]:
 def _head_statement(prefix: str, dialect: str) -> str:
     """The head row follows the newest record as part of the insert (one round trip less inside
     the section every audited transaction of this chain passes one at a time)."""
-    prefix = _checked(prefix)
-    set_head = f"UPDATE {prefix}_audit_head SET seq = NEW.seq, last_hash = NEW.hash WHERE id = 1"
+    prefix = _checked(prefix)  # an identifier, checked: what follows is not built from user input
+    set_head = f"UPDATE {prefix}_audit_head SET seq = NEW.seq, last_hash = NEW.hash WHERE id = 1"  # nosec B608
     if dialect == "sqlite":
         return f"CREATE TRIGGER {prefix}_audit_log_head AFTER INSERT ON {prefix}_audit_log BEGIN {set_head}; END"
     return f"CREATE TRIGGER {prefix}_audit_log_head AFTER INSERT ON {prefix}_audit_log FOR EACH ROW {set_head}"
