@@ -143,3 +143,56 @@ def test_after_commit_work_runs_only_when_the_outermost_work_commits(app):
         assert ran == []
         outer(False)
         assert ran == ["inner"]
+
+
+def test_a_caller_that_catches_a_refusal_keeps_its_own_audit_records_and_not_the_refused_ones(app):
+    """The outer service registers a customer; an inner one registers another and has a third
+    service grant it a reduction, then refuses; the outer catches the refusal and commits. The
+    audit trail holds the first customer and nothing of the refused work."""
+    from erp.audit import services as audit
+
+    with app.test_request_context(), audit.acting_as(None, "tester"):
+
+        def register(name):
+            return customers_service.register(customers_service.CustomerInput(
+                holder_name=name, address="한빛시 감사로 1", use_type="household", route_code="1101"))
+
+        @tx.transactional
+        def register_then_refuse():
+            refused = register("거절됨")
+            customers_service.grant_reduction(refused.id, "WELFARE", date(2026, 1, 1), None, "증명서")
+            raise ServiceError("refused after the inner services finished")
+
+        kept_id = register("유지됨").id
+
+        @tx.transactional
+        def outer():
+            customer_repo.get(kept_id).address = "한빛시 감사로 2"  # the outer service's own write
+            with pytest.raises(ServiceError):
+                register_then_refuse()
+            tx.commit()
+
+        outer()
+        chain = audit.chain("rates").entry
+        rows = db.session.execute(sa.select(chain.action, chain.entity, chain.after).where(chain.actor == "tester")).all()
+        assert [(action, entity) for action, entity, _after in rows if entity == "rates_customer"] == [
+            ("create", "rates_customer"), ("update", "rates_customer")]
+        assert "감사로 2" in rows[-1][2] or any("감사로 2" in (after or "") for _a, _e, after in rows)
+        assert not any("거절됨" in (after or "") for _a, _e, after in rows)
+        assert "rates_customer_reduction" not in {entity for _a, entity, _after in rows}
+        assert all(r.ok for r in audit.verify_all())
+        ran = []
+
+        @tx.transactional
+        def refuse_after_asking_for_work():
+            tx.after_commit(lambda: ran.append("refused"))
+            raise ServiceError("no")
+
+        @tx.transactional
+        def outer_again():
+            with pytest.raises(ServiceError):
+                refuse_after_asking_for_work()
+            tx.commit()
+
+        outer_again()
+        assert ran == []  # the undone call's after-commit work went with it

@@ -285,7 +285,9 @@ def compute_hash(row: dict) -> str:
 
 
 def _before_commit(session: Session) -> None:
-    if session.info.get(_WRITING):
+    # Also fired when a savepoint is released: the records wait for the outermost commit, so that
+    # a savepoint rolled back later (a caller that catches a refusal) takes its records with it.
+    if session.info.get(_WRITING) or session.in_nested_transaction():
         return
     session.flush()  # capture the changes not yet flushed
     pending = session.info.pop(_PENDING, None)

@@ -58,12 +58,14 @@ def transactional(func):
 def _nested(session, func, args, kwargs):
     stack = session.info.setdefault(_SAVEPOINTS, [])
     stack.append(session.begin_nested())
+    registered = len(session.info.get(_PENDING, ()))
     try:
         result = func(*args, **kwargs)
     except BaseException:
         savepoint = stack[-1]
         if savepoint.is_active:
             savepoint.rollback()
+        del session.info.get(_PENDING, [])[registered:]  # what the undone call asked to follow
         raise
     else:
         savepoint = stack[-1]
