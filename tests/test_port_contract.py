@@ -412,54 +412,65 @@ def test_rates_settles_a_move_out_once_per_reference(caller, billed):
 
 # --- the HTTP side: tokens and bodies -------------------------------------------------------------
 
-def _token(operation: str, key: str = KEY, age: int = 0) -> str:
+def _token(operation: str, data: bytes, key: str = KEY, age: int = 0) -> str:
+    """A token as another service would issue it for ``data``, signed ``age`` seconds ago (a
+    negative age: by a caller whose clock runs ahead)."""
     class Signer(TimestampSigner):
         def get_timestamp(self) -> int:
             return super().get_timestamp() - age
 
     serializer = URLSafeTimedSerializer(key, salt=tokens.SALT, signer=Signer)
-    return serializer.dumps({"svc": "test", "uid": None, "user": "test", "rid": "", "op": operation})
+    return serializer.dumps({"svc": "test", "uid": None, "user": "test", "rid": "", "op": operation,
+                             "body": tokens.body_digest(data)})
 
 
-def _post(url: str, body, token: str | None = None, raw: bytes | None = None):
+def _data(body) -> bytes:
+    return json.dumps(body).encode()
+
+
+def _post(url: str, data: bytes, token: str | None = None):
     headers = {"Content-Type": "application/json"}
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
-    return requests.post(url, data=raw if raw is not None else json.dumps(body), headers=headers, timeout=20)
+    return requests.post(url, data=data, headers=headers, timeout=20)
 
 
-def test_service_calls_need_a_valid_fresh_token_for_that_operation(service, local):
+def test_service_calls_need_a_valid_fresh_token_for_that_operation_and_body(service, local):
     url = f"{service}/api/accounting/port/post_entry"
     with local.app_context():
-        body = ports.encode_call("accounting", "post_entry", {"request": _posting("contract:token")})
+        data = _data(ports.encode_call("accounting", "post_entry", {"request": _posting("contract:token")}))
+        other = _data(ports.encode_call("accounting", "post_entry", {"request": _posting("contract:other")}))
     cases = [(None, 401, "Bearer"), ("", 401, "Bearer"), ("garbage", 403, "not signed"),
-             (_token("accounting.post_entry", key="another-installation-" + "x" * 32), 403, "not signed"),
-             (_token("accounting.post_entry", age=3600), 403, "expired"),
-             (_token("accounting.trial_balance"), 403, "not issued for accounting.post_entry")]
+             (_token("accounting.post_entry", data, key="another-installation-" + "x" * 32), 403, "not signed"),
+             (_token("accounting.post_entry", data, age=3600), 403, "expired"),
+             (_token("accounting.post_entry", data, age=-3600), 403, "expired"),
+             (_token("accounting.trial_balance", data), 403, "not issued for accounting.post_entry"),
+             (_token("accounting.post_entry", other), 403, "another request body")]
     for token, status, message in cases:
-        response = _post(url, body, token)
+        response = _post(url, data, token)
         assert response.status_code == status, (token, response.text)
         assert response.json()["status"] == status and message in response.json()["message"]
     with local.app_context():
         assert ports.get("accounting").account_balances(Y) == []  # none of them posted
-    response = _post(url, body, _token("accounting.post_entry"))
+    # A caller whose clock runs a few seconds ahead is served.
+    response = _post(url, data, _token("accounting.post_entry", data, age=-5))
     assert response.status_code == 200 and response.json()["result"]["created"] is True
 
 
 def test_bad_bodies_are_400_with_the_reason_and_unknown_operations_404(service):
     url = f"{service}/api/accounting/port/trial_balance"
-    token = _token("accounting.trial_balance")
     for raw, reason in [(b"{not json", "Invalid JSON"), (b"[2026]", "Input should be an object"),
                         (b'{"year": true}', "year: Input should be a valid integer"),
                         (b'{"year": 2026, "month_to": "12"}', "month_to: Input should be a valid integer"),
                         (b'{}', "year: Field required"), (b'{"year": 2026, "drop": 1}', "drop: Extra inputs")]:
-        response = _post(url, None, token, raw=raw)
+        response = _post(url, raw, _token("accounting.trial_balance", raw))
         assert response.status_code == 400, (raw, response.text)
         assert reason in response.json()["message"], (raw, response.json())
-    response = _post(f"{service}/api/accounting/port/drop_books", {}, _token("accounting.drop_books"))
+    response = _post(f"{service}/api/accounting/port/drop_books", b"{}", _token("accounting.drop_books", b"{}"))
     assert response.status_code == 404 and "drop_books" in response.json()["message"]
     # A refused body never reached the plugin: the result of a good one is still a whole trial balance.
-    response = _post(url, {"year": Y}, token)
+    good = _data({"year": Y})
+    response = _post(url, good, _token("accounting.trial_balance", good))
     assert response.status_code == 200 and response.json()["result"]["year"] == Y
 
 

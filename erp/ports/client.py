@@ -20,6 +20,7 @@ answered by the plugin's port blueprint (:mod:`erp.ports.service`).
 """
 from __future__ import annotations
 
+import json
 import os
 import threading
 
@@ -30,7 +31,7 @@ from urllib3.util.retry import Retry
 
 from erp.common.errors import ServiceError
 from erp.ports import BadCall, Operation, PortError, decode_result, encode_call
-from erp.ports.tokens import Claims, check_key, issue
+from erp.ports.tokens import Claims, body_digest, check_key, issue
 
 LOCALE_HEADER = "X-ERP-Locale"
 RETRY_STATUSES = (502, 503, 504)
@@ -90,17 +91,17 @@ class HttpPort:
     def _call(self, op: Operation, kwargs: dict):
         from erp.audit.services import current_actor
 
-        body = encode_call(self._plugin, op.name, kwargs)
+        body = json.dumps(encode_call(self._plugin, op.name, kwargs), ensure_ascii=False).encode("utf-8")
         user_id, user = current_actor()
         request_id = g.get("request_id", "") if has_request_context() else ""
-        token = issue(self._key, Claims(self._service, user_id, user, request_id, f"{self._plugin}.{op.name}"))
-        headers = {"Authorization": f"Bearer {token}", LOCALE_HEADER: _locale()}
+        token = issue(self._key, Claims(self._service, user_id, user, request_id, f"{self._plugin}.{op.name}", body_digest(body)))
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", LOCALE_HEADER: _locale()}
         if request_id:
             headers["X-Request-ID"] = request_id
         url = f"{self._base}/api/{self._plugin}/port/{op.name}"
         retries = self._retries if op.is_idempotent(kwargs) else 0
         try:
-            response = _session(retries).post(url, json=body, headers=headers, timeout=self._timeout)
+            response = _session(retries).post(url, data=body, headers=headers, timeout=self._timeout)
         except requests.RequestException as error:
             current_app.logger.warning("port call %s.%s failed: %s", self._plugin, op.name, error)
             raise PortError(f"The {self._plugin} service at {self._base} did not answer ({type(error).__name__})") from error

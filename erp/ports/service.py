@@ -61,7 +61,8 @@ def port_blueprint(plugin: str, protocol: type, api_module) -> Blueprint:
         if not key:
             return _error(403, "forbidden", "this service accepts no service calls (ERP_SERVICE_KEY is not set)")
         try:
-            claims = verify(key, token, f"{plugin}.{operation}", int(current_app.config.get("ERP_SERVICE_TOKEN_MAX_AGE", 60)))
+            claims = verify(key, token, f"{plugin}.{operation}", int(current_app.config.get("ERP_SERVICE_TOKEN_MAX_AGE", 60)),
+                            request.get_data(cache=True))
         except TokenRefused as refused:
             return _error(403, "forbidden", str(refused))
         op = operations.get(operation)
@@ -70,7 +71,7 @@ def port_blueprint(plugin: str, protocol: type, api_module) -> Blueprint:
         if claims.request_id:
             g.request_id = claims.request_id
         try:
-            kwargs = check_arguments(op, request.get_data(cache=False))
+            kwargs = check_arguments(op, request.get_data(cache=True))
         except BadCall as bad:
             return _error(400, "bad request", bad.message, bad.errors)
         locale = request.headers.get(LOCALE_HEADER, "")
