@@ -1,6 +1,7 @@
 """The job queue (erp.jobs): jobs kept in the database, a key that keeps one job waiting, the
 reaper that takes over a dead worker's job, schedules on the office clock, and a real worker
 process killed in the middle of a bill run (SQLite-file queue and Redis)."""
+import json
 import os
 import signal
 import subprocess  # nosec B404 - the tests run the app's own CLI
@@ -119,6 +120,21 @@ def test_a_refused_job_shows_why_and_unknown_kinds_are_refused(app, runner):
     assert result.exit_code == 1 and "immediate" in result.output  # no worker for an immediate queue
 
 
+def test_a_service_leaves_the_jobs_of_other_services_alone(app_factory, queued_app, tmp_path):
+    """Split mode: the services share the job table; a job is run and reaped only by a worker
+    of the service whose plugin declares it."""
+    with queued_app.app_context():
+        job_id = jobs.enqueue("rates.relay")
+        _age(job_id, queued_at=utcnow() - timedelta(minutes=5))  # its message was lost
+    accounting = app_factory(ERP_PLUGINS=["accounting"], ERP_QUEUE_URL=f"sqlite:///{tmp_path / 'other.sqlite'}")
+    with accounting.app_context():
+        services.execute(job_id)  # a message that reached the wrong service's worker
+        assert services.reap() == (0, 0)
+        assert (jobs.get(job_id).status, jobs.get(job_id).attempts) == ("pending", 0)
+    with queued_app.app_context():
+        assert services.reap() == (1, 0)  # the rates service's reaper takes it
+
+
 def test_an_import_taken_over_after_its_answer_imports_once_and_answers_the_same(app, queued_app):
     from plugins.rates.repositories import customers as customer_repo
     from plugins.rates.services import customers as customer_service
@@ -136,6 +152,14 @@ def test_an_import_taken_over_after_its_answer_imports_once_and_answers_the_same
         services.execute(job_id)
         again = jobs.get(job_id)
         assert (again.status, again.attempts, again.result) == ("done", 2, answer)
+        assert [r.use for r in customer_repo.readings(customer.id)] == [25]
+        # Killed between the import's commit and its answer: run again, it finds the reading recorded.
+        (jobs.output_dir() / answer).unlink()
+        _age(job_id, status="running", heartbeat_at=utcnow() - timedelta(minutes=5))
+        jobs.input_path(upload).write_bytes(f"{customer.account_no},2026-10-05,125\n".encode())
+        services.execute(job_id)
+        outcome = json.loads((jobs.output_dir() / jobs.get(job_id).result).read_text(encoding="utf-8"))
+        assert outcome == {"imported": 0, "already": 1, "errors": []}
         assert [r.use for r in customer_repo.readings(customer.id)] == [25]
 
 

@@ -125,18 +125,23 @@ def run_now(kind: str, **args) -> JobInfo:
 
 def execute(job_id: int) -> None:
     """Claim job ``job_id`` and run it, unless it is done, failed, or running with a live
-    heartbeat elsewhere. What the queue's message does; needs an app context of its own."""
+    heartbeat elsewhere. What the queue's message does; needs an app context of its own.
+
+    A job of a kind no plugin loaded here declares is left alone: in split mode the services share
+    the job table, and the job belongs to the worker of the service that declares it."""
+    queue = _queue()
+    kind = db.session.execute(sa.select(Job.kind).where(Job.id == job_id)).scalar()
+    db.session.commit()
+    handler = queue.handlers.get(kind)
+    if handler is None:
+        current_app.logger.warning("job %s (%s) is not declared by a plugin loaded here; left to its own service", job_id, kind)
+        return
     lease = _claim(job_id)
     if lease is None:
         return
     job = db.session.get(Job, job_id)
-    kind, args, actor_id, actor = job.kind, json.loads(job.args or "{}"), job.actor_id, job.actor
+    args, actor_id, actor = json.loads(job.args or "{}"), job.actor_id, job.actor
     db.session.commit()  # end the read before the work: SQLite's transactions hold the write lock
-    queue = _queue()
-    handler = queue.handlers.get(kind)
-    if handler is None:
-        _finish(job_id, lease, "failed", error=f"No loaded plugin declares the job kind {kind!r}")
-        return
     heartbeat = None if queue.immediate else _Heartbeat(db.engine, job_id, lease)
     try:
         with audit.acting_as(actor_id, actor or f"job:{kind}"):
@@ -217,7 +222,9 @@ def reap() -> tuple[int, int]:
     now = utcnow()
     stale = _stale_before(now)
     limit = current_app.config["ERP_JOB_MAX_ATTEMPTS"]
-    rows = db.session.execute(sa.select(Job.id, Job.status, Job.attempts).where(sa.or_(
+    queue = _queue()
+    # Only the kinds this process runs: in split mode another service's jobs are its own worker's.
+    rows = db.session.execute(sa.select(Job.id, Job.status, Job.attempts).where(Job.kind.in_(list(queue.handlers)), sa.or_(
         sa.and_(Job.status == "running", sa.or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < stale)),
         sa.and_(Job.status == "pending", Job.queued_at < stale)))).all()
     resend, failed = [], 0
@@ -233,7 +240,6 @@ def reap() -> tuple[int, int]:
                                .execution_options(synchronize_session=False))
             resend.append(job_id)
     db.session.commit()
-    queue = _queue()
     for job_id in resend:
         current_app.logger.warning("job %s: its worker or message was lost; sending it again", job_id)
         queue.send(job_id)
