@@ -48,8 +48,11 @@ def import_readings(job: JobContext, upload: str) -> str:
     if answered.is_file():  # run again after a kill between the answer and the job's end
         return answered.name
     path = jobs_input(upload)
+    # Run again after a kill between the import's commit and its answer, the readings are found
+    # recorded already (the import counts them, never twice).
     result = customers.import_csv(path.read_bytes())
-    name = job.write_file(json.dumps({"imported": result.imported, "errors": result.errors}, ensure_ascii=False).encode(), "json")
+    outcome = {"imported": result.imported, "already": result.already, "errors": result.errors}
+    name = job.write_file(json.dumps(outcome, ensure_ascii=False).encode(), "json")
     path.unlink(missing_ok=True)  # read and answered; a job run again after a kill before this reads it again
     return name
 

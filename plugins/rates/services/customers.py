@@ -238,6 +238,7 @@ def set_held(reading_id: int, held: bool) -> Reading:
 class ImportResult:
     imported: int
     errors: list[tuple[int, str]]
+    already: int = 0  # lines whose reading (same meter, day and value) was recorded before
 
 
 @transactional
@@ -245,12 +246,14 @@ def import_csv(data: bytes) -> ImportResult:
     """Readings from a CSV file ``account number,date (YYYY-MM-DD),reading[,rollover]``.
 
     Every line is checked; a file with any bad line imports nothing, and each bad line is
-    reported with its number and reason."""
+    reported with its number and reason. A line whose reading is the meter's last one already (the
+    same day and value: the same file again, or an import run again after its worker stopped) is
+    counted as recorded, not refused."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return ImportResult(0, [(0, _("The file is not UTF-8 text."))])
-    errors, done = [], 0
+    errors, done, already = [], 0, 0
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         if not row or not any(cell.strip() for cell in row):
             continue
@@ -272,6 +275,10 @@ def import_csv(data: bytes) -> ImportResult:
             meter = repo.active_meter(customer.id)
             if meter is None:
                 raise ServiceError(_("This customer has no meter installed."))
+            last = repo.last_reading(meter.id)
+            if last is not None and (last.read_on, last.value) == (on, int(value)):
+                already += 1
+                continue
             with db.session.begin_nested():
                 _record(customer, meter, on, int(value), source="csv", rollover=(rest[:1] == ["rollover"]))
             done += 1
@@ -281,4 +288,4 @@ def import_csv(data: bytes) -> ImportResult:
         tx.rollback()
         return ImportResult(0, errors)
     tx.commit()
-    return ImportResult(done, [])
+    return ImportResult(done, [], already)
