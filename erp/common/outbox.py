@@ -10,7 +10,6 @@ key it has seen). Each plugin has its own outbox table (its own bind), made from
 """
 from __future__ import annotations
 
-import functools
 import json
 from datetime import datetime
 
@@ -60,13 +59,8 @@ def owe(model, key: str, target: str, operation: str, arguments: dict):
 
 def relay(model, limit: int = 100) -> tuple[int, int]:
     """Deliver the pending rows of the outbox ``model``; returns (delivered, failed). Safe to run
-    twice, concurrently, or after an interruption: the row's key is the idempotency key.
-
-    Only committed rows are delivered: called inside a unit of work, the relay waits until it has
-    committed (see ``tx.after_commit``)."""
-    if tx.depth():
-        tx.after_commit(functools.partial(relay, model, limit))
-        return 0, 0
+    twice, concurrently, or after an interruption: the row's key is the idempotency key. Run by
+    the plugins' relay jobs (and commands), never inside another unit of work."""
     delivered = failed = 0
     pending = db.session.execute(sa.select(model.id).where(model.status == "pending").order_by(model.id).limit(limit)).scalars()
     for row_id in list(pending):
@@ -106,57 +100,3 @@ def mark_delivered(model, row_id: int, result_ref: str) -> None:
     row.status, row.result_ref, row.delivered_at = "delivered", result_ref, utcnow()
     row.attempts += 1
 
-
-# --- migrations -----------------------------------------------------------------------------------
-# An outbox table of a plugin's history moves from the first form (a posting to accounting in a
-# payload of its own shape, ``entry_number``) to owed port calls. Both plugins' migrations call
-# these, so every outbox table changes the same way; pending rows are rewritten, never lost.
-
-def _posting_call(key: str, data: dict) -> dict:
-    department = data.get("department", "")
-    lines = [{"account_code": code, "debit": debit, "credit": credit, "memo": memo[:200],
-              **({"department_code": department} if debit and department else {})}
-             for code, debit, credit, memo in data["lines"]]
-    return {"request": {"entry_date": data["entry_date"], "memo": data["memo"], "lines": lines, "idempotency_key": key,
-                        "source": data.get("source", "")}}
-
-
-def _posting_payload(arguments: dict) -> dict:
-    request = arguments["request"]
-    department = next((line.get("department_code", "") for line in request["lines"] if line.get("department_code")), "")
-    return {"entry_date": request["entry_date"], "memo": request["memo"], "source": request.get("source", ""),
-            "department": department,
-            "lines": [[line["account_code"], line.get("debit", 0), line.get("credit", 0), line.get("memo", "")]
-                      for line in request["lines"]]}
-
-
-def _rewrite(op, name: str, convert) -> None:
-    table = sa.table(name, sa.column("id", sa.Integer), sa.column("key", sa.String), sa.column("payload", sa.Text))
-    connection = op.get_bind()
-    for row_id, key, text in connection.execute(sa.select(table.c.id, table.c.key, table.c.payload)).all():
-        connection.execute(table.update().where(table.c.id == row_id)
-                           .values(payload=json.dumps(convert(key, json.loads(text)), ensure_ascii=False)))
-
-
-def upgrade_table(op, name: str) -> None:
-    """Migration step: the outbox table ``name`` carries owed port calls (target, operation and the
-    call's JSON arguments) and the receiver's reference; its rows become accounting.post_entry calls."""
-    with op.batch_alter_table(name) as batch:
-        batch.add_column(sa.Column("target", sa.String(40), nullable=False, server_default="accounting"))
-        batch.add_column(sa.Column("operation", sa.String(60), nullable=False, server_default="post_entry"))
-        batch.alter_column("entry_number", new_column_name="result_ref", existing_type=sa.String(20),
-                           type_=sa.String(40), existing_nullable=False)
-    with op.batch_alter_table(name) as batch:  # the defaults only filled the rows there were
-        batch.alter_column("target", server_default=None, existing_type=sa.String(40), existing_nullable=False)
-        batch.alter_column("operation", server_default=None, existing_type=sa.String(60), existing_nullable=False)
-    _rewrite(op, name, _posting_call)
-
-
-def downgrade_table(op, name: str) -> None:
-    """The reverse of :func:`upgrade_table` (every row there is a posting to accounting)."""
-    _rewrite(op, name, lambda key, data: _posting_payload(data))
-    with op.batch_alter_table(name) as batch:
-        batch.alter_column("result_ref", new_column_name="entry_number", existing_type=sa.String(40),
-                           type_=sa.String(20), existing_nullable=False)
-        batch.drop_column("operation")
-        batch.drop_column("target")
