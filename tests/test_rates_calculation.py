@@ -54,6 +54,22 @@ def test_households_multiply_the_block_limits():
     assert one_household["water"] == 40_570  # 20×585 + 10×990 + 15×1,265 = 40,575 → 40,570
 
 
+def test_a_bimonthly_bill_costs_what_two_monthly_bills_of_half_the_use_cost():
+    """The meter is charged once per billing month and every block limit doubles (a new user
+    found a bimonthly 40 ㎥ billed at 54,860 won: one meter charge and monthly limits)."""
+    monthly_lines, monthly = bill(20)
+    bimonthly = quote(QuoteRequest("household", 13, 40, date(2026, 9, 1), date(2026, 10, 31)), [pohang()])
+    lines = {line.code: line.amount for line in bimonthly.lines}
+    assert lines == {code: 2 * amount for code, amount in monthly_lines.items()}
+    assert bimonthly.total == 2 * monthly == 41_240
+    # Three households over two months: limits 120 and 180 ㎥, so 100 ㎥ stays in the first block.
+    three = quote(QuoteRequest("household", 13, 100, date(2026, 9, 1), date(2026, 10, 31), households=3), [pohang()])
+    assert {line.code: line.amount for line in three.lines}["water"] == 58_500
+    # A month from the middle is still one month (one meter charge).
+    assert bill(20)[0]["meter"] == quote(QuoteRequest("household", 13, 20, date(2026, 10, 15), date(2026, 11, 14)),
+                                         [pohang()]).lines[0].amount == 780
+
+
 def test_rounding_on_the_total_instead_of_every_line():
     result = quote(QuoteRequest("household", 13, 45, *NOV, households=3), [pohang(rounding="total")])
     # 26,325 + 10,665 + 7,650 + 780 = 45,420 exactly; per line it was 45,410.

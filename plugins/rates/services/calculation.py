@@ -4,8 +4,9 @@ A bill for one meter and one period adds up these lines:
 
 - **water charge** (상수도 사용료): the use charged progressively — each ㎥ at the price of the
   block it falls in. Block limits are multiplied by the number of households on the meter
-  (공동주택, 가구분할), and scaled by the share of the billing period a part covers.
-- **meter charge** (구경별 기본요금) by the meter's diameter, scaled the same way.
+  (공동주택, 가구분할) and by the billing months the period spans (a bimonthly bill: 2), and
+  scaled by the share of the billing period a part covers.
+- **meter charge** (구경별 기본요금) by the meter's diameter, once per billing month, scaled the same way.
 - **sewerage fee** (하수도 사용료): the same use through the sewerage blocks.
 - **water-use charge** (물이용부담금): use × the rate per ㎥ (the tariff's, or the customer's own).
 - **reductions** (감면), as negative lines: ``volume`` (a number of ㎥ off before the blocks, e.g.
@@ -123,6 +124,13 @@ def block_charge(volume: Decimal, blocks: tuple[BlockRate, ...], scale: Decimal)
     return charge, " + ".join(parts)
 
 
+def billing_months(start: date, end: date) -> int:
+    """How many billing months the period ``start``–``end`` (inclusive) spans: 1 for a month (28 to
+    31 days, from any day), 2 for a bimonthly period (59 to 62 days) — its days ÷ 30.44, rounded."""
+    days = (end - start).days + 1
+    return max(1, int((Decimal(days) / Decimal("30.44")).to_integral_value(rounding=ROUND_HALF_UP)))
+
+
 def _num(value: Decimal) -> str:
     value = value.quantize(Decimal("0.01")).normalize()
     return f"{value:,f}" if value != value.to_integral_value() else f"{int(value):,}"
@@ -170,6 +178,7 @@ def quote(request: QuoteRequest, tariffs: list[TariffTerms]) -> Quote:
     """Compute the bill of ``request`` under the tariff versions in ``tariffs``."""
     validate(request, tariffs)
     cycle_days = (request.period_end - request.period_start).days + 1
+    months = billing_months(request.period_start, request.period_end)
     segments = _segments(request, tariffs)
     used_days = sum((b - a).days + 1 for a, b, _t in segments)
     consumption = Decimal(request.consumption)
@@ -198,7 +207,9 @@ def quote(request: QuoteRequest, tariffs: list[TariffTerms]) -> Quote:
 
     for start, end, terms in segments:
         days = (end - start).days + 1
-        scale = Decimal(days) / Decimal(cycle_days)  # the share of the billing period this part covers
+        # The billing months this part covers: a bimonthly bill charges the meter twice and doubles
+        # every block limit, as two monthly bills of half the use would.
+        scale = Decimal(days) / Decimal(cycle_days) * months
         share = Decimal(days) / Decimal(used_days)  # the share of the use that falls in it
         volume = consumption * share
         off = reduced_volume * share
