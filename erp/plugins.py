@@ -42,11 +42,11 @@ class StandardRole:
 
 @dataclass(frozen=True)
 class MenuItem:
-    """A navigation entry, shown to users who hold ``permission``."""
+    """A navigation entry, shown to users who hold ``permission`` (or any one of several)."""
 
     label: str
     endpoint: str
-    permission: str
+    permission: str | tuple[str, ...]
     icon: str = ""
 
 

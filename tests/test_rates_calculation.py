@@ -212,6 +212,10 @@ def test_an_administrator_records_a_new_tariff_version(app, client, make_user, t
                                                   "blocks_text": blocks, "meters_text": METERS, "reductions_text": REDUCTIONS},
                    follow=True)
     assert "2027-01-01" in ok.get_data(as_text=True)
+    # The administrator who records tariffs reads the list and the version afterwards (was 403).
+    listing = client.get("/rates/tariffs")
+    assert listing.status_code == 200 and "2027 인상" in listing.get_data(as_text=True)
+    assert 'href="/rates/tariffs"' in client.get("/").get_data(as_text=True)  # and the menu offers it
     response = client.post("/api/rates/quote", json={"use_type": "household", "diameter": 13, "consumption": 20,
                                                      "period_start": "2027-01-01", "period_end": "2027-01-31"})
     assert {l["code"]: l["amount"] for l in response.get_json()["lines"]}["water"] == 13_000

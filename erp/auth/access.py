@@ -19,7 +19,11 @@ ATTR = "_erp_access"
 @dataclass(frozen=True)
 class Access:
     kind: str  # "public" | "login" | "permission" | "service"
-    permission: str = ""
+    permission: str | tuple[str, ...] = ""  # one code, or several of which any one admits
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return (self.permission,) if isinstance(self.permission, str) else self.permission
 
 
 def _mark(access: Access):
@@ -46,9 +50,11 @@ def service_call(view):
     return _mark(Access("service"))(view)
 
 
-def permission_required(code: str):
-    """Reachable by officials holding permission ``code``; others get 403."""
-    return _mark(Access("permission", code))
+def permission_required(*codes: str):
+    """Reachable by officials holding permission ``code`` — or, given several, any one of them
+    (the tariff list: the clerks who read it and the administrator who records tariffs); others
+    get 403."""
+    return _mark(Access("permission", codes[0] if len(codes) == 1 else tuple(codes)))
 
 
 def access_of(view) -> Access | None:
@@ -88,6 +94,7 @@ def check_declared_permissions(app, known: set[str]) -> None:
     """Stop start-up when a view requires a permission no manifest declares (a typo)."""
     for endpoint, view in app.view_functions.items():
         access = access_of(view)
-        if access and access.kind == "permission" and access.permission not in known:
-            raise RuntimeError(f"View {endpoint} requires undeclared permission {access.permission!r}")
+        for code in (access.codes if access and access.kind == "permission" else ()):
+            if code not in known:
+                raise RuntimeError(f"View {endpoint} requires undeclared permission {code!r}")
 

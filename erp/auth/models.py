@@ -125,8 +125,11 @@ class User(UserMixin, db.Model):
             codes |= role.permission_codes
         return codes
 
-    def can(self, permission: str) -> bool:
-        return permission in self.permissions
+    def can(self, permission: str | tuple[str, ...]) -> bool:
+        """Whether the user holds ``permission`` — or, given several, any one of them."""
+        if isinstance(permission, str):
+            return permission in self.permissions
+        return any(code in self.permissions for code in permission)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.username})"

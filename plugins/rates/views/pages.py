@@ -74,13 +74,13 @@ def calculator():
 
 
 @bp.route("/tariffs")
-@permission_required("rates.view")
+@permission_required("rates.view", "rates.tariff")
 def tariff_list():
     return render_template("rates/tariffs.html", versions=repo.all_versions())
 
 
 @bp.route("/tariffs/<id:tariff_id>")
-@permission_required("rates.view")
+@permission_required("rates.view", "rates.tariff")
 def tariff_detail(tariff_id: int):
     tariff = repo.get(tariff_id) or abort(404)
     return render_template("rates/tariff.html", tariff=tariff, terms=tariffs.terms(tariff), use_labels=USE_TYPES)
