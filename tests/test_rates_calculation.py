@@ -187,6 +187,34 @@ def test_quote_api_without_a_json_body(client, tariff):
     assert response.status_code == 400
 
 
+def test_the_calculator_offers_the_reductions_of_the_tariff_in_force_for_the_period(app, client, tariff):
+    """A version recorded for next year with reductions of its own is not offered for this year
+    (a new user saw next year's reductions offered for the current month)."""
+    from plugins.rates.demo import BLOCKS, METERS
+    from plugins.rates.services import tariffs
+
+    with app.test_request_context():
+        tariffs.create_version(effective_from=date(2027, 1, 1), name="2027 개정", source="", rounding="line",
+                               water_use_rate="170", mixed_household_volume=15, blocks_text=BLOCKS, meters_text=METERS,
+                               reductions_text="YOUTH,청년 가구 감면,percent,10,water")
+    now = client.get("/rates/calculator?period_start=2026-11-01&period_end=2026-11-30&consumption=10").get_data(as_text=True)
+    assert "다자녀 가구 감면" in now and "청년 가구 감면" not in now and "2014" in now
+    later = client.get("/rates/calculator?period_start=2027-01-01&period_end=2027-01-31&consumption=10").get_data(as_text=True)
+    assert "청년 가구 감면" in later and "다자녀 가구 감면" not in later and "2027 개정" in later
+
+
+def test_dates_that_default_to_today_are_korea_dates(client, tariff, monkeypatch):
+    """At 01:30 on 1 December in Seoul it is still 30 November in UTC: the forms say December."""
+    from datetime import datetime
+
+    from erp.common import clock
+
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 11, 30, 16, 30))
+    assert clock.local_today() == date(2026, 12, 1)
+    html = client.get("/rates/calculator").get_data(as_text=True)
+    assert 'value="2026-12-01"' in html  # the period from the 1st to today, in Korea
+
+
 def test_the_public_calculator_needs_no_login(client, tariff):
     html = client.get("/rates/calculator?use_type=household&diameter=13&consumption=21&households=1"
                       "&period_start=2026-11-01&period_end=2026-11-30").get_data(as_text=True)

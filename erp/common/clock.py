@@ -20,7 +20,13 @@ def _zone():
 
 def local_now() -> datetime:
     """The office's wall-clock time (ERP_TIMEZONE), naive: what a printout says it was printed at."""
-    return datetime.now(timezone.utc).astimezone(_zone()).replace(tzinfo=None)
+    return to_local(utcnow())
+
+
+def local_today() -> date:
+    """Today in the office's time zone (Korea's date, whatever the server's clock zone): the date
+    every form and service defaults to."""
+    return local_now().date()
 
 
 def local_day_start_utc(day: date) -> datetime:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
+from erp.common.clock import local_today
 from plugins.accounting.data import PostingLine, PostingRequest
 from plugins.accounting.services import assets, closing, journal
 
@@ -53,7 +54,7 @@ def _month(rng: random.Random, year: int, month: int) -> None:
 def load(context) -> None:
     """Two years of books: last year closed, this year up to the current month, with a few fixed
     assets depreciated month by month (the older network's depreciation is booked directly)."""
-    today = date.today()
+    today = local_today()
     year = today.year
     # Seeded so the demo books are the same on every machine; nothing secret depends on it.
     rng = random.Random(20261122)  # nosec B311

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from erp.common.clock import local_today
 from plugins.budget.services import compilation, execution, structure, transfers
 
 PROJECTS = [
@@ -43,7 +44,7 @@ PAYMENTS = [  # (line code, vendor, what, amount, month)
 
 def load(context) -> None:
     """This year's budget: original, one supplementary budget, a transfer and execution."""
-    today = date.today()
+    today = local_today()
     year = today.year
     for level, code, name, parent, dept in PROJECTS:
         structure.add_project(year, level, code, name, parent, dept)

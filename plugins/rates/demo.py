@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from erp.common.clock import local_today
 from plugins.rates.services import tariffs
 
 SOURCE = "포항시 상수도 요율표 (2014년 7월 고지분) · 하수도 요율표 (2016년 2월 고지분), pohang.go.kr/water"
@@ -80,7 +81,7 @@ BILLED_MONTHS = 6  # the printed bill's usage history shows six periods
 
 def _months_back(count: int) -> list[date]:
     """The 5th of each of the last ``count`` months, oldest first (the reading day)."""
-    today = date.today()
+    today = local_today()
     days = [date(today.year + (today.month - 1 - k) // 12, (today.month - 1 - k) % 12 + 1, 5) for k in range(count - 1, -1, -1)]
     return [day for day in days if day <= today]
 
@@ -113,9 +114,9 @@ def _customers() -> None:
         value = rng.randrange(0, 5000)
         customers.install_meter(customer.id, f"HB{2020 + n % 5}-{n:05d}", diameter, date(2020, 3, 1), start_reading=value)
         if n % 11 == 5:
-            customers.grant_reduction(customer.id, "WELFARE", date(date.today().year, 1, 1), None, "기초생활수급자 증명서 확인")
+            customers.grant_reduction(customer.id, "WELFARE", date(local_today().year, 1, 1), None, "기초생활수급자 증명서 확인")
         elif n % 37 == 6:
-            customers.grant_reduction(customer.id, "MULTICHILD", date(date.today().year, 1, 1), None, "다자녀 가구 (가족관계증명서)")
+            customers.grant_reduction(customer.id, "MULTICHILD", date(local_today().year, 1, 1), None, "다자녀 가구 (가족관계증명서)")
         base = {"household": 16 * households, "general": rng.randrange(30, 120), "bath": 900, "industrial": 1500}[use_type]
         for k, day in enumerate(months):
             use = max(0, int(base * rng.uniform(0.8, 1.2)))
@@ -134,7 +135,7 @@ def _bills() -> None:
     from plugins.rates.services import billing
     from plugins.rates.services.customers import account_number
 
-    today = date.today()
+    today = local_today()
     last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     for period in (billing.shift_period(last_month, k) for k in range(1 - BILLED_MONTHS, 1)):
         first = billing.period_dates(period, "monthly")[0]

@@ -2,12 +2,12 @@
 monthly depreciation run."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from erp.auth.access import permission_required
+from erp.common.clock import local_today
 from erp.common.errors import ServiceError
 from erp.web.forms import flash_errors, flash_refusal, parse_won
 from plugins.accounting.repositories import assets as asset_repo
@@ -26,7 +26,7 @@ def asset_labels():
 @permission_required("accounting.view")
 def asset_register():
     rows = assets.register_rows()
-    today = date.today()
+    today = local_today()
     form = RunForm(year=today.year, month=today.month)
     return deliver("asset_register", rows, f"asset-register-{today}") or render_template(
         "accounting/assets.html", rows=rows, run_form=form, runs=asset_repo.runs(today.year), year=today.year)
@@ -58,7 +58,7 @@ def asset_detail(asset_id: int):
     asset = asset_repo.get(asset_id) or abort(404)
     rate = declining_rate(assets.terms(asset)) if asset.method == "declining_balance" else None
     return render_template("accounting/asset_detail.html", asset=asset, schedule=schedule(assets.terms(asset)), rate=rate,
-                           recorded=asset_repo.recorded_total(asset.id), dispose_form=DisposeForm(disposed_on=date.today()))
+                           recorded=asset_repo.recorded_total(asset.id), dispose_form=DisposeForm(disposed_on=local_today()))
 
 
 @bp.route("/assets/<id:asset_id>/dispose", methods=["POST"])

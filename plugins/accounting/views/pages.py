@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from erp.auth.access import permission_required
+from erp.common.clock import local_today
 from erp.common.errors import ServiceError
 from erp.i18n import N_
 from erp.web.downloads import printout
@@ -37,7 +38,7 @@ def labels():
 
 
 def _today() -> date:
-    return date.today()
+    return local_today()
 
 
 def _date_arg(name: str, default: date | None) -> date | None:

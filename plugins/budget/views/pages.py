@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from erp.auth.access import permission_required
+from erp.common.clock import local_today
 from erp.common.errors import ServiceError
 from erp.i18n import N_
 from erp.web.forms import flash_errors, flash_refusal, parse_won
@@ -32,7 +33,7 @@ def labels():
 
 
 def _year() -> int:
-    return int_arg("year", date.today().year, 2000, 2100)
+    return int_arg("year", local_today().year, 2000, 2100)
 
 
 def _deliver(table: Table, filename: str):
@@ -256,7 +257,7 @@ def execution_list():
     form = CommitmentForm()
     form.line_id.choices = _line_choices(year)
     if request.method == "GET":
-        form.committed_on.data = date.today() if date.today().year == year else date(year, 1, 1)
+        form.committed_on.data = local_today() if local_today().year == year else date(year, 1, 1)
     if request.method == "POST":
         if not current_user.can("budget.execute"):
             abort(403)
@@ -302,7 +303,7 @@ def commitment_detail(commitment_id: int):
             _refused(error)
         return redirect(url_for("budget.commitment_detail", commitment_id=commitment.id))
     outbox = repo.outbox_by_key(f"budget:payment:{commitment.number}")
-    form.on.data = date.today()
+    form.on.data = local_today()
     return render_template("budget/commitment.html", commitment=commitment, form=form, outbox=outbox)
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from erp.auth import services as auth
 from erp.auth.access import permission_required, public
+from erp.common.clock import local_today
 from erp.common.errors import ServiceError
 from erp.i18n import N_
 from erp.web.downloads import printout
@@ -212,7 +213,7 @@ def attachment(complaint_id: int, attachment_id: int):
 @bp.route("/stats")
 @permission_required("complaints.view")
 def statistics():
-    today = date.today()
+    today = local_today()
     try:
         start = date.fromisoformat(request.args.get("from") or f"{today.year}-01-01")
         end = date.fromisoformat(request.args.get("to") or today.isoformat())

@@ -30,7 +30,7 @@ from flask_babel import gettext as _
 from erp import jobs
 from erp.audit import services as audit
 from erp.common import calendar, outbox, tx
-from erp.common.clock import utcnow
+from erp.common.clock import local_today, utcnow
 from erp.common.errors import refuse
 from erp.common.sql import bulk_insert
 from erp.common.tx import transactional
@@ -106,7 +106,7 @@ def start_run(period: str, cycle: str = "monthly", route_code: str = "", issued_
         refuse(_("The period overlaps the run of %(period)s (%(start)s ~ %(end)s): bimonthly runs take "
                  "every other month.", period=clash.period, start=clash.period_start.isoformat(),
                  end=clash.period_end.isoformat()), "period")
-    issued_on = issued_on or date.today()
+    issued_on = issued_on or local_today()
     if issued_on < end:
         refuse(_("Bills are issued after the period ends (%(date)s).", date=end.isoformat()), "issued_on")
     due_on = due_on or default_due(issued_on)
@@ -360,7 +360,7 @@ def settle_move_out(customer_id: int, on: date, final_reading: int, reference: s
     readings = repo.period_readings(customer.id, start, on)
     use = sum(r.use for r in readings)
     result = settlement(use)
-    issued = max(on, date.today())
+    issued = max(on, local_today())
     bill = _bill_from_quote(customer, meter.diameter, result, number=f"{period.replace('-', '')}-{customer.account_no.replace('-', '')}-S",
                             period=period, kind="settlement", reference=reference[:40], reason="이사정산",
                             period_start=start, period_end=on, read_on=on, issued_on=issued, due_on=default_due(issued),
@@ -418,7 +418,7 @@ def adjust(bill_id: int, *, use: int | None = None, add_reductions: tuple[str, .
     differences = {name: should[name] - billed[name] for name in AMOUNTS}
     if result.total == billed_total and not any(differences.values()):
         refuse(_("The corrected bill is the same as the bill issued; nothing to adjust."))
-    issued = date.today()
+    issued = local_today()
     bill = Bill(customer_id=customer.id, use_type=original.use_type, diameter=original.diameter,
                 households=original.households, total=result.total - billed_total, created_at=utcnow(),
                 number=f"{original.number}-A{len(previous) + 1}", period=original.period, kind="adjusting",

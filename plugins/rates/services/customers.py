@@ -18,6 +18,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from erp.common.clock import local_today
 from erp.audit import services as audit
 from erp.common import tx
 from erp.common.errors import ServiceError, refuse
@@ -97,7 +98,7 @@ def register(data: CustomerInput) -> Customer:
                         households=data.households, mixed=data.mixed, cycle=data.cycle, route_code=data.route_code,
                         e_billing=data.e_billing, auto_debit=data.auto_debit,
                         virtual_account=(data.virtual_account or "").strip()[:40], moved_in_on=data.moved_in_on)
-    customer.history.append(CustomerEvent(on=data.moved_in_on or date.today(), kind="move_in", after=customer.holder_name))
+    customer.history.append(CustomerEvent(on=data.moved_in_on or local_today(), kind="move_in", after=customer.holder_name))
     db.session.add(customer)
     try:
         tx.commit()

@@ -4,7 +4,7 @@ route's batch of printed bills are jobs for the worker (erp.jobs); the pages sho
 from the database."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from erp.common.clock import local_today
 from erp import jobs
 from erp.auth.access import permission_required
 from erp.common.errors import ServiceError
@@ -53,7 +54,7 @@ def bill_runs():
     form = RunForm()
     form.route_code.choices = [("", _("every route"))] + [(r, r) for r in customer_repo.routes()]
     if request.method == "GET":
-        last_month = date.today().replace(day=1) - timedelta(days=1)
+        last_month = local_today().replace(day=1) - timedelta(days=1)
         form.period.data = last_month.strftime("%Y-%m")
     elif not current_user.can("rates.billing"):
         abort(403)

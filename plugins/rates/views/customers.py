@@ -14,6 +14,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from erp.common.clock import local_today
 from erp import jobs
 from erp.auth.access import permission_required
 from erp.common.errors import ServiceError
@@ -115,7 +116,7 @@ def customer_detail(customer_id: int):
                 service.change_holder(customer.id, holder_form.new_name.data, holder_form.on.data)
                 flash(_("Holder changed."), "success")
             elif action == "move_out":
-                service.move_out(customer.id, date.today())
+                service.move_out(customer.id, local_today())
                 flash(_("Moved out."), "success")
             elif action in ("hold", "release"):
                 service.set_held(request.form.get("reading_id", type=int) or 0, action == "hold")
@@ -127,10 +128,10 @@ def customer_detail(customer_id: int):
         except LookupError:
             abort(404)
         return redirect(url_for("rates.customer_detail", customer_id=customer.id))
-    reading_form.read_on.data = date.today()
+    reading_form.read_on.data = local_today()
     return render_template("rates/customer.html", customer=customer, meter=repo.active_meter(customer.id),
                            readings=repo.readings(customer.id), meter_form=meter_form, reading_form=reading_form,
-                           holder_form=holder_form, settle_form=SettleForm(prefix="s", on=date.today()),
+                           holder_form=holder_form, settle_form=SettleForm(prefix="s", on=local_today()),
                            bills=bills_repo.bills_of_customer(customer.id), use_labels=USE_TYPES)
 
 
@@ -176,7 +177,7 @@ def route_reading(route_code: str):
         return redirect(url_for("rates.route_reading", route_code=route_code))
     meters = {c.id: repo.active_meter(c.id) for c in people}
     last = {c.id: (repo.last_reading(meters[c.id].id) if meters[c.id] else None) for c in people}
-    return render_template("rates/route.html", route_code=route_code, people=people, meters=meters, last=last, today=date.today())
+    return render_template("rates/route.html", route_code=route_code, people=people, meters=meters, last=last, today=local_today())
 
 
 @bp.route("/readings/upload", methods=["GET", "POST"])

@@ -1,7 +1,6 @@
 """Rates pages: the citizens' bill calculator and the tariff versions."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from erp.common.clock import local_today
 from erp.auth.access import permission_required, public
 from erp.common.errors import ServiceError
 from erp.web.forms import flash_refusal
@@ -53,10 +53,14 @@ class TariffForm(FlaskForm):
 def calculator():
     """The citizens' bill calculator (no login), like the ones the cities publish."""
     form = CalculatorForm(request.args)
-    today = date.today()
+    today = local_today()
     result, error = None, None
-    latest = repo.all_versions()
-    reductions = tariffs.terms(latest[0]).reductions if latest else {}
+    versions = repo.all_versions()
+    # The reductions on offer are those of the tariff in force when the period starts (a version
+    # recorded for next year has reductions of its own).
+    day = form.period_start.data or today
+    in_force = next((v for v in versions if v.effective_from <= day), None)
+    reductions = tariffs.terms(in_force).reductions if in_force else {}
     form.reduction.choices = [("", _("(none)"))] + [(code, r.name) for code, r in reductions.items() if r.kind != "leak"]
     if not request.args:
         form.period_start.data = today.replace(day=1)
@@ -70,7 +74,7 @@ def calculator():
                 mixed=form.mixed.data, reductions=(Reduction(code),) if code else ()))
         except QuoteError as problem:
             error = str(problem)
-    return render_template("rates/calculator.html", form=form, result=result, error=error, versions=latest)
+    return render_template("rates/calculator.html", form=form, result=result, error=error, in_force=in_force)
 
 
 @bp.route("/tariffs")
