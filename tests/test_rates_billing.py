@@ -241,6 +241,24 @@ def test_a_leak_reduction_through_the_port(app, town):
             ports.get("rates").leak_reduction("no-such-bill", reason="x", reference="y")
 
 
+def test_the_bills_of_a_large_run_are_listed_page_by_page(app, client, make_user):
+    """More than one page of bills (a new user found any run of more than 50 bills gave an error)."""
+    make_user("clerk", roles=["rates_clerk"])
+    with app.test_request_context():
+        load_tariff()
+        synthetic(120, date(2026, 10, 5))
+        run = billing.start_run(OCTOBER, "monthly", "", ISSUED)
+        billing.execute(run.id)
+        run_id = run.id
+    login(client, "clerk")
+    first = client.get(f"/rates/bill-runs/{run_id}/bills")
+    assert first.status_code == 200
+    html = first.get_data(as_text=True)
+    assert "1 / 3" in html and f'href="/rates/bill-runs/{run_id}/bills?page=2"' in html
+    last = client.get(f"/rates/bill-runs/{run_id}/bills?page=3").get_data(as_text=True)
+    assert "3 / 3" in last and f'href="/rates/bill-runs/{run_id}/bills?page=2"' in last and last.count("202610-") == 20
+
+
 def _count(connection):
     """Bills written so far, read on the driver's connection: a plain read that takes no write
     lock (the app's SQLite transactions begin IMMEDIATE) and ends its snapshot at once."""
