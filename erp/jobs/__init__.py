@@ -37,10 +37,10 @@ and anything asks for one with ``enqueue("rates.bill-run", run_id=7)``.
 from __future__ import annotations
 
 from erp.jobs.registry import JobContext, JobSet, PeriodicJob, input_path, keep_input, output_dir
-from erp.jobs.services import JobInfo, enqueue, get, latest, reap, run_now
+from erp.jobs.services import JobInfo, enqueue, get, latest, reap, run_now, run_pending
 
 __all__ = ["JobContext", "JobInfo", "JobSet", "PeriodicJob", "enqueue", "get", "init_app", "input_path", "keep_input",
-           "latest", "output_dir", "reap", "run_now"]
+           "latest", "output_dir", "reap", "run_now", "run_pending"]
 
 
 def init_app(app) -> None:

@@ -26,18 +26,8 @@ def _post(key: str, day: date, memo: str, lines: list[PostingLine]) -> None:
     journal.post_request(PostingRequest(day, memo, tuple(lines), idempotency_key=f"demo:{key}", source="demo"))
 
 
-def _month(rng: random.Random, year: int, month: int) -> None:
+def _costs(rng: random.Random, year: int, month: int) -> None:
     factor = SEASON[month]
-    billed = {code: _won(amount * factor * rng.uniform(0.97, 1.03)) for code, amount in REVENUE.items()}
-    charge = _won(WATER_USE_CHARGE * factor)
-    total_bill = sum(billed.values()) + charge
-    _post(f"{year}-{month}-bill", date(year, month, 10), f"{year}년 {month}월 정기분 상수도요금 부과",
-          [PostingLine("1113", debit=total_bill, memo="요금 미수금")]
-          + [PostingLine(code, credit=amount, memo="급수수익") for code, amount in billed.items()]
-          + [PostingLine("2115", credit=charge, memo="물이용부담금 예수")])
-    collected = _won(total_bill * rng.uniform(0.9, 0.97))
-    _post(f"{year}-{month}-collect", date(year, month, 25), f"{year}년 {month}월 상수도요금 수납",
-          [PostingLine("1111", debit=collected, memo="가상계좌·지로 수납"), PostingLine("1113", credit=collected)])
     costs = {code: _won(amount * (factor if code in ("5208", "5209", "5210") else 1) * rng.uniform(0.95, 1.05))
              for code, amount in COSTS.items()}
     _post(f"{year}-{month}-costs", date(year, month, 28), f"{year}년 {month}월 운영비 지급",
@@ -47,13 +37,57 @@ def _month(rng: random.Random, year: int, month: int) -> None:
           [PostingLine("5216", debit=sum(DEPRECIATION.values()))]
           + [PostingLine(code, credit=amount) for code, amount in DEPRECIATION.items()])
     if month in (3, 6, 9, 12):
+        charge = _won(WATER_USE_CHARGE * factor)
         _post(f"{year}-{month}-remit", date(year, month, 20), f"{year}년 {month}월 물이용부담금 납부",
               [PostingLine("2115", debit=charge * 3), PostingLine("1111", credit=charge * 3)])
 
 
+def _month_sums(year: int, month: int) -> tuple[int, int]:
+    """(water revenue credited, receivables debited) in a month's posted entries, whatever posted them."""
+    import sqlalchemy as sa
+
+    from erp.extensions import db
+    from plugins.accounting.models import Account, JournalEntry, JournalLine
+
+    start = date(year, month, 1)
+    end = date(year + month // 12, month % 12 + 1, 1)
+    in_month = sa.and_(JournalEntry.status == "posted", JournalEntry.entry_date >= start, JournalEntry.entry_date < end)
+    revenue = db.session.execute(sa.select(sa.func.coalesce(sa.func.sum(JournalLine.credit - JournalLine.debit), 0))
+                                 .join(JournalEntry, JournalLine.entry_id == JournalEntry.id)
+                                 .join(Account, JournalLine.account_id == Account.id)
+                                 .where(in_month, Account.code.like("611-%"))).scalar_one()
+    billed = db.session.execute(sa.select(sa.func.coalesce(sa.func.sum(JournalLine.debit), 0))
+                                .join(JournalEntry, JournalLine.entry_id == JournalEntry.id)
+                                .join(Account, JournalLine.account_id == Account.id)
+                                .where(in_month, Account.code == "1113")).scalar_one()
+    return int(revenue), int(billed)
+
+
+def _revenue(rng: random.Random, year: int, month: int) -> None:
+    """A month's water bills and their collection. A month billed by the water-rates plugin (its
+    runs post the revenue) is not billed again by hand; its bills are collected all the same."""
+    factor = SEASON[month]
+    revenue, billed = _month_sums(year, month)
+    if not revenue:
+        amounts = {code: _won(amount * factor * rng.uniform(0.97, 1.03)) for code, amount in REVENUE.items()}
+        charge = _won(WATER_USE_CHARGE * factor)
+        billed = sum(amounts.values()) + charge
+        _post(f"{year}-{month}-bill", date(year, month, 10), f"{year}년 {month}월 정기분 상수도요금 부과",
+              [PostingLine("1113", debit=billed, memo="요금 미수금")]
+              + [PostingLine(code, credit=amount, memo="급수수익") for code, amount in amounts.items()]
+              + [PostingLine("2115", credit=charge, memo="물이용부담금 예수")])
+    collected = _won(billed * rng.uniform(0.9, 0.97))
+    _post(f"{year}-{month}-collect", date(year, month, 25), f"{year}년 {month}월 상수도요금 수납",
+          [PostingLine("1111", debit=collected, memo="가상계좌·지로 수납"), PostingLine("1113", credit=collected)])
+
+
 def load(context) -> None:
     """Two years of books: last year closed, this year up to the current month, with a few fixed
-    assets depreciated month by month (the older network's depreciation is booked directly)."""
+    assets depreciated month by month (the older network's depreciation is booked directly).
+
+    The water bills, the closing of last year and the locking of this year's earlier months wait
+    until every plugin's demo data is in (``context.after_all``): the water-rates plugin's bill
+    runs post their revenue first, into months still open, and are not billed twice."""
     today = local_today()
     year = today.year
     # Seeded so the demo books are the same on every machine; nothing secret depends on it.
@@ -76,15 +110,14 @@ def load(context) -> None:
     assets.register(assets.AssetInput("업무용 화물차 (급수공사용)", "vehicle", date(prior, 7, 1), 48_000_000, 5,
                                       "straight_line", 2_400_000, "WS-SUP", paid_from="1111"))
     for month in range(1, 13):
-        _month(rng, prior, month)
+        _costs(rng, prior, month)
         assets.run_month(prior, month)
-    closing.close_year(prior)
     assets.register(assets.AssetInput("제2가압장 펌프 교체", "machinery", date(year, 2, 10), 320_000_000, 10,
                                       "declining_balance", 0, "WS-SUP", paid_from="2111"))
     assets.register(assets.AssetInput("원격검침(AMI) 계량기 1,200대", "meters", date(year, 3, 5), 85_000_000, 8,
                                       "straight_line", 0, "WS-RATE", paid_from="1111"))
     for month in range(1, today.month + 1):
-        _month(rng, year, month)
+        _costs(rng, year, month)
         if month < today.month:
             assets.run_month(year, month)
     # Work in progress: two drafts awaiting the chief accountant, and one corrected mistake.
@@ -99,5 +132,14 @@ def load(context) -> None:
     journal.approve(wrong.id)
     journal.reverse(wrong.id, date(year, 1, 20), "약품비가 아닌 일반운영비로 처리")
     _post(f"{year}-1-fuel", date(year, 1, 20), "차량 유류비", [PostingLine("5201", debit=480_000), PostingLine("1111", credit=480_000)])
-    for month in range(1, max(1, today.month - 1)):
+    context.after_all(lambda: _finish(rng, year, today.month))
+
+
+def _finish(rng: random.Random, year: int, month_now: int) -> None:
+    for month in range(1, 13):
+        _revenue(rng, year - 1, month)
+    for month in range(1, month_now + 1):
+        _revenue(rng, year, month)
+    closing.close_year(year - 1)
+    for month in range(1, max(1, month_now - 1)):
         closing.set_locked(year, month, True)
