@@ -230,6 +230,8 @@ def test_each_web_has_an_autoscaler_on_cpu_and_each_deployment_of_the_app_a_disr
             2 <= hpa["spec"]["minReplicas"] == web["spec"]["replicas"] < hpa["spec"]["maxReplicas"], name
         [budget] = [b for b in budgets if _selects(b["spec"]["selector"]["matchLabels"], _pod_labels(web))]
         assert budget["spec"]["minAvailable"] < hpa["spec"]["minReplicas"], name  # a drain can still move a pod
+        [spread] = _pod_spec(web)["topologySpreadConstraints"]  # replicas on different nodes where possible
+        assert spread["topologyKey"] == "kubernetes.io/hostname" and _selects(spread["labelSelector"]["matchLabels"], _pod_labels(web))
     for worker in _worker_deployments(shape):
         [budget] = [b for b in budgets if _selects(b["spec"]["selector"]["matchLabels"], _pod_labels(worker))]
         assert budget["spec"]["maxUnavailable"] == 1
