@@ -3,13 +3,16 @@
 # the same image with the command `flask erp worker` (a second container or Deployment).
 FROM python:3.11-slim-bookworm
 
+# XDG_RUNTIME_DIR: gunicorn (>= 25) opens its control socket (for `gunicornc`) there, else under the
+# user's home, /app, which the user cannot write (and Kubernetes mounts the root read-only).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     FLASK_APP=wsgi:app \
     ERP_INSTANCE_DIR=/var/lib/erp \
-    ERP_STORAGE_DIR=/var/lib/erp/storage
+    ERP_STORAGE_DIR=/var/lib/erp/storage \
+    XDG_RUNTIME_DIR=/tmp
 
 # Nanum TrueType fonts: Korean text embedded in printed bills and reports.
 RUN apt-get update \

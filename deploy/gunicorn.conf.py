@@ -54,6 +54,7 @@ def pre_fork(server, worker):
 def post_fork(server, worker):
     """A forked worker must not share the master's database connections: drop them from the
     pools (without closing them, which would close the master's) so the worker opens its own."""
+    _stop_listening_when_stopping(worker)
     if not server.cfg.preload_app:
         return
     app = server.app.wsgi()
@@ -64,3 +65,25 @@ def post_fork(server, worker):
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
+
+
+def _stop_listening_when_stopping(worker):
+    """On SIGTERM a gthread worker stops accepting and finishes its requests in flight (up to
+    graceful_timeout), but keeps its copy of the listening socket open until it exits: the kernel
+    then still completes new connections into the backlog, where nobody accepts them, and resets
+    them when the worker exits (gunicorn issue 3397) — a client or load balancer waits for
+    nothing. Closing the worker's copy as soon as it stops accepting (the master has closed its
+    own, idle workers exit) makes the port refuse new connections at once, so they are retried
+    elsewhere. Only this process's copy is closed: when one worker is recycled (max_requests) or
+    stopped by a reload, the others go on listening. tests/test_graceful_stop.py checks it."""
+    set_accept_enabled = getattr(worker, "set_accept_enabled", None)
+    if set_accept_enabled is None:
+        return  # another worker class: gunicorn's own behaviour
+
+    def stop_or_resume_accepting(enabled):
+        set_accept_enabled(enabled)  # unregisters the listeners from the worker's poller first
+        if not enabled and not worker.alive:
+            for listener in worker.sockets:
+                listener.close()
+
+    worker.set_accept_enabled = stop_or_resume_accepting

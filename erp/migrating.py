@@ -109,6 +109,22 @@ def heads(history: History) -> frozenset[str]:
     return frozenset(_script(str(history.directory)).get_heads())
 
 
+def newer(history: History, revisions) -> bool:
+    """True when ``revisions`` (what a database records) are all unknown to this code's scripts of
+    ``history``: a newer release has migrated the database. During a rolling update the
+    migrations run first and the pods of the previous release serve on until they are replaced;
+    a release's migrations keep the schema usable by the release before it (expand, then
+    contract a release later)."""
+    script = _script(str(history.directory))
+    for revision in revisions:
+        try:
+            if script.get_revision(revision) is not None:
+                return False
+        except CommandError:  # alembic's "No such revision"
+            continue
+    return bool(revisions)
+
+
 def current(history: History, connection) -> frozenset[str]:
     """What the history's version table says (read directly: alembic's MigrationContext logs on
     every call)."""

@@ -56,11 +56,31 @@ def test_healthz_and_readyz(client):
 
 
 def test_readyz_reports_a_schema_behind_the_migrations(app, client):
-    with app.app_context(), db.engine.begin() as conn:
-        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'old'"))
+    from erp import migrating
+
+    with app.app_context():
+        [core] = [h for h in migrating.histories() if h.name == "core"]
+        [first] = migrating._script(str(core.directory)).get_bases()
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE alembic_version SET version_num = :rev"), {"rev": first})
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert "expected" in response.get_json()["checks"]["migrations"]
+    assert response.get_json()["checks"]["migrations"].startswith(f"core at {first}, expected ")
+
+
+def test_readyz_stays_ready_on_a_schema_a_newer_release_migrated(app, client):
+    """A rolling update migrates first: the pods of the previous release, which do not know the new
+    revision, keep serving until they are replaced; an empty version table is still behind."""
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'f00dcafe1234'"))
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json()["checks"]["migrations"].startswith("newer release: core at f00dcafe1234, expected ")
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM alembic_version"))
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["migrations"].startswith("core at nothing, expected ")
 
 
 def test_logs_are_json_lines_with_the_request_id(client, capsys):

@@ -22,7 +22,9 @@ def healthz():
 @public
 def readyz():
     """Ready for traffic: the database answers and every migration history (the core's and each
-    loaded plugin's, each in its bind's database) is at its head."""
+    loaded plugin's, each in its bind's database) is at its head — or beyond it, at revisions of a
+    newer release (erp.migrating.newer): a pod of the previous release stays ready until the
+    rolling update replaces it, instead of every such pod leaving the Service at once."""
     checks = {}
     ready = True
     try:
@@ -31,13 +33,17 @@ def readyz():
         connection = db.session.connection()
         connection.execute(sa.text("SELECT 1"))
         checks["database"] = "ok"
-        behind = [
-            f"{name} at {', '.join(sorted(current)) or 'nothing'}, expected {', '.join(sorted(expected))}"
-            for name, (current, expected) in migrating.status().items() if current != expected
-        ]
+        histories = {history.name: history for history in migrating.histories()}
+        behind, ahead = [], []
+        for name, (current, expected) in migrating.status().items():
+            if current != expected:
+                state = f"{name} at {', '.join(sorted(current)) or 'nothing'}, expected {', '.join(sorted(expected))}"
+                (ahead if migrating.newer(histories[name], current) else behind).append(state)
         if behind:
             ready = False
             checks["migrations"] = "; ".join(behind)
+        elif ahead:
+            checks["migrations"] = "newer release: " + "; ".join(ahead)
         else:
             checks["migrations"] = "ok"
     except Exception as error:  # any failure to reach the database means: not ready
