@@ -67,6 +67,7 @@ def _as_former_code(app, monkeypatch):
     monkeypatch.setattr(outbox, "owe", _former_owe)
     monkeypatch.setattr(outbox, "relay", lambda model, limit=100: (0, 0))
     monkeypatch.setattr(jobs, "enqueue", lambda kind, **args: 0)  # it had no job table either
+    monkeypatch.setattr(jobs, "run_pending", lambda: 0)
 
 
 def _former_owe(model, key, target, operation, arguments):
@@ -163,10 +164,10 @@ def test_a_database_at_the_former_head_with_demo_data_upgrades_without_loss(empt
 
         # The converted calls are delivered through the port (or refused for a month the demo
         # locked, as any posting would be): none fails to decode.
-        from plugins.rates.services import billing
+        from plugins.rates.services import postings
 
         with app.app_context():
-            billing.relay(limit=1000)
+            postings.relay(limit=1000)
             errors = db.session.execute(sa.text("SELECT last_error FROM rates_outbox WHERE status = 'pending'")).scalars().all()
             assert all("잠긴 기간" in error for error in errors), errors
             assert db.session.execute(sa.text("SELECT COUNT(*) FROM rates_outbox WHERE status = 'delivered'")).scalar() > 0

@@ -24,7 +24,7 @@ from plugins.rates.demo import load_tariff, synthetic
 from plugins.rates.models import Bill, BillRun, Outbox
 from plugins.rates.repositories import bills as repo
 from plugins.rates.reports.bills import bills_pdf
-from plugins.rates.services import billing
+from plugins.rates.services import adjustments, billing, postings
 from plugins.rates.services import customers as customers_service
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +92,7 @@ def test_a_bill_run_bills_each_read_customer_once_with_the_right_amounts_and_pos
         # One entry for the run: receivable against water revenue, the sewerage fee and the water-use charge held.
         assert _balances(["1113", "611-01", "2116", "2115"]) == {
             "1113": (105_010, 0), "611-01": (0, 62_950), "2116": (0, 24_040), "2115": (0, 18_020)}
-        assert billing.relay() == (0, 0)
+        assert postings.relay() == (0, 0)
 
         # Nothing is billed twice: running the run again changes nothing, and the database refuses a duplicate.
         assert billing.execute(run.id).billed == 3
@@ -170,32 +170,32 @@ def test_the_printed_bill_compares_the_use_with_the_previous_month(app, town):
 def test_a_move_out_is_settled_by_the_days_used_without_reductions(app, town):
     with app.test_request_context():
         customers_service.read(town["welfare"], date(2026, 11, 5), 1015 + 10)
-        bill = billing.settle_move_out(town["welfare"], date(2026, 11, 20), 1015 + 14)
+        bill = adjustments.settle_move_out(town["welfare"], date(2026, 11, 20), 1015 + 14)
         # 14 ㎥ over 20 of 30 days: block limits and meter charge × 20/30, no welfare reduction.
         assert (bill.kind, bill.use, bill.reductions) == ("settlement", 14, "")
         assert (bill.meter_amount, bill.water_amount, bill.sewer_amount, bill.water_use_amount) == (520, 8_460, 3_390, 2_380)
         assert bill.total == 14_750
         assert repo.outbox_by_key(f"rates:bill:{bill.number}").status == "delivered"
         with pytest.raises(ServiceError):
-            billing.settle_move_out(town["welfare"], date(2026, 11, 21), 1015 + 15)
+            adjustments.settle_move_out(town["welfare"], date(2026, 11, 21), 1015 + 15)
 
 
 def test_a_correction_is_an_adjusting_bill_naming_the_original(app, town):
     with app.test_request_context():
         billing.execute(billing.start_run(OCTOBER, "monthly", "", ISSUED).id)
         original = _bill_of(town["single"])
-        adjusting = billing.adjust(original.id, use=11, reason="검침 오류", reference="C-1")
+        adjusting = adjustments.adjust(original.id, use=11, reason="검침 오류", reference="C-1")
         # 11 ㎥: 6,435 → 6,430; 2,607 → 2,600; 1,870; 780 = 11,680, i.e. 10,450 less than billed.
         assert (adjusting.kind, adjusting.original_id, adjusting.total) == ("adjusting", original.id, -10_450)
         assert adjusting.number == f"{original.number}-A1"
-        assert billing.adjust(original.id, use=11, reason="검침 오류", reference="C-1").id == adjusting.id
+        assert adjustments.adjust(original.id, use=11, reason="검침 오류", reference="C-1").id == adjusting.id
         db.session.refresh(original)
         assert original.total == 22_130  # the issued bill never changes
         assert _balances(["1113"])["1113"] == (105_010, 10_450)
         for kwargs, message in [(dict(use=-1, reason="x"), "0 이상의 정수"), (dict(use=11, reason=""), "조정 사유"),
                                 (dict(use=11, reason="same again"), "조정할 것이 없습니다")]:
             with pytest.raises(ServiceError, match=message):
-                billing.adjust(original.id, **kwargs)
+                adjustments.adjust(original.id, **kwargs)
 
 
 def test_a_bill_objection_creates_exactly_one_adjusting_bill(app, client, town, make_user):

@@ -15,7 +15,7 @@ from erp.common.errors import ServiceError
 from erp.extensions import db
 from plugins.rates.models import Bill, CustomerReduction, Reading
 from plugins.rates.repositories import customers as customer_repo
-from plugins.rates.services import billing
+from plugins.rates.services import adjustments, billing
 from plugins.rates.services import customers as customers_service
 
 
@@ -39,7 +39,7 @@ def test_a_move_out_interrupted_before_its_bill_is_settled_on_the_retry(app, tow
         customers_service.read(town["welfare"], date(2026, 11, 5), 1015 + 10)
         account = customer_repo.get(town["welfare"]).account_no
         readings = _readings(town["welfare"])
-        monkeypatch.setattr(billing, "_post_bill", _die)  # after the final reading and the move-out
+        monkeypatch.setattr(adjustments, "_post_bill", _die)  # after the final reading and the move-out
         rates = ports.get("rates")
         with pytest.raises(Died):
             rates.settle_move_out(account, on=date(2026, 11, 20), final_reading=1015 + 14, reference="2026-MW-000009")

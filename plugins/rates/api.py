@@ -17,7 +17,7 @@ from plugins.rates.data import BillInfo
 from plugins.rates.models import Bill
 from plugins.rates.repositories import bills as bill_repo
 from plugins.rates.repositories import customers as customer_repo
-from plugins.rates.services import billing
+from plugins.rates.services import adjustments
 from plugins.rates.services import customers as customer_service
 
 __all__ = ["account_number", "bill", "latest_bill", "adjust_bill", "leak_reduction", "settle_move_out"]
@@ -58,13 +58,13 @@ def latest_bill(account_no: str) -> BillInfo | None:
 def adjust_bill(number: str, *, corrected_use: int | None, reason: str, reference: str) -> BillInfo:
     """A bill objection upheld (요금 이의신청): an adjusting bill for the bill ``number`` with the
     corrected use."""
-    return _info(billing.adjust(_issued(number).id, use=corrected_use, reason=reason, reference=reference))
+    return _info(adjustments.adjust(_issued(number).id, use=corrected_use, reason=reason, reference=reference))
 
 
 def leak_reduction(number: str, *, reason: str, reference: str) -> BillInfo:
     """누수감면: the leak reduction applied to the bill ``number`` as an adjusting bill (half the use
     above the previous three periods' average, by the tariff's rule)."""
-    return _info(billing.leak_adjust(_issued(number).id, reason=reason, reference=reference))
+    return _info(adjustments.leak_adjust(_issued(number).id, reason=reason, reference=reference))
 
 
 def settle_move_out(account_no: str, *, on: date, final_reading: int, reference: str) -> BillInfo:
@@ -72,4 +72,4 @@ def settle_move_out(account_no: str, *, on: date, final_reading: int, reference:
     customer = customer_repo.by_account((account_no or "").strip())
     if customer is None:
         refuse(_("There is no customer %(no)s.", no=account_no), "customer_no")
-    return _info(billing.settle_move_out(customer.id, on, final_reading, reference=reference or ""))
+    return _info(adjustments.settle_move_out(customer.id, on, final_reading, reference=reference or ""))

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from erp.audit import services as audit
 from erp.common.errors import ServiceError
 from plugins.rates.repositories import bills
-from plugins.rates.services import ami, billing
+from plugins.rates.services import ami, billing, postings
 
 
 @click.group("rates")
@@ -69,7 +69,7 @@ def bill_run(period: str, cycle: str, route: str, issued, due, chunk: int):
 def relay():
     """Deliver the postings waiting in the rates outbox to accounting."""
     with audit.acting_as(None, "rates-relay"):
-        delivered, failed = billing.relay(limit=10_000)
+        delivered, failed = postings.relay(limit=10_000)
     click.echo(f"Delivered {delivered}, still waiting {failed}.")
 
 

@@ -132,19 +132,19 @@ def _bills() -> None:
     from datetime import timedelta
 
     from plugins.rates.repositories import customers as customer_repo
-    from plugins.rates.services import billing
+    from plugins.rates.services import adjustments, billing, periods
     from plugins.rates.services.customers import account_number
 
     today = local_today()
     last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
-    for period in (billing.shift_period(last_month, k) for k in range(1 - BILLED_MONTHS, 1)):
-        first = billing.period_dates(period, "monthly")[0]
+    for period in (periods.shift_period(last_month, k) for k in range(1 - BILLED_MONTHS, 1)):
+        first = periods.period_dates(period, "monthly")[0]
         issued = min(today, (first + timedelta(days=32)).replace(day=10))
         billing.execute(billing.start_run(period, "monthly", "", issued).id)
     moving = customer_repo.by_account(account_number("3301", 3))
     last = customer_repo.last_reading(customer_repo.active_meter(moving.id).id)
     if last.read_on < today:
-        billing.settle_move_out(moving.id, today, last.value + 7, reference="demo")
+        adjustments.settle_move_out(moving.id, today, last.value + 7, reference="demo")
 
 
 def synthetic(count: int, read_on: date, *, route_size: int = 50_000, chunk: int = 50_000) -> int:

@@ -13,7 +13,7 @@ from erp.jobs import input_path as jobs_input
 from erp.jobs import output_dir
 from plugins.rates.reports.bills import BATCH_LIMIT, bills_pdf
 from plugins.rates.repositories import bills as repo
-from plugins.rates.services import billing, customers
+from plugins.rates.services import billing, customers, postings
 
 jobs = JobSet()
 
@@ -60,5 +60,5 @@ def import_readings(job: JobContext, upload: str) -> str:
 @jobs.periodic("rates.relay", "* * * * *")
 def relay(job: JobContext) -> str:
     """Deliver the postings waiting in the rates outbox (each keyed, so never twice)."""
-    delivered, failed = billing.relay(limit=10_000)
+    delivered, failed = postings.relay(limit=10_000)
     return f"{delivered} delivered, {failed} waiting"

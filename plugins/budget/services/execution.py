@@ -83,7 +83,7 @@ def pay(commitment_id: int, on: date) -> Commitment:
     line = commitment.line
     commitment.status, commitment.paid_on = "paid", on
     repo.add_paid(line.id, commitment.amount)
-    key = f"budget:payment:{commitment.number}"
+    key = payment_key(commitment)
     department = line.project.department_code if line.project else ""
     # The expense on the line's account (and department) against cash, posted through the
     # accounting port by the relay; the key makes the posting happen once.
@@ -111,6 +111,15 @@ def cancel(commitment_id: int) -> Commitment:
         refuse(_("A paid or cancelled commitment cannot be cancelled."))
     tx.commit()
     return commitment
+
+
+def payment_key(commitment: Commitment) -> str:
+    return f"budget:payment:{commitment.number}"
+
+
+def posting_of(commitment: Commitment) -> Outbox | None:
+    """The posting a paid commitment owes accounting (None before it is paid)."""
+    return repo.outbox_by_key(payment_key(commitment))
 
 
 def relay(limit: int = 100) -> tuple[int, int]:

@@ -294,7 +294,7 @@ def commitment_detail(commitment_id: int):
                     flash(_("Expenditure resolved."), "success")
                 else:
                     execution.pay(commitment.id, form.on.data)
-                    posting = repo.outbox_by_key(f"budget:payment:{commitment.number}")
+                    posting = execution.posting_of(commitment)
                     flash(_("Paid; the expense is posted to accounting.") if posting and posting.status == "delivered"
                           else _("Paid; the accounting posting waits in the outbox and will be retried."), "success")
             else:
@@ -302,7 +302,7 @@ def commitment_detail(commitment_id: int):
         except ServiceError as error:
             _refused(error)
         return redirect(url_for("budget.commitment_detail", commitment_id=commitment.id))
-    outbox = repo.outbox_by_key(f"budget:payment:{commitment.number}")
+    outbox = execution.posting_of(commitment)
     form.on.data = local_today()
     return render_template("budget/commitment.html", commitment=commitment, form=form, outbox=outbox)
 

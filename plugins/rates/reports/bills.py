@@ -13,8 +13,7 @@ font embedded once.
 """
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from io import BytesIO
 
 import segno
@@ -28,16 +27,15 @@ from erp.common.fonts import assign_glyphs, register_korean_fonts
 from erp.common.formatting import won
 from plugins.rates.models import Bill
 from plugins.rates.repositories import bills as bill_repo
+from plugins.rates.services import notices
 from plugins.rates.services import tariffs as tariff_service
-from plugins.rates.services.billing import shift_period
-from plugins.rates.services.calculation import USE_TYPES, truncate_10
-from plugins.rates.services.customers import luhn_digit
+from plugins.rates.services.periods import shift_period
+from plugins.rates.services.calculation import USE_TYPES
 
 KIND_TITLES = {"regular": "정기분", "settlement": "이사정산분", "adjusting": "조정분(수시)"}
 BLUE = colors.HexColor("#1F4E8C")
 PALE = colors.HexColor("#E8EEF7")
 GREY = colors.HexColor("#555555")
-ISSUER_CODE = "47"  # the e-payment number's issuer prefix
 BATCH_LIMIT = 5_000  # bills in one printed file; a larger route is printed from the CLI in parts
 # The characters every bill prints, assigned first in every bill PDF so that the fonts' subsets
 # for them are the same in every file and built once per process (erp.common.fonts): the ASCII
@@ -51,15 +49,6 @@ BILL_GLYPHS = (
     + "김박최강윤임한서권황송류전홍고문양손백허남심노곽차주우민진나엄채천공현함변염여추석설길연표기왕금옥육인제모국은용예봉"
     + "특별광역북중앙읍면리길번지파층빌라아"
 )
-
-
-def payment_reference(bill: Bill) -> str:
-    """전자납부번호, 19 digits: issuer, billing month, account, kind, sequence, Luhn check digit."""
-    account = bill.customer.account_no.replace("-", "")
-    sequence = bill.number.rsplit("-A", 1)[1] if "-A" in bill.number else "0"
-    kind = {"regular": "1", "settlement": "2", "adjusting": "3"}[bill.kind]
-    body = f"{ISSUER_CODE}{bill.period[2:4]}{bill.period[5:7]}{account}{kind}{int(sequence) % 10}"
-    return body + str(luhn_digit(body))
 
 
 def bills_pdf(bills: list[Bill], org_name: str) -> bytes:
@@ -81,13 +70,6 @@ def bills_pdf(bills: list[Bill], org_name: str) -> bytes:
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
-
-
-def _late_amount(total: int, tariff) -> int:
-    """납기후 금액: the total with the late charge (rate of the tariff, amounts below 10 won dropped)."""
-    if total <= 0 or tariff is None:
-        return total
-    return total + truncate_10((Decimal(total) * Decimal(tariff.late_rate)).quantize(Decimal(1), rounding=ROUND_FLOOR))
 
 
 def _box(pdf, x, y, w, h, fill=None):
@@ -262,11 +244,10 @@ def _page(pdf, bill: Bill, org_name: str, tariff, font: str, bold: str, forms: s
         forms.add("frame")
     pdf.doForm("frame")
     customer = bill.customer
-    reference = payment_reference(bill)
+    reference = notices.payment_reference(bill)
     year, month = bill.period.split("-")
-    late = _late_amount(bill.total, tariff)
-    following = (bill.due_on.replace(day=1) + timedelta(days=32)).replace(day=1)
-    late_due = (following + timedelta(days=32)).replace(day=1) - timedelta(days=1)  # the end of the next month
+    late = notices.late_amount(bill.total, tariff)
+    late_due = notices.late_due(bill.due_on)
 
     pdf.setFillColor(colors.white)
     pdf.setFont(bold, 12)

@@ -21,10 +21,10 @@ from erp.common.errors import ServiceError
 from erp.web.downloads import file_response
 from erp.web.forms import flash_errors, flash_refusal
 from erp.web.paging import page_arg
-from plugins.rates.reports.bills import BATCH_LIMIT, bills_pdf, payment_reference
+from plugins.rates.reports.bills import BATCH_LIMIT, bills_pdf
 from plugins.rates.repositories import bills as repo
 from plugins.rates.repositories import customers as customer_repo
-from plugins.rates.services import billing
+from plugins.rates.services import adjustments, billing, notices, postings
 from plugins.rates.services.calculation import USE_TYPES
 from plugins.rates.views.pages import bp
 
@@ -83,7 +83,7 @@ def _print_key(run_id: int, route_code: str) -> str:
 def bill_run(run_id: int):
     """A run's progress while it works (the page refreshes itself), then its totals and routes."""
     run = repo.run(run_id) or abort(404)
-    posting = repo.outbox_by_key(f"rates:bill-run:{run.id}")
+    posting = postings.of_run(run)
     unbilled = repo.unbilled(run.period, run.cycle, run.route_code, run.period_start) if run.status == "finished" else []
     percent = 100 if run.status == "finished" else (min(99, run.billed * 100 // run.expected) if run.expected else 0)
     job = jobs.latest(f"rates:bill-run:{run.id}")
@@ -172,18 +172,17 @@ def bill_detail(bill_id: int):
             abort(403)
         if form.validate_on_submit():
             try:
-                adjusting = billing.adjust(bill.id, use=form.use.data, reason=form.reason.data, reference=form.reference.data or "")
+                adjusting = adjustments.adjust(bill.id, use=form.use.data, reason=form.reason.data, reference=form.reference.data or "")
             except ServiceError as error:
                 flash_refusal(form, error)
             else:
                 flash(_("Adjusting bill %(no)s issued.", no=adjusting.number), "success")
                 return redirect(url_for("rates.bill_detail", bill_id=adjusting.id))
-    adjustments = repo.adjustments_of(bill)
+    made = repo.adjustments_of(bill)
     if request.method == "GET" and bill.kind != "adjusting":
-        form.use.data = (adjustments or [bill])[-1].use
-    posting = repo.outbox_by_key(f"rates:bill:{bill.number}") or (repo.outbox_by_key(f"rates:bill-run:{bill.run_id}") if bill.run_id else None)
-    return render_template("rates/bill.html", bill=bill, adjustments=adjustments, form=form,
-                           reference=payment_reference(bill), posting=posting, use_labels=USE_TYPES)
+        form.use.data = (made or [bill])[-1].use
+    return render_template("rates/bill.html", bill=bill, adjustments=made, form=form,
+                           reference=notices.payment_reference(bill), posting=postings.of_bill(bill), use_labels=USE_TYPES)
 
 
 @bp.route("/bills/<id:bill_id>.pdf")
@@ -201,7 +200,7 @@ def customer_settle(customer_id: int):
     form = SettleForm(prefix="s")
     if form.validate_on_submit():
         try:
-            bill = billing.settle_move_out(customer.id, form.on.data, form.final_reading.data)
+            bill = adjustments.settle_move_out(customer.id, form.on.data, form.final_reading.data)
         except ServiceError as error:
             flash_errors(error.errors or {"": [error.message]})
         else:
