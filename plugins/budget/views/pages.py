@@ -11,11 +11,11 @@ from flask_login import current_user
 from erp.auth.access import permission_required
 from erp.common.clock import local_today
 from erp.common.errors import ServiceError
+from erp.common.tables import Table, to_pdf, to_xlsx
 from erp.i18n import N_
 from erp.web.forms import flash_errors, flash_refusal, parse_won
 from erp.web.downloads import printout
 from erp.web.paging import int_arg, page_arg
-from plugins.budget.reports.tables import Table, to_pdf, to_xlsx
 from plugins.budget.repositories import budget as repo
 from plugins.budget.services import compilation, execution, midterm, reports, structure, transfers, yearend
 from plugins.budget.views.forms import (AdjustForm, BasisForm, CarryForm, CommitmentForm, GrowthForm, LineForm,

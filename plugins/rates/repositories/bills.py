@@ -201,3 +201,28 @@ def add(obj):
     db.session.add(obj)
     db.session.flush()
     return obj
+
+
+def volume_and_revenue_by_use_type(year: int) -> dict[str, tuple[int, int]]:
+    """Billed ㎥ and water revenue (meter and water charges less their reductions; not the
+    sewerage fee nor the water-use charge, which belong to other funds) of the billing months of
+    ``year``, by use type. An adjusting bill adds its amounts (differences) and the difference its
+    corrected use makes to the use billed before it."""
+    first, last = f"{year:04d}-01", f"{year:04d}-12"
+    revenue = Bill.meter_amount + Bill.water_amount + Bill.water_reduction
+    rows = db.session.execute(
+        sa.select(Bill.use_type, sa.func.sum(sa.case((Bill.kind != "adjusting", Bill.use), else_=0)), sa.func.sum(revenue))
+        .where(Bill.period >= first, Bill.period <= last).group_by(Bill.use_type)).all()
+    result = {use_type: [int(volume or 0), int(amount or 0)] for use_type, volume, amount in rows}
+    # An adjusting bill's use is the corrected use of its original: count what it changed.
+    adjusting = db.session.execute(
+        sa.select(Bill.original_id, Bill.use, Bill.use_type).where(Bill.kind == "adjusting", Bill.period >= first,
+                                                                    Bill.period <= last).order_by(Bill.id)).all()
+    if adjusting:
+        originals = dict(db.session.execute(sa.select(Bill.id, Bill.use).where(
+            Bill.id.in_({original for original, _use, _type in adjusting}))).all())
+        billed = dict(originals)
+        for original, use, use_type in adjusting:
+            result[use_type][0] += use - billed[original]
+            billed[original] = use
+    return {use_type: (volume, amount) for use_type, (volume, amount) in result.items()}

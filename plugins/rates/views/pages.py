@@ -1,6 +1,7 @@
-"""Rates pages: the citizens' bill calculator and the tariff versions."""
+"""Rates pages: the citizens' bill calculator, the tariff versions and the tariff basis."""
 from __future__ import annotations
 
+from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,11 +10,16 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from erp.common.clock import local_today
 from erp.auth.access import permission_required, public
+from erp.common.clock import local_today
 from erp.common.errors import ServiceError
-from erp.web.forms import flash_refusal
+from erp.common.tables import to_pdf, to_xlsx
+from erp.web.downloads import printout
+from erp.web.forms import flash_refusal, parse_won
+from erp.web.paging import int_arg
+from plugins.rates.reports import tariff_basis as basis_report
 from plugins.rates.repositories import tariffs as repo
+from plugins.rates.services import tariff_basis as basis_service
 from plugins.rates.services import tariffs
 from plugins.rates.services.calculation import DIAMETERS, USE_TYPES, QuoteError, QuoteRequest, Reduction
 
@@ -113,3 +119,39 @@ def tariff_new():
             flash(_("The tariff in force from %(date)s is saved.", date=tariff.effective_from.isoformat()), "success")
             return redirect(url_for("rates.tariff_detail", tariff_id=tariff.id))
     return render_template("rates/tariff_form.html", form=form)
+
+
+@bp.route("/tariff-basis")
+@permission_required("rates.view", "rates.tariff")
+def tariff_basis():
+    """요금 산정 기초자료 of a year beside the year before; any figure of the year may be typed
+    over (query parameters named by the figures' keys) for a what-if, which changes nothing."""
+    year = int_arg("year", local_today().year, 2000, 2100)
+    overrides, errors = {}, []
+    for key, text in request.args.items():
+        if not key.startswith(("cost:", "volume:", "revenue:")) and key not in ("capital", "return_rate"):
+            continue
+        text = text.strip()
+        if not text:
+            continue
+        try:
+            if key == "return_rate":
+                value = Decimal(text.replace("%", ""))
+                if not value.is_finite() or not 0 <= value <= 100:
+                    raise ValueError(text)
+                overrides[key] = value
+            else:
+                overrides[key] = parse_won(text)
+        except (ValueError, ArithmeticError):
+            errors.append(_("%(value)s is not a figure this line can take.", value=text[:30]))
+    basis = basis_service.compute(year, overrides)
+    before = basis_service.compute(year - 1)
+    made = printout(lambda fmt, org: (to_pdf if fmt == "pdf" else to_xlsx)(basis_report.table(basis, before), org),
+                    f"tariff-basis-{year}")
+    if made is not None:
+        return made
+    for error in errors:
+        flash(error, "danger")
+    return render_template("rates/tariff_basis.html", basis=basis, before=before, year=year,
+                           sources=basis_report.SOURCES, earlier={line.use_type: line for line in before.by_use_type},
+                           previous={f.key: f.value for f in before.costs})

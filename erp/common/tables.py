@@ -1,4 +1,4 @@
-"""Any budget report is a titled table; this turns one into a PDF (A4, embedded Korean font,
+"""A report that is one titled table (the budget reports, the tariff basis …) as a PDF (A4, embedded Korean font,
 organisation header, page numbers) or an Excel sheet, with the core's helpers."""
 from __future__ import annotations
 
