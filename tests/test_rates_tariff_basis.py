@@ -1,4 +1,5 @@
 """요금 산정 기초자료 against figures computed by hand from a small set of books and bills."""
+from datetime import date
 from decimal import Decimal
 
 import test_rates_billing
@@ -64,3 +65,47 @@ def test_the_tariff_basis_from_the_books_and_the_bills(app, client, town, make_u
     xlsx = client.get("/rates/tariff-basis?year=2026&format=xlsx")
     assert xlsx.status_code == 200 and xlsx.data.startswith(b"PK")
     assert client.get("/rates/tariff-basis?year=99999").status_code == 400
+
+
+def _draft_text():
+    from plugins.rates.demo import BLOCKS, METERS, REDUCTIONS
+
+    return {"rounding": "line", "water_use_rate": "170", "mixed_household_volume": 15,
+            "blocks_text": BLOCKS.replace("water,household,20,585", "water,household,20,650"), "meters_text": METERS,
+            "reductions_text": REDUCTIONS}
+
+
+def test_a_draft_tariff_tried_on_the_year_s_bills(app, client, town, make_user):
+    """The household first block from 585 to 650 won, tried on October's three bills."""
+    from plugins.rates.services import simulation, tariffs
+
+    make_user("clerk", roles=["rates_clerk"])
+    with app.test_request_context():
+        _books()
+        billing.execute(billing.start_run(OCTOBER, "monthly", "", ISSUED).id)
+        result = simulation.simulate(2026, tariffs.draft_terms(**_draft_text()), date(2026, 11, 26))
+        household = next(o for o in result.by_use_type if o.use_type == "household")
+        # Water revenue (meter + water − reductions): 21 ㎥ 13,470 → 14,770; three households' 70 ㎥
+        # 45,780 → 49,680 (60 ㎥ in the first block); the welfare household's 15 ㎥ less 10 ㎥
+        # 3,700 → 4,030 (8,775 → 8,770 and −5,850; 9,750 and −6,500).
+        assert (household.bills, household.revenue_now, household.revenue_draft) == (3, 62_950, 68_480)
+        assert household.change == Decimal("8.78")
+        assert result.change == Decimal("8.78") and result.bills == 3
+        # The books' total cost of 2026 is 1,940,000 (see the tariff basis): 62,950 and 68,480 of it.
+        assert (result.recovery_now, result.recovery_draft) == (Decimal("3.24"), Decimal("3.53"))
+        # A single household on a 13 mm meter: 10 ㎥ 10,700 → 11,350; 20 ㎥ 20,620 → 21,920;
+        # 30 ㎥ 35,770 → 37,070; the median household (15 and 21 ㎥ billed: 15) 15,650 → 16,630.
+        assert [(s.label, s.use, s.now, s.draft) for s in result.samples] == [
+            ("10㎥", 10, 10_700, 11_350), ("20㎥", 20, 20_620, 21_920), ("30㎥", 30, 35_770, 37_070),
+            ("중위 가구", 15, 15_650, 16_630)]
+        histogram = dict(result.histogram)
+        assert sum(histogram.values()) == 3 and histogram["5 ~ 10%"] == 2 and histogram["0 ~ 5%"] == 1
+    login(client, "clerk")
+    from conftest import post_form
+
+    page = client.get("/rates/tariff-simulation").get_data(as_text=True)
+    assert "water,household,20,585" in page  # the draft starts from the tariff in force
+    answer = post_form(client, "/rates/tariff-simulation", {"year": "2026", **_draft_text()}).get_data(as_text=True)
+    assert "68,480" in answer and "+8.78%" in answer and "<svg" in answer
+    broken = post_form(client, "/rates/tariff-simulation", {"year": "2026", **_draft_text(), "meters_text": "13,abc"})
+    assert broken.status_code == 200 and "simulation-result" not in broken.get_data(as_text=True)

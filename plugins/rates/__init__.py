@@ -31,6 +31,7 @@ manifest = Manifest(
         MenuItem(_l("Bill runs"), "rates.bill_runs", "rates.view"),
         MenuItem(_l("Tariffs"), "rates.tariff_list", ("rates.view", "rates.tariff")),
         MenuItem(_l("Tariff basis"), "rates.tariff_basis", ("rates.view", "rates.tariff")),
+        MenuItem(_l("Tariff simulation"), "rates.tariff_simulation", ("rates.view", "rates.tariff")),
         MenuItem(_l("Water bill calculator"), "rates.calculator", "rates.view"),
     ),
     public_menu=(MenuItem(_l("Water bill calculator"), "rates.calculator", ""),),

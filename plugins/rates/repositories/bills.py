@@ -226,3 +226,15 @@ def volume_and_revenue_by_use_type(year: int) -> dict[str, tuple[int, int]]:
             result[use_type][0] += use - billed[original]
             billed[original] = use
     return {use_type: (volume, amount) for use_type, (volume, amount) in result.items()}
+
+
+def regular_use_profile(year: int) -> list[tuple]:
+    """The regular bills of ``year``'s billing months, grouped by everything the tariff charges on:
+    (use type, diameter, households, use, reductions, cycle, mixed, own water-use rate, count)."""
+    query = (sa.select(Bill.use_type, Bill.diameter, Bill.households, Bill.use, Bill.reductions, Customer.cycle,
+                       Customer.mixed, Customer.water_use_rate, sa.func.count())
+             .join(Customer, Bill.customer_id == Customer.id)
+             .where(Bill.kind == "regular", Bill.period >= f"{year:04d}-01", Bill.period <= f"{year:04d}-12")
+             .group_by(Bill.use_type, Bill.diameter, Bill.households, Bill.use, Bill.reductions, Customer.cycle,
+                       Customer.mixed, Customer.water_use_rate))
+    return [tuple(row) for row in db.session.execute(query)]

@@ -96,17 +96,9 @@ def _decimal(text: str, where: str, field: str) -> Decimal:
     return value
 
 
-@transactional
-def create_version(*, effective_from: date, name: str, source: str, rounding: str, water_use_rate: str,
-                   mixed_household_volume: int, blocks_text: str, meters_text: str, reductions_text: str) -> Tariff:
-    """A new tariff version from its tables:
-
-    - blocks: ``service,use type,upper ㎥ (empty for the last block),price``
-    - meter charges: ``diameter,amount``
-    - reductions: ``code,name,kind (volume|percent|leak),value,applies to (water|sewer|both)``
-    """
-    if repo.by_date(effective_from) is not None:
-        refuse(_("A tariff already takes effect on %(date)s.", date=effective_from.isoformat()), "effective_from")
+def _build(*, effective_from: date, name: str, source: str, rounding: str, water_use_rate: str,
+           mixed_household_volume: int, blocks_text: str, meters_text: str, reductions_text: str) -> Tariff:
+    """A tariff version from its tables, checked, not stored (see ``create_version``)."""
     if rounding not in ("line", "total"):
         refuse(_("Choose how amounts are rounded."), "rounding")
     tariff = Tariff(effective_from=effective_from, name=(name or "").strip()[:120] or effective_from.isoformat(),
@@ -140,12 +132,41 @@ def create_version(*, effective_from: date, name: str, source: str, rounding: st
                                                value=_decimal(value, where, "reductions_text")))
     if not tariff.blocks or not tariff.meter_charges:
         refuse(_("A tariff needs its blocks and its meter charges."), "blocks_text")
+    return tariff
+
+
+@transactional
+def create_version(*, effective_from: date, name: str, source: str, rounding: str, water_use_rate: str,
+                   mixed_household_volume: int, blocks_text: str, meters_text: str, reductions_text: str) -> Tariff:
+    """A new tariff version from its tables:
+
+    - blocks: ``service,use type,upper ㎥ (empty for the last block),price``
+    - meter charges: ``diameter,amount``
+    - reductions: ``code,name,kind (volume|percent|leak),value,applies to (water|sewer|both)``
+    """
+    if repo.by_date(effective_from) is not None:
+        refuse(_("A tariff already takes effect on %(date)s.", date=effective_from.isoformat()), "effective_from")
+    tariff = _build(effective_from=effective_from, name=name, source=source, rounding=rounding, water_use_rate=water_use_rate,
+                    mixed_household_volume=mixed_household_volume, blocks_text=blocks_text, meters_text=meters_text,
+                    reductions_text=reductions_text)
     repo.add(tariff)
     audit.record("create", "rates_tariff", tariff.id, f"tariff from {effective_from}",
                  after={"blocks": blocks_text, "meters": meters_text, "reductions": reductions_text})
     tx.commit()
     _cache()["versions"] = None
     return tariff
+
+
+def draft_terms(*, rounding: str, water_use_rate: str, mixed_household_volume: int, blocks_text: str, meters_text: str,
+                reductions_text: str) -> TariffTerms:
+    """The terms of a draft tariff typed for a simulation: checked like a new version, never
+    stored, and in force from any date (a simulation applies it to a whole past year)."""
+    tariff = _build(effective_from=date(1900, 1, 1), name="draft", source="", rounding=rounding, water_use_rate=water_use_rate,
+                    mixed_household_volume=mixed_household_volume, blocks_text=blocks_text, meters_text=meters_text,
+                    reductions_text=reductions_text)
+    if tariff.late_rate is None:  # the column's default, which only an insert would apply
+        tariff.late_rate = Tariff.__table__.c.late_rate.default.arg
+    return terms(tariff)
 
 
 def as_text(tariff: Tariff) -> dict[str, str]:

@@ -19,6 +19,7 @@ from erp.web.forms import flash_refusal, parse_won
 from erp.web.paging import int_arg
 from plugins.rates.reports import tariff_basis as basis_report
 from plugins.rates.repositories import tariffs as repo
+from plugins.rates.services import simulation
 from plugins.rates.services import tariff_basis as basis_service
 from plugins.rates.services import tariffs
 from plugins.rates.services.calculation import DIAMETERS, USE_TYPES, QuoteError, QuoteRequest, Reduction
@@ -155,3 +156,42 @@ def tariff_basis():
     return render_template("rates/tariff_basis.html", basis=basis, before=before, year=year,
                            sources=basis_report.SOURCES, earlier={line.use_type: line for line in before.by_use_type},
                            previous={f.key: f.value for f in before.costs})
+
+
+class SimulationForm(FlaskForm):
+    year = IntegerField(_l("Consumption of the year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+    rounding = SelectField(_l("Dropping amounts below 10 won"), choices=[("line", _l("on every line")), ("total", _l("on the total"))])
+    water_use_rate = StringField(_l("Water-use charge per ㎥"), default="170", validators=[DataRequired(), Length(max=12)])
+    mixed_household_volume = IntegerField(_l("Household volume of a mixed meter (㎥ per household)"), default=15,
+                                          validators=[DataRequired(), NumberRange(min=0, max=1000)])
+    blocks_text = TextAreaField(_l("Blocks: service,use type,upper ㎥ (empty: open),price"), validators=[DataRequired()])
+    meters_text = TextAreaField(_l("Meter charges: diameter,amount"), validators=[DataRequired()])
+    reductions_text = TextAreaField(_l("Reductions: code,name,kind,value,applies to"), validators=[Optional()])
+
+
+@bp.route("/tariff-simulation", methods=["GET", "POST"])
+@permission_required("rates.view", "rates.tariff")
+def tariff_simulation():
+    """A draft tariff tried on last year's bills: typed here, never stored."""
+    form = SimulationForm()
+    today = local_today()
+    result = None
+    if request.method == "GET":
+        form.year.data = today.year - 1
+        version = next((v for v in repo.all_versions() if v.effective_from <= today), None)
+        if version is not None:
+            for key, value in tariffs.as_text(version).items():
+                getattr(form, key).data = value
+            form.rounding.data, form.water_use_rate.data = version.rounding, str(version.water_use_rate)
+            form.mixed_household_volume.data = version.mixed_household_volume
+    elif form.validate_on_submit():
+        try:
+            draft = tariffs.draft_terms(rounding=form.rounding.data, water_use_rate=form.water_use_rate.data,
+                                        mixed_household_volume=form.mixed_household_volume.data,
+                                        blocks_text=form.blocks_text.data, meters_text=form.meters_text.data,
+                                        reductions_text=form.reductions_text.data or "")
+        except ServiceError as error:
+            flash_refusal(form, error)
+        else:
+            result = simulation.simulate(form.year.data, draft, today)
+    return render_template("rates/tariff_simulation.html", form=form, result=result)
