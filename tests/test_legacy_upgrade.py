@@ -68,6 +68,9 @@ def _as_former_code(app, monkeypatch):
     monkeypatch.setattr(outbox, "relay", lambda model, limit=100: (0, 0))
     monkeypatch.setattr(jobs, "enqueue", lambda kind, **args: 0)  # it had no job table either
     monkeypatch.setattr(jobs, "run_pending", lambda: 0)
+    from plugins.rates.repositories import bills as bill_repo
+
+    monkeypatch.setattr(bill_repo, "write_run_profile", lambda run_id: None)  # nor the runs' profiles
 
 
 def _former_owe(model, key, target, operation, arguments):
@@ -120,10 +123,10 @@ def test_a_database_at_the_former_head_with_demo_data_upgrades_without_loss(empt
         assert totals_after == totals_before and totals_after[0] == totals_after[1] > 0
         with app.app_context():
             tables = set(sa.inspect(db.engine).get_table_names())
-            # Only the plugins' chains and version tables, and the core's job table, are new.
+            # Only the plugins' chains and version tables, the core's job table and the runs' profiles are new.
             assert tables - tables_before == {f"{p}_{t}" for p in ("accounting", "budget", "complaints", "rates")
                                               for t in ("audit_log", "audit_head")} | {
-                f"alembic_version_{p}" for p in ("accounting", "budget", "complaints", "rates")} | {"core_job"}
+                f"alembic_version_{p}" for p in ("accounting", "budget", "complaints", "rates")} | {"core_job", "rates_run_profile"}
             assert {h.name: c for h, (c, e) in zip(migrating.histories(), migrating.status().values())} == {
                 h.name: migrating.heads(h) for h in migrating.histories()}
             db.session.remove()
@@ -131,6 +134,13 @@ def test_a_database_at_the_former_head_with_demo_data_upgrades_without_loss(empt
         assert verified.exit_code == 0, verified.output
         assert f"core: audit trail intact, {before['core_audit_log']} records verified." in verified.output
         assert app.test_client().get("/readyz").get_json()["checks"]["migrations"] == "ok"
+
+        # The runs finished before are profiled from their bills (for the tariff simulation).
+        with app.app_context():
+            profiled = db.session.execute(sa.text("SELECT SUM(bills) FROM rates_run_profile")).scalar()
+            billed = db.session.execute(sa.text("SELECT COUNT(*) FROM rates_bill WHERE kind = 'regular'")).scalar()
+            assert profiled == billed > 0
+            db.session.remove()
 
         # The outboxes' rows became the accounting.post_entry calls they always were: each one
         # decodes against the port and keeps its key as the idempotency key.

@@ -256,6 +256,29 @@ class BillRun(db.Model):
         return f"{self.period} {self.cycle} {self.route_code or '*'} {self.status}"
 
 
+class RunProfile(db.Model):
+    """What a finished bill run billed, grouped by everything the tariff charges on: how many
+    regular bills of each (use type, meter, households, use, reductions, cycle, mixed meter, own
+    water-use rate). Written once when the run finishes; the tariff simulation reads a year of it
+    instead of every bill."""
+
+    __tablename__ = "rates_run_profile"
+    __bind_key__ = BIND
+    __audit__ = False  # derived from the bills, which are audited by their run
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_bill_run.id"), index=True)
+    use_type: Mapped[str] = mapped_column(sa.String(20))
+    diameter: Mapped[int] = mapped_column()
+    households: Mapped[int] = mapped_column()
+    use: Mapped[int] = mapped_column()
+    reductions: Mapped[str] = mapped_column(sa.String(60), default="")
+    cycle: Mapped[str] = mapped_column(sa.String(10))
+    mixed: Mapped[bool] = mapped_column(default=False)
+    water_use_rate: Mapped[Decimal | None] = mapped_column(Price)
+    bills: Mapped[int] = mapped_column()
+
+
 class Bill(db.Model):
     """A bill (고지서) as issued; never edited. Its charge lines are columns, the fixed set a
     Korean water bill prints, so a run writes one row per bill. A correction is an ``adjusting``

@@ -8,7 +8,7 @@ from sqlalchemy.orm import contains_eager
 
 from erp.common.sql import raw_rows
 from erp.extensions import db
-from plugins.rates.models import Bill, BillRun, Customer, CustomerReduction, Meter, Outbox, Reading
+from plugins.rates.models import Bill, BillRun, Customer, CustomerReduction, Meter, Outbox, Reading, RunProfile
 
 REGULAR_KINDS = ("regular", "settlement")
 
@@ -228,13 +228,26 @@ def volume_and_revenue_by_use_type(year: int) -> dict[str, tuple[int, int]]:
     return {use_type: (volume, amount) for use_type, (volume, amount) in result.items()}
 
 
+_PROFILE_KEY = ("use_type", "diameter", "households", "use", "reductions")
+_CUSTOMER_KEY = ("cycle", "mixed", "water_use_rate")
+
+
+def write_run_profile(run_id: int) -> None:
+    """Record what the run billed, grouped by what the tariff charges on (one INSERT … SELECT in
+    the database, in the caller's transaction)."""
+    columns = [getattr(Bill, name) for name in _PROFILE_KEY] + [getattr(Customer, name) for name in _CUSTOMER_KEY]
+    select = (sa.select(sa.literal(run_id), *columns, sa.func.count())
+              .join(Customer, Bill.customer_id == Customer.id)
+              .where(Bill.run_id == run_id, Bill.kind == "regular").group_by(*columns))
+    db.session.execute(sa.insert(RunProfile).from_select(["run_id", *_PROFILE_KEY, *_CUSTOMER_KEY, "bills"], select))
+
+
 def regular_use_profile(year: int) -> list[tuple]:
-    """The regular bills of ``year``'s billing months, grouped by everything the tariff charges on:
-    (use type, diameter, households, use, reductions, cycle, mixed, own water-use rate, count)."""
-    query = (sa.select(Bill.use_type, Bill.diameter, Bill.households, Bill.use, Bill.reductions, Customer.cycle,
-                       Customer.mixed, Customer.water_use_rate, sa.func.count())
-             .join(Customer, Bill.customer_id == Customer.id)
-             .where(Bill.kind == "regular", Bill.period >= f"{year:04d}-01", Bill.period <= f"{year:04d}-12")
-             .group_by(Bill.use_type, Bill.diameter, Bill.households, Bill.use, Bill.reductions, Customer.cycle,
-                       Customer.mixed, Customer.water_use_rate))
-    return [tuple(row) for row in db.session.execute(query)]
+    """The regular bills of the runs of ``year``'s billing months, grouped by everything the tariff
+    charges on: (use type, diameter, households, use, reductions, cycle, mixed, own water-use
+    rate, bills) — read from the runs' profiles, not from every bill."""
+    columns = [getattr(RunProfile, name) for name in _PROFILE_KEY + _CUSTOMER_KEY]
+    query = (sa.select(*columns, sa.func.sum(RunProfile.bills))
+             .join(BillRun, RunProfile.run_id == BillRun.id)
+             .where(BillRun.period >= f"{year:04d}-01", BillRun.period <= f"{year:04d}-12").group_by(*columns))
+    return [tuple(row[:-1]) + (int(row[-1]),) for row in db.session.execute(query)]

@@ -211,6 +211,7 @@ def _close_run(run_id: int, errors: dict) -> BillRun:
     run.status, run.finished_at = "finished", utcnow()
     if errors:
         run.note = "; ".join(f"{count}: {reason}" for reason, count in errors.items())[:500]
+    repo.write_run_profile(run.id)  # for the tariff simulation, which reads a year of runs
     lines = postings.posting_lines({row[0]: dict(zip(AMOUNTS, row[2:8], strict=True)) for row in totals})
     if lines:
         postings.owe_posting(postings.run_key(run.id), run.issued_on, f"상하수도요금 정기부과 {run.period} ({run.billed:,}건)", lines)

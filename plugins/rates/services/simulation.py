@@ -2,10 +2,11 @@
 against the tariff in force — what officials try, draft after draft, in a meeting.
 
 The year's regular bills are read grouped by everything the tariff charges on (use type, meter,
-households, use, reductions, cycle, mixed meter, own water-use rate); each distinct group is
-priced once under each tariff by the pure calculation and weighted by how many bills it stands
-for, so a city's year is a few thousand calculations, not millions. Settlement and adjusting bills
-are left out (one-off), and so is the leak reduction (granted case by case).
+households, use, reductions, cycle, mixed meter, own water-use rate) — from the profile each bill
+run records when it finishes, not from every bill; each distinct group is priced once under each
+tariff by the pure calculation and weighted by how many bills it stands for, so a city's year is a
+few thousand calculations, not millions. Settlement and adjusting bills are left out (one-off),
+and so is the leak reduction (granted case by case).
 """
 from __future__ import annotations
 
@@ -159,13 +160,12 @@ def simulate(year: int, draft: TariffTerms, today: date) -> Simulation:
                 samples.append(Sample(label, use, quote(request, [now_terms]).total, quote(request, [draft]).total))
             except QuoteError as error:
                 refused[str(error)] = refused.get(str(error), 0)
-    basis = tariff_basis.compute(year)
+    cost = tariff_basis.total_cost(year)
     outcomes = [o for o in by_type.values() if o.bills or o.use_type in USE_TYPES]
     revenue_now = sum(o.revenue_now for o in outcomes)
     revenue_draft = sum(o.revenue_draft for o in outcomes)
     return Simulation(year, name, outcomes, samples, median, [(label, counts[i]) for i, (_u, label) in enumerate(BINS)],
-                      _percent(revenue_now, basis.total_cost), _percent(revenue_draft, basis.total_cost), basis.total_cost,
-                      refused)
+                      _percent(revenue_now, cost), _percent(revenue_draft, cost), cost, refused)
 
 
 def _median(weights: dict[int, int]) -> int | None:

@@ -85,11 +85,8 @@ def _ratio(numerator, denominator, places: str = "0.01") -> Decimal | None:
     return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
-def compute(year: int, overrides: dict | None = None) -> TariffBasis:
-    """The tariff basis of ``year`` from the books and the bills, with ``overrides`` (figure key
-    -> typed value: ``cost:<account code>``, ``capital``, ``return_rate`` (per cent),
-    ``volume:<use type>``, ``revenue:<use type>``) taking the place of those figures."""
-    overrides = overrides or {}
+def _cost(year: int, overrides: dict):
+    """(costs by nature, operating cost, capital, return rate, fair return, total cost) of ``year``."""
     accounting = ports.get("accounting")
     costs = [_figure(f"cost:{line.code}", line.name, line.amount, "books", overrides)
              for line in accounting.costs_by_category(year)]
@@ -100,7 +97,20 @@ def compute(year: int, overrides: dict | None = None) -> TariffBasis:
     return_rate = _figure("return_rate", "적정투자보수율 (%)", setting, "setting", overrides)
     operating = sum(int(f.value) for f in costs)
     fair_return = int((Decimal(capital.value) * Decimal(return_rate.value) / 100).to_integral_value(rounding=ROUND_FLOOR))
-    total_cost = operating + fair_return
+    return costs, operating, capital, return_rate, fair_return, operating + fair_return
+
+
+def total_cost(year: int) -> int:
+    """총괄원가 of ``year`` from the books (operating costs and the fair return), without the bills."""
+    return _cost(year, {})[-1]
+
+
+def compute(year: int, overrides: dict | None = None) -> TariffBasis:
+    """The tariff basis of ``year`` from the books and the bills, with ``overrides`` (figure key
+    -> typed value: ``cost:<account code>``, ``capital``, ``return_rate`` (per cent),
+    ``volume:<use type>``, ``revenue:<use type>``) taking the place of those figures."""
+    overrides = overrides or {}
+    costs, operating, capital, return_rate, fair_return, total_cost = _cost(year, overrides)
 
     billed = bill_repo.volume_and_revenue_by_use_type(year)
     lines = []
