@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import jsonify, render_template
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -29,7 +30,20 @@ def _render(code: int, detail: str | None = None):
     return render_template("errors/error.html", code=code, title=title, text=detail or text), code
 
 
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a body nested too deeply for the parser is bad JSON (a 400 from
+    ``request.get_json``, None with ``silent=True``) instead of a RecursionError and a 500."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("the JSON body is nested too deeply") from None
+
+
 def init_app(app) -> None:
+    app.json = BoundedJSONProvider(app)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _render(400, _("The form expired or did not come from this site (security token missing or invalid). Reload the page and submit again."))

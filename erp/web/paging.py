@@ -14,6 +14,27 @@ def page_arg() -> int:
     return min(max(page, 1), MAX_PAGE)
 
 
+MAX_ID = 2**31 - 1  # the databases' INT: a larger "id" would overflow the query, not find nothing
+
+
+def form_id(name: str) -> int:
+    """A row id posted in a form field: a whole number from 1 to the INT maximum, else 0 (which
+    finds no row, so the service refuses it as it refuses any unknown id)."""
+    value = request.form.get(name, type=int)
+    return value if value is not None and 1 <= value <= MAX_ID else 0
+
+
+def id_arg(name: str) -> int | None:
+    """``?name=`` as a row id: absent gives None; not a whole number from 1 to the INT maximum
+    is a 404 (no such row)."""
+    value = request.args.get(name)
+    if value is None or value == "":
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+        abort(404)
+    return int(value)
+
+
 def int_arg(name: str, default: int, low: int, high: int) -> int:
     """``?name=`` as a whole number from ``low`` to ``high``: absent or not a number gives
     ``default``; out of range is a 400."""

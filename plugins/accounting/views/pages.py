@@ -17,7 +17,7 @@ from erp.common.errors import ServiceError
 from erp.i18n import N_
 from erp.web.downloads import printout
 from erp.web.forms import flash_errors, flash_refusal, parse_won
-from erp.web.paging import int_arg
+from erp.web.paging import int_arg, page_arg
 from plugins.accounting.data import PostingLine
 from plugins.accounting.reports import statements as printouts
 from plugins.accounting.repositories import entries as entry_repo
@@ -64,7 +64,7 @@ def index():
 def entries():
     status = request.args.get("status") if request.args.get("status") in ("draft", "posted") else None
     pagination = entry_repo.search(status=status, date_from=_date_arg("from", None), date_to=_date_arg("to", None),
-                                   text=request.args.get("q", "").strip(), page=request.args.get("page", 1, type=int))
+                                   text=request.args.get("q", "").strip(), page=page_arg())
     return render_template("accounting/entries.html", pagination=pagination, args=request.args)
 
 

@@ -15,7 +15,7 @@ from erp.common.tables import Table, to_pdf, to_xlsx
 from erp.i18n import N_
 from erp.web.forms import flash_errors, flash_refusal, parse_won
 from erp.web.downloads import printout
-from erp.web.paging import int_arg, page_arg
+from erp.web.paging import form_id, int_arg, page_arg
 from plugins.budget.repositories import budget as repo
 from plugins.budget.services import compilation, execution, midterm, reports, structure, transfers, yearend
 from plugins.budget.views.forms import (AdjustForm, BasisForm, CarryForm, CommitmentForm, GrowthForm, LineForm,
@@ -147,7 +147,7 @@ def version_detail(version_id: int):
                 compilation.adjust(version.id, adjust_form.line_id.data, parse_won(adjust_form.adjusted.data), adjust_form.note.data or "")
                 flash(_("Budget office figure saved."), "success")
             elif action == "delete_basis":
-                compilation.delete_basis(request.form.get("basis_id", type=int) or 0)
+                compilation.delete_basis(form_id("basis_id"))
                 flash(_("Calculation basis removed."), "success")
             elif action == "approve":
                 compilation.approve(version.id)
@@ -325,7 +325,7 @@ def year_end():
                 yearend.request_explicit(form.line_id.data, parse_won(form.amount.data) or 0, form.reason.data)
                 flash(_("Carry-over requested."), "success")
             elif action == "approve":
-                yearend.approve_explicit(request.form.get("carry_id", type=int) or 0)
+                yearend.approve_explicit(form_id("carry_id"))
                 flash(_("Carry-over approved."), "success")
             elif action == "process":
                 yearend.process(year)

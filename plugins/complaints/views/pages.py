@@ -16,6 +16,7 @@ from erp.common.errors import ServiceError
 from erp.i18n import N_
 from erp.web.downloads import printout
 from erp.web.forms import flash_refusal
+from erp.web.paging import id_arg
 from plugins.complaints.reports import statistics_file
 from plugins.complaints.repositories import complaints as repo
 from plugins.complaints.services import complaints as service
@@ -144,7 +145,7 @@ def queue():
     mine = request.args.get("mine") == "1"
     status_filter = request.args.get("status") or None
     items = service.queue(department=department, assignee_id=current_user.id if mine else None, status=status_filter,
-                          type_id=request.args.get("type", type=int))
+                          type_id=id_arg("type"))
     return render_template("complaints/queue.html", items=items, departments=auth.list_departments(include_inactive=False),
                            kinds=repo.types(active_only=False), args=request.args)
 
@@ -231,7 +232,7 @@ def statistics():
 @permission_required("complaints.view")
 def types():
     kinds = repo.types(active_only=False)
-    edit = request.args.get("edit", type=int)
+    edit = id_arg("edit")
     kind = repo.type_by_id(edit) if edit and 0 < edit < 2**31 else None
     form = TypeForm(obj=kind)
     if request.method == "POST":

@@ -153,13 +153,24 @@ def _segments(request: QuoteRequest, tariffs: list[TariffTerms]) -> list[tuple[d
     return segments
 
 
+MAX_USE = 10_000_000  # ㎥ in one period: far above any meter, far below what the arithmetic cannot carry
+MAX_RATE = Decimal(100_000)  # won per ㎥
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
 def validate(request: QuoteRequest, tariffs: list[TariffTerms]) -> None:
+    """Refuse (QuoteError) a request the calculation cannot price: unknown terms, or figures out
+    of any real bill's range (which would also overflow the arithmetic or the calendar)."""
     if request.use_type not in USE_TYPES:
         raise QuoteError(f"Unknown use type {request.use_type!r}; use one of {', '.join(USE_TYPES)}.")
     if request.diameter not in DIAMETERS:
         raise QuoteError(f"Unknown meter diameter {request.diameter}; use one of {', '.join(map(str, DIAMETERS))} mm.")
     if request.consumption < 0:
         raise QuoteError("Use (consumption) cannot be negative.")
+    if request.consumption > MAX_USE:
+        raise QuoteError(f"Use (consumption) is at most {MAX_USE:,} ㎥ in a period.")
+    if not (FIRST_DAY <= request.period_start <= LAST_DAY and FIRST_DAY <= request.period_end <= LAST_DAY):
+        raise QuoteError(f"The period must fall between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}.")
     if not 1 <= request.households <= 1000:
         raise QuoteError("Households on the meter must be 1 to 1000.")
     if request.period_end < request.period_start:
@@ -170,8 +181,11 @@ def validate(request: QuoteRequest, tariffs: list[TariffTerms]) -> None:
         raise QuoteError("The move-out date must fall inside the period.")
     if request.mixed and request.use_type != "general":
         raise QuoteError("A mixed home/business meter is billed under the general use type.")
-    if request.water_use_rate is not None and request.water_use_rate < 0:
-        raise QuoteError("The water-use charge rate cannot be negative.")
+    if request.water_use_rate is not None and not 0 <= request.water_use_rate <= MAX_RATE:
+        raise QuoteError(f"The water-use charge rate must be 0 to {MAX_RATE:,} won per ㎥.")
+    for reduction in request.reductions:
+        if reduction.previous_average is not None and not 0 <= reduction.previous_average <= MAX_USE:
+            raise QuoteError(f"The previous average use must be 0 to {MAX_USE:,} ㎥.")
 
 
 def quote(request: QuoteRequest, tariffs: list[TariffTerms]) -> Quote:

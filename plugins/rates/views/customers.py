@@ -19,7 +19,7 @@ from erp import jobs
 from erp.auth.access import permission_required
 from erp.common.errors import ServiceError
 from erp.web.forms import flash_errors, flash_refusal
-from erp.web.paging import page_arg
+from erp.web.paging import form_id, page_arg
 from plugins.rates.repositories import bills as bills_repo
 from plugins.rates.repositories import customers as repo
 from plugins.rates.services import customers as service
@@ -119,7 +119,7 @@ def customer_detail(customer_id: int):
                 service.move_out(customer.id, local_today())
                 flash(_("Moved out."), "success")
             elif action in ("hold", "release"):
-                service.set_held(request.form.get("reading_id", type=int) or 0, action == "hold")
+                service.set_held(form_id("reading_id"), action == "hold")
             else:
                 for form in (meter_form, reading_form, holder_form):
                     flash_errors(form.errors)
