@@ -173,7 +173,7 @@ def test_quote_api(client, tariff):
     ({"use_type": "household", "diameter": 13, "consumption": 2.5, "period_start": "2026-11-01", "period_end": "2026-11-30"}, "whole number"),
     ({"use_type": "household", "diameter": 13, "consumption": 3, "period_start": "2026-13-01", "period_end": "2026-11-30"}, "YYYY-MM-DD"),
     ({"use_type": "household", "diameter": 13, "consumption": 3, "period_start": "2026-11-30", "period_end": "2026-11-01"}, "ends before"),
-    ({"use_type": "household", "diameter": 13, "consumption": 3, "period_start": "1999-01-01", "period_end": "1999-01-31"}, "No tariff"),
+    ({"use_type": "household", "diameter": 13, "consumption": 3, "period_start": "2009-01-01", "period_end": "2009-01-31"}, "No tariff"),
     ([1, 2, 3], "JSON object"),
 ])
 def test_quote_api_bad_input_is_a_400_with_a_reason(client, tariff, payload, reason):
