@@ -18,7 +18,7 @@ ATTR = "_erp_access"
 
 @dataclass(frozen=True)
 class Access:
-    kind: str  # "public" | "login" | "permission" | "service"
+    kind: str  # "public" | "login" | "permission" | "service" | "scrape"
     permission: str = ""
 
 
@@ -44,6 +44,12 @@ def service_call(view):
     """Reachable by other services of the installation only: the view checks their signed
     service token itself (no session, no login)."""
     return _mark(Access("service"))(view)
+
+
+def scrape_only(view):
+    """Reachable by the monitoring system only: a bearer token (ERP_METRICS_TOKEN) or an address
+    of ERP_METRICS_ALLOW (loopback by default); anyone else gets 403."""
+    return _mark(Access("scrape"))(view)
 
 
 def permission_required(code: str):
@@ -75,6 +81,10 @@ def guard():
         abort(403)
     if access.kind in ("public", "service"):
         return None
+    if access.kind == "scrape":
+        from erp.ops.metrics import scrape_allowed
+
+        return None if scrape_allowed() else abort(403)
     if not current_user.is_authenticated:
         if wants_json():
             abort(401)

@@ -24,12 +24,13 @@ import os
 import threading
 
 import requests
-from flask import current_app, g, has_request_context
+from flask import current_app
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from erp.common.errors import ServiceError
 from erp.ports import BadCall, Operation, PortError, decode_result, encode_call
+from erp.ops.logs import current_request_id
 from erp.ports.tokens import Claims, check_key, issue
 
 LOCALE_HEADER = "X-ERP-Locale"
@@ -92,7 +93,7 @@ class HttpPort:
 
         body = encode_call(self._plugin, op.name, kwargs)
         user_id, user = current_actor()
-        request_id = g.get("request_id", "") if has_request_context() else ""
+        request_id = current_request_id()
         token = issue(self._key, Claims(self._service, user_id, user, request_id, f"{self._plugin}.{op.name}"))
         headers = {"Authorization": f"Bearer {token}", LOCALE_HEADER: _locale()}
         if request_id:
