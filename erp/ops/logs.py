@@ -46,9 +46,11 @@ def incoming_request_id(headers) -> str:
     incoming = headers.get(REQUEST_ID_HEADER, "")
     if 0 < len(incoming) <= 64 and incoming.replace("-", "").isalnum():
         return incoming
-    match = _TRACEPARENT.match(headers.get(TRACEPARENT_HEADER, "").strip())
-    if match and match.group(1) != "0" * 32:
-        return match.group(1)
+    parent = headers.get(TRACEPARENT_HEADER)
+    if parent:
+        match = _TRACEPARENT.match(parent.strip())
+        if match and match.group(1) != "0" * 32:
+            return match.group(1)
     return uuid.uuid4().hex
 
 
