@@ -51,6 +51,13 @@ def init_app(app) -> None:
     """Count every request of ``app`` (ERP_METRICS=0 turns counting and /metrics off)."""
     from erp.ops.minutes import Recorder
 
+    # Settings that would otherwise fail on the first scrape or page stop start-up instead.
+    try:
+        app.extensions["erp_metrics_allow"] = allowed_networks(app.config.get("ERP_METRICS_ALLOW", ""))
+    except ValueError as error:
+        raise RuntimeError(f"ERP_METRICS_ALLOW must list networks such as 127.0.0.1/32,10.0.0.0/8: {error}") from None
+    if app.config.get("ERP_PREDICT_METHOD", "linear") not in ("linear", "holt"):
+        raise RuntimeError(f"ERP_PREDICT_METHOD must be linear or holt, not {app.config['ERP_PREDICT_METHOD']!r}")
     if not enabled(app):
         return
     recorder = app.extensions["erp_ops"] = Recorder(app)
@@ -172,7 +179,7 @@ def scrape_allowed() -> bool:
         address = ipaddress.ip_address(request.remote_addr or "")
     except ValueError:
         return False
-    return any(address in network for network in allowed_networks(config.get("ERP_METRICS_ALLOW", "")))
+    return any(address in network for network in current_app.extensions.get("erp_metrics_allow", ()))
 
 
 def allowed_networks(raw: str) -> list:
