@@ -318,6 +318,9 @@ def test_administrator_sees_the_operations_charts_and_a_prediction_warning(app, 
     # Chart.js drew the series it was given: 60 points of the hour, 1,000 requests a minute = 16.67/s.
     tps = page.evaluate("Chart.getChart('chart-tps').data.datasets[0].data")
     assert len(tps) == 60 and tps[-1] == 16.667 and tps[0] == 0
+    # … beside one line per instance: 600 and 400 requests a minute.
+    lines = page.evaluate("Chart.getChart('chart-tps').data.datasets.map(d => [d.label, d.data[59]])")
+    assert lines[1:] == [["web-1", 10], ["web-2", 6.667]]
     assert "web-1" in page.inner_text("#instances") and "web-2" in page.inner_text("#instances")
     assert "20,000" in page.inner_text("#fig-requests")
     page.screenshot(path=str(tmp_path / "operations.png"), full_page=True)

@@ -386,6 +386,8 @@ def test_the_dashboard_sums_instances_and_warns_before_a_threshold(app, client, 
         assert overview.total.requests == 20000 and overview.total.errors == 190
         assert overview.total.mean_ms == pytest.approx((12000 * 30 + 8000 * 80) / 20000)
         assert dict((n, t.requests) for n, t in overview.instances) == {"web-1": 12000, "web-2": 8000}
+        # Per instance and minute: 600 / 60 s = 10 and 400 / 60 s = 6.67 requests a second.
+        assert {n: (s[-1], s[0]) for n, s in overview.instance_tps.items()} == {"web-1": (10, 0), "web-2": (pytest.approx(6.6667, abs=1e-3), 0)}
         # p95 of 12,000 in (25, 50] ms and 8,000 in (50, 100] ms: rank 19,000 lies 7,000 into the
         # second bucket: 50 + 50 * 7000 / 8000 = 93.75 ms.
         assert overview.total.p95_ms == pytest.approx(93.75)
@@ -458,3 +460,36 @@ def test_a_traceparent_names_the_request_when_no_request_id_is_sent(client):
     assert answer.headers["X-Request-ID"] == trace
     assert client.get("/healthz", headers={"X-Request-ID": "gw-1", "traceparent": f"00-{trace}-00f067aa0ba902b7-01"}) \
         .headers["X-Request-ID"] == "gw-1"
+
+
+def test_a_port_call_made_by_a_job_carries_the_request_id(app_factory, monkeypatch):
+    """Over HTTP, a port call of work done for a request — here a job's, outside any request —
+    sends the request's id as X-Request-ID and inside the signed service token."""
+    from erp import ports
+    from erp.ops.logs import request_id_of
+    from erp.ports import client
+    from erp.ports.tokens import verify
+
+    key = "k" * 40
+    app = app_factory(ERP_PLUGINS=["complaints"], ERP_PORTS={"accounting": "http://127.0.0.1:9"}, ERP_SERVICE_KEY=key)
+    sent = []
+
+    class Answer:
+        status_code = 503
+
+        def json(self):
+            return {"message": "busy"}
+
+    class Session:
+        def post(self, url, json, headers, timeout):
+            sent.append(headers)
+            return Answer()
+
+    monkeypatch.setattr(client, "_session", lambda retries: Session())
+    with app.app_context(), request_id_of("citizen-request-7"):
+        with pytest.raises(ports.PortError):
+            ports.get("accounting").entry_date_is_open(datetime(2026, 11, 26).date())
+    (headers,) = sent
+    assert headers["X-Request-ID"] == "citizen-request-7"
+    token = headers["Authorization"].removeprefix("Bearer ")
+    assert verify(key, token, "accounting.entry_date_is_open", 60).request_id == "citizen-request-7"

@@ -109,6 +109,7 @@ class Overview:
     seconds: float
     points: list[Point]
     instances: list[tuple[str, Totals]]
+    instance_tps: dict[str, list[float]]
     busiest: list[tuple[str, Totals]]
     slowest: list[tuple[str, Totals]]
     jobs: dict[str, int]
@@ -138,6 +139,16 @@ def overview(period: str = "hour", now: datetime | None = None) -> Overview:
         at = to_local(start + timedelta(minutes=i * step))
         points.append(Point(at.strftime(label_format), bucket.tps(step * 60), bucket.mean_ms, bucket.p95_ms,
                             bucket.error_rate, bucket.apdex))
+    # Each instance's throughput over the same points, for the chart.
+    instance_tps: dict[str, list[float]] = {}
+    step_seconds = step * 60
+    for minute, instance, requests in db.session.execute(
+            sa.select(OpsMinute.minute, OpsMinute.instance, sa.func.sum(OpsMinute.requests)).where(since)
+            .group_by(OpsMinute.minute, OpsMinute.instance)):
+        index = int((minute - start).total_seconds() // 60) // step
+        if 0 <= index < len(buckets):
+            series = instance_tps.setdefault(instance, [0.0] * len(buckets))
+            series[index] += int(requests or 0) / step_seconds
     instances = []
     for instance, *values in db.session.execute(
             sa.select(OpsMinute.instance, *_sums()).where(since).group_by(OpsMinute.instance).order_by(OpsMinute.instance)):
@@ -151,7 +162,8 @@ def overview(period: str = "hour", now: datetime | None = None) -> Overview:
         endpoints.append((endpoint, totals))
     busiest = sorted(endpoints, key=lambda e: (-e[1].requests, e[0]))[:10]
     slowest = sorted(endpoints, key=lambda e: (-(e[1].p95_ms or 0), e[0]))[:10]
-    return Overview(period, start, total, minutes * 60.0, points, instances, busiest, slowest, figures.job_counts(),
+    return Overview(period, start, total, minutes * 60.0, points, instances, dict(sorted(instance_tps.items())), busiest,
+                    slowest, figures.job_counts(),
                     figures.outboxes(), predictions(now))
 
 

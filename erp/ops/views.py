@@ -77,6 +77,7 @@ def dashboard():
     chart = {
         "labels": [p.label for p in data.points],
         "tps": [round(p.tps, 3) for p in data.points],
+        "instances": {name: [round(v, 3) for v in series] for name, series in data.instance_tps.items()},
         "mean_ms": [None if p.mean_ms is None else round(p.mean_ms, 1) for p in data.points],
         "p95_ms": [None if p.p95_ms is None else round(p.p95_ms, 1) for p in data.points],
         "error_rate": [None if p.error_rate is None else round(p.error_rate * 100, 2) for p in data.points],

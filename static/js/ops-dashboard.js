@@ -25,7 +25,14 @@
       canvas.dataset.ready = "1";
       return chart;
     }
-    line("chart-tps", ["tps"]);
+    var tps = line("chart-tps", ["tps"]);
+    // One thinner line per instance beside the total, so a replica that falls behind shows.
+    Object.keys(data.instances || {}).forEach(function (name, i) {
+      var colour = ["#74c0fc", "#ffa94d", "#8ce99a", "#e599f7", "#ffd43b"][i % 5];
+      tps.data.datasets.push({ label: name, data: data.instances[name], borderColor: colour, backgroundColor: colour,
+                               spanGaps: true, pointRadius: 0, borderWidth: 1, borderDash: [4, 3], tension: 0.2 });
+    });
+    tps.update();
     line("chart-latency", ["mean_ms", "p95_ms"]);
     line("chart-errors", ["error_rate"]);
     line("chart-apdex", ["apdex"], { scales: { x: { ticks: { maxTicksLimit: 12 } }, y: { min: 0, max: 1 } } });
