@@ -46,12 +46,14 @@ reset-admin: install
 	$(BIN)/flask erp reset-password admin
 
 # Debian packages the tests need: Chromium for the browser tests, Nanum fonts (Hangul in PDFs
-# and screenshots), poppler-utils (pdffonts). Installed only when missing and running as root.
+# and screenshots), poppler-utils (pdffonts), prometheus (promtool checks /metrics, and a real
+# Prometheus scrapes a test server). Installed only when missing and running as root.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	[ -f /usr/share/fonts/truetype/nanum/NanumGothic.ttf ] || missing="$$missing fonts-nanum"; \
 	command -v pdffonts >/dev/null || missing="$$missing poppler-utils"; \
+	{ command -v promtool >/dev/null && command -v prometheus >/dev/null; } || missing="$$missing prometheus"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing:$$missing"; \

@@ -8,6 +8,12 @@ settings and driven the same way. Prints req/s, p50 and p99 of both and the rati
 quote at least half the bare rate. A run in which wrk saw a non-2xx answer, a socket error or a
 timeout says so and exits non-zero.
 
+``--compare-metrics`` serves the quote a second time with the operations figures switched off
+(``ERP_METRICS=0``: no Prometheus counting, no per-minute figures) and prints the rate with them
+against the rate without them (target: at most 5 % slower, ratio >= 0.95). The two are measured
+in alternating rounds (``--rounds``, default 2 each), so a drift of the machine's load falls on
+both alike.
+
 A sync worker serves one request at a time, so connections beyond the workers only wait in the
 listen queue: that adds latency, not throughput. --connections defaults to twice the workers,
 enough to keep every worker busy while the previous connection is closed and the next accepted
@@ -185,31 +191,62 @@ def line(label: str, result: dict) -> str:
             f"   p99 {result['p99_us'] / 1000:7.2f} ms   ({result['requests']:,.0f} requests)")
 
 
+def combine(runs: list[dict]) -> dict:
+    """wrk's figures of several rounds as one: requests and time add up, latencies are averaged."""
+    if len(runs) == 1:
+        return runs[0]
+    total = {key: sum(run[key] for run in runs) for key in ("requests", "duration_us", "connect", "read", "write",
+                                                               "status", "timeout", "errors")}
+    total["rate"] = total["requests"] / (total["duration_us"] / 1e6)
+    for key in ("p50_us", "p99_us"):
+        total[key] = sum(run[key] for run in runs) / len(runs)
+    return total
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def measure(args, wrk_path: str, url: str, workdir: Path) -> tuple[dict, dict]:
-    """Serve, check and load the quote, then the bare endpoint; wrk's figures and worker restarts of each."""
+    """Serve, check and load the quote (with the operations figures, and without them when
+    comparing), then the bare endpoint; wrk's figures and worker restarts of each."""
     (workdir / "bare_app.py").write_text(BARE_APP)
     script = workdir / "quote.lua"
     script.write_text(WRK_SCRIPT % json.dumps(QUOTE))
-    base_env = {k: v for k, v in os.environ.items() if k not in ("WEB_CONCURRENCY", "ERP_THREADS", "GUNICORN_CMD_ARGS")}
+    base_env = {k: v for k, v in os.environ.items()
+                if k not in ("WEB_CONCURRENCY", "ERP_THREADS", "GUNICORN_CMD_ARGS", "PROMETHEUS_MULTIPROC_DIR", "ERP_METRICS")}
     erp_env = {**base_env, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "ERP_LOG_LEVEL": args.log_level,
-               "PYTHONPATH": str(ROOT)}
+               "PYTHONPATH": str(ROOT), "ERP_METRICS": "1"}
+    servers = [("quote", "wsgi:app", erp_env, ROOT)]
+    if args.compare_metrics:
+        servers = [("quote", "wsgi:app", erp_env, ROOT), ("quote, no ops", "wsgi:app", {**erp_env, "ERP_METRICS": "0"}, ROOT)]
+        servers = servers * args.rounds
+    servers.append(("bare Flask", "bare_app:app", base_env, workdir))
+    runs: dict[str, list[dict]] = {}
     results, recycled = {}, {}
-    for name, app_spec, env, chdir in (("quote", "wsgi:app", erp_env, ROOT), ("bare Flask", "bare_app:app", base_env, workdir)):
-        server = Server(name.split()[0], app_spec, args.workers, env, workdir, chdir)
+    for name, app_spec, env, chdir in servers:
+        server = Server(name.split()[0].rstrip(","), app_spec, args.workers, env, workdir, chdir)
         try:
             answer = server.wait_ready(QUOTE)
-            if name == "quote":
+            if name.startswith("quote") and name not in runs:
                 if not isinstance(answer.get("total"), int):
                     raise RuntimeError(f"the quote answered without a total: {answer}")
                 print(f"{'check':<14} {QUOTE['consumption']} ㎥, {QUOTE['diameter']} mm household, "
                       f"{QUOTE['period_start']}..{QUOTE['period_end']}: 200, total {answer['total']:,} won", flush=True)
             if args.warmup > 0:
                 wrk(wrk_path, script, server.url, args.warmup, args.connections, args.threads)
-            results[name] = wrk(wrk_path, script, server.url, args.seconds, args.connections, args.threads)
-            recycled[name] = server.recycled()
+            runs.setdefault(name, []).append(wrk(wrk_path, script, server.url, args.seconds, args.connections, args.threads))
+            recycled[name] = recycled.get(name, 0) + server.recycled()
         finally:
             server.stop()
-        print(line(name, results[name]), flush=True)
+        print(line(name, runs[name][-1]), flush=True)
+    for name, measured in runs.items():
+        results[name] = combine(measured)
+    if args.compare_metrics:
+        # Each round's pair ran back to back: its ratio is the least disturbed by the machine's drift.
+        results["pairs"] = [on["rate"] / off["rate"] for on, off in zip(runs["quote"], runs["quote, no ops"], strict=True)]
     return results, recycled
 
 
@@ -221,9 +258,15 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers of each server")
     parser.add_argument("--log-level", default="INFO", help="ERP_LOG_LEVEL of the served app (production: INFO)")
+    parser.add_argument("--compare-metrics", action="store_true",
+                        help="also serve the quote without /metrics and the per-minute figures (ERP_METRICS=0) and "
+                             "print the cost of them (target: at most 5 %%)")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds with and without them (--compare-metrics)")
     args = parser.parse_args()
     if args.connections < args.threads:
         parser.error("--connections must be at least --threads")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
 
     wrk_path = shutil.which("wrk")
     if wrk_path is None:
@@ -241,6 +284,7 @@ def main() -> int:
         print(f"FAILED: {error}\nserver logs kept in {workdir}", file=sys.stderr)
         return 1
 
+    pairs = results.pop("pairs", [])
     quote, bare = results["quote"], results["bare Flask"]
     ratio = quote["rate"] / bare["rate"]
     print(f"{'database':<14} {url.split(':')[0]}")
@@ -259,6 +303,16 @@ def main() -> int:
         else:
             print(f"{'errors':<14} {name}: none (no non-2xx answer, no socket error, no timeout)")
     print(f"target (quote >= 0.5 x bare, no errors): {'met' if ratio >= 0.5 and not failed else 'NOT met'}")
+    if args.compare_metrics:
+        with_ops, without = results["quote"], results["quote, no ops"]
+        overall = with_ops["rate"] / without["rate"]
+        cost = median(pairs)
+        print(f"{'with ops':<14} {with_ops['rate']:9,.0f} req/s   (metrics and per-minute figures on; {args.rounds} rounds)")
+        print(f"{'without ops':<14} {without['rate']:9,.0f} req/s   (ERP_METRICS=0; {args.rounds} rounds)")
+        print(f"{'ops rounds':<14} with / without per round: {', '.join(f'{p:.3f}' for p in pairs)}")
+        print(f"{'ops ratio':<14} with / without = {cost:.3f} (median of the rounds; {(1 - cost) * 100:+.1f} % cost); "
+              f"all rounds together {overall:.3f}")
+        print(f"target (with >= 0.95 x without): {'met' if cost >= 0.95 else 'NOT met'}")
     if failed:
         print(f"server logs kept in {workdir}")
         return 1

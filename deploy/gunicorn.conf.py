@@ -4,7 +4,10 @@ Every value can be changed from the environment, so one image serves a small sit
 replica set alike.
 """
 import gc
+import glob
 import os
+import shutil
+import tempfile
 
 bind = os.environ.get("ERP_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -41,6 +44,42 @@ logconfig_dict = {
         "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
     },
 }
+
+
+# prometheus-client's multiprocess mode (erp.ops.metrics): every worker writes its counts to files
+# in this directory and a scrape merges them. It must be set before the application is imported;
+# without one from the environment, a directory of this server's own is made (and removed at exit).
+_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _own_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="erp-prometheus-")
+
+
+def on_starting(server):
+    """Empty the metrics directory: files of an earlier run would be counted again."""
+    directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(directory, exist_ok=True)
+    for path in glob.glob(os.path.join(directory, "*.db")):
+        os.remove(path)
+
+
+def child_exit(server, worker):
+    """A worker ended: its gauges of live processes (requests in flight, pool use) stop counting."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def worker_exit(server, worker):
+    """A worker stops (recycled by max_requests, or the server stops): add its last per-minute
+    counts to the database."""
+    recorder = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("erp_ops")
+    if recorder is not None:
+        recorder.flush(samples=False)
+
+
+def on_exit(server):
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
 def pre_fork(server, worker):

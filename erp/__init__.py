@@ -37,12 +37,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings)
     app.url_map.converters["id"] = IdConverter
 
-    from erp.ops import logs
+    from erp.ops import logs, metrics
 
     logs.configure(app)
     manifests = _select_plugins(app)
     _configure_binds(app, manifests)
     register_extensions(app)
+    metrics.init_app(app)  # before the access guard's hook, so refused requests are counted too
     register_core(app)
     register_plugins(app, manifests)
     register_errorhandlers(app)
@@ -122,12 +123,14 @@ def register_core(app: Flask) -> None:
     from erp.auth.access import guard
     from erp.auth.views import bp as auth_bp
     from erp.common.views import bp as common_bp
-    from erp.ops.views import bp as ops_bp
+    from erp.ops.tasks import jobs as ops_jobs
+    from erp.ops.views import bp as ops_bp, dashboard_bp
     from erp.web import navigation
     from erp.web.views import bp as web_bp
 
-    for blueprint in (web_bp, auth_bp, audit_bp, common_bp, ops_bp):
+    for blueprint in (web_bp, auth_bp, audit_bp, common_bp, ops_bp, dashboard_bp):
         app.register_blueprint(blueprint)
+    app.extensions["erp_jobs"].add(ops_jobs)  # the core's own periodic jobs
     session_timeout.init_app(app)
     app.before_request(guard)
     navigation.init_app(app)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,6 +31,19 @@ def _float(name: str, default: float) -> float:
         raise RuntimeError(f"Environment variable {name} must be a number of seconds, got {raw!r}") from exc
     if not 0 < value < 3600:
         raise RuntimeError(f"Environment variable {name} must be between 0 and 3600 seconds, got {raw!r}")
+    return value
+
+
+def _number(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"Environment variable {name} must be a number, got {raw!r}") from exc
+    if value < 0:
+        raise RuntimeError(f"Environment variable {name} must not be negative, got {raw!r}")
     return value
 
 
@@ -126,6 +140,28 @@ def from_environment() -> dict:
         # A running job whose heartbeat is older than this was stopped with its worker.
         "ERP_JOB_STALE_SECONDS": _int("ERP_JOB_STALE_SECONDS", 120),
         "ERP_JOB_MAX_ATTEMPTS": _int("ERP_JOB_MAX_ATTEMPTS", 5),
+        # Operations (erp.ops): request counting for /metrics and the per-minute figures (0: off),
+        # who may scrape /metrics (a bearer token, or addresses of these networks), the name of
+        # this instance in the per-minute rows, how often a process adds its counts to them and
+        # how long they are kept, and the APDEX T in seconds.
+        "ERP_METRICS": os.environ.get("ERP_METRICS", "1") != "0",
+        "ERP_METRICS_TOKEN": os.environ.get("ERP_METRICS_TOKEN", ""),
+        "ERP_METRICS_ALLOW": os.environ.get("ERP_METRICS_ALLOW", "127.0.0.1/32,::1/128"),
+        "ERP_INSTANCE": os.environ.get("ERP_INSTANCE") or socket.gethostname(),
+        "ERP_OPS_FLUSH_SECONDS": _int("ERP_OPS_FLUSH_SECONDS", 60),
+        "ERP_OPS_KEEP_DAYS": _int("ERP_OPS_KEEP_DAYS", 30),
+        "ERP_APDEX_T": _number("ERP_APDEX_T", 0.5),
+        # Alert thresholds the trend prediction watches, the window it fits and how far ahead a
+        # crossing is worth a warning; ERP_PREDICT_METHOD is linear (least squares) or holt.
+        "ERP_ALERT_P95_SECONDS": _number("ERP_ALERT_P95_SECONDS", 1.0),
+        "ERP_ALERT_ERROR_RATE": _number("ERP_ALERT_ERROR_RATE", 0.05),
+        "ERP_ALERT_APDEX": _number("ERP_ALERT_APDEX", 0.85),
+        "ERP_ALERT_DB_POOL": _number("ERP_ALERT_DB_POOL", 0.8),
+        "ERP_ALERT_OUTBOX_BACKLOG": _number("ERP_ALERT_OUTBOX_BACKLOG", 100),
+        "ERP_ALERT_DISK_FREE_MB": _number("ERP_ALERT_DISK_FREE_MB", 1024),
+        "ERP_PREDICT_WINDOW_MINUTES": _int("ERP_PREDICT_WINDOW_MINUTES", 60),
+        "ERP_PREDICT_HORIZON_HOURS": _int("ERP_PREDICT_HORIZON_HOURS", 24),
+        "ERP_PREDICT_METHOD": os.environ.get("ERP_PREDICT_METHOD", "linear"),
     }
 
 

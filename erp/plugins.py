@@ -78,6 +78,9 @@ class Manifest:
     # Idempotent reference data the plugin cannot work without (a chart of accounts …), run by
     # `flask erp setup` after every upgrade.
     setup: str | None = None
+    # "package.module:function" returning a list of ``erp.ops.figures.Figure``: the plugin's own
+    # figures for /metrics (bill-run progress, overdue complaints …), read when scraped.
+    metrics: str | None = None
     demo: str | None = None
     api: str | None = None
     # "package.module:Protocol" of the plugin's public interface: the operations its port serves
@@ -189,6 +192,8 @@ def load(app, manifests: list[Manifest]) -> dict[str, LoadedPlugin]:
             app.cli.add_command(resolve(manifest.cli))
         if manifest.tasks:
             app.extensions["erp_jobs"].add(resolve(manifest.tasks))
+        if manifest.metrics:
+            app.extensions.setdefault("erp_figures", []).append(resolve(manifest.metrics))
         demo = resolve(manifest.demo) if manifest.demo else None
         setup = resolve(manifest.setup) if manifest.setup else None
         loaded[manifest.name] = LoadedPlugin(manifest=manifest, demo=demo, setup=setup)

@@ -276,3 +276,51 @@ def test_a_clerk_registers_a_customer_reads_the_meter_bills_the_route_and_opens_
 
     text = PdfReader(BytesIO(response.body())).pages[0].extract_text()
     assert "홍길동" in text and "22,130" in text and "상하수도요금 고지서" in text
+
+
+def test_administrator_sees_the_operations_charts_and_a_prediction_warning(app, live_server, page, make_user, monkeypatch,
+                                                                             tmp_path):
+    from datetime import datetime, timedelta
+
+    import sqlalchemy as sa
+
+    from erp.extensions import db
+    from erp.ops import dashboard
+    from erp.ops.models import COUNTER_COLUMNS, OpsMinute
+
+    now = datetime(2026, 11, 26, 1, 0)
+    monkeypatch.setattr(dashboard, "utcnow", lambda: now)
+    # 20 minutes of 1,000 requests on two instances; minute i has i errors: the error rate climbs
+    # 0.1 % a minute to 1.9 % and reaches the 5 % threshold in (5 - 1.9) / 0.1 = 31 minutes.
+    rows = []
+    for i in range(20):
+        for instance, share in (("web-1", 600), ("web-2", 400)):
+            row = {c: 0 for c in COUNTER_COLUMNS}
+            row.update(minute=now - timedelta(minutes=19 - i), instance=instance, endpoint="/api/rates/quote",
+                       requests=share, errors=i if instance == "web-1" else 0, apdex_satisfied=share, b_50ms=share,
+                       duration_ms_sum=share * 30)
+            rows.append(row)
+    with app.app_context():
+        db.session.execute(sa.insert(OpsMinute), rows)
+        db.session.commit()
+    make_user("admin", roles=["sysadmin"], name="김관리", password="Chief-Pass-2026")
+    page.set_default_timeout(15000)
+    _log_in(page, live_server, "admin", "Chief-Pass-2026")
+
+    page.click("nav.sidebar >> text=운영 현황")
+    page.wait_for_url(f"{live_server}/ops/")
+    assert page.inner_text(".prediction") == "오류율이 약 31분 후 5%를 넘을 것으로 예상됩니다."
+    for chart in ("tps", "latency", "errors", "apdex"):
+        canvas = page.locator(f"#chart-{chart}")
+        page.wait_for_function(f"document.getElementById('chart-{chart}').dataset.ready === '1'")
+        box = canvas.bounding_box()
+        assert box["width"] > 200 and box["height"] > 100
+    # Chart.js drew the series it was given: 60 points of the hour, 1,000 requests a minute = 16.67/s.
+    tps = page.evaluate("Chart.getChart('chart-tps').data.datasets[0].data")
+    assert len(tps) == 60 and tps[-1] == 16.667 and tps[0] == 0
+    # … beside one line per instance: 600 and 400 requests a minute.
+    lines = page.evaluate("Chart.getChart('chart-tps').data.datasets.map(d => [d.label, d.data[59]])")
+    assert lines[1:] == [["web-1", 10], ["web-2", 6.667]]
+    assert "web-1" in page.inner_text("#instances") and "web-2" in page.inner_text("#instances")
+    assert "20,000" in page.inner_text("#fig-requests")
+    page.screenshot(path=str(tmp_path / "operations.png"), full_page=True)

@@ -18,7 +18,7 @@ ATTR = "_erp_access"
 
 @dataclass(frozen=True)
 class Access:
-    kind: str  # "public" | "login" | "permission" | "service"
+    kind: str  # "public" | "login" | "permission" | "service" | "scrape"
     permission: str | tuple[str, ...] = ""  # one code, or several of which any one admits
 
     @property
@@ -48,6 +48,12 @@ def service_call(view):
     """Reachable by other services of the installation only: the view checks their signed
     service token itself (no session, no login)."""
     return _mark(Access("service"))(view)
+
+
+def scrape_only(view):
+    """Reachable by the monitoring system only: a bearer token (ERP_METRICS_TOKEN) or an address
+    of ERP_METRICS_ALLOW (loopback by default); anyone else gets 403."""
+    return _mark(Access("scrape"))(view)
 
 
 def permission_required(*codes: str):
@@ -81,6 +87,10 @@ def guard():
         abort(403)
     if access.kind in ("public", "service"):
         return None
+    if access.kind == "scrape":
+        from erp.ops.metrics import scrape_allowed
+
+        return None if scrape_allowed() else abort(403)
     if not current_user.is_authenticated:
         if wants_json():
             abort(401)

@@ -19,6 +19,7 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
     Permission("core.departments", _l("Manage departments"), roles=("sysadmin",)),
     Permission("core.codes", _l("Manage code tables"), roles=("sysadmin",)),
     Permission("core.audit", _l("View the audit trail"), roles=("sysadmin", "auditor")),
+    Permission("core.ops", _l("View the operations dashboard"), roles=("sysadmin",)),
 )
 
 CORE_MENU: tuple[MenuItem, ...] = (
@@ -27,6 +28,7 @@ CORE_MENU: tuple[MenuItem, ...] = (
     MenuItem(_l("Departments"), "auth.departments", "core.departments"),
     MenuItem(_l("Code tables"), "common.code_groups", "core.codes"),
     MenuItem(_l("Audit trail"), "audit.search", "core.audit"),
+    MenuItem(_l("Operations"), "ops_dashboard.dashboard", "core.ops"),
 )
 
 

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from erp.ops.metrics import login_failed
 from erp.auth import services
 from erp.auth.access import login_only, permission_required, public
 from erp.auth.forms import (ChangePasswordForm, DepartmentForm, LoginForm, RoleForm, SetPasswordForm,
@@ -32,6 +33,7 @@ def login():
     if form.validate_on_submit():
         result = services.authenticate(form.username.data, form.password.data)
         if result.user is None:
+            login_failed()
             flash(result.error, "danger")
         else:
             lang = session.get("lang")

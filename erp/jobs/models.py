@@ -36,6 +36,8 @@ class Job(db.Model):
     error: Mapped[str] = mapped_column(sa.String(500), default="")
     actor_id: Mapped[int | None] = mapped_column(default=None)
     actor: Mapped[str] = mapped_column(sa.String(80), default="")
+    # The request that asked for the job: its log lines carry the same id (erp.ops.logs).
+    request_id: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(default=None)

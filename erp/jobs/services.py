@@ -18,6 +18,7 @@ from erp.common.errors import ServiceError
 from erp.extensions import db
 from erp.jobs.models import ACTIVE, Job
 from erp.jobs.registry import JobContext
+from erp.ops.logs import current_request_id, request_id_of
 
 @dataclass(frozen=True)
 class JobInfo:
@@ -86,7 +87,7 @@ def _add(kind: str, key: str, payload: str) -> int:
     actor_id, actor = audit.current_actor()
     now = utcnow()
     job = Job(kind=kind, key=key, args=payload, status="pending", actor_id=actor_id, actor=(actor or "")[:80],
-              created_at=now, queued_at=now)
+              request_id=current_request_id()[:64], created_at=now, queued_at=now)
     db.session.add(job)
     db.session.flush()
     return job.id
@@ -141,10 +142,13 @@ def execute(job_id: int) -> None:
         return
     job = db.session.get(Job, job_id)
     args, actor_id, actor = json.loads(job.args or "{}"), job.actor_id, job.actor
+    request_id = job.request_id
     db.session.commit()  # end the read before the work: SQLite's transactions hold the write lock
     heartbeat = None if queue.immediate else _Heartbeat(db.engine, job_id, lease)
     try:
-        with audit.acting_as(actor_id, actor or f"job:{kind}"):
+        # The job's log lines, port calls and the jobs it queues carry the id of the request that
+        # asked for it, so one citizen's request can be followed into the worker.
+        with audit.acting_as(actor_id, actor or f"job:{kind}"), request_id_of(request_id):
             result = handler(JobContext(job_id, kind, lease), **args)
     except ServiceError as error:
         db.session.rollback()

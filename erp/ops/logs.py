@@ -2,14 +2,56 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID_HEADER = "X-Request-ID"
+TRACEPARENT_HEADER = "traceparent"
+# W3C Trace Context: version-traceid-parentid-flags; the trace id names the request end to end.
+_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
+
+# The request id of work done outside a request on its behalf (a job it queued).
+_request_id: ContextVar[str] = ContextVar("erp_request_id", default="")
+
+
+def current_request_id() -> str:
+    """The id of the request this work belongs to: the request being served, or the request that
+    queued the job being run; "" for work of nobody's request (a periodic job, a command)."""
+    if has_request_context():
+        return g.get("request_id", "")
+    return _request_id.get()
+
+
+@contextmanager
+def request_id_of(request_id: str):
+    """Run the block on behalf of request ``request_id``: its log lines and the port calls and
+    jobs it makes carry that id."""
+    token = _request_id.set(request_id or "")
+    try:
+        yield
+    finally:
+        _request_id.reset(token)
+
+
+def incoming_request_id(headers) -> str:
+    """The id a gateway or calling service sent (``X-Request-ID``, else a W3C ``traceparent``'s
+    trace id), if sane; else a new one."""
+    incoming = headers.get(REQUEST_ID_HEADER, "")
+    if 0 < len(incoming) <= 64 and incoming.replace("-", "").isalnum():
+        return incoming
+    parent = headers.get(TRACEPARENT_HEADER)
+    if parent:
+        match = _TRACEPARENT.match(parent.strip())
+        if match and match.group(1) != "0" * 32:
+            return match.group(1)
+    return uuid.uuid4().hex
 
 
 class RequestContextFilter(logging.Filter):
@@ -19,7 +61,7 @@ class RequestContextFilter(logging.Filter):
             record.path = request.path
             record.method = request.method
         else:
-            record.request_id = getattr(record, "request_id", "")
+            record.request_id = getattr(record, "request_id", "") or _request_id.get()
         return True
 
 
@@ -73,9 +115,8 @@ def configure(app) -> None:
 
     @app.before_request
     def assign_request_id():
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
         # Accept a sane id from the gateway so one request can be followed across services.
-        g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.replace("-", "").isalnum() else uuid.uuid4().hex
+        g.request_id = incoming_request_id(request.headers)
         g.request_started = time.perf_counter()
 
     @app.after_request

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 
 from erp import migrating
-from erp.auth.access import public
+from erp.auth.access import permission_required, public, scrape_only
 from erp.extensions import db
 
 bp = Blueprint("ops", __name__)
@@ -51,3 +51,44 @@ def readyz():
         ready = False
         checks.setdefault("database", f"unreachable: {type(error).__name__}")
     return jsonify(status="ready" if ready else "not ready", checks=checks), 200 if ready else 503
+
+
+@bp.route("/metrics")
+@scrape_only
+def metrics():
+    """Prometheus' scrape (see erp.ops.metrics); 404 when counting is switched off."""
+    from erp.ops import metrics as prometheus
+
+    if not prometheus.enabled(current_app):
+        abort(404)
+    body, content_type = prometheus.exposition()
+    db.session.remove()  # the figures were read in a transaction of their own
+    return Response(body, content_type=content_type)
+
+
+dashboard_bp = Blueprint("ops_dashboard", __name__, url_prefix="/ops")
+
+
+@dashboard_bp.route("/")
+@permission_required("core.ops")
+def dashboard():
+    """The operations page: traffic, response times, errors and APDEX of every instance, the
+    busiest and slowest endpoints, the job queue, the outboxes and the threshold predictions."""
+    from erp.ops import dashboard as figures
+
+    period = request.args.get("period", "hour")
+    if period not in figures.PERIODS:
+        abort(404)
+    data = figures.overview(period)
+    chart = {
+        "labels": [p.label for p in data.points],
+        "tps": [round(p.tps, 3) for p in data.points],
+        "instances": {name: [round(v, 3) for v in series] for name, series in data.instance_tps.items()},
+        "mean_ms": [None if p.mean_ms is None else round(p.mean_ms, 1) for p in data.points],
+        "p95_ms": [None if p.p95_ms is None else round(p.p95_ms, 1) for p in data.points],
+        "error_rate": [None if p.error_rate is None else round(p.error_rate * 100, 2) for p in data.points],
+        "apdex": [None if p.apdex is None else round(p.apdex, 3) for p in data.points],
+    }
+    return render_template("ops/dashboard.html", data=data, chart=chart, periods=figures.PERIODS, period=period,
+                           apdex_t=current_app.config["ERP_APDEX_T"], metric_label=figures.metric_label,
+                           value_text=figures.value_text, duration_text=figures.duration_text)

@@ -25,12 +25,13 @@ import os
 import threading
 
 import requests
-from flask import current_app, g, has_request_context
+from flask import current_app
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from erp.common.errors import ServiceError
 from erp.ports import BadCall, Operation, PortError, decode_result, encode_call
+from erp.ops.logs import current_request_id
 from erp.ports.tokens import Claims, body_digest, check_key, issue
 
 LOCALE_HEADER = "X-ERP-Locale"
@@ -93,7 +94,7 @@ class HttpPort:
 
         body = json.dumps(encode_call(self._plugin, op.name, kwargs), ensure_ascii=False).encode("utf-8")
         user_id, user = current_actor()
-        request_id = g.get("request_id", "") if has_request_context() else ""
+        request_id = current_request_id()
         token = issue(self._key, Claims(self._service, user_id, user, request_id, f"{self._plugin}.{op.name}", body_digest(body)))
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", LOCALE_HEADER: _locale()}
         if request_id:

@@ -35,6 +35,7 @@ manifest = Manifest(
     port="plugins.complaints.port:ComplaintsPort",
     cli="plugins.complaints.cli:group",
     tasks="plugins.complaints.tasks:jobs",
+    metrics="plugins.complaints.metrics:figures",
     setup="plugins.complaints.services.complaints:seed_types",
     demo="plugins.complaints.demo:load",
 )

@@ -40,5 +40,6 @@ manifest = Manifest(
     port="plugins.rates.port:RatesPort",
     cli="plugins.rates.cli:group",
     tasks="plugins.rates.tasks:jobs",
+    metrics="plugins.rates.metrics:figures",
     demo="plugins.rates.demo:load",
 )

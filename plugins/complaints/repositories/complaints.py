@@ -84,6 +84,13 @@ def open_complaints() -> list[Complaint]:
     return list(db.session.execute(sa.select(Complaint).where(Complaint.status.in_(OPEN))).scalars())
 
 
+def overdue_count(now: datetime) -> int:
+    """Open complaints past their deadline (waiting for a citizen's supplement does not count)."""
+    return int(db.session.execute(sa.select(sa.func.count(Complaint.id)).where(
+        Complaint.status.in_(OPEN), Complaint.status != "supplement", Complaint.due_at.is_not(None),
+        Complaint.due_at < now)).scalar() or 0)
+
+
 def reminded_since(complaint_ids: list[int], since: datetime) -> set[int]:
     """Of ``complaint_ids``, those that had a reminder notice at or after ``since``."""
     if not complaint_ids:

@@ -290,6 +290,11 @@ def status_label(status: str) -> str:
     return labels.get(status, status)
 
 
+def overdue_now() -> int:
+    """How many open complaints are past their deadline now (the same rule as ``is_overdue``)."""
+    return repo.overdue_count(utcnow())
+
+
 def is_overdue(complaint: Complaint) -> bool:
     return complaint.status in repo.OPEN and complaint.status != "supplement" and complaint.due_at is not None \
         and complaint.due_at < utcnow()

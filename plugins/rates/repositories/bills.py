@@ -17,6 +17,10 @@ def run(run_id: int) -> BillRun | None:
     return db.session.get(BillRun, run_id)
 
 
+def running_runs() -> list[BillRun]:
+    return list(db.session.execute(sa.select(BillRun).where(BillRun.status == "running").order_by(BillRun.id)).scalars())
+
+
 def open_run(period: str, cycle: str, route_code: str) -> BillRun | None:
     return db.session.execute(sa.select(BillRun).where(BillRun.period == period, BillRun.cycle == cycle,
                                                        BillRun.route_code == route_code, BillRun.status == "running")

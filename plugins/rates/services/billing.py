@@ -220,6 +220,11 @@ def _close_run(run_id: int, errors: dict) -> BillRun:
     return run
 
 
+def running_runs() -> list[BillRun]:
+    """Bill runs not finished yet (running now, or interrupted and waiting to be resumed)."""
+    return repo.running_runs()
+
+
 def is_stalled(run: BillRun) -> bool:
     """A running run whose worker stopped (its heartbeat is old): it can be resumed."""
     return run.status == "running" and (run.heartbeat_at is None or utcnow() - run.heartbeat_at > STALE_AFTER)

@@ -1,0 +1,82 @@
+"""Figures read from the database when /metrics is scraped (and sampled once a minute for the
+threshold prediction): the job queue, every outbox, and whatever each loaded plugin declares.
+
+A plugin declares its figures with ``Manifest.metrics = "plugins.rates.metrics:figures"``: a
+function returning a list of :class:`Figure` (the core names no plugin). Outboxes need no
+declaration: every table made from :class:`erp.common.outbox.OutboxMixin` is counted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import current_app
+
+from erp.common.clock import utcnow
+from erp.common.outbox import OutboxMixin
+from erp.extensions import db
+from erp.jobs.models import Job
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One gauge value: ``name`` (Prometheus style, ``erp_…``), its ``help`` text, the value and
+    its labels. Figures of the same name form one metric family."""
+
+    name: str
+    help: str
+    value: float
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def _outbox_models() -> list[type]:
+    found, todo = [], list(OutboxMixin.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if hasattr(cls, "__table__"):
+            found.append(cls)
+    return sorted(found, key=lambda c: c.__tablename__)
+
+
+@dataclass(frozen=True)
+class OutboxState:
+    table: str
+    pending: int
+    oldest_age_seconds: float
+
+
+def outboxes() -> list[OutboxState]:
+    """Pending deliveries of every loaded outbox and the age of the oldest one."""
+    now = utcnow()
+    states = []
+    for model in _outbox_models():
+        count, oldest = db.session.execute(
+            sa.select(sa.func.count(model.id), sa.func.min(model.created_at)).where(model.status == "pending")).one()
+        states.append(OutboxState(model.__tablename__, int(count or 0), (now - oldest).total_seconds() if oldest else 0.0))
+    return states
+
+
+def job_counts() -> dict[str, int]:
+    """Jobs by state among the active ones: ``pending`` is the queue's depth."""
+    rows = db.session.execute(sa.select(Job.status, sa.func.count(Job.id)).where(Job.status.in_(("pending", "running")))
+                              .group_by(Job.status)).all()
+    counts = {"pending": 0, "running": 0}
+    counts.update({status: int(n) for status, n in rows})
+    return counts
+
+
+def collect() -> list[Figure]:
+    """Every figure read from the database now: the core's and each loaded plugin's."""
+    figures: list[Figure] = []
+    for status, count in job_counts().items():
+        figures.append(Figure("erp_jobs_active", "Jobs waiting in the queue (pending) or being run (running)", count,
+                              {"status": status}))
+    for state in outboxes():
+        figures.append(Figure("erp_outbox_pending", "Deliveries an outbox owes and has not delivered yet", state.pending,
+                              {"outbox": state.table}))
+        figures.append(Figure("erp_outbox_oldest_pending_age_seconds", "Age of the oldest pending delivery of an outbox",
+                              round(state.oldest_age_seconds, 3), {"outbox": state.table}))
+    for provider in current_app.extensions.get("erp_figures", ()):
+        figures.extend(provider())
+    return figures
