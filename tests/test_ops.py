@@ -481,15 +481,15 @@ def test_a_port_call_made_by_a_job_carries_the_request_id(app_factory, monkeypat
             return {"message": "busy"}
 
     class Session:
-        def post(self, url, json, headers, timeout):
-            sent.append(headers)
+        def post(self, url, data, headers, timeout):
+            sent.append((headers, data))
             return Answer()
 
     monkeypatch.setattr(client, "_session", lambda retries: Session())
     with app.app_context(), request_id_of("citizen-request-7"):
         with pytest.raises(ports.PortError):
             ports.get("accounting").entry_date_is_open(datetime(2026, 11, 26).date())
-    (headers,) = sent
+    ((headers, body),) = sent
     assert headers["X-Request-ID"] == "citizen-request-7"
     token = headers["Authorization"].removeprefix("Bearer ")
-    assert verify(key, token, "accounting.entry_date_is_open", 60).request_id == "citizen-request-7"
+    assert verify(key, token, "accounting.entry_date_is_open", 60, body).request_id == "citizen-request-7"
