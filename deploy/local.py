@@ -20,7 +20,8 @@ import os
 import secrets
 import signal
 import socket
-import subprocess  # nosec B404 - starts this application's own processes and Debian's nginx
+# This script starts the application's own processes and nginx, never a shell.
+import subprocess  # nosec B404
 import sys
 import time
 import urllib.error
@@ -84,8 +85,13 @@ class RunDir:
     def pids(self) -> Path:
         return self.path / "pids"
 
-    def start(self, name: str, command: list[str], env: dict) -> int:
+    def start(self, name: str, command: list[str], env: dict, ready: str = "") -> int:
+        """Start ``name`` in a session of its own; its command, environment and readiness URL are
+        kept beside its pid file (owner-only: the environment holds the keys) for a restart."""
         self.pids.mkdir(parents=True, exist_ok=True)
+        spec = self.pids / f"{name}.json"
+        spec.touch(mode=0o600)
+        spec.write_text(json.dumps({"command": command, "env": env, "ready": ready}))
         (self.path / "logs").mkdir(exist_ok=True)
         log = open(self.path / "logs" / f"{name}.log", "ab")
         try:
@@ -115,12 +121,25 @@ class RunDir:
         except (OSError, ValueError):
             return None, None
 
-    def stop_all(self, timeout: float) -> list[str]:
-        """SIGTERM every recorded process group, SIGKILL what is left after ``timeout``."""
+    def restart(self, name: str) -> str:
+        """Start ``name`` again as it was started; returns its readiness URL ("" for none)."""
+        try:
+            spec = json.loads((self.pids / f"{name}.json").read_text())
+        except OSError:
+            raise DeployError(f"{name} was never started from {self.path}") from None
+        if self.alive(name):
+            raise DeployError(f"{name} is running")
+        self.start(name, spec["command"], spec["env"], spec["ready"])
+        return spec["ready"]
+
+    def stop_all(self, timeout: float, names: list[str] | None = None) -> list[str]:
+        """SIGTERM every recorded process group (or those of ``names``), SIGKILL what is left
+        after ``timeout``."""
         if not self.pids.exists():
             return []
         waiting: dict[Path, int] = {}
-        for path in sorted(self.pids.glob("*.pid")):
+        paths = sorted(self.pids.glob("*.pid")) if names is None else [self.pids / f"{name}.pid" for name in names]
+        for path in paths:
             pid, started = self._read(path)
             if pid is None or _start_time(pid) != started:
                 path.unlink(missing_ok=True)  # gone already (a crash, a reboot)
@@ -177,7 +196,7 @@ def wait_ready(urls: list[str], timeout: float, run: RunDir, names: list[str]) -
     while pending:
         for url in list(pending):
             try:
-                with urllib.request.urlopen(url, timeout=5) as answer:  # nosec B310 - our own loopback URL
+                with urllib.request.urlopen(url, timeout=5) as answer:  # nosec B310
                     if answer.status == 200:
                         pending.remove(url)
             except (urllib.error.URLError, OSError):
@@ -235,7 +254,8 @@ def _create_databases(urls: list[str]) -> None:
         try:
             with server.connect() as conn:
                 quoted = server.dialect.identifier_preparer.quote(parsed.database)
-                conn.execute(sa.text(f"CREATE DATABASE IF NOT EXISTS {quoted} "  # nosec B608 - a quoted identifier
+                # the name is a quoted identifier
+                conn.execute(sa.text(f"CREATE DATABASE IF NOT EXISTS {quoted} "
                                      "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
         except sa.exc.OperationalError as error:
             raise DeployError(f"MariaDB does not answer at {parsed.render_as_string()}: {error.orig}") from None
@@ -324,11 +344,12 @@ def _nginx_common(run: RunDir, port: int) -> dict[str, str]:
 
 def _start_nginx(run: RunDir, config: Path, env: dict) -> None:
     nginx = _nginx_binary()
-    check = subprocess.run([nginx, "-t", "-q", "-p", str(run.path), "-c", str(config), "-e", str(run.path / "logs" / "nginx-error.log")],  # nosec B603
+    error_log = str(run.path / "logs" / "nginx-error.log")
+    check = subprocess.run([nginx, "-t", "-q", "-p", str(run.path), "-c", str(config), "-e", error_log],  # nosec B603
                            capture_output=True, text=True, timeout=30)
     if check.returncode != 0:
         raise DeployError(f"nginx refuses {config}:\n{check.stdout}{check.stderr}")
-    run.start("nginx", [nginx, "-p", str(run.path), "-c", str(config), "-e", str(run.path / "logs" / "nginx-error.log")], env)
+    run.start("nginx", [nginx, "-p", str(run.path), "-c", str(config), "-e", error_log], env)
 
 
 # --- the two shapes -----------------------------------------------------------------------------
@@ -372,7 +393,8 @@ def start_monolith(replicas: int) -> dict:
     base = _env_int("ERP_BASE_PORT", 8101)
     ports = [free_port() if base == 0 else base + index for index in range(replicas)]
     for index, port in enumerate(ports, start=1):
-        run.start(f"web-{index}", _gunicorn(port), {**env, "ERP_SERVICE_NAME": f"web-{index}"})
+        run.start(f"web-{index}", _gunicorn(port), {**env, "ERP_SERVICE_NAME": f"web-{index}"},
+                  ready=f"http://{LOOPBACK}:{port}/readyz")
     run.start("worker", _worker(), {**env, "ERP_SERVICE_NAME": "worker"})
 
     values = _nginx_common(run, http_port)
@@ -422,7 +444,7 @@ def start_split() -> dict:
     for name in services:  # the core's history first, then each plugin's in its own database
         _migrate(service_env(name), run, name)
     for name in services:
-        run.start(f"web-{name}", _gunicorn(ports[name]), service_env(name))
+        run.start(f"web-{name}", _gunicorn(ports[name]), service_env(name), ready=f"http://{LOOPBACK}:{ports[name]}/readyz")
         if name in WITH_JOBS:
             run.start(f"worker-{name}", _worker(), service_env(name))
 
@@ -444,23 +466,54 @@ def start_split() -> dict:
     return _finish_start(run, state, [f"{u}/readyz" for u in state["services"].values()] + [f"{url}/readyz"])
 
 
-def stop(shape: str) -> list[str]:
+def stop(shape: str, names: list[str] | None = None) -> list[str]:
+    """Stop everything the shape's run directory records, or only the processes ``names`` (a
+    failure drill: they can be started again with :func:`restart`)."""
     run = _run_dir(shape)
+    if names:
+        unknown = [name for name in names if not (run.pids / f"{name}.json").exists()]
+        if unknown:
+            raise DeployError(f"no process named {', '.join(unknown)} in {run.path}")
+        return run.stop_all(_env_int("ERP_STOP_TIMEOUT", 25), names)
     stopped = run.stop_all(_env_int("ERP_STOP_TIMEOUT", 25))
+    for spec in run.pids.glob("*.json") if run.pids.exists() else []:
+        spec.unlink()
     (run.path / "state.json").unlink(missing_ok=True)
     return stopped
 
 
+def restart(shape: str, names: list[str]) -> None:
+    """Start stopped processes of a running deployment again; returns when they answer /readyz."""
+    run = _run_dir(shape)
+    ready = [url for url in (run.restart(name) for name in names) if url]
+    try:
+        wait_ready(ready, _env_int("ERP_START_TIMEOUT", 90), run, names)
+    except BaseException:
+        run.stop_all(_env_int("ERP_STOP_TIMEOUT", 25), names)
+        raise
+
+
 def main(argv: list[str]) -> int:
-    usage = "usage: local.py monolith N [stop] | local.py split [stop]"
+    usage = ("usage: local.py monolith N | local.py split        start\n"
+             "       local.py monolith|split stop [NAME …]       stop everything, or some processes (web-2, web-rates …)\n"
+             "       local.py monolith|split start NAME …        start stopped processes again")
     if not argv or argv[0] not in ("monolith", "split"):
         print(usage, file=sys.stderr)
         return 2
     shape, rest = argv[0], argv[1:]
+    if shape == "monolith" and len(rest) == 2 and rest[0].isdigit() and rest[1] == "stop":
+        rest = ["stop"]  # "monolith.sh N stop" as well as "monolith.sh stop"
     try:
-        if rest and rest[-1] == "stop":
-            stopped = stop(shape)
+        if rest and rest[0] == "stop":
+            stopped = stop(shape, rest[1:] or None)
             print(f"{shape}: stopped {', '.join(stopped) or 'nothing (not running)'}")
+            return 0
+        if rest and rest[0] == "start":
+            if len(rest) < 2:
+                print(usage, file=sys.stderr)
+                return 2
+            restart(shape, rest[1:])
+            print(f"{shape}: started {', '.join(rest[1:])} again")
             return 0
         try:
             return _start(shape, rest, usage)
