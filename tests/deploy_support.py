@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess  # nosec B404 - the tests run the project's own deployment scripts
 import sys
 import uuid
@@ -83,6 +84,12 @@ class Deployment:
                 pass  # the private server of a drill is gone with its directory
             finally:
                 engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def alive(pid: int) -> bool:
