@@ -46,10 +46,12 @@ reset-admin: install
 	$(BIN)/flask erp reset-password admin
 
 # Debian packages the tests need: Chromium for the browser tests, Nanum fonts (Hangul in PDFs
-# and screenshots), poppler-utils (pdffonts). Installed only when missing and running as root.
+# and screenshots), poppler-utils (pdffonts), nginx (the local deployments' proxy and gateway).
+# Installed only when missing and running as root.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	[ -f /usr/share/fonts/truetype/nanum/NanumGothic.ttf ] || missing="$$missing fonts-nanum"; \
 	command -v pdffonts >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \

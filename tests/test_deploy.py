@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 import uuid
 from datetime import date
 from pathlib import Path
@@ -78,7 +79,7 @@ def test_two_replicas_behind_nginx_keep_one_login_and_stop_with_everything_they_
             direct = browser.get(f"{replica}/admin/users", allow_redirects=False, timeout=10)
             assert direct.status_code == 200 and "시스템관리자" in direct.text
 
-        # Logging out through one replica ends the session on the other as well.
+        # Logged out through one replica, the browser is asked to log in by the other.
         home = browser.get(f"{url}/", headers={"X-ERP-Replica": "2"}, timeout=10).text
         out = browser.post(f"{url}/logout", data={"csrf_token": csrf_from(home)}, headers={"X-ERP-Replica": "2"},
                            allow_redirects=False, timeout=10)
@@ -278,3 +279,46 @@ def test_a_complaint_billing_action_while_rates_is_down_changes_nothing_and_succ
     finally:
         complaints.dispose()
         rates.dispose()
+
+
+def test_a_bill_run_started_through_the_gateway_is_billed_by_the_rates_worker_and_posted_to_accounting_over_http(split, town):
+    """The outbox across services: the rates worker bills, its relay job delivers the run's
+    posting to the accounting service over its HTTP port, and the run's page shows the entry."""
+    from test_rates_billing import _customer
+
+    rates_app = _service_app(split, "rates")
+    with rates_app.test_request_context():
+        _customer("김일번", 21)  # read on 2026-10-05: 21 ㎥, an October bill of 22,130 won
+    _dispose(rates_app)
+
+    url = split.state["url"]
+    official = requests.Session()
+    assert log_in(official, url, "chief").status_code == 302
+    form = official.get(f"{url}/rates/bill-runs", timeout=30).text
+    started = official.post(f"{url}/rates/bill-runs", data={
+        "csrf_token": csrf_from(form), "period": "2026-10", "cycle": "monthly", "route_code": "", "issued_on": "2026-11-10"},
+        allow_redirects=False, timeout=60)
+    assert started.status_code == 302, started.text
+    run_page = urlsplit(started.headers["Location"]).path
+    deadline = time.monotonic() + 90
+    while True:
+        page = official.get(f"{url}{run_page}", timeout=30).text
+        posted = re.search(r"전표 (\d{4}-JE-\d{6})\(으\)로 전기", page)
+        if posted:
+            break
+        assert time.monotonic() < deadline, f"the run was not billed and posted within 90 s:\n{page[-3000:]}"
+        time.sleep(0.5)
+    accounting, rates = _plugin_db(split, "accounting"), _plugin_db(split, "rates")
+    try:
+        with accounting.connect() as conn:
+            entry = conn.execute(sa.text("SELECT status FROM accounting_entry WHERE number = :n"),
+                                 {"n": posted.group(1)}).scalar_one()
+        with rates.connect() as conn:
+            bill = conn.execute(sa.text("SELECT b.total FROM rates_bill b JOIN rates_customer c ON c.id = b.customer_id "
+                                        "WHERE c.holder_name = '김일번' AND b.kind = 'regular'")).scalar_one()
+    finally:
+        accounting.dispose()
+        rates.dispose()
+    assert entry == "posted" and bill == 22_130
+    # the entry is shown by the accounting service, through the gateway
+    assert posted.group(1) in official.get(f"{url}/accounting/entries", timeout=30).text
