@@ -194,6 +194,7 @@ def test_every_page_of_the_menus_answers_through_the_gateway_from_the_service_th
     pages = links(home.text)  # every plugin's menu, though the core service loads none
     for plugin in PLUGINS:
         assert any(page.startswith(f"/{plugin}/") for page in pages), plugin
+    seen = set(pages)
     for page in pages:
         answer = official.get(f"{url}{page}", allow_redirects=False, timeout=60)
         assert answer.status_code == 200, (page, answer.status_code)
@@ -202,6 +203,14 @@ def test_every_page_of_the_menus_answers_through_the_gateway_from_the_service_th
         # a plugin's page shows the whole navigation too, with the links of the other services
         if owner != "core":
             assert all(f'href="/{other}/' in answer.text for other in PLUGINS), page
+        if answer.headers["Content-Type"].startswith("text/html"):
+            # and what those pages link to (details, statements, downloads): one level deeper
+            deeper = [link for link in links(answer.text) if link not in seen and not link.startswith("/static/")]
+            seen.update(deeper)
+            for link in deeper:
+                found = official.get(f"{url}{link}", allow_redirects=False, timeout=60)
+                assert found.status_code in (200, 302), (page, link, found.status_code)
+    assert len(seen) > 2 * len(pages)  # the crawl went past the menus
     # the settlement report of accounting asks budget (over HTTP) for its budget settlement
     settlement = official.get(f"{url}/accounting/reports/settlement", timeout=60)
     assert settlement.status_code == 200 and "<td>예산결산</td>" in settlement.text and "편철됩니다" not in settlement.text
