@@ -79,6 +79,9 @@ def test_two_replicas_behind_nginx_keep_one_login_and_stop_with_everything_they_
             direct = browser.get(f"{replica}/admin/users", allow_redirects=False, timeout=10)
             assert direct.status_code == 200 and "시스템관리자" in direct.text
 
+        # A bill run asked for through nginx is billed by the worker, which takes it from Redis.
+        _bill_run_through(url, deployment.spec("web-1")["env"]["DATABASE_URL"])
+
         # Logged out through one replica, the browser is asked to log in by the other.
         home = browser.get(f"{url}/", headers={"X-ERP-Replica": "2"}, timeout=10).text
         out = browser.post(f"{url}/logout", data={"csrf_token": csrf_from(home)}, headers={"X-ERP-Replica": "2"},
@@ -93,6 +96,40 @@ def test_two_replicas_behind_nginx_keep_one_login_and_stop_with_everything_they_
     assert all(not alive(pid) for pid in pids.values())
     assert _closed(url) and all(_closed(replica) for replica in replicas)
     assert not (deployment.run_dir / "state.json").exists()
+
+
+def _bill_run_through(url: str, database_url: str) -> None:
+    from erp import create_app
+    from erp.audit.services import acting_as
+    from erp.auth import services as auth
+    from erp.auth.models import Role
+    from erp.extensions import db
+    from plugins.rates.demo import load_tariff
+    from test_rates_billing import _customer
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "ERP_QUEUE_URL": "immediate"})
+    with app.test_request_context(), acting_as(None, "test"):
+        clerk = db.session.execute(sa.select(Role.id).where(Role.code == "rates_clerk")).scalar_one()
+        auth.create_user("clerk", "한요금", "Waterworks-2026", role_ids=[clerk])
+        load_tariff()
+        _customer("김일번", 21)
+    _dispose(app)
+    clerk = requests.Session()
+    assert log_in(clerk, url, "clerk").status_code == 302
+    form = clerk.get(f"{url}/rates/bill-runs", timeout=30).text
+    started = clerk.post(f"{url}/rates/bill-runs", data={
+        "csrf_token": csrf_from(form), "period": "2026-10", "cycle": "monthly", "route_code": "", "issued_on": "2026-11-10"},
+        allow_redirects=False, timeout=60)
+    assert started.status_code == 302, started.text
+    run_page = urlsplit(started.headers["Location"]).path
+    deadline = time.monotonic() + 60
+    while True:
+        page = clerk.get(f"{url}{run_page}", timeout=30).text
+        if re.search(r"전표 \d{4}-JE-\d{6}\(으\)로 전기", page):
+            break
+        assert time.monotonic() < deadline, f"the worker did not bill and post the run within 60 s:\n{page[-3000:]}"
+        time.sleep(0.5)
+    assert "22,130" in page
 
 
 # --- split --------------------------------------------------------------------------------------
