@@ -47,10 +47,12 @@ reset-admin: install
 
 # Debian packages the tests need: Chromium for the browser tests, Nanum fonts (Hangul in PDFs
 # and screenshots), poppler-utils (pdffonts), prometheus (promtool checks /metrics, and a real
-# Prometheus scrapes a test server). Installed only when missing and running as root.
+# Prometheus scrapes a test server), nginx (the local deployments' proxy and gateway). Installed only
+# when missing and running as root.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	[ -f /usr/share/fonts/truetype/nanum/NanumGothic.ttf ] || missing="$$missing fonts-nanum"; \
 	command -v pdffonts >/dev/null || missing="$$missing poppler-utils"; \
 	{ command -v promtool >/dev/null && command -v prometheus >/dev/null; } || missing="$$missing prometheus"; \

@@ -141,6 +141,7 @@ def register_plugins(app: Flask, manifests: list) -> None:
     from erp.auth.access import check_declared_permissions
     from erp.auth.roles import CORE_MENU, CORE_PERMISSIONS, CORE_ROLES
     from erp import ports
+    from erp.web import remote
 
     ext = app.extensions["erp"]
     # Roles come from every installed plugin, loaded here or not: in split mode the services share
@@ -161,7 +162,15 @@ def register_plugins(app: Flask, manifests: list) -> None:
                     f"Permission {permission.code!r} of plugin {manifest.name!r} is already declared"
                 )
             ext["permissions"][permission.code] = (manifest.name, permission)
-        ext["menus"].append((manifest, manifest.menu))
+    # Plugins served by another service (split mode): their manifests are installed here too, so
+    # the navigation, the citizens' links and the role page show them and url_for builds their paths.
+    ext["remote_plugins"] = remote.served_elsewhere(app, ext["manifests"], ext["plugins"])
+    for manifest in ext["remote_plugins"]:
+        for permission in manifest.permissions:
+            ext["permissions"].setdefault(permission.code, (manifest.name, permission))
+    remote.register(app, ext["remote_plugins"])
+    shown = {m.name: m for m in [*manifests, *ext["remote_plugins"]]}
+    ext["menus"] = [(manifest, manifest.menu) for manifest in plugin_system.in_dependency_order(shown)]
     ext["core_menu"] = CORE_MENU
     check_declared_permissions(app, set(ext["permissions"]))
     ports.check_routes(app.config.get("ERP_PORTS", {}), app.config)

@@ -50,6 +50,8 @@ def _number(name: str, default: float) -> float:
 def _list(raw: str | None) -> list[str] | None:
     if raw is None or raw.strip() in ("", "all", "*"):
         return None
+    if raw.strip() == "none":  # the core alone (split mode's core service)
+        return []
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 

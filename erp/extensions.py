@@ -6,8 +6,10 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.util import find_tables
 
 
 class Base(DeclarativeBase):
@@ -45,7 +47,24 @@ class ErpSQLAlchemy(SQLAlchemy):
         return cache[url]
 
 
-db = ErpSQLAlchemy(model_class=Base)
+class ErpSession(FlaskSession):
+    """Flask-SQLAlchemy's session, which also finds the bind of a Core statement over a bind's
+    tables: ``select(table.c.x, func.sum(...))`` names no mapper, and Flask-SQLAlchemy would send
+    it to the default (core) database. In monolith mode that is the same database; in split mode
+    the plugin's tables are only in the plugin's own."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and mapper is None and clause is not None:
+            keys = {table.metadata.info["bind_key"] for table in find_tables(clause, include_joins=True, include_crud=True)
+                    if isinstance(table, sa.Table) and table.metadata.info.get("bind_key")}
+            if len(keys) == 1:
+                key = keys.pop()
+                if key in self._db.engines:
+                    return self._db.engines[key]
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+db = ErpSQLAlchemy(model_class=Base, session_options={"class_": ErpSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

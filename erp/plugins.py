@@ -151,6 +151,12 @@ def select(manifests: Iterable[Manifest], wanted: list[str] | None, routed: Iter
     return _topological(chosen)
 
 
+def in_dependency_order(chosen: dict[str, Manifest]) -> list[Manifest]:
+    """``chosen`` ordered so that each plugin follows the ones it depends on (the same order in
+    every service of a split deployment)."""
+    return _topological(chosen)
+
+
 def _topological(chosen: dict[str, Manifest]) -> list[Manifest]:
     order: list[Manifest] = []
     state: dict[str, str] = {}

@@ -108,6 +108,17 @@ class MariaDatabases:
         shutil.rmtree(_TMP, ignore_errors=True)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``mariadb`` (they need a MariaDB server of their own making, such as the
+    deployments) run in the MariaDB run only."""
+    if TEST_DB == "mariadb":
+        return
+    skip = pytest.mark.skip(reason="needs the MariaDB run (ERP_TEST_DB=mariadb)")
+    for item in items:
+        if "mariadb" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def databases():
     dbs = MariaDatabases() if TEST_DB == "mariadb" else SqliteDatabases()

@@ -8,6 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 LAST_SEEN = "_last_seen"
+# Health and readiness probes answer the same with or without a login (and must not need the
+# database to load one): they neither time out a session nor keep it alive.
+PROBES = frozenset({"ops.healthz", "ops.readyz"})
 
 
 def clock() -> float:
@@ -18,7 +21,7 @@ def clock() -> float:
 def check_idle():
     # Nobody has logged in on this session (a citizen, an API client): nothing to time out, and
     # no user to load — the busiest public endpoints stay cheap.
-    if "_user_id" not in session or not current_user.is_authenticated:
+    if "_user_id" not in session or request.endpoint in PROBES or not current_user.is_authenticated:
         return None
     limit = current_app.config["ERP_IDLE_TIMEOUT_MINUTES"] * 60
     now = clock()

@@ -235,11 +235,17 @@ def reap() -> tuple[int, int]:
     """Send again the message of every job whose worker stopped (running, heartbeat older than
     ERP_JOB_STALE_SECONDS) or whose message never arrived (pending that long); a job stopped
     ERP_JOB_MAX_ATTEMPTS times is marked failed instead (it would kill every worker that takes
-    it). Returns (sent again, failed). Runs every minute in the worker, and when a worker starts."""
+    it). Returns (sent again, failed). Runs every minute in the worker, and when a worker starts.
+
+    Only jobs of kinds this process's plugins declare are taken: in split mode every service
+    shares the core's job table but has a queue of its own, and a message sent to the wrong
+    service's queue would fail a job its own service would run."""
     now = utcnow()
     stale = _stale_before(now)
     limit = current_app.config["ERP_JOB_MAX_ATTEMPTS"]
     queue = _queue()
+    if not queue.handlers:
+        return 0, 0
     # Only the kinds this process runs: in split mode another service's jobs are its own worker's.
     rows = db.session.execute(sa.select(Job.id, Job.status, Job.attempts).where(Job.kind.in_(list(queue.handlers)), sa.or_(
         sa.and_(Job.status == "running", sa.or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < stale)),

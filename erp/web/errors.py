@@ -1,13 +1,15 @@
 """Error pages in the user's language; JSON bodies for API requests."""
 from __future__ import annotations
 
-from flask import jsonify, render_template
+import sqlalchemy as sa
+from flask import jsonify, render_template, request, session
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from erp.auth.access import wants_json
+from erp.config import LANGUAGES
 
 
 def _messages():
@@ -20,6 +22,7 @@ def _messages():
         413: (_("File too large"), _("The uploaded file is larger than allowed.")),
         429: (_("Too many requests"), _("Too many requests in a short time. Wait a moment and try again.")),
         500: (_("Server error"), _("Something went wrong on our side. The error was logged; please try again later.")),
+        503: (_("Service unavailable"), _("The database cannot be reached at the moment, so nothing was saved. Try again in a moment.")),
     }
 
 
@@ -51,6 +54,33 @@ def init_app(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return _render(error.code or 500)
+
+    @app.errorhandler(sa.exc.OperationalError)
+    @app.errorhandler(sa.exc.InterfaceError)
+    def database_unavailable(error: sa.exc.DBAPIError):
+        """The database went away (a restart, a failover) or gave up on the transaction (a lock
+        wait, a deadlock): the work was rolled back, and asking again shortly is the remedy — a
+        503 that load balancers and clients understand, not a server error. The answer needs no
+        database: the language comes from the session or the deployment, never from the user."""
+        from erp.extensions import db
+
+        try:
+            db.session.rollback()
+        except sa.exc.DBAPIError:
+            db.session.close()
+        app.logger.warning("database unavailable: %s", getattr(error, "orig", error))
+        chosen = session.get("lang")
+        locale = chosen if chosen in LANGUAGES else app.config.get("ERP_LOCALE", "ko")
+        with force_locale(locale):
+            title, text = _messages()[503]
+            if wants_json():
+                response = jsonify({"error": title, "message": text, "status": 503})
+            else:
+                # Straight from the Jinja environment: render_template's context processors
+                # would load the logged-in user from the database.
+                page = app.jinja_env.get_template("errors/unavailable.html")
+                response = page.render(code=503, title=title, text=text, locale=locale, request=request)
+        return response, 503, {"Retry-After": "5"}
 
     @app.errorhandler(Exception)
     def unhandled(error: Exception):

@@ -31,10 +31,9 @@ def menu_sections() -> list[dict]:
 
 
 def public_links() -> list[tuple[str, str]]:
-    """The citizens' pages the loaded plugins offer."""
+    """The citizens' pages the plugins offer (loaded here or served by another service)."""
     ext = current_app.extensions["erp"]
-    return [(item.label, url_for(item.endpoint)) for name, loaded in ext["plugins"].items()
-            for item in loaded.manifest.public_menu]
+    return [(item.label, url_for(item.endpoint)) for manifest, _menu in ext["menus"] for item in manifest.public_menu]
 
 
 def init_app(app) -> None:

@@ -18,7 +18,7 @@ bp = Blueprint("web", __name__)
 @login_only
 def home():
     ext = current_app.extensions["erp"]
-    plugins = [loaded.manifest for loaded in ext["plugins"].values()]
+    plugins = [manifest for manifest, _menu in ext["menus"]]  # loaded here or served by another service
     recent = audit.recent(8) if current_user.can("core.audit") else []
     mine = audit.recent(5, actor_id=current_user.id)
     return render_template("home.html", plugins=plugins, recent=recent, mine=mine)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from erp import ports
@@ -81,7 +82,11 @@ def link(complaint_id: int, *, bill_number: str = "", corrected_use: int | None 
             else:
                 bill = rates.leak_reduction(number, reason=reason, reference=reference)
     except ports.PortError as error:
-        refuse(str(error))
+        # The detail (which address, what failed) is for the log; the official learns that nothing
+        # happened and that asking again is safe (the receipt number keeps it to one bill).
+        current_app.logger.warning("billing action of complaint %s: %s", complaint.receipt_no, error)
+        refuse(_("The water rates service cannot be reached, so no bill was issued and nothing was recorded. "
+                 "Try again in a moment."))
     item = BillingLink(complaint_id=complaint.id, action=action, bill_number=bill.number, original_number=bill.original_number,
                        amount=bill.total, created_by=audit.current_actor()[1])
     complaint.billing_links.append(item)
