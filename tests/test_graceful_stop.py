@@ -8,7 +8,6 @@ timeout, with status 0."""
 from __future__ import annotations
 
 import os
-import runpy
 import signal
 import socket
 import subprocess  # nosec B404 - the test serves the app's own WSGI entry point
@@ -18,6 +17,7 @@ import time
 from pathlib import Path
 
 import requests
+from tests_support import gunicorn_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
@@ -40,7 +40,7 @@ def _refuses(port: int) -> bool:
 
 
 def test_sigterm_finishes_the_request_in_flight_refuses_new_connections_and_exits(tmp_path):
-    graceful_timeout = runpy.run_path(str(CONFIG))["graceful_timeout"]
+    graceful_timeout = gunicorn_settings()["graceful_timeout"]
     assert SLOW_SECONDS < graceful_timeout
     port = _free_port()
     marker = tmp_path / "request-started"

@@ -10,13 +10,13 @@ from __future__ import annotations
 import functools
 import os
 import re
-import runpy
 import socket
 import subprocess  # nosec B404 - runs the validator and the probe with fixed arguments
 import sys
 from pathlib import Path
 
 import pytest
+from tests_support import gunicorn_settings
 import yaml
 
 from erp import config as erp_config
@@ -31,7 +31,7 @@ SHAPES = ("monolith", "split")
 KUBERNETES_VERSION = "1.34.0"
 NAMESPACES = {"monolith": "waterworks", "split": "waterworks-split"}
 IMAGE = "waterworks-erp"
-GUNICORN = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+GUNICORN = gunicorn_settings()
 
 
 def _files(shape: str | None = None) -> list[Path]:

@@ -336,6 +336,10 @@ def test_the_clerk_runs_billing_on_the_web_and_prints_a_route(app, client, town,
     bad = post_form(client, "/rates/bill-runs", {"period": "2026-1", "cycle": "monthly", "route_code": ""}, page="/rates/bill-runs")
     assert bad.status_code == 200 and "YYYY-MM" in bad.get_data(as_text=True)
     assert client.get("/rates/bills/999999").status_code == 404
+    with app.app_context():
+        bill_id = _bill_of(town["single"]).id
+    bill_page = client.get(f"/rates/bills/{bill_id}").get_data(as_text=True)
+    assert "22,130" in bill_page and "전표 2026-JE-" in bill_page  # the bill and the run's posting to the books
 
 
 def test_a_bill_run_whose_job_failed_says_why_and_continues_from_the_page(app, client, town, make_user):

@@ -35,7 +35,7 @@ def of_run(run: BillRun) -> Outbox | None:
 
 def of_bill(bill: Bill) -> Outbox | None:
     """The posting that carries a bill: its own (a single bill), else its run's."""
-    return repo.outbox_by_key(bill_key(bill.number)) or (of_run(bill.run) if bill.run_id else None)
+    return repo.outbox_by_key(bill_key(bill.number)) or (repo.outbox_by_key(run_key(bill.run_id)) if bill.run_id else None)
 
 
 def posting_lines(by_use_type: dict[str, dict[str, int]]) -> list[tuple]:
