@@ -84,6 +84,19 @@ def test_a_csv_with_one_bad_line_imports_nothing_and_names_it(app):
         assert [r.use for r in repo.readings(second.id)] == [44]
 
 
+def test_a_csv_saved_by_korean_excel_is_read(app):
+    """Korean Excel saves CSV as CP949 (EUC-KR): its header and lines read as well as UTF-8's."""
+    with app.test_request_context():
+        customer = _customer()
+        service.install_meter(customer.id, "K-1", 13, date(2026, 1, 5))
+        data = f"수용가번호,검침일,지침\n{customer.account_no},2026-11-20,131\n".encode("cp949")
+        result = service.import_csv(data)
+        assert (result.imported, result.errors) == (1, [])
+        assert [r.use for r in repo.readings(customer.id)] == [131]
+        refused = service.import_csv(b"\xff\xfe\x00\xd8 not text")
+        assert refused.imported == 0 and "CP949" in refused.errors[0][1]
+
+
 def test_the_clerk_registers_a_customer_and_the_reader_reads_the_route(app, client, make_user):
     make_user("clerk", roles=["rates_clerk"])
     login(client, "clerk")

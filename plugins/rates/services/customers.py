@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from erp.common.clock import local_today
 from erp.audit import services as audit
 from erp.common import tx
+from erp.common.text import decode_korean
 from erp.common.errors import ServiceError, refuse
 from erp.common.tx import transactional
 from erp.extensions import db
@@ -251,9 +252,9 @@ def import_csv(data: bytes) -> ImportResult:
     same day and value: the same file again, or an import run again after its worker stopped) is
     counted as recorded, not refused."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return ImportResult(0, [(0, _("The file is not UTF-8 text."))])
+        text = decode_korean(data)
+    except ValueError:
+        return ImportResult(0, [(0, _("The file is neither UTF-8 nor Korean Excel (CP949) text."))])
     errors, done, already = [], 0, 0
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         if not row or not any(cell.strip() for cell in row):
