@@ -36,13 +36,18 @@ def upgrade():
     )
     with op.batch_alter_table('rates_run_profile', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rates_run_profile_run_id'), ['run_id'], unique=False)
-    # Frozen here (a revision never changes): the profile of every run already finished.
-    op.execute("INSERT INTO rates_run_profile (run_id, use_type, diameter, households, use, reductions, cycle, mixed, "
-               "water_use_rate, bills) "
-               "SELECT b.run_id, b.use_type, b.diameter, b.households, b.use, b.reductions, c.cycle, c.mixed, "
-               "c.water_use_rate, COUNT(*) FROM rates_bill b JOIN rates_customer c ON c.id = b.customer_id "
-               "JOIN rates_bill_run r ON r.id = b.run_id WHERE r.status = 'finished' AND b.kind = 'regular' "
-               "GROUP BY b.run_id, b.use_type, b.diameter, b.households, b.use, b.reductions, c.cycle, c.mixed, c.water_use_rate")
+    # Frozen here (a revision never changes): the profile of every run already finished. Built
+    # with SQLAlchemy's constructs so that the column "use" is quoted as each database needs.
+    key = ("use_type", "diameter", "households", "use", "reductions")
+    bill = sa.table("rates_bill", sa.column("run_id"), sa.column("customer_id"), sa.column("kind"), *map(sa.column, key))
+    customer = sa.table("rates_customer", sa.column("id"), sa.column("cycle"), sa.column("mixed"), sa.column("water_use_rate"))
+    run = sa.table("rates_bill_run", sa.column("id"), sa.column("status"))
+    profile = sa.table("rates_run_profile", *map(sa.column, ("run_id", *key, "cycle", "mixed", "water_use_rate", "bills")))
+    grouped = [bill.c.run_id, *(bill.c[name] for name in key), customer.c.cycle, customer.c.mixed, customer.c.water_use_rate]
+    select = (sa.select(*grouped, sa.func.count())
+              .select_from(bill.join(customer, customer.c.id == bill.c.customer_id).join(run, run.c.id == bill.c.run_id))
+              .where(run.c.status == "finished", bill.c.kind == "regular").group_by(*grouped))
+    op.execute(profile.insert().from_select(["run_id", *key, "cycle", "mixed", "water_use_rate", "bills"], select))
 
 
 def downgrade():
