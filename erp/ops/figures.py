@@ -30,11 +30,14 @@ class Figure:
 
 
 def _outbox_models() -> list[type]:
+    """The outbox models of the plugins loaded here: in split mode another service's plugin may be
+    imported (its URL rules are read for the navigation) while its tables live in its own database."""
+    loaded = {loaded.manifest.bind_key for loaded in current_app.extensions["erp"]["plugins"].values()}
     found, todo = [], list(OutboxMixin.__subclasses__())
     while todo:
         cls = todo.pop()
         todo.extend(cls.__subclasses__())
-        if hasattr(cls, "__table__"):
+        if hasattr(cls, "__table__") and getattr(cls, "__bind_key__", None) in loaded:
             found.append(cls)
     return sorted(found, key=lambda c: c.__tablename__)
 
