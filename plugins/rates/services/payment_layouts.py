@@ -1,0 +1,325 @@
+"""Payment file layouts: each a small parser turning a bank's file into payment lines.
+
+The banks' official byte layouts (가상계좌 입금통지, 지로 수납내역, CMS 출금결과, 카드 승인) are given
+only to member institutions, so the utility defines its own, carrying the same fields. A real
+bank's layout is added by writing one more ``Layout`` subclass and ``register``-ing it.
+
+Every file has a header record (H), data records (D) and a trailer record (T) whose count of data
+records and total amount must match, or the file is refused. Text is read as UTF-8 (with or
+without a BOM) or, failing that, CP949/EUC-KR (what Korean banks send).
+
+Channels (the two-letter code in a file, the name kept on the payment):
+``VA`` va 가상계좌, ``GR`` giro 지로, ``CM`` cms CMS 자동이체, ``CD`` card 카드, ``CT`` counter 창구.
+
+**fixed** — fixed width, 150 bytes per record (counted in CP949, where a Hangul syllable is 2
+bytes; a UTF-8 file is measured as if it were CP949), records separated by CR LF or LF::
+
+    H  1 record type "H" | 2-8 sequence "0000000" | 9-16 file date YYYYMMDD
+       | 17-23 institution giro number | 24-150 blank
+    D  1 "D" | 2-8 sequence 0000001… (consecutive) | 9-16 receipt date YYYYMMDD
+       | 17-24 transfer date YYYYMMDD or blank | 25-27 bank code | 28-31 branch code
+       | 32-38 giro number | 39-68 e-payment number, virtual account or bill number (left, blank-padded)
+       | 69-81 amount in won (13 digits, zero-padded) | 82-83 channel code
+       | 84-103 transaction id (left, blank-padded) | 104-133 payer name | 134-150 blank
+    T  1 "T" | 2-8 "9999999" | 9-15 number of D records | 16-30 total amount of D records | 31-150 blank
+
+**csv** — comma-separated, one record per row, the first field the record type::
+
+    H,<file date YYYYMMDD>,<institution giro number>
+    D,<sequence>,<receipt date>,<transfer date>,<bank>,<branch>,<giro number>,<reference>,<amount>,<channel>,<transaction id>,<payer>
+    T,<number of D records>,<total amount>
+
+Dates are ``YYYYMMDD`` or ``YYYY-MM-DD``; the transfer date may be empty; the channel is its code
+or name; amounts are whole won, more than zero (a bank's cancellation is a reversal made by a
+clerk). A transaction id is 1–30 letters, digits, ``-``, ``_`` or ``.``, unique per channel.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+
+CHANNELS = {"VA": "va", "GR": "giro", "CM": "cms", "CD": "card", "CT": "counter"}
+CHANNEL_CODES = {name: code for code, name in CHANNELS.items()}
+CHANNEL_LABELS = {"va": "가상계좌", "giro": "지로", "cms": "CMS 자동이체", "card": "카드", "counter": "창구"}
+_TXN = re.compile(r"^[0-9A-Za-z._-]{1,30}$")
+_DIGITS = re.compile(r"^[0-9]+$")
+
+
+@dataclass(slots=True)
+class PaymentLine:
+    """One payment as a file or a gateway reported it."""
+
+    line_no: int
+    channel: str
+    txn_id: str
+    received_on: date
+    transferred_on: date | None
+    bank_code: str
+    branch_code: str
+    giro_no: str
+    reference: str
+    amount: int
+    payer: str = ""
+
+
+class LineError(ValueError):
+    """A record that cannot be read, with the reason."""
+
+
+def decode(data: bytes) -> str:
+    """The file's text: UTF-8 (a BOM dropped) or else CP949 (a superset of EUC-KR)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("cp949")
+        except UnicodeDecodeError as error:
+            raise LineError(f"the file is neither UTF-8 nor CP949 text (byte {error.start + 1})") from None
+
+
+def parse_date(text: str, what: str, *, required: bool = True) -> date | None:
+    text = text.strip()
+    if not text:
+        if required:
+            raise LineError(f"{what} is missing")
+        return None
+    digits = text.replace("-", "")
+    if len(digits) != 8 or not digits.isdigit():
+        raise LineError(f"{what} '{text}' is not a date YYYYMMDD")
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        raise LineError(f"{what} '{text}' is not a date") from None
+
+
+def parse_amount(text: str, what: str = "the amount") -> int:
+    text = text.strip()
+    if not _DIGITS.match(text):
+        raise LineError(f"{what} '{text}' is not a whole number of won")
+    return int(text)
+
+
+def line_from_fields(line_no: int, *, channel: str, txn_id: str, received_on: str, transferred_on: str, bank_code: str,
+                     branch_code: str, giro_no: str, reference: str, amount: str | int, payer: str = "") -> PaymentLine:
+    """A payment line from its fields as text (a file's or a gateway's), checked; LineError otherwise."""
+    channel = channel.strip()
+    channel = CHANNELS.get(channel.upper(), channel.lower())
+    if channel not in CHANNEL_LABELS:
+        raise LineError(f"unknown channel '{channel}' (one of {', '.join(CHANNELS)})")
+    txn_id = txn_id.strip()
+    if not _TXN.match(txn_id):
+        raise LineError(f"the transaction id '{txn_id}' must be 1–30 letters, digits, '-', '_' or '.'")
+    reference = reference.strip()
+    if not reference:
+        raise LineError("the e-payment number, virtual account or bill number is missing")
+    if len(reference) > 40:
+        raise LineError("the reference is longer than 40 characters")
+    value = amount if isinstance(amount, int) and not isinstance(amount, bool) else parse_amount(str(amount))
+    if value <= 0:
+        raise LineError("the amount must be more than zero")
+    for text, width, what in ((bank_code, 3, "bank code"), (branch_code, 4, "branch code"), (giro_no, 10, "giro number")):
+        if len(text.strip()) > width or (text.strip() and not text.strip().isdigit()):
+            raise LineError(f"the {what} '{text.strip()}' must be up to {width} digits")
+    return PaymentLine(line_no, channel, txn_id, parse_date(received_on, "the receipt date"),
+                       parse_date(transferred_on, "the transfer date", required=False), bank_code.strip(),
+                       branch_code.strip(), giro_no.strip(), reference, value, payer.strip()[:100])
+
+
+class Layout:
+    """A payment file layout: ``parse`` returns the lines and the errors (each "line N: reason");
+    a file with any error is imported not at all."""
+
+    name = ""
+    label = ""
+
+    def parse(self, data: bytes) -> tuple[list[PaymentLine], list[str]]:
+        raise NotImplementedError  # each layout defines it
+
+    @staticmethod
+    def check_trailer(lines: list[PaymentLine], count: int, total: int, trailer_no: int, errors: list[str]) -> None:
+        found, amount = len(lines), sum(line.amount for line in lines)
+        if count != found or total != amount:
+            errors.append(f"line {trailer_no}: the trailer says {count} records and {total:,} won; "
+                          f"the file holds {found} and {amount:,} won")
+
+
+class FixedLayout(Layout):
+    """The fixed-width layout (150 bytes a record); see the module's docstring."""
+
+    name = "fixed"
+    label = "고정길이 (150 bytes)"
+    WIDTH = 150
+
+    def parse(self, data: bytes) -> tuple[list[PaymentLine], list[str]]:
+        text = decode(data)
+        records = text.replace("\r\n", "\n").split("\n")
+        while records and not records[-1].strip():
+            records.pop()
+        lines, errors, trailer, seen = [], [], None, 0
+        if not records or not records[0].startswith("H"):
+            return [], ["line 1: the file must begin with a header record (H)"]
+        for number, record in enumerate(records, start=1):
+            raw = record.encode("cp949", errors="replace")
+            if len(raw) != self.WIDTH:
+                errors.append(f"line {number}: a record is {self.WIDTH} bytes, this one {len(raw)}")
+                continue
+
+            def field(start: int, end: int) -> str:
+                return raw[start - 1:end].decode("cp949", errors="replace")
+
+            kind = field(1, 1)
+            try:
+                if kind == "H":
+                    if number != 1:
+                        raise LineError("a header record (H) only begins the file")
+                    parse_date(field(9, 16), "the file date")
+                elif kind == "D":
+                    if trailer is not None:
+                        raise LineError("a data record after the trailer")
+                    seen += 1
+                    sequence = field(2, 8)
+                    if not sequence.isdigit() or int(sequence) != seen:
+                        raise LineError(f"the sequence '{sequence}' is not {seen:07d}")
+                    lines.append(line_from_fields(
+                        number, received_on=field(9, 16), transferred_on=field(17, 24), bank_code=field(25, 27),
+                        branch_code=field(28, 31), giro_no=field(32, 38), reference=field(39, 68), amount=field(69, 81),
+                        channel=field(82, 83), txn_id=field(84, 103), payer=field(104, 133)))
+                elif kind == "T":
+                    if trailer is not None:
+                        raise LineError("a second trailer record")
+                    trailer = (number, parse_amount(field(9, 15), "the trailer's count"),
+                               parse_amount(field(16, 30), "the trailer's total"))
+                else:
+                    raise LineError(f"unknown record type '{kind}' (H, D or T)")
+            except LineError as error:
+                errors.append(f"line {number}: {error}")
+        if trailer is None:
+            errors.append(f"line {len(records) + 1}: the trailer record (T) is missing")
+        elif not errors:
+            if trailer[0] != len(records):
+                errors.append(f"line {trailer[0]}: the trailer must be the last record")
+            self.check_trailer(lines, trailer[1], trailer[2], trailer[0], errors)
+        return lines, errors
+
+    @classmethod
+    def write(cls, lines: list[PaymentLine], *, file_date: date, giro_no: str = "") -> bytes:
+        """The file of ``lines`` in this layout, CP949 (for tests, benchmarks and the CMS request)."""
+        out = [cls._pad(f"H0000000{file_date:%Y%m%d}{giro_no:<7}")]
+        for sequence, line in enumerate(lines, start=1):
+            out.append(cls._pad(
+                f"D{sequence:07d}{line.received_on:%Y%m%d}{line.transferred_on.strftime('%Y%m%d') if line.transferred_on else '':<8}"
+                f"{line.bank_code:<3}{line.branch_code:<4}{line.giro_no:<7}{cls._fit(line.reference, 30)}{line.amount:013d}"
+                f"{CHANNEL_CODES[line.channel]}{line.txn_id:<20}" + cls._fit(line.payer, 30)))
+        out.append(cls._pad(f"T9999999{len(lines):07d}{sum(line.amount for line in lines):015d}"))
+        return b"".join(record + b"\r\n" for record in out)
+
+    @classmethod
+    def _pad(cls, text: str) -> bytes:
+        raw = text.encode("cp949")
+        return raw + b" " * (cls.WIDTH - len(raw))
+
+    @staticmethod
+    def _fit(text: str, width: int) -> str:
+        """``text`` cut to ``width`` CP949 bytes without splitting a syllable, then blank-padded."""
+        raw = text.encode("cp949", errors="replace")[:width]
+        cut = raw.decode("cp949", errors="ignore")
+        return cut + " " * (width - len(cut.encode("cp949")))
+
+
+class CsvLayout(Layout):
+    """The CSV layout; see the module's docstring."""
+
+    name = "csv"
+    label = "CSV"
+
+    def parse(self, data: bytes) -> tuple[list[PaymentLine], list[str]]:
+        rows = list(csv.reader(io.StringIO(decode(data), newline="")))
+        while rows and not any(cell.strip() for cell in rows[-1]):
+            rows.pop()
+        if not rows or rows[0][:1] != ["H"]:
+            return [], ["line 1: the file must begin with a header record (H)"]
+        lines, errors, trailer, seen = [], [], None, 0
+        for number, row in enumerate(rows, start=1):
+            kind = row[0].strip() if row else ""
+            try:
+                if kind == "H":
+                    if number != 1 or len(row) < 2:
+                        raise LineError("a header record (H,date,giro number) only begins the file")
+                    parse_date(row[1], "the file date")
+                elif kind == "D":
+                    if trailer is not None:
+                        raise LineError("a data record after the trailer")
+                    if len(row) not in (11, 12):
+                        raise LineError(f"a data record has 12 fields, this one {len(row)}")
+                    seen += 1
+                    if row[1].strip() != str(seen):
+                        raise LineError(f"the sequence '{row[1].strip()}' is not {seen}")
+                    lines.append(line_from_fields(
+                        number, received_on=row[2], transferred_on=row[3], bank_code=row[4], branch_code=row[5],
+                        giro_no=row[6], reference=row[7], amount=row[8], channel=row[9], txn_id=row[10],
+                        payer=row[11] if len(row) > 11 else ""))
+                elif kind == "T":
+                    if trailer is not None or len(row) != 3:
+                        raise LineError("the trailer is one record T,count,total")
+                    trailer = (number, parse_amount(row[1], "the trailer's count"), parse_amount(row[2], "the trailer's total"))
+                else:
+                    raise LineError(f"unknown record type '{kind}' (H, D or T)")
+            except LineError as error:
+                errors.append(f"line {number}: {error}")
+        if trailer is None:
+            errors.append(f"line {len(rows) + 1}: the trailer record (T) is missing")
+        elif not errors:
+            if trailer[0] != len(rows):
+                errors.append(f"line {trailer[0]}: the trailer must be the last record")
+            self.check_trailer(lines, trailer[1], trailer[2], trailer[0], errors)
+        return lines, errors
+
+    @staticmethod
+    def write(lines: list[PaymentLine], *, file_date: date, giro_no: str = "", encoding: str = "utf-8") -> bytes:
+        """The file of ``lines`` in this layout."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(["H", f"{file_date:%Y%m%d}", giro_no])
+        for sequence, line in enumerate(lines, start=1):
+            writer.writerow(["D", sequence, f"{line.received_on:%Y%m%d}",
+                             line.transferred_on.strftime("%Y%m%d") if line.transferred_on else "", line.bank_code,
+                             line.branch_code, line.giro_no, line.reference, line.amount, CHANNEL_CODES[line.channel],
+                             line.txn_id, line.payer])
+        writer.writerow(["T", len(lines), sum(line.amount for line in lines)])
+        return buffer.getvalue().encode(encoding)
+
+
+LAYOUTS: dict[str, Layout] = {}
+
+
+def register(layout: Layout) -> Layout:
+    """Make ``layout`` available by its name (upload page, ``--layout``)."""
+    LAYOUTS[layout.name] = layout
+    return layout
+
+
+register(FixedLayout())
+register(CsvLayout())
+
+
+def detect(data: bytes) -> str:
+    """The layout a file is most likely written in: ``fixed`` when its first record is a
+    150-byte header, otherwise ``csv``."""
+    first = data.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip(b"\r")
+    return "fixed" if first.startswith(b"H") and len(first) >= FixedLayout.WIDTH and b"," not in first else "csv"
+
+
+def parse(data: bytes, layout: str = "") -> tuple[list[PaymentLine], list[str]]:
+    """The lines of a payment file and the errors found (``layout`` by name; detected when empty)."""
+    name = layout or detect(data)
+    if name not in LAYOUTS:
+        return [], [f"unknown layout '{name}' (one of {', '.join(LAYOUTS)})"]
+    try:
+        return LAYOUTS[name].parse(data)
+    except LineError as error:
+        return [], [str(error)]
