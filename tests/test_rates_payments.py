@@ -211,7 +211,7 @@ def test_a_counter_payment_prints_a_receipt_and_is_booked_at_the_days_close(app,
     page = client.get(f"/rates/bills/{bill_id}").get_data(as_text=True)
     html = client.post(f"/rates/bills/{bill_id}/pay", data={"c-amount": "50000", "csrf_token": csrf_from(page)},
                        follow_redirects=True).get_data(as_text=True)
-    assert "일부 납부" in html and "25,400" in html  # 75,450 − 50,000 still owed
+    assert "일부 납부" in html and "25,450" in html  # 75,450 − 50,000 still owed
     bad = client.post(f"/rates/bills/{bill_id}/pay", data={"c-amount": "-5", "csrf_token": csrf_from(page)}, follow_redirects=True)
     assert bad.status_code == 200
     with app.test_request_context():
@@ -219,7 +219,7 @@ def test_a_counter_payment_prints_a_receipt_and_is_booked_at_the_days_close(app,
         payment_id, received = payment.id, payment.received_on
     receipt = client.get(f"/rates/payments/{payment_id}/receipt.pdf")
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(receipt.data)).pages)
-    assert "영수증" in text and "50,000" in text and "25,400" in text
+    assert "영수증" in text and "50,000" in text and "25,450" in text
     post_form(client, "/rates/payments/post-receipts", {"day": received.isoformat()},
               page=f"/rates/payments/reconciliation?day={received.isoformat()}")
     page = client.get(f"/rates/payments/reconciliation?day={received.isoformat()}").get_data(as_text=True)

@@ -92,12 +92,14 @@ def credit_of(customer_id: int) -> int:
     return int(total or 0)
 
 
-def credits(page: int = 1, per_page: int = 50):
-    """Customers holding a credit (overpayments), largest first: (customer, credit)."""
+def credits(limit: int = 500) -> list[tuple]:
+    """(customer id, account, holder, credit) of the customers holding a credit, largest first."""
     credit = sa.func.sum(Payment.credit)
-    query = (sa.select(Customer, credit.label("credit")).join(Payment, Payment.customer_id == Customer.id)
-             .group_by(Customer.id).having(credit > 0).order_by(credit.desc(), Customer.account_no))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
+    query = (sa.select(Customer.id, Customer.account_no, Customer.holder_name, credit)
+             .join(Payment, Payment.customer_id == Customer.id)
+             .group_by(Customer.id, Customer.account_no, Customer.holder_name).having(credit > 0)
+             .order_by(credit.desc(), Customer.account_no).limit(limit))
+    return [(row[0], row[1], row[2], int(row[3])) for row in db.session.execute(query)]
 
 
 def suspense(page: int = 1, per_page: int = 50):

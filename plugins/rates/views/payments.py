@@ -145,7 +145,7 @@ def payment_receipt(payment_id: int):
 @permission_required("rates.view")
 def payments_credits():
     """Customers holding a credit from overpayments: to refund, or used on the next bill."""
-    return render_template("rates/payments_credits.html", pagination=repo.credits(page_arg()))
+    return render_template("rates/payments_credits.html", credits=repo.credits())
 
 
 def _day_arg() -> date:
