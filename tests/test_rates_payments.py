@@ -265,3 +265,49 @@ def test_the_cli_and_the_gateway_import_payments(app, bills, tmp_path):
     assert client.post("/api/rates/payments", json={"payments": [item]}, headers=headers).get_json()["known"] == 1
     with app.test_request_context():
         assert _status(bills["apartment"][0]).status == "paid" and _status(bills["single"][0]).status == "paid"
+
+
+def test_cms_auto_debit_request_results_and_a_failed_debit_falls_back_to_a_normal_bill(app, client, bills, make_user, tmp_path):
+    from plugins.rates.models import Customer
+    from plugins.rates.services import cms
+    from plugins.rates.services.payment_layouts import CmsResultLine, write_cms_result
+
+    single, apartment, welfare = bills["single"], bills["apartment"], bills["welfare"]
+    with app.test_request_context():
+        due = db.session.get(Bill, single[0]).due_on
+        for key in ("single", "apartment"):
+            db.session.get(Customer, db.session.get(Bill, bills[key][0]).customer_id).auto_debit = True
+        db.session.commit()
+        # The apartment paid half already: only the rest is asked.
+        payments.import_file(_file([_line("H1", apartment[2], 40_000, "giro")]))
+        asked = cms.request(due)
+        assert (asked.count, asked.total) == (2, 22_130 + 35_450)
+        lines, errors = parse(asked.data, "fixed")
+        assert errors == [] and {(p.reference, p.amount) for p in lines} == {(single[1], 22_130), (apartment[1], 35_450)}
+        assert cms.request(due).count == 2  # asked again: the same debits
+        txns = {p.reference: p.txn_id for p in lines}
+    results = write_cms_result([CmsResultLine(0, txns[single[1]], "0000", 22_130, due, ""),
+                                CmsResultLine(0, txns[apartment[1]], "E012", 0, due, "잔액부족")], file_date=due)
+    runner = app.test_cli_runner()
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(results.replace(b"22130", b"22000", 1))
+    assert runner.invoke(args=["rates", "import-cms-results", str(bad)]).exit_code == 1
+    path = tmp_path / "cms-result.csv"
+    path.write_bytes(results)
+    output = runner.invoke(args=["rates", "import-cms-results", str(path)]).output
+    assert "1 debited, 1 failed" in output
+    assert "2 answered before" in runner.invoke(args=["rates", "import-cms-results", str(path)]).output
+    with app.test_request_context():
+        assert _status(single[0]).status == "paid" and _status(apartment[0]).status == "partial"
+        assert db.session.execute(sa.select(Payment).where(Payment.channel == "cms")).scalar_one().amount == 22_130
+        assert [(d.bill_id, d.reason) for d in cms.failed()] == [(apartment[0], "잔액부족")]
+        assert cms.request(due).count == 0  # answered debits are not asked again
+    make_user("clerk", roles=["rates_clerk"])
+    login(client, "clerk")
+    page = client.get("/rates/payments/cms").get_data(as_text=True)
+    assert "잔액부족" in page and apartment[1] in page
+    assert "잔액부족" in client.get(f"/rates/bills/{apartment[0]}").get_data(as_text=True)
+    token = csrf_from(page)
+    download = client.post("/rates/payments/cms/request", data={"q-due_on": (due.replace(day=1)).isoformat(), "csrf_token": token},
+                           follow_redirects=True)
+    assert download.status_code == 200 and "자동이체" in download.get_data(as_text=True)

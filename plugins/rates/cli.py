@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from erp.audit import services as audit
 from erp.common.errors import ServiceError
 from plugins.rates.repositories import bills
-from plugins.rates.services import ami, billing, payment_layouts, payments
+from plugins.rates.services import ami, billing, cms, payment_layouts, payments
 
 
 @click.group("rates")
@@ -125,3 +125,36 @@ def payment_gateway(name: str):
     except ServiceError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Gateway {gateway.name}: token {token}")
+
+
+@group.command("cms-request")
+@click.argument("due", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the file here (default: cms-request-DUE.dat).")
+@with_appcontext
+def cms_request(due, output: str | None):
+    """Write the CMS auto-debit request file for the bills due on DUE (YYYY-MM-DD)."""
+    from pathlib import Path
+
+    with audit.acting_as(None, "cli"):
+        asked = cms.request(due.date())
+    path = Path(output or f"cms-request-{asked.due_on.isoformat()}.dat")
+    path.write_bytes(asked.data)
+    click.echo(f"{asked.count} debits, {asked.total:,} won: {path}")
+
+
+@group.command("import-cms-results")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_cms_results(file: str):
+    """Import the bank's CMS result FILE: debits made become payments, failures keep the reason."""
+    from pathlib import Path
+
+    with audit.acting_as(None, "cli"):
+        result = cms.import_results(Path(file).read_bytes())
+        if not result.errors:
+            billing.relay(limit=10_000)
+    if result.errors:
+        for error in result.errors:
+            click.echo(error, err=True)
+        raise click.ClickException(f"{len(result.errors)} bad line(s): nothing imported")
+    click.echo(f"{result.paid} debited, {result.failed} failed, {result.known} answered before")

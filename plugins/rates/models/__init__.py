@@ -369,3 +369,31 @@ class PaymentGateway(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CmsDebit(db.Model):
+    """A CMS auto-debit (자동이체) asked of the bank for a bill on its due date, and the bank's
+    answer: ``paid`` (a payment line of channel cms records the money) or ``failed`` with the
+    bank's reason — the bill then stays a normal bill to pay, and the customer is sent a notice."""
+
+    __tablename__ = "rates_cms_debit"
+    __bind_key__ = BIND
+    __table_args__ = (sa.UniqueConstraint("bill_id", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    due_on: Mapped[date] = mapped_column(index=True)
+    bill_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_bill.id"))
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_customer.id"), index=True)
+    txn_id: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    status: Mapped[str] = mapped_column(sa.String(10), default="requested")  # requested | paid | failed
+    result_code: Mapped[str] = mapped_column(sa.String(10), default="")
+    reason: Mapped[str] = mapped_column(sa.String(100), default="")
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column()
+
+    bill: Mapped["Bill"] = relationship()
+    customer: Mapped["Customer"] = relationship()
+
+    def __str__(self) -> str:
+        return f"CMS {self.txn_id} {self.status}"

@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from erp.extensions import db
-from plugins.rates.models import Bill, Customer, Outbox, Payment, PaymentGateway
+from plugins.rates.models import Bill, CmsDebit, Customer, Outbox, Payment, PaymentGateway
 
 CHUNK = 2_000  # values per IN (...) list
 
@@ -162,3 +162,32 @@ def gateway_by_hash(token_hash: str):
 
 
     return db.session.execute(sa.select(PaymentGateway).where(PaymentGateway.token_hash == token_hash)).scalar_one_or_none()
+
+
+# --- CMS auto-debit ---------------------------------------------------------------------------------
+
+def auto_debit_bills(due_on: date) -> list[Bill]:
+    """Bills asking for money on ``due_on`` whose customer pays by auto-debit."""
+    query = (sa.select(Bill).join(Customer, Customer.id == Bill.customer_id)
+             .where(Bill.due_on == due_on, Bill.total > 0, Customer.auto_debit.is_(True)).order_by(Bill.id))
+    return list(db.session.execute(query).scalars())
+
+
+def debits_of(due_on: date) -> list[CmsDebit]:
+    return list(db.session.execute(sa.select(CmsDebit).where(CmsDebit.due_on == due_on).order_by(CmsDebit.id)).scalars())
+
+
+def debit_by_txn(txn_ids: list[str]) -> dict[str, CmsDebit]:
+    found = {}
+    for part in _chunks(sorted(set(txn_ids))):
+        found.update({d.txn_id: d for d in db.session.execute(sa.select(CmsDebit).where(CmsDebit.txn_id.in_(part))).scalars()})
+    return found
+
+
+def debit_of_bill(bill_id: int) -> list[CmsDebit]:
+    return list(db.session.execute(sa.select(CmsDebit).where(CmsDebit.bill_id == bill_id).order_by(CmsDebit.id)).scalars())
+
+
+def failed_debits(limit: int = 500) -> list[CmsDebit]:
+    return list(db.session.execute(sa.select(CmsDebit).where(CmsDebit.status == "failed")
+                                   .order_by(CmsDebit.due_on.desc(), CmsDebit.id).limit(limit)).scalars())

@@ -323,3 +323,88 @@ def parse(data: bytes, layout: str = "") -> tuple[list[PaymentLine], list[str]]:
         return LAYOUTS[name].parse(data)
     except LineError as error:
         return [], [str(error)]
+
+
+# --- CMS auto-debit (자동이체) --------------------------------------------------------------------
+#
+# The debit request for a due date is written in the ``fixed`` layout above: one D record per bill
+# to debit, channel CM, the bill number as reference (it carries the customer's account number,
+# the 납부자번호 the bank registered the debit under), the amount asked, the debit's transaction
+# id, and the due date as receipt and transfer date.
+#
+# The bank's answer, **cms-result** (CSV, UTF-8 or CP949)::
+#
+#     H,<file date YYYYMMDD>,<institution giro number>
+#     D,<sequence>,<transaction id of the request>,<result code>,<amount debited>,<debit date>,<reason>
+#     T,<number of D records>,<total amount debited>
+#
+# Result code ``0000`` is a debit made (the amount must be the amount asked); any other code is a
+# failure, with the bank's reason (잔액부족, 계좌해지 …) kept and shown.
+
+
+@dataclass(slots=True)
+class CmsResultLine:
+    line_no: int
+    txn_id: str
+    code: str
+    amount: int
+    debited_on: date
+    reason: str
+
+
+def parse_cms_result(data: bytes) -> tuple[list[CmsResultLine], list[str]]:
+    """The lines of a CMS result file and the errors found (a file with any error imports nothing)."""
+    try:
+        rows = list(csv.reader(io.StringIO(decode(data), newline="")))
+    except LineError as error:
+        return [], [str(error)]
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    if not rows or rows[0][:1] != ["H"]:
+        return [], ["line 1: the file must begin with a header record (H)"]
+    lines, errors, trailer, seen = [], [], None, 0
+    for number, row in enumerate(rows, start=1):
+        kind = row[0].strip() if row else ""
+        try:
+            if kind == "H":
+                if number != 1:
+                    raise LineError("a header record (H) only begins the file")
+            elif kind == "D":
+                seen += 1
+                if len(row) != 7:
+                    raise LineError(f"a result record has 7 fields, this one {len(row)}")
+                if row[1].strip() != str(seen):
+                    raise LineError(f"the sequence '{row[1].strip()}' is not {seen}")
+                txn_id, code = row[2].strip(), row[3].strip()
+                if not _TXN.match(txn_id):
+                    raise LineError(f"the transaction id '{txn_id}' is not one of a request")
+                if not code or len(code) > 10:
+                    raise LineError("the result code is missing")
+                amount = parse_amount(row[4] or "0", "the amount debited")
+                lines.append(CmsResultLine(number, txn_id, code, amount, parse_date(row[5], "the debit date"), row[6].strip()[:100]))
+            elif kind == "T":
+                if trailer is not None or len(row) != 3:
+                    raise LineError("the trailer is one record T,count,total")
+                trailer = (number, parse_amount(row[1], "the trailer's count"), parse_amount(row[2], "the trailer's total"))
+            else:
+                raise LineError(f"unknown record type '{kind}' (H, D or T)")
+        except LineError as error:
+            errors.append(f"line {number}: {error}")
+    if trailer is None:
+        errors.append(f"line {len(rows) + 1}: the trailer record (T) is missing")
+    elif not errors:
+        if trailer[1] != len(lines) or trailer[2] != sum(line.amount for line in lines):
+            errors.append(f"line {trailer[0]}: the trailer says {trailer[1]} records and {trailer[2]:,} won; "
+                          f"the file holds {len(lines)} and {sum(line.amount for line in lines):,} won")
+    return lines, errors
+
+
+def write_cms_result(lines: list[CmsResultLine], *, file_date: date, giro_no: str = "") -> bytes:
+    """A result file as the bank writes it (for tests and demonstrations)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["H", f"{file_date:%Y%m%d}", giro_no])
+    for sequence, line in enumerate(lines, start=1):
+        writer.writerow(["D", sequence, line.txn_id, line.code, line.amount, f"{line.debited_on:%Y%m%d}", line.reason])
+    writer.writerow(["T", len(lines), sum(line.amount for line in lines)])
+    return buffer.getvalue().encode("utf-8")

@@ -25,7 +25,7 @@ from plugins.rates.reports.bills import BATCH_LIMIT, bills_pdf, payment_referenc
 from plugins.rates.repositories import bills as repo
 from plugins.rates.repositories import customers as customer_repo
 from plugins.rates.repositories import payments as payment_repo
-from plugins.rates.services import billing, payments
+from plugins.rates.services import billing, cms, payments
 from plugins.rates.services.calculation import USE_TYPES
 from plugins.rates.services.payment_layouts import CHANNEL_LABELS
 from plugins.rates.views.pages import bp
@@ -199,7 +199,8 @@ def bill_detail(bill_id: int):
                            reference=payment_reference(bill), posting=posting, use_labels=USE_TYPES,
                            balance=payments.balance(bill), payments=received, counter=counter,
                            reversed_ids=payment_repo.reversed_ids([p.id for p in received]),
-                           credit=payments.customer_credit(bill.customer_id), channel_labels=CHANNEL_LABELS)
+                           credit=payments.customer_credit(bill.customer_id), channel_labels=CHANNEL_LABELS,
+                           debits=cms.of_bill(bill.id))
 
 
 @bp.route("/bills/<id:bill_id>.pdf")

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField
+from wtforms import DateField, SelectField
+from wtforms.validators import DataRequired
 
 from erp import jobs
 from erp.auth.access import permission_required
@@ -23,7 +24,7 @@ from erp.web.paging import page_arg
 from plugins.rates.reports.receipts import reconciliation_pdf, reconciliation_xlsx, receipt_pdf
 from plugins.rates.repositories import bills as bill_repo
 from plugins.rates.repositories import payments as repo
-from plugins.rates.services import billing, payments
+from plugins.rates.services import billing, cms, payments
 from plugins.rates.services.payment_layouts import CHANNEL_LABELS, LAYOUTS
 from plugins.rates.views.billing import CounterForm
 from plugins.rates.views.pages import bp
@@ -189,3 +190,53 @@ def payments_post_receipts():
         billing.relay()
         flash(_("%(n)d entries owed to accounting.", n=len(keys)), "success")
     return redirect(url_for("rates.payments_reconciliation", day=day.isoformat()))
+
+
+class CmsRequestForm(FlaskForm):
+    due_on = DateField(_l("Due date"), validators=[DataRequired(message=_l("Enter the date as YYYY-MM-DD."))])
+
+
+class CmsResultForm(FlaskForm):
+    file = FileField(_l("Result file of the bank"), validators=[FileRequired(message=_l("Choose a file."))])
+
+
+@bp.route("/payments/cms")
+@permission_required("rates.view")
+def payments_cms():
+    """CMS auto-debit: the request file for a due date, the bank's result file, the failed debits."""
+    return render_template("rates/payments_cms.html", request_form=CmsRequestForm(prefix="q", due_on=local_today()),
+                           result_form=CmsResultForm(prefix="r"), failed=cms.failed())
+
+
+@bp.route("/payments/cms/request", methods=["POST"])
+@permission_required("rates.payments")
+def payments_cms_request():
+    form = CmsRequestForm(prefix="q")
+    if not form.validate_on_submit():
+        flash_errors(form.errors)
+        return redirect(url_for("rates.payments_cms"))
+    asked = cms.request(form.due_on.data)
+    if not asked.count:
+        flash(_("No auto-debit bill is due on this date."), "info")
+        return redirect(url_for("rates.payments_cms"))
+    return Response(asked.data, mimetype="application/octet-stream",
+                    headers={"Content-Disposition": f"attachment; filename=cms-request-{asked.due_on.isoformat()}.dat"})
+
+
+@bp.route("/payments/cms/results", methods=["POST"])
+@permission_required("rates.payments")
+def payments_cms_results():
+    form = CmsResultForm(prefix="r")
+    if not form.validate_on_submit():
+        flash_errors(form.errors)
+        return redirect(url_for("rates.payments_cms"))
+    result = cms.import_results(form.file.data.read())
+    if result.errors:
+        flash(_("Nothing was imported: %(n)d lines have errors.", n=len(result.errors)), "danger")
+        for error in result.errors[:20]:
+            flash(error, "danger")
+    else:
+        billing.relay()
+        flash(_("Debits made: %(paid)d; failed: %(failed)d; answered before: %(known)d.",
+                paid=result.paid, failed=result.failed, known=result.known), "success")
+    return redirect(url_for("rates.payments_cms"))

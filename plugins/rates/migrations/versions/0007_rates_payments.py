@@ -1,5 +1,6 @@
 """Rates: payments from every channel (rates_payment, identity channel + transaction id),
-the bank gateways that push them (rates_payment_gateway), and customers found by virtual account.
+the bank gateways that push them (rates_payment_gateway), CMS auto-debits (rates_cms_debit),
+and customers found by virtual account.
 
 Revision ID: 6a2a9ab2141e
 Revises: c3d9a1e4f7b2
@@ -66,9 +67,36 @@ def upgrade():
     with op.batch_alter_table('rates_customer', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rates_customer_virtual_account'), ['virtual_account'], unique=False)
 
+    op.create_table('rates_cms_debit',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('bill_id', sa.Integer(), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('txn_id', sa.String(length=30), nullable=False),
+    sa.Column('amount', sa.BigInteger(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('result_code', sa.String(length=10), nullable=False),
+    sa.Column('reason', sa.String(length=100), nullable=False),
+    sa.Column('requested_at', sa.DateTime(), nullable=False),
+    sa.Column('answered_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['bill_id'], ['rates_bill.id'], name=op.f('fk_rates_cms_debit_bill_id_rates_bill')),
+    sa.ForeignKeyConstraint(['customer_id'], ['rates_customer.id'], name=op.f('fk_rates_cms_debit_customer_id_rates_customer')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rates_cms_debit')),
+    sa.UniqueConstraint('bill_id', 'due_on', name=op.f('uq_rates_cms_debit_bill_id_due_on')),
+    sa.UniqueConstraint('txn_id', name=op.f('uq_rates_cms_debit_txn_id'))
+    )
+    with op.batch_alter_table('rates_cms_debit', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rates_cms_debit_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_rates_cms_debit_due_on'), ['due_on'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('rates_cms_debit', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rates_cms_debit_due_on'))
+        batch_op.drop_index(batch_op.f('ix_rates_cms_debit_customer_id'))
+
+    op.drop_table('rates_cms_debit')
+
     with op.batch_alter_table('rates_customer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_rates_customer_virtual_account'))
 
