@@ -272,7 +272,7 @@ def test_cms_auto_debit_request_results_and_a_failed_debit_falls_back_to_a_norma
     from plugins.rates.services import cms
     from plugins.rates.services.payment_layouts import CmsResultLine, write_cms_result
 
-    single, apartment, welfare = bills["single"], bills["apartment"], bills["welfare"]
+    single, apartment = bills["single"], bills["apartment"]
     with app.test_request_context():
         due = db.session.get(Bill, single[0]).due_on
         for key in ("single", "apartment"):

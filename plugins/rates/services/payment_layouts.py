@@ -40,12 +40,12 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 CHANNELS = {"VA": "va", "GR": "giro", "CM": "cms", "CD": "card", "CT": "counter"}
 CHANNEL_CODES = {name: code for code, name in CHANNELS.items()}
 CHANNEL_LABELS = {"va": "가상계좌", "giro": "지로", "cms": "CMS 자동이체", "card": "카드", "counter": "창구"}
 _TXN = re.compile(r"^[0-9A-Za-z._-]{1,30}$")
-_DIGITS = re.compile(r"^[0-9]+$")
 
 
 @dataclass(slots=True)
@@ -82,6 +82,12 @@ def decode(data: bytes) -> str:
             raise LineError(f"the file is neither UTF-8 nor CP949 text (byte {error.start + 1})") from None
 
 
+@lru_cache(maxsize=4096)
+def _date(digits: str) -> date:
+    # A file's lines share a few dates: each is read once.
+    return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+
+
 def parse_date(text: str, what: str, *, required: bool = True) -> date | None:
     text = text.strip()
     if not text:
@@ -92,14 +98,14 @@ def parse_date(text: str, what: str, *, required: bool = True) -> date | None:
     if len(digits) != 8 or not digits.isdigit():
         raise LineError(f"{what} '{text}' is not a date YYYYMMDD")
     try:
-        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+        return _date(digits)
     except ValueError:
         raise LineError(f"{what} '{text}' is not a date") from None
 
 
 def parse_amount(text: str, what: str = "the amount") -> int:
     text = text.strip()
-    if not _DIGITS.match(text):
+    if not (text.isascii() and text.isdigit()):
         raise LineError(f"{what} '{text}' is not a whole number of won")
     return int(text)
 
@@ -122,12 +128,13 @@ def line_from_fields(line_no: int, *, channel: str, txn_id: str, received_on: st
     value = amount if isinstance(amount, int) and not isinstance(amount, bool) else parse_amount(str(amount))
     if value <= 0:
         raise LineError("the amount must be more than zero")
+    bank_code, branch_code, giro_no = bank_code.strip(), branch_code.strip(), giro_no.strip()
     for text, width, what in ((bank_code, 3, "bank code"), (branch_code, 4, "branch code"), (giro_no, 10, "giro number")):
-        if len(text.strip()) > width or (text.strip() and not text.strip().isdigit()):
-            raise LineError(f"the {what} '{text.strip()}' must be up to {width} digits")
+        if len(text) > width or (text and not (text.isascii() and text.isdigit())):
+            raise LineError(f"the {what} '{text}' must be up to {width} digits")
     return PaymentLine(line_no, channel, txn_id, parse_date(received_on, "the receipt date"),
-                       parse_date(transferred_on, "the transfer date", required=False), bank_code.strip(),
-                       branch_code.strip(), giro_no.strip(), reference, value, payer.strip()[:100])
+                       parse_date(transferred_on, "the transfer date", required=False), bank_code,
+                       branch_code, giro_no, reference, value, payer.strip()[:100])
 
 
 class Layout:

@@ -41,7 +41,6 @@ from plugins.rates.models import Outbox, Payment, PaymentGateway
 from plugins.rates.repositories import bills as bill_repo
 from plugins.rates.repositories import payments as repo
 from plugins.rates.services import payment_layouts as layouts
-from plugins.rates.services.customers import luhn_digit
 
 CASH, RECEIVABLE, ADVANCES, SUSPENSE = "1111", "1113", "2113", "2121"
 ISSUER_CODE = "47"  # as printed by the bill (plugins.rates.reports.bills.payment_reference)
@@ -90,10 +89,21 @@ class Balance:
         return "partial" if self.paid > 0 else "unpaid"
 
 
+_DOUBLED = str.maketrans("0123456789", "0246813579")  # a Luhn-doubled digit's digit sum
+
+
+def _luhn_ok(number: str) -> bool:
+    """The last digit is the Luhn check digit of the others (as ``customers.luhn_digit`` makes
+    it), computed with C loops: an import checks hundreds of thousands of numbers."""
+    body = number[-2::-1]
+    total = sum(map(int, body[0::2].translate(_DOUBLED))) + sum(map(int, body[1::2]))
+    return (10 - total % 10) % 10 == int(number[-1])
+
+
 def bill_numbers(reference: str) -> list[str]:
     """The bill numbers an e-payment number or a bill number can stand for (empty: neither)."""
-    if len(reference) == 19 and reference.isdigit() and reference.startswith(ISSUER_CODE) \
-            and luhn_digit(reference[:18]) == int(reference[18]):
+    if len(reference) == 19 and reference.isascii() and reference.isdigit() and reference.startswith(ISSUER_CODE) \
+            and _luhn_ok(reference):
         prefix = f"20{reference[2:4]}{reference[4:6]}-{reference[6:16]}"
         kind, sequence = reference[16], reference[17]
         if kind in KINDS:
@@ -135,7 +145,11 @@ def import_lines(lines: list[layouts.PaymentLine], source: str) -> ImportResult:
     customer_bills = repo.customer_bills(list(set(accounts.values())))
     paid = repo.paid_sums([b[0] for b in bills.values()] + [b for rows in customer_bills.values() for b, _ in rows])
     totals = {b[0]: b[2] for b in bills.values()} | {b: t for rows in customer_bills.values() for b, t in rows}
-    created, who, rows, pairs = utcnow().isoformat(" "), audit.current_actor()[1][:50], [], set()
+    # Each (receipt day, channel) of the file is booked by one entry of its own, keyed now, so the
+    # lines are written with their entry's key (no update of the rows afterwards).
+    keys: dict[tuple[date, str], str] = {}
+    sums: dict[str, list[int]] = {}  # key → [amount, applied, credit, suspense]
+    created, who, source, rows = utcnow().isoformat(" "), audit.current_actor()[1][:50], source[:60], []
     for line in fresh:
         bill_id = customer_id = None
         for number in candidates[line.reference]:
@@ -150,22 +164,33 @@ def import_lines(lines: list[layouts.PaymentLine], source: str) -> ImportResult:
         if bill_id is not None:
             applied = max(0, min(line.amount, totals[bill_id] - paid.get(bill_id, 0)))
             paid[bill_id] = paid.get(bill_id, 0) + applied
-        status = "suspense" if customer_id is None else "matched"
-        if customer_id is not None:
-            credit = line.amount - applied
-        result.matched += status == "matched"
-        result.suspense += status == "suspense"
+        if customer_id is None:
+            status, unmatched = "suspense", line.amount
+            result.suspense += 1
+        else:
+            status, unmatched, credit = "matched", 0, line.amount - applied
+            result.matched += 1
         result.amount += line.amount
-        pairs.add((line.received_on, line.channel))
+        pair = (line.received_on, line.channel)
+        key = keys.get(pair)
+        if key is None:
+            key = keys[pair] = _free_key(*pair)
+            sums[key] = [0, 0, 0, 0]
+        total = sums[key]
+        total[0] += line.amount
+        total[1] += applied
+        total[2] += credit
+        total[3] += unmatched
         rows.append((line.channel, line.txn_id, "payment", line.received_on.isoformat(),
                      line.transferred_on.isoformat() if line.transferred_on else None, line.bank_code, line.branch_code,
                      line.giro_no, line.reference, line.payer, line.amount, bill_id, customer_id, applied, credit, status,
-                     source[:60], "", who, created))
+                     source, key, who, created))
     # ignore: a concurrent import of an overlapping file may have written a line meanwhile.
     bulk_insert(Payment.__table__, COLUMNS, rows, ignore=True)
     result.new = len(rows)
+    for (day, channel), key in sorted(keys.items()):
+        _owe(key, day, f"상하수도요금 수납 {day.isoformat()} {layouts.CHANNEL_LABELS[channel]}", _entry_lines(*sums[key]))
     if rows:
-        _post(pairs=pairs)
         audit.record("create", "rates_payment", "", f"payments imported ({source}): {result.new} new "
                      f"({result.amount:,} won, {result.suspense} unmatched), {result.known} known")
     tx.commit()
@@ -190,14 +215,21 @@ def _owe(key: str, on: date, memo: str, lines: list[tuple]) -> None:
     jobs.enqueue("rates.relay", key="rates.relay")
 
 
-def _post(pairs: set[tuple[date, str]] | None = None, through: date | None = None) -> list[str]:
+def _free_key(day: date, channel: str) -> str:
+    """The outbox key of the next entry of a day's receipts of a channel: ``rates:receipts:<day>:<channel>``,
+    then ``:2``, ``:3`` … for receipts of the day booked later."""
+    base, n = f"rates:receipts:{day.isoformat()}:{channel}", 1
+    key = base
+    while repo.key_taken(key):
+        n += 1
+        key = f"{base}:{n}"
+    return key
+
+
+def _post(through: date) -> list[str]:
     keys = []
-    for day, channel, amount, applied, credit, suspense in repo.unposted(pairs, through):
-        base, n = f"rates:receipts:{day.isoformat()}:{channel}", 1
-        key = base
-        while repo.key_taken(key):
-            n += 1
-            key = f"{base}:{n}"
+    for day, channel, amount, applied, credit, suspense in repo.unposted(through=through):
+        key = _free_key(day, channel)
         lines = _entry_lines(amount, applied, credit, suspense)
         if lines:
             _owe(key, day, f"상하수도요금 수납 {day.isoformat()} {layouts.CHANNEL_LABELS[channel]}", lines)
@@ -210,7 +242,7 @@ def _post(pairs: set[tuple[date, str]] | None = None, through: date | None = Non
 def post_receipts(through: date | None = None) -> list[str]:
     """Book every receipt not booked yet up to ``through`` (default today): one entry per day and
     channel, owed to accounting through the outbox. Safe to repeat (nothing is booked twice)."""
-    keys = _post(through=through or local_today())
+    keys = _post(through or local_today())
     tx.commit()
     return keys
 
