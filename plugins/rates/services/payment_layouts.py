@@ -46,6 +46,7 @@ CHANNELS = {"VA": "va", "GR": "giro", "CM": "cms", "CD": "card", "CT": "counter"
 CHANNEL_CODES = {name: code for code, name in CHANNELS.items()}
 CHANNEL_LABELS = {"va": "가상계좌", "giro": "지로", "cms": "CMS 자동이체", "card": "카드", "counter": "창구"}
 _TXN = re.compile(r"^[0-9A-Za-z._-]{1,30}$")
+_TXNS = re.compile(r"[0-9A-Za-z._-]{1,30}(?:\n[0-9A-Za-z._-]{1,30})*")  # transaction ids, one a line
 
 
 @dataclass(slots=True)
@@ -250,6 +251,9 @@ class CsvLayout(Layout):
             rows.pop()
         if not rows or rows[0][:1] != ["H"]:
             return [], ["line 1: the file must begin with a header record (H)"]
+        fast = self._parse_clean(rows)
+        if fast is not None:
+            return fast, []
         lines, errors, trailer, seen = [], [], None, 0
         for number, row in enumerate(rows, start=1):
             kind = row[0].strip() if row else ""
@@ -285,6 +289,46 @@ class CsvLayout(Layout):
                 errors.append(f"line {trailer[0]}: the trailer must be the last record")
             self.check_trailer(lines, trailer[1], trailer[2], trailer[0], errors)
         return lines, errors
+
+    @staticmethod
+    def _parse_clean(rows: list[list[str]]) -> list[PaymentLine] | None:
+        """The lines of a file written exactly to the layout, checked column by column with C
+        loops (a bank's file of 500,000 lines is read in a few seconds); None when anything is
+        unusual, and the record-by-record reading then names every bad line."""
+        header, data, trailer = rows[0], rows[1:-1], rows[-1]
+        if len(header) < 2 or trailer[:1] != ["T"] or len(trailer) != 3 or not data:
+            return None
+        try:
+            parse_date(header[1], "the file date")
+            if {len(row) for row in data} - {12} or {row[0] for row in data} != {"D"}:
+                return None
+            columns = list(zip(*data))
+            (_, sequence, received, transferred, banks, branches, giros, references, amounts, channels, txns, payers) = columns
+            if sequence != tuple(map(str, range(1, len(data) + 1))):
+                return None
+            channel_of = {code: CHANNELS.get(code.upper(), code.lower()) for code in set(channels)}
+            if not set(channel_of.values()) <= set(CHANNEL_LABELS):
+                return None
+            received_on = {text: parse_date(text, "") for text in set(received)}
+            transferred_on = {text: parse_date(text, "", required=False) for text in set(transferred)}
+            for column, width in ((banks, 3), (branches, 4), (giros, 10)):
+                for value in set(column):
+                    if len(value) > width or (value and not (value.isascii() and value.isdigit())):
+                        return None
+            if not _TXNS.fullmatch("\n".join(txns)) or "".join(amounts).strip() != "".join(amounts):
+                return None
+            values = list(map(int, amounts))
+            if min(values) <= 0 or min(map(len, references)) == 0 or max(map(len, references)) > 40 \
+                    or any(ref != ref.strip() or ref[:1] == "" for ref in references):
+                return None
+            count, total = int(trailer[1]), int(trailer[2])
+        except (LineError, ValueError):
+            return None
+        if count != len(data) or total != sum(values):
+            return None
+        return [PaymentLine(n, channel_of[c], t, received_on[r], transferred_on[x], b, br, g, ref, v, p.strip()[:100])
+                for n, c, t, r, x, b, br, g, ref, v, p in zip(range(2, len(data) + 2), channels, txns, received, transferred,
+                                                              banks, branches, giros, references, values, payers)]
 
     @staticmethod
     def write(lines: list[PaymentLine], *, file_date: date, giro_no: str = "", encoding: str = "utf-8") -> bytes:
