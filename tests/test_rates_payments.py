@@ -135,10 +135,10 @@ def test_a_file_with_a_bad_line_imports_nothing_and_names_the_line(app, bills):
         good = _file([_line("G1", bills["single"][2], 22_130, "giro"), _line("G2", bills["apartment"][2], 75_450, "giro")])
         bad = good.replace(b",75450,", b",75x50,")
         result = payments.import_file(bad)
-        assert result.new == 0 and len(result.errors) == 1 and result.errors[0].startswith("line 3:")
+        assert result.new == 0 and len(result.errors) == 1 and result.errors[0].startswith("3행: 금액 '75x50'")
         # A trailer whose total does not match refuses the file too.
         wrong_total = good.replace(b"T,2,97580", b"T,2,97000")
-        assert "trailer" in payments.import_file(wrong_total).errors[0]
+        assert "트레일러는 2건 97,000원인데 파일에는 2건 97,580원이 있습니다" in payments.import_file(wrong_total).errors[0]
         fixed = _file([_line("G1", bills["single"][2], 22_130, "giro")], "fixed")
         assert parse(fixed[:-10] + b"\r\n")[1]  # a cut record
         assert _payment_count() == 0 and _status(bills["single"][0]).status == "unpaid"
@@ -238,7 +238,7 @@ def test_the_clerk_uploads_a_file_and_the_worker_imports_it(app, client, bills, 
     assert "새 수납 1건" in page
     page = client.post("/rates/payments/upload", data={"csrf_token": token, "layout": "fixed", "file": (BytesIO(data[:-5]), "giro.dat")},
                        content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
-    assert "아무것도 가져오지 않았습니다" in page
+    assert "아무것도 가져오지 않았습니다" in page and "레코드는 150바이트인데" in page
 
 
 def test_the_cli_and_the_gateway_import_payments(app, bills, tmp_path):

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
+
 from erp.audit import services as audit
 from erp.common import tx
 from erp.common.clock import utcnow
@@ -78,9 +80,10 @@ def import_results(data: bytes) -> CmsResult:
     for line in lines:
         debit = debits.get(line.txn_id)
         if debit is None:
-            errors.append(f"line {line.line_no}: no debit {line.txn_id} was requested")
+            errors.append(layouts.at(line.line_no, _("No debit %(txn)s was requested.", txn=line.txn_id)))
         elif line.code == OK and line.amount != debit.amount:
-            errors.append(f"line {line.line_no}: {line.amount:,} won debited, {debit.amount:,} won asked")
+            errors.append(layouts.at(line.line_no, _("%(debited)s won debited, %(asked)s won asked.",
+                                                     debited=f"{line.amount:,}", asked=f"{debit.amount:,}")))
     if errors:
         return result
     paid_lines, now = [], utcnow()

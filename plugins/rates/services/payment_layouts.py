@@ -42,6 +42,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from flask_babel import gettext as _
+
 CHANNELS = {"VA": "va", "GR": "giro", "CM": "cms", "CD": "card", "CT": "counter"}
 CHANNEL_CODES = {name: code for code, name in CHANNELS.items()}
 CHANNEL_LABELS = {"va": "가상계좌", "giro": "지로", "cms": "CMS 자동이체", "card": "카드", "counter": "창구"}
@@ -70,6 +72,11 @@ class LineError(ValueError):
     """A record that cannot be read, with the reason."""
 
 
+def at(line_no: int, reason: str) -> str:
+    """An error of a file, as shown: the line and the reason."""
+    return _("line %(n)d: %(reason)s", n=line_no, reason=reason)
+
+
 def decode(data: bytes) -> str:
     """The file's text: UTF-8 (a BOM dropped) or else CP949 (a superset of EUC-KR)."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -80,7 +87,7 @@ def decode(data: bytes) -> str:
         try:
             return data.decode("cp949")
         except UnicodeDecodeError as error:
-            raise LineError(f"the file is neither UTF-8 nor CP949 text (byte {error.start + 1})") from None
+            raise LineError(_("The file is neither UTF-8 nor CP949 text (byte %(n)d).", n=error.start + 1)) from None
 
 
 @lru_cache(maxsize=4096)
@@ -93,21 +100,22 @@ def parse_date(text: str, what: str, *, required: bool = True) -> date | None:
     text = text.strip()
     if not text:
         if required:
-            raise LineError(f"{what} is missing")
+            raise LineError(_("%(what)s is missing.", what=what))
         return None
     digits = text.replace("-", "")
     if len(digits) != 8 or not digits.isdigit():
-        raise LineError(f"{what} '{text}' is not a date YYYYMMDD")
+        raise LineError(_("%(what)s '%(text)s' is not a date YYYYMMDD.", what=what, text=text))
     try:
         return _date(digits)
     except ValueError:
-        raise LineError(f"{what} '{text}' is not a date") from None
+        raise LineError(_("%(what)s '%(text)s' is not a date YYYYMMDD.", what=what, text=text)) from None
 
 
-def parse_amount(text: str, what: str = "the amount") -> int:
+def parse_amount(text: str, what: str = "") -> int:
+    what = what or _("The amount")
     text = text.strip()
     if not (text.isascii() and text.isdigit()):
-        raise LineError(f"{what} '{text}' is not a whole number of won")
+        raise LineError(_("%(what)s '%(text)s' is not a whole number of won.", what=what, text=text))
     return int(text)
 
 
@@ -117,24 +125,24 @@ def line_from_fields(line_no: int, *, channel: str, txn_id: str, received_on: st
     channel = channel.strip()
     channel = CHANNELS.get(channel.upper(), channel.lower())
     if channel not in CHANNEL_LABELS:
-        raise LineError(f"unknown channel '{channel}' (one of {', '.join(CHANNELS)})")
+        raise LineError(_("Unknown channel '%(channel)s' (one of %(codes)s).", channel=channel, codes=", ".join(CHANNELS)))
     txn_id = txn_id.strip()
     if not _TXN.match(txn_id):
-        raise LineError(f"the transaction id '{txn_id}' must be 1–30 letters, digits, '-', '_' or '.'")
+        raise LineError(_("The transaction id '%(txn)s' must be 1–30 letters, digits, '-', '_' or '.'.", txn=txn_id))
     reference = reference.strip()
     if not reference:
-        raise LineError("the e-payment number, virtual account or bill number is missing")
+        raise LineError(_("The e-payment number, virtual account or bill number is missing."))
     if len(reference) > 40:
-        raise LineError("the reference is longer than 40 characters")
+        raise LineError(_("The reference is longer than 40 characters."))
     value = amount if isinstance(amount, int) and not isinstance(amount, bool) else parse_amount(str(amount))
     if value <= 0:
-        raise LineError("the amount must be more than zero")
+        raise LineError(_("The amount must be more than zero."))
     bank_code, branch_code, giro_no = bank_code.strip(), branch_code.strip(), giro_no.strip()
-    for text, width, what in ((bank_code, 3, "bank code"), (branch_code, 4, "branch code"), (giro_no, 10, "giro number")):
+    for text, width, what in ((bank_code, 3, _("The bank code")), (branch_code, 4, _("The branch code")), (giro_no, 10, _("The giro number"))):
         if len(text) > width or (text and not (text.isascii() and text.isdigit())):
-            raise LineError(f"the {what} '{text}' must be up to {width} digits")
-    return PaymentLine(line_no, channel, txn_id, parse_date(received_on, "the receipt date"),
-                       parse_date(transferred_on, "the transfer date", required=False), bank_code,
+            raise LineError(_("%(what)s '%(text)s' must be up to %(n)d digits.", what=what, text=text, n=width))
+    return PaymentLine(line_no, channel, txn_id, parse_date(received_on, _("The receipt date")),
+                       parse_date(transferred_on, _("The transfer date"), required=False), bank_code,
                        branch_code, giro_no, reference, value, payer.strip()[:100])
 
 
@@ -152,8 +160,9 @@ class Layout:
     def check_trailer(lines: list[PaymentLine], count: int, total: int, trailer_no: int, errors: list[str]) -> None:
         found, amount = len(lines), sum(line.amount for line in lines)
         if count != found or total != amount:
-            errors.append(f"line {trailer_no}: the trailer says {count} records and {total:,} won; "
-                          f"the file holds {found} and {amount:,} won")
+            errors.append(at(trailer_no, _("The trailer says %(count)s records and %(total)s won; the file holds %(found)s "
+                                           "and %(amount)s won.", count=f"{count:,}", total=f"{total:,}", found=f"{found:,}",
+                                           amount=f"{amount:,}")))
 
 
 class FixedLayout(Layout):
@@ -170,11 +179,11 @@ class FixedLayout(Layout):
             records.pop()
         lines, errors, trailer, seen = [], [], None, 0
         if not records or not records[0].startswith("H"):
-            return [], ["line 1: the file must begin with a header record (H)"]
+            return [], [at(1, _("The file must begin with a header record (H)."))]
         for number, record in enumerate(records, start=1):
             raw = record.encode("cp949", errors="replace")
             if len(raw) != self.WIDTH:
-                errors.append(f"line {number}: a record is {self.WIDTH} bytes, this one {len(raw)}")
+                errors.append(at(number, _("A record is %(width)d bytes, this one %(n)d.", width=self.WIDTH, n=len(raw))))
                 continue
 
             def field(start: int, end: int) -> str:
@@ -184,33 +193,33 @@ class FixedLayout(Layout):
             try:
                 if kind == "H":
                     if number != 1:
-                        raise LineError("a header record (H) only begins the file")
-                    parse_date(field(9, 16), "the file date")
+                        raise LineError(_("A header record (H) only begins the file."))
+                    parse_date(field(9, 16), _("The file date"))
                 elif kind == "D":
                     if trailer is not None:
-                        raise LineError("a data record after the trailer")
+                        raise LineError(_("A data record after the trailer."))
                     seen += 1
                     sequence = field(2, 8)
                     if not sequence.isdigit() or int(sequence) != seen:
-                        raise LineError(f"the sequence '{sequence}' is not {seen:07d}")
+                        raise LineError(_("The sequence '%(seq)s' is not %(n)s.", seq=sequence, n=f"{seen:07d}"))
                     lines.append(line_from_fields(
                         number, received_on=field(9, 16), transferred_on=field(17, 24), bank_code=field(25, 27),
                         branch_code=field(28, 31), giro_no=field(32, 38), reference=field(39, 68), amount=field(69, 81),
                         channel=field(82, 83), txn_id=field(84, 103), payer=field(104, 133)))
                 elif kind == "T":
                     if trailer is not None:
-                        raise LineError("a second trailer record")
-                    trailer = (number, parse_amount(field(9, 15), "the trailer's count"),
-                               parse_amount(field(16, 30), "the trailer's total"))
+                        raise LineError(_("A second trailer record."))
+                    trailer = (number, parse_amount(field(9, 15), _("The trailer's count")),
+                               parse_amount(field(16, 30), _("The trailer's total")))
                 else:
-                    raise LineError(f"unknown record type '{kind}' (H, D or T)")
+                    raise LineError(_("Unknown record type '%(kind)s' (H, D or T).", kind=kind))
             except LineError as error:
-                errors.append(f"line {number}: {error}")
+                errors.append(at(number, str(error)))
         if trailer is None:
-            errors.append(f"line {len(records) + 1}: the trailer record (T) is missing")
+            errors.append(at(len(records) + 1, _("The trailer record (T) is missing.")))
         elif not errors:
             if trailer[0] != len(records):
-                errors.append(f"line {trailer[0]}: the trailer must be the last record")
+                errors.append(at(trailer[0], _("The trailer must be the last record.")))
             self.check_trailer(lines, trailer[1], trailer[2], trailer[0], errors)
         return lines, errors
 
@@ -250,7 +259,7 @@ class CsvLayout(Layout):
         while rows and not any(cell.strip() for cell in rows[-1]):
             rows.pop()
         if not rows or rows[0][:1] != ["H"]:
-            return [], ["line 1: the file must begin with a header record (H)"]
+            return [], [at(1, _("The file must begin with a header record (H)."))]
         fast = self._parse_clean(rows)
         if fast is not None:
             return fast, []
@@ -260,33 +269,33 @@ class CsvLayout(Layout):
             try:
                 if kind == "H":
                     if number != 1 or len(row) < 2:
-                        raise LineError("a header record (H,date,giro number) only begins the file")
-                    parse_date(row[1], "the file date")
+                        raise LineError(_("A header record (H) only begins the file."))
+                    parse_date(row[1], _("The file date"))
                 elif kind == "D":
                     if trailer is not None:
-                        raise LineError("a data record after the trailer")
+                        raise LineError(_("A data record after the trailer."))
                     if len(row) not in (11, 12):
-                        raise LineError(f"a data record has 12 fields, this one {len(row)}")
+                        raise LineError(_("A data record has 12 fields, this one %(n)d.", n=len(row)))
                     seen += 1
                     if row[1].strip() != str(seen):
-                        raise LineError(f"the sequence '{row[1].strip()}' is not {seen}")
+                        raise LineError(_("The sequence '%(seq)s' is not %(n)s.", seq=row[1].strip(), n=seen))
                     lines.append(line_from_fields(
                         number, received_on=row[2], transferred_on=row[3], bank_code=row[4], branch_code=row[5],
                         giro_no=row[6], reference=row[7], amount=row[8], channel=row[9], txn_id=row[10],
                         payer=row[11] if len(row) > 11 else ""))
                 elif kind == "T":
                     if trailer is not None or len(row) != 3:
-                        raise LineError("the trailer is one record T,count,total")
-                    trailer = (number, parse_amount(row[1], "the trailer's count"), parse_amount(row[2], "the trailer's total"))
+                        raise LineError(_("The trailer is one record T,count,total."))
+                    trailer = (number, parse_amount(row[1], _("The trailer's count")), parse_amount(row[2], _("The trailer's total")))
                 else:
-                    raise LineError(f"unknown record type '{kind}' (H, D or T)")
+                    raise LineError(_("Unknown record type '%(kind)s' (H, D or T).", kind=kind))
             except LineError as error:
-                errors.append(f"line {number}: {error}")
+                errors.append(at(number, str(error)))
         if trailer is None:
-            errors.append(f"line {len(rows) + 1}: the trailer record (T) is missing")
+            errors.append(at(len(rows) + 1, _("The trailer record (T) is missing.")))
         elif not errors:
             if trailer[0] != len(rows):
-                errors.append(f"line {trailer[0]}: the trailer must be the last record")
+                errors.append(at(trailer[0], _("The trailer must be the last record.")))
             self.check_trailer(lines, trailer[1], trailer[2], trailer[0], errors)
         return lines, errors
 
@@ -299,11 +308,11 @@ class CsvLayout(Layout):
         if len(header) < 2 or trailer[:1] != ["T"] or len(trailer) != 3 or not data:
             return None
         try:
-            parse_date(header[1], "the file date")
+            parse_date(header[1], _("The file date"))
             if {len(row) for row in data} - {12} or {row[0] for row in data} != {"D"}:
                 return None
             columns = list(zip(*data))
-            (_, sequence, received, transferred, banks, branches, giros, references, amounts, channels, txns, payers) = columns
+            (_kinds, sequence, received, transferred, banks, branches, giros, references, amounts, channels, txns, payers) = columns
             if sequence != tuple(map(str, range(1, len(data) + 1))):
                 return None
             channel_of = {code: CHANNELS.get(code.upper(), code.lower()) for code in set(channels)}
@@ -369,7 +378,7 @@ def parse(data: bytes, layout: str = "") -> tuple[list[PaymentLine], list[str]]:
     """The lines of a payment file and the errors found (``layout`` by name; detected when empty)."""
     name = layout or detect(data)
     if name not in LAYOUTS:
-        return [], [f"unknown layout '{name}' (one of {', '.join(LAYOUTS)})"]
+        return [], [_("Unknown layout '%(name)s' (one of %(names)s).", name=name, names=", ".join(LAYOUTS))]
     try:
         return LAYOUTS[name].parse(data)
     except LineError as error:
@@ -412,41 +421,40 @@ def parse_cms_result(data: bytes) -> tuple[list[CmsResultLine], list[str]]:
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     if not rows or rows[0][:1] != ["H"]:
-        return [], ["line 1: the file must begin with a header record (H)"]
+        return [], [at(1, _("The file must begin with a header record (H)."))]
     lines, errors, trailer, seen = [], [], None, 0
     for number, row in enumerate(rows, start=1):
         kind = row[0].strip() if row else ""
         try:
             if kind == "H":
                 if number != 1:
-                    raise LineError("a header record (H) only begins the file")
+                    raise LineError(_("A header record (H) only begins the file."))
             elif kind == "D":
                 seen += 1
                 if len(row) != 7:
-                    raise LineError(f"a result record has 7 fields, this one {len(row)}")
+                    raise LineError(_("A result record has 7 fields, this one %(n)d.", n=len(row)))
                 if row[1].strip() != str(seen):
-                    raise LineError(f"the sequence '{row[1].strip()}' is not {seen}")
+                    raise LineError(_("The sequence '%(seq)s' is not %(n)s.", seq=row[1].strip(), n=seen))
                 txn_id, code = row[2].strip(), row[3].strip()
                 if not _TXN.match(txn_id):
-                    raise LineError(f"the transaction id '{txn_id}' is not one of a request")
+                    raise LineError(_("The transaction id '%(txn)s' must be 1–30 letters, digits, '-', '_' or '.'.", txn=txn_id))
                 if not code or len(code) > 10:
-                    raise LineError("the result code is missing")
-                amount = parse_amount(row[4] or "0", "the amount debited")
-                lines.append(CmsResultLine(number, txn_id, code, amount, parse_date(row[5], "the debit date"), row[6].strip()[:100]))
+                    raise LineError(_("The result code is missing."))
+                amount = parse_amount(row[4] or "0", _("The amount debited"))
+                lines.append(CmsResultLine(number, txn_id, code, amount, parse_date(row[5], _("The debit date")), row[6].strip()[:100]))
             elif kind == "T":
                 if trailer is not None or len(row) != 3:
-                    raise LineError("the trailer is one record T,count,total")
-                trailer = (number, parse_amount(row[1], "the trailer's count"), parse_amount(row[2], "the trailer's total"))
+                    raise LineError(_("The trailer is one record T,count,total."))
+                trailer = (number, parse_amount(row[1], _("The trailer's count")), parse_amount(row[2], _("The trailer's total")))
             else:
-                raise LineError(f"unknown record type '{kind}' (H, D or T)")
+                raise LineError(_("Unknown record type '%(kind)s' (H, D or T).", kind=kind))
         except LineError as error:
-            errors.append(f"line {number}: {error}")
+            errors.append(at(number, str(error)))
     if trailer is None:
-        errors.append(f"line {len(rows) + 1}: the trailer record (T) is missing")
+        errors.append(at(len(rows) + 1, _("The trailer record (T) is missing.")))
     elif not errors:
         if trailer[1] != len(lines) or trailer[2] != sum(line.amount for line in lines):
-            errors.append(f"line {trailer[0]}: the trailer says {trailer[1]} records and {trailer[2]:,} won; "
-                          f"the file holds {len(lines)} and {sum(line.amount for line in lines):,} won")
+            Layout.check_trailer(lines, trailer[1], trailer[2], trailer[0], errors)
     return lines, errors
 
 

@@ -146,7 +146,7 @@ def import_lines(lines: list[layouts.PaymentLine], source: str) -> ImportResult:
     seen: set[tuple[str, str]] = set()
     for line in lines:
         if (line.channel, line.txn_id) in seen:
-            result.errors.append(f"line {line.line_no}: the transaction {line.txn_id} appears twice")
+            result.errors.append(layouts.at(line.line_no, _("The transaction %(txn)s appears twice.", txn=line.txn_id)))
         seen.add((line.channel, line.txn_id))
     if result.errors:
         return result
