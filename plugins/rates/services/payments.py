@@ -167,6 +167,7 @@ def import_lines(lines: list[layouts.PaymentLine], source: str) -> ImportResult:
     keys: dict[tuple[date, str], str] = {}
     sums: dict[str, list[int]] = {}  # key → [amount, applied, credit, suspense]
     created, who, source, rows = utcnow().isoformat(" "), audit.current_actor()[1][:50], source[:60], []
+    iso: dict = {}  # date → its text, made once (the lines of a file share a few dates)
     for line in fresh:
         bill_id = customer_id = None
         for number in candidates[line.reference]:
@@ -198,8 +199,12 @@ def import_lines(lines: list[layouts.PaymentLine], source: str) -> ImportResult:
         total[1] += applied
         total[2] += credit
         total[3] += unmatched
-        rows.append((line.channel, line.txn_id, "payment", line.received_on.isoformat(),
-                     line.transferred_on.isoformat() if line.transferred_on else None, line.bank_code, line.branch_code,
+        received, transferred = iso.get(line.received_on), iso.get(line.transferred_on)
+        if received is None:
+            received = iso[line.received_on] = line.received_on.isoformat()
+        if transferred is None and line.transferred_on is not None:
+            transferred = iso[line.transferred_on] = line.transferred_on.isoformat()
+        rows.append((line.channel, line.txn_id, "payment", received, transferred, line.bank_code, line.branch_code,
                      line.giro_no, line.reference, line.payer, line.amount, bill_id, customer_id, applied, credit, status,
                      source, key, who, created))
     # ignore: a concurrent import of an overlapping file may have written a line meanwhile.
