@@ -44,6 +44,7 @@ from functools import lru_cache
 
 from flask_babel import gettext as _
 
+MAX_AMOUNT = 10 ** 13  # won: what 13 digits hold, far below the database's BIGINT
 CHANNELS = {"VA": "va", "GR": "giro", "CM": "cms", "CD": "card", "CT": "counter"}
 CHANNEL_CODES = {name: code for code, name in CHANNELS.items()}
 CHANNEL_LABELS = {"va": "가상계좌", "giro": "지로", "cms": "CMS 자동이체", "card": "카드", "counter": "창구"}
@@ -135,8 +136,8 @@ def line_from_fields(line_no: int, *, channel: str, txn_id: str, received_on: st
     if len(reference) > 40:
         raise LineError(_("The reference is longer than 40 characters."))
     value = amount if isinstance(amount, int) and not isinstance(amount, bool) else parse_amount(str(amount))
-    if value <= 0:
-        raise LineError(_("The amount must be more than zero."))
+    if not 0 < value < MAX_AMOUNT:
+        raise LineError(_("The amount must be more than zero and less than 10 trillion won."))
     bank_code, branch_code, giro_no = bank_code.strip(), branch_code.strip(), giro_no.strip()
     for text, width, what in ((bank_code, 3, _("The bank code")), (branch_code, 4, _("The branch code")), (giro_no, 10, _("The giro number"))):
         if len(text) > width or (text and not (text.isascii() and text.isdigit())):
@@ -327,7 +328,7 @@ class CsvLayout(Layout):
             if not _TXNS.fullmatch("\n".join(txns)) or "".join(amounts).strip() != "".join(amounts):
                 return None
             values = list(map(int, amounts))
-            if min(values) <= 0 or min(map(len, references)) == 0 or max(map(len, references)) > 40 \
+            if min(values) <= 0 or max(values) >= MAX_AMOUNT or min(map(len, references)) == 0 or max(map(len, references)) > 40 \
                     or any(ref != ref.strip() or ref[:1] == "" for ref in references):
                 return None
             count, total = int(trailer[1]), int(trailer[2])
