@@ -27,7 +27,7 @@ def _in_rows(table, sql: str, values: list, *fixed) -> list[tuple]:
     rows = []
     cursor = connection.connection.driver_connection.cursor()
     try:
-        for part in _chunks(sorted(set(values))):
+        for part in _chunks(list(set(values))):
             cursor.execute(sql.replace("{in}", ", ".join([mark] * len(part))).replace("{mark}", mark), (*fixed, *part))
             rows.extend(cursor.fetchall())
     finally:
