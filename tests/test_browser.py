@@ -324,3 +324,45 @@ def test_administrator_sees_the_operations_charts_and_a_prediction_warning(app, 
     assert "web-1" in page.inner_text("#instances") and "web-2" in page.inner_text("#instances")
     assert "20,000" in page.inner_text("#fig-requests")
     page.screenshot(path=str(tmp_path / "operations.png"), full_page=True)
+
+
+def test_a_clerk_imports_a_payment_file_and_the_bill_shows_paid(app, live_server, page, make_user, tmp_path):
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from erp.extensions import db
+    from plugins.rates.demo import load_tariff
+    from plugins.rates.models import Bill
+    from plugins.rates.services.notices import payment_reference
+    from plugins.rates.services import billing
+    from plugins.rates.services import customers as customers_service
+    from plugins.rates.services.payment_layouts import FixedLayout, PaymentLine
+
+    with app.test_request_context():
+        load_tariff()
+        customer = customers_service.register(customers_service.CustomerInput(
+            holder_name="홍길동", address="한빛시 물길로 7", use_type="household", route_code="7702"))
+        customers_service.install_meter(customer.id, "HB-7702-1", 13, date(2026, 9, 1), start_reading=100)
+        customers_service.read(customer.id, date(2026, 10, 5), 121)
+        billing.execute(billing.start_run("2026-10", "monthly", "7702", date(2026, 11, 10)).id)
+        bill = db.session.execute(sa.select(Bill).where(Bill.customer_id == customer.id)).scalar_one()
+        bill_number, reference = bill.number, payment_reference(bill)
+    # The giro file of the bank (fixed width, CP949), as it arrives.
+    giro = tmp_path / "giro-20261120.dat"
+    giro.write_bytes(FixedLayout.write([PaymentLine(0, "giro", "GR20261120-0001", date(2026, 11, 20), date(2026, 11, 21), "011",
+                                                    "0001", "1234567", reference, 22_130, "홍길동")], file_date=date(2026, 11, 20)))
+    make_user("clerk", roles=["rates_clerk"], name="한요금", password="Water-Bill-2026")
+    page.set_default_timeout(20000)
+    _log_in(page, live_server, "clerk", "Water-Bill-2026")
+
+    page.click('nav.sidebar >> text="수납"')
+    page.set_input_files("#file", str(giro))
+    page.click("button:has-text('올리기')")
+    page.wait_for_selector("#import-outcome >> text=새 수납 1건")
+    assert "22,130" in page.inner_text("#import-outcome")
+
+    page.goto(f"{live_server}/rates/customers/{customer.id}")
+    page.click(f"a:has-text('{bill_number}')")
+    assert "납부완료" in page.inner_text("#bill-status")
+    assert "22,130" in page.inner_text("#bill-paid") and page.inner_text("#bill-balance").strip() == "0"

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from erp.audit import services as audit
 from erp.common.errors import ServiceError
 from plugins.rates.repositories import bills
-from plugins.rates.services import ami, billing, postings
+from plugins.rates.services import ami, billing, cms, payment_layouts, payments, postings
 
 
 @click.group("rates")
@@ -81,3 +81,80 @@ def _report_outbox(key: str) -> None:
         click.echo(f"Posted to accounting as {row.result_ref}.")
     else:
         click.echo(f"The posting waits in the outbox ({row.last_error}); 'flask rates relay' delivers it.")
+
+
+@group.command("import-payments")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--layout", type=click.Choice(sorted(payment_layouts.LAYOUTS)), default=None,
+              help="The file's layout (default: detected).")
+@with_appcontext
+def import_payments(file: str, layout: str | None):
+    """Import a payment FILE (가상계좌, 지로, CMS, card): all its lines or, when any is bad, none."""
+    from pathlib import Path
+
+    path = Path(file)
+    with audit.acting_as(None, "cli"):
+        result = payments.import_file(path.read_bytes(), layout or "", f"{layout or 'auto'}:{path.name}"[:60])
+    if result.errors:
+        for error in result.errors:
+            click.echo(error, err=True)
+        raise click.ClickException(f"{len(result.errors)} bad line(s): nothing imported")
+    click.echo(f"{result.lines} lines: {result.new} new ({result.amount:,} won; {result.suspense} unmatched), "
+               f"{result.known} already known")
+
+
+@group.command("post-receipts")
+@click.option("--through", type=click.DateTime(["%Y-%m-%d"]), help="Last receipt day to book (default: today).")
+@with_appcontext
+def post_receipts(through):
+    """Book the receipts not booked yet (counter payments, reversals): one entry per day and channel."""
+    with audit.acting_as(None, "cli"):
+        keys = payments.post_receipts(through.date() if through else None)
+        delivered, failed = postings.relay(limit=10_000)
+    click.echo(f"{len(keys)} entr(y/ies) owed; {delivered} delivered, {failed} waiting")
+
+
+@group.command("payment-gateway")
+@click.argument("name")
+@with_appcontext
+def payment_gateway(name: str):
+    """Register a bank gateway NAME for POST /api/rates/payments and print its token (shown once)."""
+    try:
+        with audit.acting_as(None, "cli"):
+            gateway, token = payments.register_gateway(name)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Gateway {gateway.name}: token {token}")
+
+
+@group.command("cms-request")
+@click.argument("due", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the file here (default: cms-request-DUE.dat).")
+@with_appcontext
+def cms_request(due, output: str | None):
+    """Write the CMS auto-debit request file for the bills due on DUE (YYYY-MM-DD)."""
+    from pathlib import Path
+
+    with audit.acting_as(None, "cli"):
+        asked = cms.request(due.date())
+    path = Path(output or f"cms-request-{asked.due_on.isoformat()}.dat")
+    path.write_bytes(asked.data)
+    click.echo(f"{asked.count} debits, {asked.total:,} won: {path}")
+
+
+@group.command("import-cms-results")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_cms_results(file: str):
+    """Import the bank's CMS result FILE: debits made become payments, failures keep the reason."""
+    from pathlib import Path
+
+    with audit.acting_as(None, "cli"):
+        result = cms.import_results(Path(file).read_bytes())
+        if not result.errors:
+            postings.relay(limit=10_000)
+    if result.errors:
+        for error in result.errors:
+            click.echo(error, err=True)
+        raise click.ClickException(f"{len(result.errors)} bad line(s): nothing imported")
+    click.echo(f"{result.paid} debited, {result.failed} failed, {result.known} answered before")

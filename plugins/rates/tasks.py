@@ -13,7 +13,7 @@ from erp.jobs import input_path as jobs_input
 from erp.jobs import output_dir
 from plugins.rates.reports.bills import BATCH_LIMIT, bills_pdf
 from plugins.rates.repositories import bills as repo
-from plugins.rates.services import billing, customers, postings
+from plugins.rates.services import billing, customers, payments, postings
 
 jobs = JobSet()
 
@@ -55,6 +55,21 @@ def import_readings(job: JobContext, upload: str) -> str:
     name = job.write_file(json.dumps(outcome, ensure_ascii=False).encode(), "json")
     path.unlink(missing_ok=True)  # read and answered; a job run again after a kill before this reads it again
     return name
+
+
+@jobs.job("rates.import-payments")
+def import_payments(job: JobContext, upload: str, layout: str = "", name: str = "") -> str:
+    """A payment file uploaded on the web: imported whole or not at all; the outcome (counts, or
+    every bad line) is kept as this job's JSON file for the page. Run again after a kill, the
+    lines recorded already are known (each line's identity is its channel and transaction id)."""
+    answered = output_dir() / f"job-{job.id}.json"
+    if answered.is_file():
+        return answered.name
+    path = jobs_input(upload)
+    result = payments.import_file(path.read_bytes(), layout, f"{layout or 'auto'}:{name}"[:60])
+    written = job.write_file(json.dumps(result.as_dict(), ensure_ascii=False).encode(), "json")
+    path.unlink(missing_ok=True)
+    return written
 
 
 @jobs.periodic("rates.relay", "* * * * *")

@@ -111,7 +111,7 @@ class Customer(db.Model):
     route_code: Mapped[str] = mapped_column(sa.String(10), index=True)
     e_billing: Mapped[bool] = mapped_column(default=False)
     auto_debit: Mapped[bool] = mapped_column(default=False)
-    virtual_account: Mapped[str] = mapped_column(sa.String(40), default="")
+    virtual_account: Mapped[str] = mapped_column(sa.String(40), default="", index=True)
     water_use_rate: Mapped[Decimal | None] = mapped_column(Price)
     status: Mapped[str] = mapped_column(sa.String(10), default="active")  # active | moved_out
     moved_in_on: Mapped[date | None] = mapped_column()
@@ -331,3 +331,92 @@ class Outbox(OutboxMixin, db.Model):
 
     __tablename__ = "rates_outbox"
     __bind_key__ = BIND
+
+
+class Payment(db.Model):
+    """A payment line received through a channel (가상계좌, 지로, CMS, card, counter), as the bank
+    reported it, and what it paid: ``applied`` to the bill, ``credit`` left to the customer (an
+    overpayment), or nothing yet (``status`` suspense: unmatched, kept for a clerk to match).
+    Its identity is (channel, transaction id): a line seen again is known, never counted twice.
+    A wrong payment is never deleted: a ``reversal`` row with the opposite amounts names it."""
+
+    __tablename__ = "rates_payment"
+    __bind_key__ = BIND
+    __audit__ = False  # written in bulk by an import: the import is audited, manual changes explicitly
+    __table_args__ = (sa.UniqueConstraint("channel", "txn_id"),
+                      sa.Index("ix_rates_payment_day_channel", "received_on", "channel"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(sa.String(10))  # va | giro | cms | card | counter
+    txn_id: Mapped[str] = mapped_column(sa.String(40))
+    kind: Mapped[str] = mapped_column(sa.String(10), default="payment")  # payment | reversal
+    reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rates_payment.id"))
+    received_on: Mapped[date] = mapped_column()  # 수납일
+    transferred_on: Mapped[date | None] = mapped_column()  # 이체일
+    bank_code: Mapped[str] = mapped_column(sa.String(3), default="")
+    branch_code: Mapped[str] = mapped_column(sa.String(4), default="")
+    giro_no: Mapped[str] = mapped_column(sa.String(10), default="")
+    reference: Mapped[str] = mapped_column(sa.String(40), default="")  # e-payment number, virtual account or bill number as sent
+    payer: Mapped[str] = mapped_column(sa.String(100), default="")
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    bill_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rates_bill.id"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rates_customer.id"), index=True)
+    applied: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    credit: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    status: Mapped[str] = mapped_column(sa.String(10), default="matched")  # matched | suspense
+    source: Mapped[str] = mapped_column(sa.String(60), default="")  # the layout and file, the gateway, or "counter"
+    posting_key: Mapped[str] = mapped_column(sa.String(120), default="")  # the outbox entry that booked it
+    matched_on: Mapped[date | None] = mapped_column()  # a suspense line matched by a clerk
+    created_by: Mapped[str] = mapped_column(sa.String(50), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    bill: Mapped["Bill | None"] = relationship()
+    customer: Mapped["Customer | None"] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.txn_id} {self.amount}"
+
+
+class PaymentGateway(db.Model):
+    """A bank gateway allowed to push payment lines to ``POST /api/rates/payments``; only the
+    token's hash is kept (like a smart-meter device, but a token of its own kind)."""
+
+    __tablename__ = "rates_payment_gateway"
+    __bind_key__ = BIND
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, info={"audit": "redact"})
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CmsDebit(db.Model):
+    """A CMS auto-debit (자동이체) asked of the bank for a bill on its due date, and the bank's
+    answer: ``paid`` (a payment line of channel cms records the money) or ``failed`` with the
+    bank's reason — the bill then stays a normal bill to pay, and the customer is sent a notice."""
+
+    __tablename__ = "rates_cms_debit"
+    __bind_key__ = BIND
+    __table_args__ = (sa.UniqueConstraint("bill_id", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    due_on: Mapped[date] = mapped_column(index=True)
+    bill_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_bill.id"))
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_customer.id"), index=True)
+    txn_id: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    status: Mapped[str] = mapped_column(sa.String(10), default="requested")  # requested | paid | failed
+    result_code: Mapped[str] = mapped_column(sa.String(10), default="")
+    reason: Mapped[str] = mapped_column(sa.String(100), default="")
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column()
+
+    bill: Mapped["Bill"] = relationship()
+    customer: Mapped["Customer"] = relationship()
+
+    def __str__(self) -> str:
+        return f"CMS {self.txn_id} {self.status}"

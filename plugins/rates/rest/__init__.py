@@ -4,7 +4,7 @@ operation of ``RatesPort`` at ``POST /api/rates/port/<operation>``, derived from
 from erp.ports.service import port_blueprint
 from plugins.rates import api
 from plugins.rates.port import RatesPort
-from plugins.rates.rest import readings  # noqa: F401 - registers the readings endpoint on bp
+from plugins.rates.rest import payments, readings  # noqa: F401 - register their endpoints on bp
 from plugins.rates.rest.quote import bp
 
 port_bp = port_blueprint("rates", RatesPort, api)

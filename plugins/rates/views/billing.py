@@ -24,8 +24,10 @@ from erp.web.paging import page_arg
 from plugins.rates.reports.bills import BATCH_LIMIT, bills_pdf
 from plugins.rates.repositories import bills as repo
 from plugins.rates.repositories import customers as customer_repo
-from plugins.rates.services import adjustments, billing, notices, postings
+from plugins.rates.repositories import payments as payment_repo
+from plugins.rates.services import adjustments, billing, cms, notices, payments, postings
 from plugins.rates.services.calculation import USE_TYPES
+from plugins.rates.services.payment_layouts import CHANNEL_LABELS
 from plugins.rates.views.pages import bp
 
 
@@ -41,6 +43,12 @@ class AdjustForm(FlaskForm):
     use = IntegerField(_l("Corrected use (㎥)"), validators=[Optional(), NumberRange(min=0, max=10_000_000)])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
     reference = StringField(_l("Reference (e.g. complaint receipt number)"), validators=[Optional(), Length(max=40)])
+
+
+class CounterForm(FlaskForm):
+    amount = IntegerField(_l("Amount received (won)"), validators=[DataRequired(message=_l("Enter the amount.")),
+                                                                   NumberRange(min=1, max=10_000_000_000)])
+    payer = StringField(_l("Paid by"), validators=[Optional(), Length(max=100)])
 
 
 class SettleForm(FlaskForm):
@@ -115,8 +123,9 @@ def bill_run_resume(run_id: int):
 def bill_run_bills(run_id: int):
     run = repo.run(run_id) or abort(404)
     route = request.args.get("route", "")
-    return render_template("rates/bill_list.html", run=run, route=route,
-                           pagination=repo.bills_of_run(run.id, route, page_arg()), use_labels=USE_TYPES)
+    pagination = repo.bills_of_run(run.id, route, page_arg())
+    return render_template("rates/bill_list.html", run=run, route=route, pagination=pagination, use_labels=USE_TYPES,
+                           balances=payments.balances(pagination.items))
 
 
 @bp.route("/bill-runs/<id:run_id>/routes/<route_code>/print", methods=["POST"])
@@ -181,8 +190,16 @@ def bill_detail(bill_id: int):
     made = repo.adjustments_of(bill)
     if request.method == "GET" and bill.kind != "adjusting":
         form.use.data = (made or [bill])[-1].use
+    received = payment_repo.of_bill(bill.id)
+    counter = CounterForm(prefix="c")
+    if request.method == "GET":
+        counter.amount.data = max(payments.balance(bill).balance, 0) or None
     return render_template("rates/bill.html", bill=bill, adjustments=made, form=form,
-                           reference=notices.payment_reference(bill), posting=postings.of_bill(bill), use_labels=USE_TYPES)
+                           reference=notices.payment_reference(bill), posting=postings.of_bill(bill), use_labels=USE_TYPES,
+                           balance=payments.balance(bill), payments=received, counter=counter,
+                           reversed_ids=payment_repo.reversed_ids([p.id for p in received]),
+                           credit=payments.customer_credit(bill.customer_id), channel_labels=CHANNEL_LABELS,
+                           debits=cms.of_bill(bill.id))
 
 
 @bp.route("/bills/<id:bill_id>.pdf")

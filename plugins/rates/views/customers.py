@@ -23,6 +23,7 @@ from erp.web.paging import form_id, page_arg
 from plugins.rates.repositories import bills as bills_repo
 from plugins.rates.repositories import customers as repo
 from plugins.rates.services import customers as service
+from plugins.rates.services import payments
 from plugins.rates.services.calculation import DIAMETERS, USE_TYPES
 from plugins.rates.views.billing import SettleForm
 from plugins.rates.views.pages import bp
@@ -130,6 +131,7 @@ def customer_detail(customer_id: int):
         return redirect(url_for("rates.customer_detail", customer_id=customer.id))
     reading_form.read_on.data = local_today()
     return render_template("rates/customer.html", customer=customer, meter=repo.active_meter(customer.id),
+                           credit=payments.customer_credit(customer.id),
                            readings=repo.readings(customer.id), meter_form=meter_form, reading_form=reading_form,
                            holder_form=holder_form, settle_form=SettleForm(prefix="s", on=local_today()),
                            bills=bills_repo.bills_of_customer(customer.id), use_labels=USE_TYPES)

@@ -1,0 +1,416 @@
+"""Payments (수납) from every channel: files of the banks, a gateway's pushes, the counter.
+
+A payment line's identity is its channel and transaction id (a unique key): a file imported twice,
+or files that overlap, change nothing; each import reports how many lines were new, already known,
+or refused. A file with any bad line is refused whole (every bad line named) and changes nothing.
+
+Matching, in this order: the e-payment number printed on the bill (전자납부번호, 19 digits — it
+names the billing month, the account and the bill's kind, so the bill is found by its number), a
+bill number, or the customer's virtual account (the oldest bill still owing). What a line pays
+beyond the bill's balance becomes the customer's credit (선수금) — listed for refund, and to be
+used on the next bill by the bill run's carry-over (issue 14, item 3); a line that matches nothing
+goes to the suspense list (가수금) until a clerk matches it. A wrong payment is cancelled by a
+reversal, a new line with the opposite amounts naming it; nothing is deleted.
+
+Booking: each import owes accounting one entry per receipt day and channel it brought — cash
+(1111) against receivables (1113), customer credits (2113 선수금) and unmatched money (2121 가수금) —
+through the outbox, keyed ``rates:receipts:<day>:<channel>`` (``:2``, ``:3`` … for receipts of a
+day that arrive after the day was booked). Counter payments and reversals are booked by the day's
+close (``post_receipts``: the reconciliation page's button or ``flask rates post-receipts``).
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import hmac
+import re
+import secrets
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import gettext as _
+
+from erp.audit import services as audit
+from erp.common import tx
+from erp.common.clock import local_today, utcnow
+from erp.common.errors import refuse
+from erp.common.sql import bulk_insert
+from erp.common.tx import transactional
+from erp.extensions import db
+from plugins.rates.models import Payment, PaymentGateway
+from plugins.rates.repositories import bills as bill_repo
+from plugins.rates.repositories import payments as repo
+from plugins.rates.services import payment_layouts as layouts
+from plugins.rates.services import postings
+from plugins.rates.services.notices import ISSUER_CODE
+
+CASH, RECEIVABLE, ADVANCES, SUSPENSE = "1111", "1113", "2113", "2121"
+KINDS = {"1": "", "2": "-S"}
+_BILL_NUMBER = re.compile(r"^\d{6}-\d{10}(-S)?(-A\d+)?$")
+COLUMNS = ["channel", "txn_id", "kind", "received_on", "transferred_on", "bank_code", "branch_code", "giro_no",
+           "reference", "payer", "amount", "bill_id", "customer_id", "applied", "credit", "status", "source",
+           "posting_key", "created_by", "created_at"]
+
+
+@dataclass
+class ImportResult:
+    """What an import did: lines read, new, already known; the refusal's reasons (nothing imported)."""
+
+    lines: int = 0
+    new: int = 0
+    known: int = 0
+    matched: int = 0
+    suspense: int = 0
+    amount: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def refused(self) -> int:
+        return self.lines if self.errors else 0
+
+    def as_dict(self) -> dict:
+        return {"lines": self.lines, "new": self.new, "known": self.known, "matched": self.matched,
+                "suspense": self.suspense, "amount": self.amount, "refused": self.refused, "errors": self.errors}
+
+
+@dataclass
+class Balance:
+    total: int
+    paid: int
+
+    @property
+    def balance(self) -> int:
+        return self.total - self.paid
+
+    @property
+    def status(self) -> str:
+        """unpaid | partial | paid"""
+        if self.total <= 0 or self.paid >= self.total:
+            return "paid"
+        return "partial" if self.paid > 0 else "unpaid"
+
+
+_DOUBLED = str.maketrans("0123456789", "0246813579")  # a Luhn-doubled digit's digit sum
+
+
+def _luhn_ok(number: str) -> bool:
+    """The last digit is the Luhn check digit of the others (as ``customers.luhn_digit`` makes
+    it), computed with C loops: an import checks hundreds of thousands of numbers."""
+    body = number[-2::-1]
+    total = sum(map(int, body[0::2].translate(_DOUBLED))) + sum(map(int, body[1::2]))
+    return (10 - total % 10) % 10 == int(number[-1])
+
+
+def bill_numbers(reference: str) -> list[str]:
+    """The bill numbers an e-payment number or a bill number can stand for (empty: neither)."""
+    if len(reference) == 19 and reference.isascii() and reference.isdigit() and reference.startswith(ISSUER_CODE) \
+            and _luhn_ok(reference):
+        prefix = f"20{reference[2:4]}{reference[4:6]}-{reference[6:16]}"
+        kind, sequence = reference[16], reference[17]
+        if kind in KINDS:
+            return [prefix + KINDS[kind]]
+        if kind == "3":
+            return [f"{prefix}-A{sequence}", f"{prefix}-S-A{sequence}"]
+        return []
+    return [reference] if _BILL_NUMBER.match(reference) else []
+
+
+@contextmanager
+def _cyclic_gc_paused():
+    """Hundreds of thousands of rows and lines are made and dropped in a few seconds, none in a
+    reference cycle: Python's cyclic collector, run again and again over the growing heap, took
+    more than half of an import's time. Paused meanwhile (reference counting still frees them)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def import_file(data: bytes, layout: str = "", source: str = "") -> ImportResult:
+    """Import a payment file (``layout`` by name, detected when empty): all lines or none."""
+    with _cyclic_gc_paused():
+        lines, errors = layouts.parse(data, layout)
+        if errors:
+            return ImportResult(lines=len(lines), errors=errors)
+        return import_lines(lines, source or (layout or layouts.detect(data)))
+
+
+@transactional
+def import_lines(lines: list[layouts.PaymentLine], source: str) -> ImportResult:
+    """Record the lines not known yet, matched to bills, and owe the receipts' entries; returns the counts."""
+    result = ImportResult(lines=len(lines))
+    seen: set[tuple[str, str]] = set()
+    for line in lines:
+        if (line.channel, line.txn_id) in seen:
+            result.errors.append(layouts.at(line.line_no, _("The transaction %(txn)s appears twice.", txn=line.txn_id)))
+        seen.add((line.channel, line.txn_id))
+    if result.errors:
+        return result
+    by_channel: dict[str, list[str]] = {}
+    for line in lines:
+        by_channel.setdefault(line.channel, []).append(line.txn_id)
+    known = {(channel, txn) for channel, txns in by_channel.items() for txn in repo.known(channel, txns)}
+    fresh = [line for line in lines if (line.channel, line.txn_id) not in known]
+    result.known = len(lines) - len(fresh)
+    candidates = {line.reference: bill_numbers(line.reference) for line in fresh}
+    bills = repo.bills_by_number([number for numbers in candidates.values() for number in numbers])
+    accounts = repo.customers_by_virtual_account([ref for ref, numbers in candidates.items() if not numbers])
+    customer_bills = repo.customer_bills(list(set(accounts.values())))
+    paid = repo.paid_sums([b[0] for b in bills.values()] + [b for rows in customer_bills.values() for b, _ in rows])
+    totals = {b[0]: b[2] for b in bills.values()} | {b: t for rows in customer_bills.values() for b, t in rows}
+    # Each (receipt day, channel) of the file is booked by one entry of its own, keyed now, so the
+    # lines are written with their entry's key (no update of the rows afterwards).
+    keys: dict[tuple[date, str], str] = {}
+    sums: dict[str, list[int]] = {}  # key → [amount, applied, credit, suspense]
+    created, who, source, rows = utcnow().isoformat(" "), audit.current_actor()[1][:50], source[:60], []
+    iso: dict = {}  # date → its text, made once (the lines of a file share a few dates)
+    for line in fresh:
+        bill_id = customer_id = None
+        for number in candidates[line.reference]:
+            if number in bills:
+                bill_id, customer_id, _total = bills[number]
+                break
+        if bill_id is None and line.reference in accounts:
+            customer_id = accounts[line.reference]
+            owing = [b for b, t in customer_bills.get(customer_id, ()) if t > paid.get(b, 0)]
+            bill_id = owing[0] if owing else None
+        applied = credit = 0
+        if bill_id is not None:
+            applied = max(0, min(line.amount, totals[bill_id] - paid.get(bill_id, 0)))
+            paid[bill_id] = paid.get(bill_id, 0) + applied
+        if customer_id is None:
+            status, unmatched = "suspense", line.amount
+            result.suspense += 1
+        else:
+            status, unmatched, credit = "matched", 0, line.amount - applied
+            result.matched += 1
+        result.amount += line.amount
+        pair = (line.received_on, line.channel)
+        key = keys.get(pair)
+        if key is None:
+            key = keys[pair] = _free_key(*pair)
+            sums[key] = [0, 0, 0, 0]
+        total = sums[key]
+        total[0] += line.amount
+        total[1] += applied
+        total[2] += credit
+        total[3] += unmatched
+        received, transferred = iso.get(line.received_on), iso.get(line.transferred_on)
+        if received is None:
+            received = iso[line.received_on] = line.received_on.isoformat()
+        if transferred is None and line.transferred_on is not None:
+            transferred = iso[line.transferred_on] = line.transferred_on.isoformat()
+        rows.append((line.channel, line.txn_id, "payment", received, transferred, line.bank_code, line.branch_code,
+                     line.giro_no, line.reference, line.payer, line.amount, bill_id, customer_id, applied, credit, status,
+                     source, key, who, created))
+    # ignore: a concurrent import of an overlapping file may have written a line meanwhile.
+    bulk_insert(Payment.__table__, COLUMNS, rows, ignore=True)
+    result.new = len(rows)
+    for (day, channel), key in sorted(keys.items()):
+        postings.owe_posting(key, day, f"상하수도요금 수납 {day.isoformat()} {layouts.CHANNEL_LABELS[channel]}", _entry_lines(*sums[key]))
+    if rows:
+        audit.record("create", "rates_payment", "", f"payments imported ({source}): {result.new} new "
+                     f"({result.amount:,} won, {result.suspense} unmatched), {result.known} known")
+    tx.commit()
+    return result
+
+
+def _entry_lines(amount: int, applied: int, credit: int, suspense: int) -> list[tuple]:
+    lines = []
+    for code, debit_side, value, memo in ((CASH, True, amount, "수납"), (RECEIVABLE, False, applied, "요금 미수금 회수"),
+                                          (ADVANCES, False, credit, "과오납 선수금"), (SUSPENSE, False, suspense, "미확인 입금 가수금")):
+        if value:
+            positive_debit = debit_side == (value > 0)
+            lines.append((code, abs(value), 0, memo) if positive_debit else (code, 0, abs(value), memo))
+    return lines
+
+
+def _free_key(day: date, channel: str) -> str:
+    """The outbox key of the next entry of a day's receipts of a channel: ``rates:receipts:<day>:<channel>``,
+    then ``:2``, ``:3`` … for receipts of the day booked later."""
+    base, n = f"rates:receipts:{day.isoformat()}:{channel}", 1
+    key = base
+    while repo.key_taken(key):
+        n += 1
+        key = f"{base}:{n}"
+    return key
+
+
+def _post(through: date) -> list[str]:
+    keys = []
+    for day, channel, amount, applied, credit, suspense in repo.unposted(through=through):
+        key = _free_key(day, channel)
+        lines = _entry_lines(amount, applied, credit, suspense)
+        if lines:
+            postings.owe_posting(key, day, f"상하수도요금 수납 {day.isoformat()} {layouts.CHANNEL_LABELS[channel]}", lines)
+        repo.mark_posted(day, channel, key if lines else "-")
+        keys.append(key)
+    return keys
+
+
+@transactional
+def post_receipts(through: date | None = None) -> list[str]:
+    """Book every receipt not booked yet up to ``through`` (default today): one entry per day and
+    channel, owed to accounting through the outbox. Safe to repeat (nothing is booked twice)."""
+    keys = _post(through or local_today())
+    tx.commit()
+    return keys
+
+
+def balances(bills: list) -> dict[int, Balance]:
+    """bill id → its Balance, for a page of bills in one read."""
+    paid = repo.paid_sums([bill.id for bill in bills])
+    return {bill.id: Balance(bill.total, paid.get(bill.id, 0)) for bill in bills}
+
+
+def balance(bill) -> Balance:
+    return balances([bill])[bill.id]
+
+
+def customer_credit(customer_id: int) -> int:
+    """The customer's credit from overpayments (used on the next bill, or refunded)."""
+    return repo.credit_of(customer_id)
+
+
+@transactional
+def record_counter(bill_id: int, amount: int, payer: str = "") -> Payment:
+    """A payment at the counter (창구수납) for a bill: recorded now, booked with the day's close."""
+    bill = bill_repo.bill(bill_id)
+    if bill is None:
+        refuse(_("There is no such bill."))
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        refuse(_("The amount must be a whole number of won, more than zero."), "amount")
+    owing = balance(bill).balance
+    applied = max(0, min(amount, owing))
+    today = local_today()
+    payment = repo.add(Payment(channel="counter", txn_id=f"C{today:%Y%m%d}-{secrets.token_hex(6).upper()}",
+                               received_on=today, reference=bill.number, payer=(payer or bill.customer.holder_name)[:100],
+                               amount=amount, bill_id=bill.id, customer_id=bill.customer_id, applied=applied,
+                               credit=amount - applied, status="matched", source="counter",
+                               created_by=audit.current_actor()[1][:50], created_at=utcnow()))
+    audit.record("create", "rates_payment", payment.id, f"counter payment {payment.txn_id} of {bill.number}: {amount} won")
+    tx.commit()
+    return payment
+
+
+@transactional
+def reverse(payment_id: int, reason: str) -> Payment:
+    """Cancel a wrong payment by a reversal (a new line of opposite amounts naming it); the
+    bill's balance and the customer's credit return to what they were without it."""
+    original = repo.get(payment_id)
+    if original is None or original.kind != "payment":
+        refuse(_("Choose a payment to reverse."))
+    reason = (reason or "").strip()
+    if not reason:
+        refuse(_("Give the reason for the reversal."), "reason")
+    if repo.reversal_of(original.id) is not None:
+        refuse(_("This payment is reversed already."))
+    reversal = repo.add(Payment(channel=original.channel, txn_id=f"~R{original.id}", kind="reversal", reverses_id=original.id,
+                                received_on=local_today(), reference=original.reference, payer=reason[:100],
+                                amount=-original.amount, bill_id=original.bill_id, customer_id=original.customer_id,
+                                applied=-original.applied, credit=-original.credit, status=original.status,
+                                source="reversal", created_by=audit.current_actor()[1][:50], created_at=utcnow()))
+    audit.record("create", "rates_payment", reversal.id, f"reversal of payment {original.channel}:{original.txn_id}",
+                 after={"reason": reason, "amount": original.amount})
+    tx.commit()
+    return reversal
+
+
+@transactional
+def match(payment_id: int, bill_number: str) -> Payment:
+    """Match a suspense line to a bill (by its number or e-payment number): the amount pays the
+    bill, the excess becomes the customer's credit, and — when the line was booked as 가수금
+    already — an entry moves it from suspense to the receivable."""
+    payment = repo.get(payment_id)
+    if payment is None or payment.status != "suspense" or payment.kind != "payment":
+        refuse(_("Choose an unmatched payment."))
+    if repo.reversal_of(payment.id) is not None:
+        refuse(_("This payment is reversed already."))
+    numbers = bill_numbers((bill_number or "").strip())
+    found = repo.bills_by_number(numbers)
+    if not found:
+        refuse(_("There is no bill with this number."), "bill_number")
+    bill_id, customer_id, total = next(iter(found.values()))
+    owing = total - repo.paid_sums([bill_id]).get(bill_id, 0)
+    payment.bill_id, payment.customer_id = bill_id, customer_id
+    payment.applied = max(0, min(payment.amount, owing))
+    payment.credit = payment.amount - payment.applied
+    payment.status, payment.matched_on = "matched", local_today()
+    if payment.posting_key not in ("", "-"):
+        lines = [(SUSPENSE, payment.amount, 0, "가수금 정리")] + _entry_lines(0, payment.applied, payment.credit, 0)
+        postings.owe_posting(f"rates:payment-match:{payment.id}", payment.matched_on,
+             f"가수금 정리 {payment.channel}:{payment.txn_id} → {bill_number}", lines)
+    audit.record("update", "rates_payment", payment.id, f"payment {payment.channel}:{payment.txn_id} matched to {bill_number}",
+                 after={"bill_id": bill_id, "applied": payment.applied, "credit": payment.credit})
+    tx.commit()
+    return payment
+
+
+@dataclass
+class ReconciliationRow:
+    channel: str
+    lines: int
+    receipts: int
+    applied: int
+    credit: int
+    suspense: int
+    booked: int  # receipts of the day already in an entry owed to accounting
+    cash_posted: int  # cash (1111) of those entries that accounting has posted
+
+    @property
+    def label(self) -> str:
+        return layouts.CHANNEL_LABELS.get(self.channel, self.channel)
+
+    @property
+    def difference(self) -> int:
+        return self.receipts - self.cash_posted
+
+
+def reconciliation(day: date) -> list[ReconciliationRow]:
+    """The day's receipts by channel beside the cash booked in the entries delivered to accounting."""
+    import json
+
+    rows = []
+    for channel, count, amount, applied, credit, suspense, booked in repo.day_receipts(day):
+        posted = 0
+        for row in repo.outbox_keys_like(f"rates:receipts:{day.isoformat()}:{channel}"):
+            if row.status != "delivered":
+                continue
+            request = json.loads(row.payload)["request"]
+            posted += sum(line["debit"] - line["credit"] for line in request["lines"] if line["account_code"] == CASH)
+        rows.append(ReconciliationRow(channel, count, amount, applied, credit, suspense, booked, posted))
+    return rows
+
+
+# --- bank gateways: tokens of their own ------------------------------------------------------------
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transactional
+def register_gateway(name: str) -> tuple[PaymentGateway, str]:
+    """Register a bank gateway; returns it with its token, shown only this once."""
+    name = (name or "").strip()
+    if not name:
+        refuse(_("Name the gateway."), "name")
+    token = secrets.token_urlsafe(32)
+    gateway = PaymentGateway(name=name[:100], token_hash=_hash(token))
+    db.session.add(gateway)
+    tx.commit()
+    return gateway, token
+
+
+def authenticate_gateway(token: str) -> PaymentGateway | None:
+    """The active gateway holding ``token``, or None."""
+    if not token:
+        return None
+    wanted = _hash(token)
+    gateway = repo.gateway_by_hash(wanted)
+    if gateway is None or not gateway.active or not hmac.compare_digest(gateway.token_hash, wanted):
+        return None
+    return gateway
