@@ -3,7 +3,7 @@ ISO week or a month of the office's calendar (ERP_TIMEZONE):
 
 - runs and failures of the checks, availability = successful runs / runs (%), against the target
   ERP_SLA_TARGET (default 99.9 %);
-- error budget used = (100 − availability) / (100 − target), in % (over 100: the budget is spent);
+- error budget used = (100 - availability) / (100 - target), in % (over 100: the budget is spent);
 - longest outage: from a failed run to the first successful run after it (consecutive failures
   are one outage); still failing at the end of the period, to the end of the period (or now);
 - p95 check time: the nearest-rank 95th percentile of the runs' times;
@@ -196,7 +196,7 @@ def to_pdf(data: Report, org_name: str) -> bytes:
     title = _("Service level report")
     figures = [_("Runs"), _("Failures"), _("Availability (%(unit)s)", unit="%"), _("Error budget used (%(unit)s)", unit="%"), _("Longest outage"),
                _("p95 check time (ms)"), _("APDEX")]
-    numeric = set(range(1, 9))
+    numeric = set(range(2, 9))  # after the check's and the service's names
     story = [Paragraph(pdf.escape(title), styles["title"]),
              Paragraph(pdf.escape(_("Target availability %(target)s %% · APDEX of all traffic %(apdex)s",
                                     target=f"{data.target:g}",
@@ -207,8 +207,9 @@ def to_pdf(data: Report, org_name: str) -> bytes:
     story += [Spacer(1, 3 * mm), Paragraph(pdf.escape(_("Checks")), styles["heading"])]
     story.append(pdf.money_table([_("Check"), _("Service"), *figures], [_cells(c, [c.name, c.service]) for c in data.checks]
                                  or [[_("No checks.")] + [""] * 8], numeric_cols=numeric))
+    story.append(Spacer(1, 2 * mm))
     story.append(Paragraph(pdf.escape(_("Availability is the share of successful check runs; the error budget is "
-                                        "what the target leaves (100 − target); an outage lasts from a failed run "
+                                        "what the target leaves (100 - target); an outage lasts from a failed run "
                                         "to the next successful one.")), styles["small"]))
     return pdf.build_pdf(title, story, org_name=org_name, subtitle=period_text(data), landscape=True,
                          labels={"page": _("page"), "printed": _("Printed")})
