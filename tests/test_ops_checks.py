@@ -180,8 +180,17 @@ def test_a_scenario_logs_in_with_the_check_account_and_opens_a_page(app_factory,
         log.close()
 
 
-def test_flask_ops_check_all_is_a_post_deploy_gate(check_app, stub):
-    app = check_app
+NOTICES = []
+
+
+def collect_notice(check, result):
+    """A notice sender for the tests (ERP_CHECK_NOTICE_SENDER="test_ops_checks:collect_notice")."""
+    NOTICES.append((check.name, result.status, result.message))
+
+
+def test_flask_ops_check_all_is_a_post_deploy_gate(app_factory, stub):
+    app = app_factory(ERP_CHECK_BASE_URL=stub.url, ERP_CHECK_NOTICE_SENDER="test_ops_checks:collect_notice")
+    NOTICES.clear()
     _add_check(app, name="home")
     _add_check(app, name="calculator", service="rates")
     runner = app.test_cli_runner()
@@ -196,6 +205,9 @@ def test_flask_ops_check_all_is_a_post_deploy_gate(check_app, stub):
     result = runner.invoke(args=["ops", "check", "--all"])
     assert result.exit_code == 1
     assert "FAIL rates/calculator" in result.output and "2 checks, 2 failed" in result.output
+    # Only the failures reached the notice sender.
+    assert sorted(NOTICES) == [("calculator", 503, "step 1: GET / answered 503, expected 200"),
+                               ("home", 503, "step 1: GET / answered 503, expected 200")]
 
 
 def test_the_worker_job_runs_the_checks_that_are_due(check_app, stub, monkeypatch):
@@ -320,3 +332,25 @@ def test_the_pages_answer_administrators_and_refuse_others(app, client, make_use
     edit = client.get(f"/ops/checks/{check_id}").get_data(as_text=True)
     assert 'value="상수도"' in edit
     assert client.get("/ops/checks/999").status_code == 404
+
+
+def test_an_administrator_runs_and_deletes_a_check_on_its_page(check_app, stub, make_user):
+    app = check_app
+    check_id = _add_check(app, name="home")
+    make_user("ops", roles=["sysadmin"])
+    client = app.test_client()
+    login(client, "ops")
+    page = f"/ops/checks/{check_id}"
+    ran = post_form(client, f"{page}/run", {}, page=page, follow=True).get_data(as_text=True)
+    assert "점검을 통과했습니다." in ran and "통과" in ran
+    stub.statuses = [500]
+    ran = post_form(client, f"{page}/run", {}, page=page, follow=True).get_data(as_text=True)
+    assert "점검에 실패했습니다: step 1: GET / answered 500, expected 200" in ran
+    listing = client.get("/ops/checks").get_data(as_text=True)
+    assert "home" in listing and "실패: step 1: GET / answered 500" in listing
+    gone = post_form(client, f"{page}/delete", {}, page=page, follow=True)
+    assert "점검을 삭제했습니다." in gone.get_data(as_text=True)
+    with app.app_context():
+        assert checks.list_checks() == []
+        assert db.session.execute(sa.select(sa.func.count()).select_from(OpsCheckResult)).scalar() == 0
+    assert client.get(page).status_code == 404

@@ -144,8 +144,11 @@ def save_check(check_id: int | None, *, name: str, service: str, steps: str, int
 @tx.transactional
 def delete_check(check_id: int) -> None:
     """Delete a check and its results."""
+    check = db.session.get(OpsCheck, check_id)
+    if check is None:
+        raise ServiceError("no such check")
     db.session.execute(sa.delete(OpsCheckResult).where(OpsCheckResult.check_id == check_id))
-    db.session.execute(sa.delete(OpsCheck).where(OpsCheck.id == check_id))
+    db.session.delete(check)  # through the session, so the audit trail records the deletion
     tx.commit()
 
 
@@ -228,7 +231,10 @@ def run_check(check_id: int) -> OpsCheckResult:
     except ServiceError as error:
         outcome = Outcome(False, None, 0, error.message)
     else:
-        db.session.rollback()  # end the read transaction before the (possibly slow) requests
+        if tx.depth() == 0:
+            # End the read before the (possibly slow) requests: an open transaction on SQLite holds
+            # the write lock the checked application may need. Inside a caller's unit of work it stays.
+            db.session.rollback()
         outcome = perform(steps, config["ERP_CHECK_BASE_URL"], user=config["ERP_CHECK_USER"],
                           password=config["ERP_CHECK_PASSWORD"], timeout=float(config["ERP_CHECK_TIMEOUT"]))
     result = _record(check_id, at, outcome)
@@ -252,8 +258,9 @@ def due_checks(now=None) -> list[int]:
     return due
 
 
-def run_checks(all_checks: bool = False) -> list[tuple[OpsCheck, OpsCheckResult]]:
-    """Run the due checks (or every active one) and return each with its result."""
+def run_checks(all_checks: bool = False, progress=None) -> list[tuple[OpsCheck, OpsCheckResult]]:
+    """Run the due checks (or every active one) and return each with its result; ``progress(done,
+    total)`` is called after each (a job's heartbeat)."""
     if all_checks:
         ids = list(db.session.execute(sa.select(OpsCheck.id).where(OpsCheck.active.is_(True)).order_by(OpsCheck.id)).scalars())
     else:
@@ -262,4 +269,6 @@ def run_checks(all_checks: bool = False) -> list[tuple[OpsCheck, OpsCheckResult]
     for check_id in ids:
         result = run_check(check_id)
         done.append((db.session.get(OpsCheck, check_id), result))
+        if progress is not None:
+            progress(len(done), len(ids))
     return done

@@ -26,6 +26,6 @@ def cleanup_job(job) -> str:
 @jobs.periodic("ops.checks", "* * * * *")
 def checks_job(job) -> str:
     """Every minute, the service checks whose interval has passed (each its own, default 5 minutes)."""
-    done = checks.run_checks()
+    done = checks.run_checks(progress=job.progress if job is not None else None)
     failed = [check.name for check, result in done if not result.ok]
     return f"{len(done)} checks run, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else "")

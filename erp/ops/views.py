@@ -181,6 +181,8 @@ def check_run(check_id: int):
 def check_delete(check_id: int):
     from erp.ops import checks
 
+    if checks.get_check(check_id) is None:
+        abort(404)
     checks.delete_check(check_id)
     flash(_("Check deleted."), "success")
     return redirect(url_for("ops_dashboard.checks_page"))
