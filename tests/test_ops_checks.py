@@ -127,9 +127,29 @@ def test_a_check_reports_missing_text_slowness_and_an_unreachable_site(check_app
         assert not gone.ok and gone.status is None and "ConnectionError" in gone.message
 
 
-def test_a_scenario_logs_in_with_the_check_account_and_opens_a_page(app_factory, make_user, database_url, tmp_path):
-    """A scripted scenario against the application itself, served by a real gunicorn on loopback."""
+def test_every_ready_made_check_is_valid_and_the_page_offers_it(app, client, make_user):
+    with app.app_context():
+        offered = checks.ready_made()
+        assert [(o["name"], o["service"]) for o in offered] == [
+            ("login", "core"), ("complaints-lookup", "complaints"), ("rates-calculator", "rates")]
+        for offer in offered:
+            assert checks.parse_steps(offer["steps"])
+    make_user("ops", roles=["sysadmin"])
+    login(client, "ops")
+    assert "rates-calculator" in client.get("/ops/checks").get_data(as_text=True)
+    form = client.get("/ops/checks/new?ready=2").get_data(as_text=True)
+    assert 'value="rates-calculator"' in form and "/rates/calculator?use_type=household" in form
+    assert client.get("/ops/checks/new?ready=9").status_code == 404
+
+
+def test_ready_made_scenarios_pass_against_the_application(app_factory, make_user, database_url, tmp_path):
+    """The login scenario and the bill calculator's, against the application itself served by a
+    real gunicorn on loopback; a wrong password fails the scenario at its second step."""
+    from plugins.rates.demo import load_tariff
+
     make_user("probe", roles=["sysadmin"])
+    with app_factory().test_request_context():
+        load_tariff()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -168,6 +188,12 @@ def test_a_scenario_logs_in_with_the_check_account_and_opens_a_page(app_factory,
             bad = checks.save_check(None, name="bad login", service="core", steps=wrong).id
             passed = checks.run_check(good)
             assert passed.ok, passed.message
+            offered = {offer["name"]: offer for offer in checks.ready_made()}
+            for offer in (offered["login"], offered["rates-calculator"]):
+                check_id = checks.save_check(None, name="ready " + offer["name"], service=offer["service"],
+                                             steps=json.dumps(offer["steps"])).id
+                passed = checks.run_check(check_id)
+                assert passed.ok, passed.message
             failed = checks.run_check(bad)
             assert not failed.ok and failed.message.startswith("step 2: POST /login answered 200, expected 302")
     finally:

@@ -112,6 +112,26 @@ def url_steps(url: str, status: int, text: str, max_ms: int | None) -> str:
     return json.dumps([step], ensure_ascii=False)
 
 
+# The core's ready-made scenario: log in with the check account and open the home page.
+CORE_READY_MADE: tuple[dict, ...] = (
+    {"name": "login", "service": "core", "steps": [
+        {"method": "GET", "path": "/login", "status": 200},
+        {"method": "POST", "path": "/login", "form": {"username": "{check_user}", "password": "{check_password}"},
+         "status": 302},
+        {"method": "GET", "path": "/", "status": 200, "max_ms": 2000}]},
+)
+
+
+def ready_made() -> list[dict]:
+    """The ready-made checks the page offers: the core's and those every installed plugin declares
+    (``Manifest.checks``), each ``{"name", "service", "steps"}`` with the steps as data."""
+    offered = list(CORE_READY_MADE)
+    manifests = current_app.extensions["erp"]["manifests"]
+    for name in sorted(manifests):
+        offered += list(manifests[name].checks)
+    return offered
+
+
 # -- configuration -------------------------------------------------------------------------------
 
 def list_checks() -> list[OpsCheck]:

@@ -104,7 +104,7 @@ def checks_page():
     from erp.ops import checks
 
     rows = [(check, checks.recent_results(check.id, 1)) for check in checks.list_checks()]
-    return render_template("ops/checks.html", rows=rows)
+    return render_template("ops/checks.html", rows=rows, ready_made=checks.ready_made())
 
 
 def _steps_from(form) -> str | None:
@@ -134,6 +134,13 @@ def check_edit(check_id: int | None = None):
     if check_id and check is None:
         abort(404)
     form = CheckForm(obj=check)
+    offered = checks.ready_made()
+    ready = request.args.get("ready", type=int)
+    if check is None and request.method == "GET" and ready is not None:
+        if not 0 <= ready < len(offered):
+            abort(404)
+        form.name.data, form.service.data = offered[ready]["name"], offered[ready]["service"]
+        form.steps.data = json.dumps(offered[ready]["steps"], ensure_ascii=False, indent=1)
     if check is not None and request.method == "GET":
         steps = json.loads(check.steps)
         simple = len(steps) == 1 and steps[0].get("method", "GET") == "GET" and not steps[0].get("form")
