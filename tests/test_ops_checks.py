@@ -380,3 +380,20 @@ def test_an_administrator_runs_and_deletes_a_check_on_its_page(check_app, stub, 
         assert checks.list_checks() == []
         assert db.session.execute(sa.select(sa.func.count()).select_from(OpsCheckResult)).scalar() == 0
     assert client.get(page).status_code == 404
+
+
+def test_periods_follow_the_office_calendar_and_an_open_outage_runs_to_the_periods_end():
+    # 2026-11-18 is a Wednesday: its ISO week runs Monday 16 to Sunday 22.
+    assert sla.bounds("week", date(2026, 11, 18)) == (date(2026, 11, 16), date(2026, 11, 23))
+    assert sla.bounds("month", date(2026, 12, 31)) == (date(2026, 12, 1), date(2027, 1, 1))
+    assert sla.bounds("day", date(2026, 11, 18)) == (date(2026, 11, 18), date(2026, 11, 19))
+    t = datetime(2026, 11, 18, 14, 0)
+    runs = [(t, True), (t + timedelta(minutes=5), False), (t + timedelta(minutes=10), True),
+            (t + timedelta(minutes=50), False), (t + timedelta(minutes=55), False)]
+    # The last failures are still an outage when the period ends at 15:00: 10 minutes, not 5.
+    assert sla.longest_outage(runs, datetime(2026, 11, 18, 15, 0)) == 600
+    assert sla.longest_outage(runs[:3], datetime(2026, 11, 18, 15, 0)) == 300
+    assert sla.percentile([], 0.95) is None and sla.percentile([7], 0.95) == 7
+    assert sla.service_of("/api/rates/quote", {"rates"}) == "rates"
+    assert sla.service_of("/rates/customers/<id:customer_id>", {"complaints"}) == "core"
+    assert sla.service_of("/login", {"rates"}) == "core"

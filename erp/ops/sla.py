@@ -9,7 +9,8 @@ ISO week or a month of the office's calendar (ERP_TIMEZONE):
 - p95 check time: the nearest-rank 95th percentile of the runs' times;
 - APDEX of real traffic in the same period from the per-minute rows (core_ops_minute):
   (Σ satisfied + Σ tolerating / 2) / Σ requests; a service's traffic is that of its endpoints
-  (``/<service>/…`` or ``/api/<service>/…``), the core's everything no other listed service claims.
+  (``/<service>/…`` or ``/api/<service>/…``; every installed plugin is a service), the core's
+  everything no plugin claims.
 """
 from __future__ import annotations
 
@@ -139,11 +140,12 @@ def report(period: str, day: date) -> Report:
                                      .order_by(OpsCheckResult.at, OpsCheckResult.id)).scalars():
         results.setdefault(result.check_id, []).append(result)
 
-    services = {c.service for c in checks}
+    # Every installed plugin is a service, checked or not, so its traffic never counts as the core's.
+    services = ({c.service for c in checks} | set(current_app.extensions["erp"]["manifests"])) - {"core"}
     minutes = list(db.session.execute(sa.select(OpsMinute).where(OpsMinute.minute >= since, OpsMinute.minute < until)).scalars())
     traffic: dict[str, list] = {}
     for row in minutes:
-        traffic.setdefault(service_of(row.endpoint, services - {"core"}), []).append(row)
+        traffic.setdefault(service_of(row.endpoint, services), []).append(row)
 
     lines, by_service = [], {}
     for check in checks:
