@@ -184,5 +184,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from erp.cli import erp_group
+    from erp.ops.cli import ops_group
 
     app.cli.add_command(erp_group)
+    app.cli.add_command(ops_group)

@@ -164,6 +164,15 @@ def from_environment() -> dict:
         "ERP_PREDICT_WINDOW_MINUTES": _int("ERP_PREDICT_WINDOW_MINUTES", 60),
         "ERP_PREDICT_HORIZON_HOURS": _int("ERP_PREDICT_HORIZON_HOURS", 24),
         "ERP_PREDICT_METHOD": os.environ.get("ERP_PREDICT_METHOD", "linear"),
+        # Service checks (erp.ops.checks): the address they call, the account a scenario logs in
+        # with ({check_user} / {check_password} in a step's form), how long one request may take,
+        # who is told of a failure ("module:function", default a log line) and the SLA target (%).
+        "ERP_CHECK_BASE_URL": os.environ.get("ERP_CHECK_BASE_URL", "http://127.0.0.1:8000"),
+        "ERP_CHECK_USER": os.environ.get("ERP_CHECK_USER", ""),
+        "ERP_CHECK_PASSWORD": os.environ.get("ERP_CHECK_PASSWORD", ""),
+        "ERP_CHECK_TIMEOUT": _number("ERP_CHECK_TIMEOUT", 10.0),
+        "ERP_CHECK_NOTICE_SENDER": os.environ.get("ERP_CHECK_NOTICE_SENDER", ""),
+        "ERP_SLA_TARGET": _number("ERP_SLA_TARGET", 99.9),
     }
 
 

@@ -81,6 +81,9 @@ class Manifest:
     # "package.module:function" returning a list of ``erp.ops.figures.Figure``: the plugin's own
     # figures for /metrics (bill-run progress, overdue complaints …), read when scraped.
     metrics: str | None = None
+    # Ready-made service checks the checks page offers (erp.ops.checks): dicts with ``name``,
+    # ``service`` and ``steps`` (the steps' data, see erp.ops.checks), e.g. a citizen's page.
+    checks: tuple[dict, ...] = ()
     demo: str | None = None
     api: str | None = None
     # "package.module:Protocol" of the plugin's public interface: the operations its port serves

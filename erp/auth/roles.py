@@ -29,6 +29,8 @@ CORE_MENU: tuple[MenuItem, ...] = (
     MenuItem(_l("Code tables"), "common.code_groups", "core.codes"),
     MenuItem(_l("Audit trail"), "audit.search", "core.audit"),
     MenuItem(_l("Operations"), "ops_dashboard.dashboard", "core.ops"),
+    MenuItem(_l("Service checks"), "ops_dashboard.checks_page", "core.ops"),
+    MenuItem(_l("Service level report"), "ops_dashboard.sla_page", "core.ops"),
 )
 
 

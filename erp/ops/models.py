@@ -68,3 +68,38 @@ class OpsSample(db.Model):
     instance: Mapped[str] = mapped_column(sa.String(100))
     name: Mapped[str] = mapped_column(sa.String(40))
     value: Mapped[float] = mapped_column(sa.Float, default=0.0)
+
+
+class OpsCheck(db.Model):
+    """A service check from the user's point of view: a list of steps (JSON), each an HTTP request
+    against ERP_CHECK_BASE_URL with what its answer must show — a single URL check is one step,
+    a scenario (log in and open a page; compute a bill; look up a complaint) several. ``service``
+    names the service the check speaks for in the SLA reports ("core" or a plugin's name)."""
+
+    __tablename__ = "core_ops_check"
+    __table_args__ = (sa.UniqueConstraint("name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    service: Mapped[str] = mapped_column(sa.String(40), default="core")
+    steps: Mapped[str] = mapped_column(sa.Text)
+    interval_minutes: Mapped[int] = mapped_column(default=5)
+    active: Mapped[bool] = mapped_column(default=True)
+    last_run_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class OpsCheckResult(db.Model):
+    """One run of a check: when (UTC), whether every step passed, the last status seen, the
+    whole run's time and, on failure, what went wrong."""
+
+    __tablename__ = "core_ops_check_result"
+    __audit__ = False  # written by the checks themselves, every few minutes
+    __table_args__ = (sa.Index("ix_core_ops_check_result_check_at", "check_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(sa.ForeignKey("core_ops_check.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(index=True)
+    ok: Mapped[bool]
+    status: Mapped[int | None] = mapped_column(default=None)
+    duration_ms: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str] = mapped_column(sa.String(500), default="")

@@ -5,7 +5,7 @@ from flask import current_app
 
 from erp.common import tx
 from erp.jobs import JobSet
-from erp.ops import minutes
+from erp.ops import checks, minutes
 
 jobs = JobSet()
 
@@ -21,3 +21,11 @@ def cleanup() -> int:
 @jobs.periodic("ops.cleanup", "17 3 * * *")
 def cleanup_job(job) -> str:
     return f"{cleanup()} rows older than {current_app.config['ERP_OPS_KEEP_DAYS']} days deleted"
+
+
+@jobs.periodic("ops.checks", "* * * * *")
+def checks_job(job) -> str:
+    """Every minute, the service checks whose interval has passed (each its own, default 5 minutes)."""
+    done = checks.run_checks(progress=job.progress if job is not None else None)
+    failed = [check.name for check, result in done if not result.ok]
+    return f"{len(done)} checks run, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else "")

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from erp import migrating
 from erp.auth.access import permission_required, public, scrape_only
@@ -92,3 +95,141 @@ def dashboard():
     return render_template("ops/dashboard.html", data=data, chart=chart, periods=figures.PERIODS, period=period,
                            apdex_t=current_app.config["ERP_APDEX_T"], metric_label=figures.metric_label,
                            value_text=figures.value_text, duration_text=figures.duration_text)
+
+
+@dashboard_bp.route("/checks")
+@permission_required("core.ops")
+def checks_page():
+    """The service checks with their last results."""
+    from erp.ops import checks
+
+    rows = [(check, checks.recent_results(check.id, 1)) for check in checks.list_checks()]
+    return render_template("ops/checks.html", rows=rows, ready_made=checks.ready_made())
+
+
+def _steps_from(form) -> str | None:
+    from erp.ops import checks
+
+    if form.steps.data and form.steps.data.strip():
+        return form.steps.data.strip()
+    if form.url.data:
+        return checks.url_steps(form.url.data.strip(), form.expected_status.data or 200, form.expected_text.data or "",
+                                form.max_ms.data)
+    form.url.errors = [*form.url.errors, _("Give an address or scenario steps.")]
+    return None
+
+
+@dashboard_bp.route("/checks/new", methods=["GET", "POST"])
+@dashboard_bp.route("/checks/<int:check_id>", methods=["GET", "POST"])
+@permission_required("core.ops")
+def check_edit(check_id: int | None = None):
+    """Create or change a check: a URL with the expected status, text and time, or scenario steps."""
+    import json
+
+    from erp.common.errors import ServiceError
+    from erp.ops import checks
+    from erp.ops.forms import CheckForm
+
+    check = checks.get_check(check_id) if check_id else None
+    if check_id and check is None:
+        abort(404)
+    form = CheckForm(obj=check)
+    offered = checks.ready_made()
+    ready = request.args.get("ready", type=int)
+    if check is None and request.method == "GET" and ready is not None:
+        if not 0 <= ready < len(offered):
+            abort(404)
+        form.name.data, form.service.data = offered[ready]["name"], offered[ready]["service"]
+        form.steps.data = json.dumps(offered[ready]["steps"], ensure_ascii=False, indent=1)
+    if check is not None and request.method == "GET":
+        steps = json.loads(check.steps)
+        simple = len(steps) == 1 and steps[0].get("method", "GET") == "GET" and not steps[0].get("form")
+        if simple:
+            form.url.data, form.expected_status.data = steps[0]["path"], steps[0].get("status", 200)
+            form.expected_text.data, form.max_ms.data = steps[0].get("text", ""), steps[0].get("max_ms")
+            form.steps.data = ""
+        else:
+            form.steps.data = json.dumps(steps, ensure_ascii=False, indent=1)
+    if form.validate_on_submit():
+        steps = _steps_from(form)
+        if steps is not None:
+            try:
+                checks.save_check(check_id, name=form.name.data, service=form.service.data, steps=steps,
+                                  interval_minutes=form.interval_minutes.data, active=form.active.data)
+            except ServiceError as error:
+                for name, messages in (error.errors or {"": [error.message]}).items():
+                    target = getattr(form, name, None) if name else None
+                    if target is None and name == "steps" and not (form.steps.data or "").strip():
+                        target = form.url
+                    (target or form.name).errors = [*(target or form.name).errors, *messages]
+            else:
+                flash(_("Check saved."), "success")
+                return redirect(url_for("ops_dashboard.checks_page"))
+    results = checks.recent_results(check.id) if check else []
+    return render_template("ops/check_edit.html", form=form, check=check, results=results), 200 if request.method == "GET" or not form.errors else 400
+
+
+@dashboard_bp.route("/checks/<int:check_id>/run", methods=["POST"])
+@permission_required("core.ops")
+def check_run(check_id: int):
+    """Run a check now from the page."""
+    from erp.ops import checks
+
+    if checks.get_check(check_id) is None:
+        abort(404)
+    result = checks.run_check(check_id)
+    flash(_("The check passed.") if result.ok else _("The check failed: %(message)s", message=result.message),
+          "success" if result.ok else "error")
+    return redirect(url_for("ops_dashboard.check_edit", check_id=check_id))
+
+
+@dashboard_bp.route("/checks/<int:check_id>/delete", methods=["POST"])
+@permission_required("core.ops")
+def check_delete(check_id: int):
+    from erp.ops import checks
+
+    if checks.get_check(check_id) is None:
+        abort(404)
+    checks.delete_check(check_id)
+    flash(_("Check deleted."), "success")
+    return redirect(url_for("ops_dashboard.checks_page"))
+
+
+def _sla_args():
+    from erp.common import clock
+    from erp.ops import sla
+
+    period = request.args.get("period", "month")
+    if period not in sla.PERIODS:
+        abort(404)
+    raw = request.args.get("day", "")
+    try:
+        day = date.fromisoformat(raw) if raw else clock.local_today()
+    except ValueError:
+        abort(400, _("The day must be a date such as 2026-11-01."))
+    return period, day
+
+
+@dashboard_bp.route("/sla")
+@permission_required("core.ops")
+def sla_page():
+    """The SLA report of a day, week or month: availability, error budget, outages, check times and APDEX."""
+    from erp.ops import sla
+
+    period, day = _sla_args()
+    data = sla.report(period, day)
+    return render_template("ops/sla.html", data=data, period=period, day=day, periods=sla.PERIODS,
+                           duration_text=sla.duration_text, period_text=sla.period_text(data))
+
+
+@dashboard_bp.route("/sla.pdf")
+@permission_required("core.ops")
+def sla_pdf():
+    from erp.ops import sla
+
+    period, day = _sla_args()
+    data = sla.report(period, day)
+    body = sla.to_pdf(data, current_app.config["ERP_ORG_NAME"])
+    filename = f"sla-{period}-{data.start.isoformat()}.pdf"
+    return Response(body, content_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})

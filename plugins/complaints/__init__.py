@@ -36,6 +36,14 @@ manifest = Manifest(
     cli="plugins.complaints.cli:group",
     tasks="plugins.complaints.tasks:jobs",
     metrics="plugins.complaints.metrics:figures",
+    # A citizen follows a complaint: the administrator files one for checking and puts its receipt
+    # number and telephone in place of RECEIPT-NO and PHONE (a failed look-up counts against the
+    # address's rate limit, so the check must name a real one).
+    checks=({"name": "complaints-lookup", "service": "complaints", "steps": [
+        {"method": "GET", "path": "/complaints/status", "status": 200},
+        {"method": "POST", "path": "/complaints/status", "form": {"receipt_no": "RECEIPT-NO", "phone": "PHONE"},
+         "status": 302},
+        {"method": "GET", "path": "/complaints/status/RECEIPT-NO", "status": 200, "text": "RECEIPT-NO", "max_ms": 2000}]},),
     setup="plugins.complaints.services.complaints:seed_types",
     demo="plugins.complaints.demo:load",
 )

@@ -43,5 +43,10 @@ manifest = Manifest(
     cli="plugins.rates.cli:group",
     tasks="plugins.rates.tasks:jobs",
     metrics="plugins.rates.metrics:figures",
+    # The citizens' calculator computes a household's bill: its total appears only with a result.
+    checks=({"name": "rates-calculator", "service": "rates", "steps": [
+        {"method": "GET", "path": "/rates/calculator?use_type=household&diameter=13&consumption=21&households=1"
+                                  "&period_start=2026-11-01&period_end=2026-11-30",
+         "status": 200, "text": 'id="quote-total"', "max_ms": 2000}]},),
     demo="plugins.rates.demo:load",
 )
