@@ -387,6 +387,20 @@ def test_workers_leave_the_periodic_jobs_to_cronjobs_that_queue_each_of_them_on_
 
 
 @pytest.mark.parametrize("shape", SHAPES)
+def test_the_core_s_periodic_jobs_have_cronjobs_on_their_schedules(shape):
+    """The core's own periodic jobs (the operations clean-up, the service checks) run from
+    CronJobs too: the workers run --no-periodic."""
+    from erp.ops.tasks import jobs as core_jobs
+
+    commands = {"ops.cleanup": ["flask", "erp", "run-job", "ops.cleanup"], "ops.checks": ["flask", "ops", "check"]}
+    cronjobs = _of_kind(shape, "CronJob")
+    assert {p.kind for p in core_jobs.schedules} == set(commands)
+    for periodic in core_jobs.schedules:
+        [job] = [c for c in cronjobs if _containers(c)[0]["command"] == commands[periodic.kind]]
+        assert job["spec"]["schedule"] == periodic.cron and job["spec"]["timeZone"] == "Asia/Seoul", periodic.kind
+
+
+@pytest.mark.parametrize("shape", SHAPES)
 def test_the_migration_job_upgrades_then_sets_up_every_database(shape):
     [job] = _of_kind(shape, "Job")
     spec = _pod_spec(job)
