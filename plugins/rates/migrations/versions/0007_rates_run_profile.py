@@ -36,13 +36,23 @@ def upgrade():
     )
     with op.batch_alter_table('rates_run_profile', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rates_run_profile_run_id'), ['run_id'], unique=False)
-    # Frozen here (a revision never changes): the profile of every run already finished.
-    op.execute("INSERT INTO rates_run_profile (run_id, use_type, diameter, households, use, reductions, cycle, mixed, "
-               "water_use_rate, bills) "
-               "SELECT b.run_id, b.use_type, b.diameter, b.households, b.use, b.reductions, c.cycle, c.mixed, "
-               "c.water_use_rate, COUNT(*) FROM rates_bill b JOIN rates_customer c ON c.id = b.customer_id "
-               "JOIN rates_bill_run r ON r.id = b.run_id WHERE r.status = 'finished' AND b.kind = 'regular' "
-               "GROUP BY b.run_id, b.use_type, b.diameter, b.households, b.use, b.reductions, c.cycle, c.mixed, c.water_use_rate")
+    # Frozen here (a revision never changes): the profile of every run already finished. Built
+    # with SQLAlchemy so the column `use` (a reserved word in MariaDB) is quoted per dialect.
+    bill = sa.table("rates_bill", *(sa.column(name) for name in (
+        "run_id", "customer_id", "use_type", "diameter", "households", "use", "reductions", "kind")))
+    customer = sa.table("rates_customer", sa.column("id"), sa.column("cycle"), sa.column("mixed"),
+                        sa.column("water_use_rate"))
+    run = sa.table("rates_bill_run", sa.column("id"), sa.column("status"))
+    profile = sa.table("rates_run_profile", *(sa.column(name) for name in (
+        "run_id", "use_type", "diameter", "households", "use", "reductions", "cycle", "mixed", "water_use_rate",
+        "bills")))
+    grouped = (bill.c.run_id, bill.c.use_type, bill.c.diameter, bill.c.households, bill.c.use, bill.c.reductions,
+               customer.c.cycle, customer.c.mixed, customer.c.water_use_rate)
+    query = (sa.select(*grouped, sa.func.count())
+             .select_from(bill.join(customer, customer.c.id == bill.c.customer_id).join(run, run.c.id == bill.c.run_id))
+             .where(run.c.status == "finished", bill.c.kind == "regular")
+             .group_by(*grouped))
+    op.execute(profile.insert().from_select([c.name for c in profile.c], query))
 
 
 def downgrade():
