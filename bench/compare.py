@@ -24,6 +24,7 @@ import re
 import shutil
 import signal
 import statistics
+from collections import Counter
 # The comparison starts the project's deployment script and its load generator, never a shell.
 import subprocess  # nosec B404
 import sys
@@ -115,6 +116,18 @@ class Shape:
         if done.returncode != 0:
             raise RuntimeError(f"flask erp demo failed:\n{done.stdout}\n{done.stderr}")
         self.logins = dict(re.findall(r"^\s{2}(\w+)\s+(\S+)\s+\S+ \(", done.stdout, re.M))
+        missing = [role for role in ROLES if role not in self.logins]
+        if missing:
+            raise RuntimeError(f"flask erp demo printed no password for {', '.join(missing)}:\n{done.stdout}")
+        self.cookies = {role: log_in(self.url, role, self.logins[role]) for role in ROLES}
+
+    def idle_cpu_rate(self, seconds: float) -> float:
+        """CPU seconds per second the server processes use with no requests (job workers
+        polling their queues, per-minute figures): subtracted from the cost per action."""
+        before, began = self.cpu_seconds(), time.monotonic()
+        time.sleep(seconds)
+        after = self.cpu_seconds()
+        return sum(max(0.0, after[pid] - before.get(pid, 0.0)) for pid in after) / (time.monotonic() - began)
 
     def fixtures(self) -> dict:
         rates = sa.create_engine(self.database_url("rates"))
@@ -177,16 +190,33 @@ class Shape:
                 engine.dispose()
 
 
+def log_in(url: str, username: str, password: str) -> list:
+    """The cookies of a login; logged in once per deployment (a login hashes the password, which
+    is no part of the mix)."""
+    import requests
+
+    with requests.Session() as browser:
+        form = browser.get(f"{url}/login", timeout=60)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.text)
+        done = browser.post(f"{url}/login", data={"username": username, "password": password,
+                                                  "csrf_token": token.group(1) if token else ""},
+                            allow_redirects=False, timeout=60)
+        if done.status_code != 302 or "/login" in done.headers.get("Location", ""):
+            raise RuntimeError(f"cannot log in as {username}: HTTP {done.status_code}")
+        # as the server set them (domain and path): the answers that renew them replace them
+        return [[cookie.name, cookie.value, cookie.domain, cookie.path] for cookie in browser.cookies]
+
+
 # --- load and its figures -----------------------------------------------------------------------
 
 def drive(shape: Shape, args, rate: float, seconds: float, weights: dict | None = None, during=None) -> dict:
     """Run the mix at ``rate`` actions/s for ``seconds``; the figures, with CPU and memory."""
     users = max(2, min(args.max_users, int(rate * 2 + 0.999)))
     settings = {"url": shape.url, "rate": rate, "users": users, "seconds": seconds, "weights": weights or {}, "cycle": args.smoke,
-                "logins": {role: shape.logins[role] for role in ROLES}, "fixtures": shape.fixture_data}
+                "cookies": shape.cookies, "fixtures": shape.fixture_data}
     with tempfile.TemporaryDirectory(prefix="erp-compare-") as temp:
         (Path(temp) / "settings.json").write_text(json.dumps(settings))
-        before = shape.cpu_seconds()
+        before, began = shape.cpu_seconds(), time.monotonic()
         load = subprocess.Popen([taskset(), "-c", args.load_cpus, PYTHON, str(ROOT / "bench" / "compare_mix.py"),  # nosec B603
                                  str(Path(temp) / "settings.json"), str(Path(temp) / "result.json")], cwd=ROOT,
                                 env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
@@ -202,12 +232,12 @@ def drive(shape: Shape, args, rate: float, seconds: float, weights: dict | None 
                 load.wait()
         if load.returncode != 0:
             raise RuntimeError(f"the load generator failed:\n{output[-3000:]}")
-        after = shape.cpu_seconds()
+        after, wall = shape.cpu_seconds(), time.monotonic() - began
         result = json.loads((Path(temp) / "result.json").read_text())
     figures = summarise(result["samples"], result["seconds"])
     rss, pss = shape.memory_mb()
     figures.update(rate=rate, users=users, rss_mb=rss, pss_mb=pss,
-                   cpu_s=sum(max(0.0, after[pid] - before.get(pid, 0.0)) for pid in after),
+                   cpu_s=sum(max(0.0, after[pid] - before.get(pid, 0.0)) for pid in after), wall_s=wall,
                    acked=result["acked"], samples=result["samples"], events=events, started_at=result["started_at"])
     return figures
 
@@ -229,7 +259,8 @@ def summarise(samples: list, seconds: float) -> dict:
             "p95": percentile(times, 0.95), "p99": percentile(times, 0.99), "max": max(times, default=0.0),
             "errors": errors, "error_rate": errors / len(samples) if samples else 0.0,
             "apdex": (satisfied + tolerating / 2) / len(samples) if samples else 0.0,
-            "kinds": sorted({s[1] for s in samples if s[3]})}
+            "kinds": sorted({s[1] for s in samples if s[3]}),
+            "failed": dict(Counter(f"{s[1]} HTTP {s[4]}" for s in samples if not s[3]))}
 
 
 def lost_writes(shape: Shape, acked: dict) -> dict:
@@ -403,7 +434,8 @@ def report(results: dict, args, took: float) -> str:
                   f"{run['accounting_requests_in_outage']}; complaint requests failed: {run['complaint_errors_in_outage']}"]
     if results.get("costs"):
         lines += ["", "CPU cost per action of each kind (monolith ×1, the kind alone at "
-                  f"{args.cost_rate:g} actions/s; server CPU seconds / actions, in ms):", "",
+                  f"{args.cost_rate:g} actions/s for {args.cost_seconds:g} s; the server processes' CPU seconds less "
+                  f"what they use idle ({results.get('idle_cpu', 0) * 1000:.0f} ms per second), per action, in ms):", "",
                   "| kind | actions | CPU ms per action | p50 ms |", "| --- | ---: | ---: | ---: |"]
         for kind, cost in results["costs"].items():
             lines.append(f"| {kind} | {cost['actions']} | {cost['cpu_ms']:.0f} | {cost['p50']:.0f} |")
@@ -488,10 +520,13 @@ def main(argv: list[str]) -> int:
                 shape.seed()
                 shape.fixture_data = shape.fixtures()
                 if key == "monolith1" and not args.smoke:
+                    idle = shape.idle_cpu_rate(args.cost_seconds)
+                    results["idle_cpu"] = idle
                     for kind in KINDS:
                         run = drive(shape, args, args.cost_rate, args.cost_seconds, weights={k: int(k == kind) for k in KINDS})
                         actions = max(1, _actions(run["samples"], kind))
-                        results["costs"][kind] = {"actions": actions, "cpu_ms": run["cpu_s"] * 1000 / actions,
+                        busy = max(0.0, run["cpu_s"] - idle * run["wall_s"])
+                        results["costs"][kind] = {"actions": actions, "cpu_ms": busy * 1000 / actions,
                                                   "p50": run["p50"]}
                         print(f"   cost {kind:<17} {results['costs'][kind]['cpu_ms']:7.0f} CPU ms/action", flush=True)
                 per_rate: dict = {}
@@ -502,7 +537,7 @@ def main(argv: list[str]) -> int:
                         print(f"   #{repetition + 1} rate {rate:g}: {run['requests']} requests, {run['throughput']:.1f} req/s, "
                               f"p50 {run['p50']:.0f} p95 {run['p95']:.0f} p99 {run['p99']:.0f} ms, errors "
                               f"{run['error_rate'] * 100:.1f} %, APDEX {run['apdex']:.2f}, RSS {run['rss_mb']:.0f} MB (PSS {run['pss_mb']:.0f}), "
-                              f"CPU {run['cpu_s']:.1f} s", flush=True)
+                              f"CPU {run['cpu_s']:.1f} s" + (f"; failed: {run['failed']}" if run["failed"] else ""), flush=True)
                         if args.smoke:
                             missing = [k for k in KINDS if k not in run["kinds"]]
                             if missing:

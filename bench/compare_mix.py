@@ -4,7 +4,7 @@ officials and citizens, driven by Locust in headless mode at a fixed arrival rat
     python bench/compare_mix.py SETTINGS.json RESULT.json
 
 SETTINGS names the gateway (``url``), the rate (actions per second), the users (bounded), the
-seconds, the logins per role, the action weights and the fixtures (bills, customer names, demo
+seconds, the session cookies per role (logged in once by the caller), the action weights and the fixtures (bills, customer names, demo
 complaints). Every user paces itself with Locust's ``constant_throughput`` so that the users
 together start ``rate`` actions a second while the server keeps up. Each citizen action comes from
 an address of its own in 127.0.0.0/8 (the complaints service limits filings per address and
@@ -93,7 +93,8 @@ class Official(HttpUser):
         """This user's browser logged in as ``role`` (the login's cookie, copied once)."""
         if role not in self.officials:
             browser = HttpSession(self.host, self.environment.events.request, self)
-            browser.cookies.update(SETTINGS["cookies"][role])
+            for name, value, domain, path in SETTINGS["cookies"][role]:
+                browser.cookies.set(name, value, domain=domain, path=path)
             self.officials[role] = browser
         return self.officials[role]
 
@@ -227,22 +228,9 @@ class Official(HttpUser):
             _expect(page, 200)
 
 
-def _log_in(url: str, username: str, password: str) -> dict:
-    import requests
-
-    with requests.Session() as browser:
-        form = browser.get(f"{url}/login", timeout=60)
-        done = browser.post(f"{url}/login", data={"username": username, "password": password,
-                                                  "csrf_token": _token(form.text)}, allow_redirects=False, timeout=60)
-        if done.status_code != 302 or "/login" in done.headers.get("Location", ""):
-            raise SystemExit(f"cannot log in as {username}: HTTP {done.status_code}")
-        return browser.cookies.copy()
-
-
 def run(settings: dict) -> dict:
     SETTINGS.update(settings)
     url = settings["url"]
-    SETTINGS["cookies"] = {role: _log_in(url, role, password) for role, password in settings["logins"].items()}
     weights = {**DEFAULT_WEIGHTS, **settings.get("weights", {})}
     users = max(1, int(settings["users"]))
     Official.host = url
