@@ -121,6 +121,10 @@ class Shape:
             raise RuntimeError(f"flask erp demo printed no password for {', '.join(missing)}:\n{done.stdout}")
         self.cookies = {role: log_in(self.url, role, self.logins[role]) for role in ROLES}
 
+    def next_addresses(self) -> int:
+        self.runs = getattr(self, "runs", 0) + 1
+        return self.runs * 3000 % 63000
+
     def idle_cpu_rate(self, seconds: float) -> float:
         """CPU seconds per second the server processes use with no requests (job workers
         polling their queues, per-minute figures): subtracted from the cost per action."""
@@ -213,7 +217,9 @@ def drive(shape: Shape, args, rate: float, seconds: float, weights: dict | None 
     """Run the mix at ``rate`` actions/s for ``seconds``; the figures, with CPU and memory."""
     users = max(2, min(args.max_users, int(rate * 2 + 0.999)))
     settings = {"url": shape.url, "rate": rate, "users": users, "seconds": seconds, "weights": weights or {}, "cycle": args.smoke,
-                "cookies": shape.cookies, "fixtures": shape.fixture_data}
+                "cookies": shape.cookies, "fixtures": shape.fixture_data,
+                # each run's citizens get fresh addresses (at most a few thousand a run)
+                "address_offset": shape.next_addresses()}
     with tempfile.TemporaryDirectory(prefix="erp-compare-") as temp:
         (Path(temp) / "settings.json").write_text(json.dumps(settings))
         before, began = shape.cpu_seconds(), time.monotonic()

@@ -230,6 +230,10 @@ class Official(HttpUser):
 
 def run(settings: dict) -> dict:
     SETTINGS.update(settings)
+    # Addresses go on from where the previous run of the same deployment stopped: the complaints
+    # service counts filings per address and hour across runs.
+    global _addresses
+    _addresses = itertools.count(int(settings.get("address_offset", 0)) + 1)
     url = settings["url"]
     weights = {**DEFAULT_WEIGHTS, **settings.get("weights", {})}
     users = max(1, int(settings["users"]))
