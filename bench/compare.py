@@ -2,7 +2,7 @@
 by its deployment script on loopback against MariaDB, loaded with the demo city, and driven by
 Locust (bench/compare_mix.py) at fixed arrival rates.
 
-    python bench/compare.py                  # the full run (3 repetitions; about 25 minutes)
+    python bench/compare.py                  # the full run (3 repetitions; about 17 minutes)
     python bench/compare.py --smoke          # a few seconds per shape: every kind answers
     python bench/compare.py --repeat 1 --rates 2,4 --seconds 20 --output /tmp/b.md
 
