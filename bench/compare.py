@@ -348,7 +348,7 @@ def failure_run(shape: Shape, args) -> dict:
         return {"fault": fault, "restart": back_from, "ready": time.time()}
 
     figures = drive(shape, args, args.failure_rate, seconds, during=during)
-    # The samples' times count from the load's start (after its logins): events on the same clock.
+    # The samples count from the load's start, whose wall-clock time it reports: the events on that clock.
     samples, events = figures["samples"], figures["events"]
     shift = figures["started_at"]
     fault = events["fault"] - shift
@@ -394,8 +394,7 @@ def report(results: dict, args, took: float) -> str:
              f"Servers pinned with `taskset -c {args.server_cpus}`, the Locust load on `taskset -c {args.load_cpus}`; "
              f"MariaDB shared and unpinned. Each gunicorn: {args.workers} process × {args.threads} threads. "
              f"{args.repeat} repetition(s) of {args.seconds:.0f} s per rate; median (min–max) where repeated. "
-             f"The run took {took / 60:.1f} minutes (`python bench/compare.py "
-             f"{' '.join(sys.argv[1:])}`).", "",
+             f"The run took {took / 60:.1f} minutes (`{' '.join(['python bench/compare.py', *sys.argv[1:]])}`).", "",
              "Rate = actions per second started (an action is 1–4 requests: a form and its post, a draft and its "
              "approval); throughput in requests per second; times in ms; APDEX with T = 0.5 s; RSS = the sum of "
              "the resident memory of every server process (gunicorn masters and workers, job workers, nginx), PSS the "
