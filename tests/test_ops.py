@@ -493,3 +493,33 @@ def test_a_port_call_made_by_a_job_carries_the_request_id(app_factory, monkeypat
     assert headers["X-Request-ID"] == "citizen-request-7"
     token = headers["Authorization"].removeprefix("Bearer ")
     assert verify(key, token, "accounting.entry_date_is_open", 60, body).request_id == "citizen-request-7"
+
+
+def test_under_several_workers_the_requests_in_flight_are_published_once_a_second():
+    """The gauge of requests in flight, kept in the process and written to the (memory-mapped)
+    gauge once a second, not twice a request: it shows what is in flight within about a second."""
+    from prometheus_client import REGISTRY
+
+    from erp.ops.metrics import _SampledInFlight
+
+    def shown():
+        return REGISTRY.get_sample_value("erp_http_requests_in_flight")
+
+    before = shown()
+    sampled = _SampledInFlight()
+
+    def wait_for(value):
+        deadline = time.monotonic() + 5
+        while shown() != value and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return shown()
+
+    sampled.inc()
+    sampled.inc()
+    assert wait_for(2) == 2
+    sampled.dec()
+    sampled.dec()
+    assert wait_for(0) == 0
+    from erp.ops.metrics import IN_FLIGHT
+
+    IN_FLIGHT.set(before or 0)  # as the test found it
