@@ -4,6 +4,7 @@ computed by hand, the operations page, and the request id carried into jobs."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 import os
 import shutil
 import signal
@@ -290,11 +291,21 @@ def test_two_workers_count_every_request_once_and_prometheus_records_them(databa
     server = Gunicorn(database_url, tmp_path)
     prometheus = None
     try:
-        sent = 40
+        sent = 0
         session = requests.Session()
-        for _ in range(sent):
-            answer = requests.get(f"{server.url}/healthz", timeout=10)  # a new connection each: both workers serve
-            assert answer.status_code == 200
+
+        def one(_):
+            return requests.get(f"{server.url}/healthz", timeout=10).status_code  # a new connection each
+
+        def workers_served():
+            return {p.name.rsplit("_", 1)[-1] for p in server.metrics_dir.iterdir() if p.name.startswith("counter_")}
+
+        # Batches of parallel requests until both workers have answered some (one idle worker
+        # can otherwise take every connection of a sequential client on a busy machine).
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            while sent < 40 or (len(workers_served()) < 2 and sent < 400):
+                assert list(pool.map(one, range(20))) == [200] * 20
+                sent += 20
         # Whichever worker answers a scrape, it reports the requests of both.
         for _ in range(6):
             answer = session.get(f"{server.url}/metrics", timeout=10, headers={"Connection": "close"})
