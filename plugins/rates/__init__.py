@@ -24,6 +24,8 @@ manifest = Manifest(
         Permission("rates.tariff", _l("Edit tariffs"), roles=("sysadmin",)),
         Permission("rates.billing", _l("Run billing and issue adjusting bills"), roles=("rates_clerk",)),
         Permission("rates.payments", _l("Import, record, match and reverse payments"), roles=("rates_clerk",)),
+        Permission("rates.arrears", _l("Run arrears and late charges, print reminders, make instalment plans, "
+                                       "record disconnections"), roles=("rates_clerk",)),
     ),
     menu=(
         MenuItem(_l("Customers"), "rates.customers", "rates.view"),
@@ -31,6 +33,7 @@ manifest = Manifest(
         MenuItem(_l("Upload readings"), "rates.readings_upload", "rates.read"),
         MenuItem(_l("Bill runs"), "rates.bill_runs", "rates.view"),
         MenuItem(_l("Payments"), "rates.payments", "rates.view"),
+        MenuItem(_l("Arrears"), "rates.arrears", "rates.view"),
         MenuItem(_l("Tariffs"), "rates.tariff_list", ("rates.view", "rates.tariff")),
         MenuItem(_l("Tariff basis"), "rates.tariff_basis", ("rates.view", "rates.tariff")),
         MenuItem(_l("Tariff simulation"), "rates.tariff_simulation", ("rates.view", "rates.tariff")),

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from erp.audit import services as audit
 from erp.common.errors import ServiceError
 from plugins.rates.repositories import bills
-from plugins.rates.services import ami, billing, cms, payment_layouts, payments, postings
+from plugins.rates.services import ami, arrears, billing, cms, payment_layouts, payments, postings
 
 
 @click.group("rates")
@@ -62,6 +62,24 @@ def bill_run(period: str, cycle: str, route: str, issued, due, chunk: int):
     if run.note:
         click.echo(f"Refused by the calculation: {run.note}")
     _report_outbox(f"rates:bill-run:{run.id}")
+
+
+@group.command("arrears-run")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="The day of the run (default: today).")
+@with_appcontext
+def arrears_run(as_of):
+    """The month's arrears run: customers' credits applied to what they owe, instalment plans
+    reviewed, late charges (가산금) assessed and posted. Run twice, it charges nothing twice."""
+    try:
+        with audit.acting_as(None, "cli"):
+            result = arrears.run(as_of.date() if as_of else None)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Arrears run {result.run.as_of.isoformat()}: {result.charges:,} late charges ({result.amount:,} won), "
+               f"{result.credit_used:,} won of credit applied, {result.plans_ended} instalment plan(s) ended")
+    with audit.acting_as(None, "rates-relay"):
+        delivered, failed = postings.relay(limit=10_000)
+    click.echo(f"Postings delivered {delivered}, waiting {failed}.")
 
 
 @group.command("relay")

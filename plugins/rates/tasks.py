@@ -13,7 +13,7 @@ from erp.jobs import input_path as jobs_input
 from erp.jobs import output_dir
 from plugins.rates.reports.bills import BATCH_LIMIT, bills_pdf
 from plugins.rates.repositories import bills as repo
-from plugins.rates.services import billing, customers, payments, postings
+from plugins.rates.services import arrears, billing, customers, payments, postings
 
 jobs = JobSet()
 
@@ -70,6 +70,18 @@ def import_payments(job: JobContext, upload: str, layout: str = "", name: str = 
     written = job.write_file(json.dumps(result.as_dict(), ensure_ascii=False).encode(), "json")
     path.unlink(missing_ok=True)
     return written
+
+
+@jobs.job("rates.arrears-run")
+def arrears_run(job: JobContext, as_of: str = "") -> str:
+    """The month's arrears run (credits applied, plans reviewed, late charges assessed), then the
+    relay of its posting. Run again after a kill, it charges nothing twice."""
+    from datetime import date
+
+    result = arrears.run(date.fromisoformat(as_of) if as_of else None)
+    postings.relay(limit=10_000)
+    return _("%(n)s late charges (%(amount)s won), %(credit)s won of credit applied, %(ended)s plan(s) ended",
+             n=f"{result.charges:,}", amount=f"{result.amount:,}", credit=f"{result.credit_used:,}", ended=result.plans_ended)
 
 
 @jobs.periodic("rates.relay", "* * * * *")

@@ -31,6 +31,20 @@ class Tariff(db.Model):
     mixed_household_volume: Mapped[int] = mapped_column(default=15)
     late_rate: Mapped[Decimal] = mapped_column(sa.Numeric(6, 4), default=Decimal("0.03"))
     late_cap: Mapped[Decimal] = mapped_column(sa.Numeric(6, 4), default=Decimal("0.03"))
+    # Arrears settings of the ordinance (services/arrears.py): the monthly addition (0: none) for
+    # up to ``late_monthly_months`` months on a bill owing at least ``late_monthly_threshold`` won;
+    # the disconnection notice after that many months overdue or that amount (0: not by amount),
+    # never for customers holding one of ``protected_reductions``; a reminder's new due date
+    # ``reminder_days`` after it is printed; an instalment unpaid ``instalment_grace_days`` after
+    # its date ends the plan.
+    late_monthly_rate: Mapped[Decimal] = mapped_column(sa.Numeric(6, 4), default=Decimal("0"))
+    late_monthly_months: Mapped[int] = mapped_column(default=60)
+    late_monthly_threshold: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    disconnect_months: Mapped[int] = mapped_column(default=3)
+    disconnect_amount: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    protected_reductions: Mapped[str] = mapped_column(sa.String(100), default="WELFARE")
+    reminder_days: Mapped[int] = mapped_column(default=10)
+    instalment_grace_days: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(sa.String(50), default="")
 
@@ -317,6 +331,10 @@ class Bill(db.Model):
     water_reduction: Mapped[int] = mapped_column(default=0)  # 감면 (negative)
     sewer_reduction: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # 체납액: what earlier bills and their late charges still owed when this bill was issued,
+    # printed as its own line; not part of ``total`` (those bills are receivables already).
+    # A server default: the bill run's bulk insert does not name the column.
+    arrears: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     customer: Mapped[Customer] = relationship()
@@ -420,3 +438,103 @@ class CmsDebit(db.Model):
 
     def __str__(self) -> str:
         return f"CMS {self.txn_id} {self.status}"
+
+
+class ArrearsRun(db.Model):
+    """A monthly arrears run (체납 정리): customers' credits applied to what they owe, instalment
+    plans reviewed, late charges assessed as of ``as_of`` — one run per day, repeated safely."""
+
+    __tablename__ = "rates_arrears_run"
+    __bind_key__ = BIND
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[date] = mapped_column(unique=True)
+    charges: Mapped[int] = mapped_column(default=0)
+    amount: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    credit_used: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    plans_ended: Mapped[int] = mapped_column(default=0)
+    started_by: Mapped[str] = mapped_column(sa.String(50), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.charges} {self.amount}"
+
+
+class LateCharge(db.Model):
+    """A late charge (가산금) on an overdue bill: the one-time percentage (``once``, seq 0) or the
+    monthly addition of month ``seq``. Unique per bill, kind and seq: a run repeated adds nothing.
+    ``paid`` grows as the customer's credit is applied to it."""
+
+    __tablename__ = "rates_late_charge"
+    __bind_key__ = BIND
+    __audit__ = False  # written in bulk by a run, which is audited
+    __table_args__ = (sa.UniqueConstraint("bill_id", "kind", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bill_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_bill.id"))  # indexed first in the unique key
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_customer.id"), index=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_arrears_run.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))  # once | monthly
+    seq: Mapped[int] = mapped_column(default=0)
+    assessed_on: Mapped[date] = mapped_column()
+    base: Mapped[int] = mapped_column(sa.BigInteger)
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    paid: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class InstalmentPlan(db.Model):
+    """분납: a customer's arrears (the bills due up to ``covered_through`` and their late charges,
+    ``amount`` in all) split into dated instalments. While it is kept the covered bills take no
+    late charges and the customer gets no disconnection notice; a missed instalment ends it."""
+
+    __tablename__ = "rates_instalment_plan"
+    __bind_key__ = BIND
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_customer.id"), index=True)
+    created_on: Mapped[date] = mapped_column()
+    covered_through: Mapped[date] = mapped_column()
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    status: Mapped[str] = mapped_column(sa.String(10), default="active")  # active | completed | ended
+    ended_on: Mapped[date | None] = mapped_column()
+    note: Mapped[str] = mapped_column(sa.String(300), default="")
+    created_by: Mapped[str] = mapped_column(sa.String(50), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    instalments: Mapped[list["Instalment"]] = relationship(back_populates="plan", cascade="all, delete-orphan",
+                                                           order_by="Instalment.seq")
+
+    def __str__(self) -> str:
+        return f"{self.created_on} {self.amount} {self.status}"
+
+
+class Instalment(db.Model):
+    __tablename__ = "rates_instalment"
+    __bind_key__ = BIND
+    __audit__ = False  # recorded with its plan
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_instalment_plan.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column()
+    due_on: Mapped[date] = mapped_column()
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+
+    plan: Mapped[InstalmentPlan] = relationship(back_populates="instalments")
+
+
+class SupplyEvent(db.Model):
+    """A disconnection (단수) or reconnection of a customer's supply: when, by whom, why."""
+
+    __tablename__ = "rates_supply_event"
+    __bind_key__ = BIND
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_customer.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(12))  # disconnect | reconnect
+    on: Mapped[date] = mapped_column()
+    reason: Mapped[str] = mapped_column(sa.String(300))
+    recorded_by: Mapped[str] = mapped_column(sa.String(50), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.on}"

@@ -246,7 +246,9 @@ def _page(pdf, bill: Bill, org_name: str, tariff, font: str, bold: str, forms: s
     customer = bill.customer
     reference = notices.payment_reference(bill)
     year, month = bill.period.split("-")
-    late = notices.late_amount(bill.total, tariff)
+    arrears = max(0, bill.arrears or 0)  # 체납액: earlier bills and late charges, asked with this bill
+    due = bill.total + arrears
+    late = notices.late_amount(bill.total, tariff) + arrears
     late_due = notices.late_due(bill.due_on)
 
     pdf.setFillColor(colors.white)
@@ -268,7 +270,7 @@ def _page(pdf, bill: Bill, org_name: str, tariff, font: str, bold: str, forms: s
     pdf.drawString(box_x + 3 * mm, top - 6 * mm, "납기내 납부금액" if bill.total >= 0 else "감액(환급) 금액")
     pdf.setFont(bold, 20)
     pdf.setFillColor(BLUE)
-    pdf.drawRightString(box_x + box_w - 3 * mm, top - 15 * mm, f"{won(bill.total)} 원")
+    pdf.drawRightString(box_x + box_w - 3 * mm, top - 15 * mm, f"{won(due)} 원")
     pdf.setFillColor(colors.black)
     pdf.setFont(font, 8.5)
     pdf.drawString(box_x + 3 * mm, top - 22 * mm, f"납기일  {bill.due_on:%Y-%m-%d}")
@@ -294,6 +296,8 @@ def _page(pdf, bill: Bill, org_name: str, tariff, font: str, bold: str, forms: s
         _row_values(pdf, LEFT + CHARGE_WIDTHS[0], CHARGES_TOP - 2 * mm - (index + 1) * ROW, CHARGE_WIDTHS[1:], row,
                     bold if index == 3 else font, centred_first=False)
     notes = []
+    if arrears:
+        notes.append(f"체납액(미납 요금·가산금) {won(arrears)}원 · 이번 요금 {won(bill.total)}원과 함께 납부할 금액 {won(due)}원")
     if bill.reductions:
         names = {code: r.name for code, r in tariff.reductions.items()} if tariff is not None else {}
         notes.append("감면: " + ", ".join(names.get(code, code) for code in bill.reductions.split(",")))
@@ -321,7 +325,7 @@ def _page(pdf, bill: Bill, org_name: str, tariff, font: str, bold: str, forms: s
     pdf.drawString(LEFT + 3 * mm, top - 16.5 * mm, f"전자납부번호: {reference}")
     code128.Code128(reference, barHeight=6.5 * mm, barWidth=0.28 * mm).drawOn(pdf, LEFT + 1 * mm, top - 30 * mm)
     # The QR holds the e-payment number and the amount (10 digits): digits only, the smallest code.
-    _qr(pdf, f"{reference}{max(bill.total, 0):010d}", RIGHT - 27 * mm, top - 28 * mm, 24 * mm)
+    _qr(pdf, f"{reference}{max(due, 0):010d}", RIGHT - 27 * mm, top - 28 * mm, 24 * mm)
     pdf.setFont(font, 7.5)
     pdf.setFillColor(GREY)
     rate_text = f"{Decimal(tariff.late_rate) * 100:.0f}%" if tariff is not None else "3%"
@@ -331,7 +335,7 @@ def _page(pdf, bill: Bill, org_name: str, tariff, font: str, bold: str, forms: s
     pdf.setFont(bold, 11)
     pdf.drawString(LEFT + 3 * mm, CUT - 3 * mm, f"상하수도요금 영수증 · {year}년 {int(month)}월분")
     pdf.setFont(font, 8.5)
-    for index, value in enumerate((customer.account_no, customer.holder_name, f"{won(bill.total)} 원",
+    for index, value in enumerate((customer.account_no, customer.holder_name, f"{won(due)} 원",
                                    f"{bill.due_on:%Y-%m-%d}", reference)):
         pdf.drawString(LEFT + 25 * mm, CUT - 10 * mm - index * 4.6 * mm, value)
 

@@ -33,7 +33,7 @@ from erp.extensions import db
 from plugins.rates.models import Bill, BillRun
 from plugins.rates.repositories import bills as repo
 from plugins.rates.repositories import customers as customer_repo
-from plugins.rates.services import periods, postings
+from plugins.rates.services import arrears, periods, postings
 from plugins.rates.services import tariffs as tariff_service
 from plugins.rates.services.calculation import QuoteError, QuoteRequest, Reduction, quote
 
@@ -212,6 +212,7 @@ def _close_run(run_id: int, errors: dict) -> BillRun:
     if errors:
         run.note = "; ".join(f"{count}: {reason}" for reason, count in errors.items())[:500]
     repo.write_run_profile(run.id)  # for the tariff simulation, which reads a year of runs
+    arrears.carry_over(run)  # credits applied to the new bills, and the 체납액 line written on them
     lines = postings.posting_lines({row[0]: dict(zip(AMOUNTS, row[2:8], strict=True)) for row in totals})
     if lines:
         postings.owe_posting(postings.run_key(run.id), run.issued_on, f"상하수도요금 정기부과 {run.period} ({run.billed:,}건)", lines)

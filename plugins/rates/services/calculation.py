@@ -106,6 +106,18 @@ def truncate_10(amount: Decimal) -> int:
     return int((amount / 10).to_integral_value(rounding=ROUND_FLOOR)) * 10
 
 
+def late_charge(base: int, rate: Decimal) -> int:
+    """A late charge (가산금): ``rate`` (a fraction, four decimals) of the overdue ``base``, below 10 won dropped."""
+    return truncate_10(Decimal(base) * Decimal(rate))
+
+
+def late_charge_sql(base, rate: Decimal):
+    """``late_charge`` as a SQL expression over the integer column expression ``base``, for the
+    set-based arrears run: the same rule in whole numbers (rate in ten-thousandths, floor division)."""
+    per_10000 = int(Decimal(rate) * 10000)
+    return (base * per_10000) // 100_000 * 10
+
+
 def block_charge(volume: Decimal, blocks: tuple[BlockRate, ...], scale: Decimal) -> tuple[Decimal, str]:
     """Charge ``volume`` progressively through ``blocks`` whose limits are multiplied by ``scale``."""
     charge, lower, parts = Decimal(0), Decimal(0), []

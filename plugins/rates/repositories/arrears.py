@@ -1,0 +1,265 @@
+"""Queries over arrears: bills' balances, late charges, credits to apply, instalment plans,
+disconnections, and the set-based statements of the arrears run (INSERT … SELECT)."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from erp.extensions import db
+from plugins.rates.models import (ArrearsRun, Bill, Customer, CustomerReduction, InstalmentPlan, LateCharge, Payment,
+                                  SupplyEvent, Tariff)
+
+CHARGE_COLUMNS = ["bill_id", "customer_id", "run_id", "kind", "seq", "assessed_on", "base", "amount", "paid"]
+
+
+def tariff_on(day: date) -> Tariff | None:
+    """The tariff version in force on ``day`` (its arrears settings)."""
+    return db.session.execute(sa.select(Tariff).where(Tariff.effective_from <= day)
+                              .order_by(Tariff.effective_from.desc()).limit(1)).scalar_one_or_none()
+
+
+def _paid():
+    """bill id → the amount applied to it (payments, reversals and credit uses)."""
+    return (sa.select(Payment.bill_id, sa.func.sum(Payment.applied).label("paid"))
+            .where(Payment.bill_id.is_not(None)).group_by(Payment.bill_id).subquery("paid"))
+
+
+def _late_open():
+    """bill id → its late charges not paid yet."""
+    return (sa.select(LateCharge.bill_id, sa.func.sum(LateCharge.amount - LateCharge.paid).label("late"))
+            .group_by(LateCharge.bill_id).subquery("late"))
+
+
+def _in_plan(as_of_bill=Bill):
+    """The bill is covered by its customer's active instalment plan."""
+    return sa.exists(sa.select(InstalmentPlan.id).where(
+        InstalmentPlan.customer_id == as_of_bill.customer_id, InstalmentPlan.status == "active",
+        as_of_bill.due_on <= InstalmentPlan.covered_through))
+
+
+# --- the run ------------------------------------------------------------------------------------------
+
+def run_on(day: date) -> ArrearsRun | None:
+    return db.session.execute(sa.select(ArrearsRun).where(ArrearsRun.as_of == day)).scalar_one_or_none()
+
+
+def runs(limit: int = 24) -> list[ArrearsRun]:
+    return list(db.session.execute(sa.select(ArrearsRun).order_by(ArrearsRun.as_of.desc()).limit(limit)).scalars())
+
+
+def assess_once(run_id: int, as_of: date, charge) -> None:
+    """One INSERT … SELECT: the one-time charge on every bill overdue on ``as_of`` that has none
+    yet and is not covered by a kept instalment plan."""
+    paid = _paid()
+    balance = Bill.total - sa.func.coalesce(paid.c.paid, 0)
+    amount = charge(balance)  # the SQL expression of the charge on the balance
+    charged = sa.exists(sa.select(LateCharge.id).where(LateCharge.bill_id == Bill.id, LateCharge.kind == "once"))
+    select = (sa.select(Bill.id, Bill.customer_id, sa.literal(run_id), sa.literal("once"), sa.literal(0),
+                        sa.literal(as_of, sa.Date), balance, amount, sa.literal(0))
+              .select_from(Bill).outerjoin(paid, paid.c.bill_id == Bill.id)
+              .where(Bill.due_on < as_of, Bill.total > 0, balance > 0, amount > 0, ~charged, ~_in_plan()))
+    db.session.execute(sa.insert(LateCharge).from_select(CHARGE_COLUMNS, select))
+
+
+def overdue_due_dates(before: date) -> list[date]:
+    """The due dates of bills due before ``before`` (few: bills of a run share theirs)."""
+    return list(db.session.execute(sa.select(Bill.due_on).where(Bill.due_on < before, Bill.total > 0).distinct()
+                                   .order_by(Bill.due_on)).scalars())
+
+
+def assess_monthly(run_id: int, as_of: date, due_on: date, months: list[int], charge, threshold: int) -> None:
+    """One INSERT … SELECT: the monthly additions ``months`` (their numbers) on the bills due on
+    ``due_on`` owing at least ``threshold``, those not charged yet, outside kept plans."""
+    paid = _paid()
+    balance = Bill.total - sa.func.coalesce(paid.c.paid, 0)
+    amount = charge(balance)  # the SQL expression of the charge on the balance
+    seqs = sa.union_all(*[sa.select(sa.literal(month).label("seq")) for month in months]).subquery("seqs")
+    charged = sa.exists(sa.select(LateCharge.id).where(LateCharge.bill_id == Bill.id, LateCharge.kind == "monthly",
+                                                       LateCharge.seq == seqs.c.seq))
+    select = (sa.select(Bill.id, Bill.customer_id, sa.literal(run_id), sa.literal("monthly"), seqs.c.seq,
+                        sa.literal(as_of, sa.Date), balance, amount, sa.literal(0))
+              .select_from(Bill).outerjoin(paid, paid.c.bill_id == Bill.id).join(seqs, sa.true())
+              .where(Bill.due_on == due_on, Bill.total > 0, balance > 0, balance >= threshold, amount > 0,
+                     ~charged, ~_in_plan()))
+    db.session.execute(sa.insert(LateCharge).from_select(CHARGE_COLUMNS, select))
+
+
+def run_charges(run_id: int) -> tuple[int, int]:
+    """(count, amount) of the late charges a run assessed."""
+    count, amount = db.session.execute(sa.select(sa.func.count(), sa.func.sum(LateCharge.amount))
+                                       .where(LateCharge.run_id == run_id)).one()
+    return int(count or 0), int(amount or 0)
+
+
+# --- balances -----------------------------------------------------------------------------------------
+
+def open_items(customer_ids: list[int] | None = None) -> list[tuple]:
+    """(customer id, bill id, due date, bill balance, late charges open) of the bills still owing
+    money or late charges, oldest due first."""
+    paid, late = _paid(), _late_open()
+    balance = Bill.total - sa.func.coalesce(paid.c.paid, 0)
+    late_open = sa.func.coalesce(late.c.late, 0)
+    query = (sa.select(Bill.customer_id, Bill.id, Bill.due_on, balance, late_open)
+             .outerjoin(paid, paid.c.bill_id == Bill.id).outerjoin(late, late.c.bill_id == Bill.id)
+             .where(sa.or_(sa.and_(Bill.total > 0, balance > 0), late_open > 0))
+             .order_by(Bill.customer_id, Bill.due_on, Bill.id))
+    if customer_ids is not None:
+        query = query.where(Bill.customer_id.in_(customer_ids))
+    return [(c, b, d, max(0, int(bal)), int(lt)) for c, b, d, bal, lt in db.session.execute(query)]
+
+
+def customer_bills_owing(customer_id: int) -> list[tuple[Bill, int, int]]:
+    """(bill, balance, late charges open) of a customer's bills still owing, oldest due first."""
+    paid, late = _paid(), _late_open()
+    balance = Bill.total - sa.func.coalesce(paid.c.paid, 0)
+    late_open = sa.func.coalesce(late.c.late, 0)
+    query = (sa.select(Bill, balance, late_open).outerjoin(paid, paid.c.bill_id == Bill.id)
+             .outerjoin(late, late.c.bill_id == Bill.id)
+             .where(Bill.customer_id == customer_id, sa.or_(sa.and_(Bill.total > 0, balance > 0), late_open > 0))
+             .order_by(Bill.due_on, Bill.id))
+    return [(bill, max(0, int(bal)), int(lt)) for bill, bal, lt in db.session.execute(query)]
+
+
+def open_charges(bill_ids: list[int]) -> list[LateCharge]:
+    if not bill_ids:
+        return []
+    return list(db.session.execute(sa.select(LateCharge).where(LateCharge.bill_id.in_(bill_ids),
+                                                              LateCharge.amount > LateCharge.paid)
+                                   .order_by(LateCharge.bill_id, LateCharge.kind.desc(), LateCharge.seq)).scalars())
+
+
+def bills_charged_once(customer_id: int) -> set[int]:
+    return set(db.session.execute(sa.select(LateCharge.bill_id).where(LateCharge.customer_id == customer_id,
+                                                                      LateCharge.kind == "once")).scalars())
+
+
+def charges_of_bill(bill_id: int) -> list[LateCharge]:
+    return list(db.session.execute(sa.select(LateCharge).where(LateCharge.bill_id == bill_id)
+                                   .order_by(LateCharge.kind.desc(), LateCharge.seq)).scalars())
+
+
+def customers_with_credit() -> dict[int, int]:
+    """customer id → credit (선수금) held, of the customers holding one."""
+    credit = sa.func.sum(Payment.credit)
+    query = (sa.select(Payment.customer_id, credit).where(Payment.customer_id.is_not(None))
+             .group_by(Payment.customer_id).having(credit > 0))
+    return {customer_id: int(amount) for customer_id, amount in db.session.execute(query)}
+
+
+def overdue_by_customer(before: date, exclude_run: int | None = None) -> dict[int, int]:
+    """customer id → what the bills due before ``before`` still owe with their open late charges."""
+    paid, late = _paid(), _late_open()
+    owed = Bill.total - sa.func.coalesce(paid.c.paid, 0)
+    late_open = sa.func.coalesce(late.c.late, 0)
+    item = sa.case((owed > 0, owed), else_=0) + late_open
+    query = (sa.select(Bill.customer_id, sa.func.sum(item)).outerjoin(paid, paid.c.bill_id == Bill.id)
+             .outerjoin(late, late.c.bill_id == Bill.id).where(Bill.due_on < before)
+             .group_by(Bill.customer_id).having(sa.func.sum(item) > 0))
+    if exclude_run is not None:
+        query = query.where(sa.or_(Bill.run_id.is_(None), Bill.run_id != exclude_run))
+    return {customer_id: int(amount) for customer_id, amount in db.session.execute(query)}
+
+
+def set_arrears(run_id: int, amounts: dict[int, int]) -> None:
+    """Write the 체납액 of the run's bills (one executemany)."""
+    if not amounts:
+        return
+    statement = (sa.update(Bill.__table__).where(Bill.__table__.c.run_id == sa.bindparam("run"),
+                                                 Bill.__table__.c.customer_id == sa.bindparam("customer"))
+                 .values(arrears=sa.bindparam("amount")))
+    db.session.execute(statement, [{"run": run_id, "customer": c, "amount": a} for c, a in amounts.items()])
+
+
+def ageing(as_of: date, edges: list[date], group) -> list[tuple]:
+    """(group, bucket, bills, amount) of what overdue bills owe (balance and open late charges)
+    on ``as_of``: bucket i holds the bills due on or after ``edges[i]`` (the last bucket the rest)."""
+    paid, late = _paid(), _late_open()
+    owed = Bill.total - sa.func.coalesce(paid.c.paid, 0)
+    item = sa.case((owed > 0, owed), else_=0) + sa.func.coalesce(late.c.late, 0)
+    bucket = sa.case(*[(Bill.due_on >= edge, index) for index, edge in enumerate(edges)], else_=len(edges))
+    query = (sa.select(group, bucket, sa.func.count(), sa.func.sum(item))
+             .select_from(Bill).join(Customer, Customer.id == Bill.customer_id)
+             .outerjoin(paid, paid.c.bill_id == Bill.id).outerjoin(late, late.c.bill_id == Bill.id)
+             .where(Bill.due_on < as_of, item > 0).group_by(group, bucket).order_by(group, bucket))
+    return [(g, int(b), int(n), int(a or 0)) for g, b, n, a in db.session.execute(query)]
+
+
+def overdue_summary(as_of: date) -> list[tuple]:
+    """(customer, oldest due date, owed) of every customer owing on bills due before ``as_of``."""
+    paid, late = _paid(), _late_open()
+    owed = Bill.total - sa.func.coalesce(paid.c.paid, 0)
+    item = sa.case((owed > 0, owed), else_=0) + sa.func.coalesce(late.c.late, 0)
+    per_customer = (sa.select(Bill.customer_id.label("customer_id"), sa.func.min(Bill.due_on).label("oldest"),
+                              sa.func.sum(item).label("owed"))
+                    .outerjoin(paid, paid.c.bill_id == Bill.id).outerjoin(late, late.c.bill_id == Bill.id)
+                    .where(Bill.due_on < as_of, item > 0).group_by(Bill.customer_id).subquery())
+    query = (sa.select(Customer, per_customer.c.oldest, per_customer.c.owed)
+             .join(per_customer, per_customer.c.customer_id == Customer.id).order_by(Customer.route_code, Customer.account_no))
+    return [(customer, oldest if isinstance(oldest, date) else date.fromisoformat(str(oldest)[:10]), int(owed))
+            for customer, oldest, owed in db.session.execute(query)]
+
+
+def protected_customers(codes: list[str], on: date) -> set[int]:
+    if not codes:
+        return set()
+    query = sa.select(CustomerReduction.customer_id).where(
+        CustomerReduction.code.in_(codes), CustomerReduction.valid_from <= on,
+        sa.or_(CustomerReduction.valid_to.is_(None), CustomerReduction.valid_to >= on))
+    return set(db.session.execute(query).scalars())
+
+
+# --- instalment plans ---------------------------------------------------------------------------------
+
+def active_plans() -> list[InstalmentPlan]:
+    return list(db.session.execute(sa.select(InstalmentPlan).where(InstalmentPlan.status == "active")
+                                   .order_by(InstalmentPlan.id)).scalars())
+
+
+def plans_of(customer_id: int) -> list[InstalmentPlan]:
+    return list(db.session.execute(sa.select(InstalmentPlan).where(InstalmentPlan.customer_id == customer_id)
+                                   .order_by(InstalmentPlan.id.desc())).scalars())
+
+
+def active_plan_of(customer_id: int) -> InstalmentPlan | None:
+    return db.session.execute(sa.select(InstalmentPlan).where(InstalmentPlan.customer_id == customer_id,
+                                                              InstalmentPlan.status == "active")).scalars().first()
+
+
+def customers_in_plans() -> set[int]:
+    return set(db.session.execute(sa.select(InstalmentPlan.customer_id).where(InstalmentPlan.status == "active")).scalars())
+
+
+def plan(plan_id: int) -> InstalmentPlan | None:
+    return db.session.get(InstalmentPlan, plan_id)
+
+
+def covered_owing(customer_id: int, through: date) -> int:
+    """What the customer's bills due up to ``through`` still owe with their open late charges."""
+    return sum(balance + late for bill, balance, late in customer_bills_owing(customer_id) if bill.due_on <= through)
+
+
+# --- supply ----------------------------------------------------------------------------------------
+
+def supply_events(customer_id: int) -> list[SupplyEvent]:
+    return list(db.session.execute(sa.select(SupplyEvent).where(SupplyEvent.customer_id == customer_id)
+                                   .order_by(SupplyEvent.on.desc(), SupplyEvent.id.desc())).scalars())
+
+
+def disconnected() -> set[int]:
+    """Customers whose last supply event is a disconnection."""
+    last = (sa.select(SupplyEvent.customer_id, sa.func.max(SupplyEvent.id).label("last_id"))
+            .group_by(SupplyEvent.customer_id).subquery())
+    query = sa.select(SupplyEvent.customer_id).join(last, last.c.last_id == SupplyEvent.id).where(SupplyEvent.kind == "disconnect")
+    return set(db.session.execute(query).scalars())
+
+
+def customers_on_route(route_code: str) -> list[int]:
+    return list(db.session.execute(sa.select(Customer.id).where(Customer.route_code == route_code)
+                                   .order_by(Customer.account_no)).scalars())
+
+
+def add(obj):
+    db.session.add(obj)
+    db.session.flush()
+    return obj

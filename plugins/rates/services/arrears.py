@@ -1,0 +1,346 @@
+"""Arrears (체납): what customers owe after the due date, late charges (가산금), the 체납액 carried
+onto the next bill, customers' credits applied, the ageing of arrears, the disconnection-notice
+list (단수 예고) and the disconnections and reconnections recorded.
+
+Late charges follow the settings of the tariff version in force on the day of assessment, both
+kinds cities use: the one-time percentage once the due date has passed (``late_rate``, e.g. 3 %)
+and the monthly addition (``late_monthly_rate``, e.g. 1.2 %, month by month for up to
+``late_monthly_months`` months on a bill still owing at least ``late_monthly_threshold`` won).
+Each is charged on the bill's unpaid balance, below 10 won dropped (``calculation.late_charge``).
+A bill covered by a kept instalment plan (분납) takes none.
+
+The monthly arrears run (``run``: the page's button, ``flask rates arrears-run``, the job
+``rates.arrears-run``) applies customers' credits to what they owe, reviews instalment plans, and
+assesses the charges set-based (INSERT … SELECT per kind and due date). A charge is unique per
+bill, kind and month, so a run repeated — the same day or later — never charges twice. Late
+charges are revenue: each run owes accounting receivables 1113 against 661-07 가산금수익.
+
+Credits (선수금, from overpayments) pay the oldest bills first — each bill's late charges, then
+its balance — recorded as payment lines of channel ``credit`` (amount 0, applied to the bill,
+credit used) and booked 2113 선수금 against 1113. The bill run applies them to the new bills and
+then carries each customer's overdue balance and open late charges onto the new bill as its own
+line (``Bill.arrears``, 체납액); it is not part of the bill's total, so receivables hold every
+amount once.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from flask_babel import gettext as _
+
+from erp.audit import services as audit
+from erp.common import tx
+from erp.common.clock import local_today, utcnow
+from erp.common.errors import refuse
+from erp.common.tx import transactional
+from plugins.rates.models import ArrearsRun, Bill, BillRun, Customer, Payment, SupplyEvent
+from plugins.rates.repositories import arrears as repo
+from plugins.rates.repositories import customers as customer_repo
+from plugins.rates.repositories import payments as payment_repo
+from plugins.rates.services import instalments, postings
+from plugins.rates.services.calculation import late_charge, late_charge_sql
+
+RECEIVABLE, ADVANCES, LATE_REVENUE = "1113", "2113", "661-07"
+BUCKETS = ((0, 30), (31, 60), (61, 90), (91, 180), (181, 365), (366, None))
+BUCKET_LABELS = ("0–30", "31–60", "61–90", "91–180", "181–365", "365+")
+
+
+@dataclass
+class RunResult:
+    run: ArrearsRun
+    charges: int  # charges assessed by this call
+    amount: int
+    credit_used: int
+    plans_ended: int
+
+
+@transactional
+def run(as_of: date | None = None) -> RunResult:
+    """The month's arrears run as of ``as_of`` (default today): credits applied, instalment plans
+    reviewed, late charges assessed and owed to accounting. Repeated, it changes nothing more."""
+    as_of = as_of or local_today()
+    tariff = repo.tariff_on(as_of)
+    if tariff is None:
+        refuse(_("No tariff is in force on %(date)s.", date=as_of.isoformat()), "as_of")
+    arrears_run = repo.run_on(as_of)
+    if arrears_run is None:
+        arrears_run = repo.add(ArrearsRun(as_of=as_of, started_by=audit.current_actor()[1][:50], created_at=utcnow()))
+    before = repo.run_charges(arrears_run.id)
+    used = _apply_credits(as_of)
+    ended = instalments.review(as_of)
+    if Decimal(tariff.late_rate) > 0:
+        rate = Decimal(tariff.late_rate)
+        repo.assess_once(arrears_run.id, as_of, lambda balance: late_charge_sql(balance, rate))
+    if Decimal(tariff.late_monthly_rate) > 0 and tariff.late_monthly_months > 0:
+        rate = Decimal(tariff.late_monthly_rate)
+        for due_on in repo.overdue_due_dates(as_of):
+            months = [m for m in range(1, tariff.late_monthly_months + 1) if due_on + relativedelta(months=m) < as_of]
+            if months:
+                repo.assess_monthly(arrears_run.id, as_of, due_on, months, lambda balance: late_charge_sql(balance, rate),
+                                    tariff.late_monthly_threshold)
+    count, amount = repo.run_charges(arrears_run.id)
+    new_count, new_amount = count - before[0], amount - before[1]
+    arrears_run.charges, arrears_run.amount = count, amount
+    arrears_run.credit_used += used
+    arrears_run.plans_ended += ended
+    if new_amount:
+        postings.owe_posting(_free_key(f"rates:late-charges:{as_of.isoformat()}"), as_of,
+                             f"상하수도요금 가산금 부과 {as_of.isoformat()} ({new_count:,}건)",
+                             [(RECEIVABLE, new_amount, 0, "가산금 미수금"), (LATE_REVENUE, 0, new_amount, "가산금수익")])
+    audit.record("update", "rates_arrears_run", arrears_run.id,
+                 f"arrears run {as_of}: {new_count} late charges ({new_amount} won), {used} won of credit applied, "
+                 f"{ended} instalment plan(s) ended")
+    tx.commit()
+    return RunResult(arrears_run, new_count, new_amount, used, ended)
+
+
+def runs() -> list[ArrearsRun]:
+    return repo.runs()
+
+
+def _free_key(base: str) -> str:
+    key, n = base, 1
+    while payment_repo.key_taken(key):
+        n += 1
+        key = f"{base}:{n}"
+    return key
+
+
+def _apply_credits(on: date, customer_ids: set[int] | None = None) -> int:
+    """Apply every customer's credit to what they owe, oldest due first (each bill's late charges,
+    then its balance); book the total used. Returns the amount used."""
+    credits = repo.customers_with_credit()
+    if customer_ids is not None:
+        credits = {c: a for c, a in credits.items() if c in customer_ids}
+    if not credits:
+        return 0
+    items = repo.open_items(sorted(credits))
+    charges: dict[int, list] = {}
+    for charge in repo.open_charges([bill_id for _c, bill_id, _d, _b, late in items if late]):
+        charges.setdefault(charge.bill_id, []).append(charge)
+    key = _free_key(f"rates:credit-use:{on.isoformat()}")
+    who, now, used = audit.current_actor()[1][:50], utcnow(), 0
+    for customer_id, bill_id, _due, balance, _late in items:
+        left = credits.get(customer_id, 0)
+        if left <= 0:
+            continue
+        to_late = 0
+        for charge in charges.get(bill_id, ()):
+            part = min(left - to_late, charge.amount - charge.paid)
+            charge.paid += part
+            to_late += part
+        applied = min(left - to_late, balance)
+        if not applied and not to_late:
+            continue
+        credits[customer_id] = left - applied - to_late
+        used += applied + to_late
+        payment_repo.add(Payment(channel="credit", txn_id=f"U{on:%Y%m%d}-{bill_id}-{secrets.token_hex(4)}", kind="credit",
+                                 received_on=on, reference="", payer="", amount=0, bill_id=bill_id, customer_id=customer_id,
+                                 applied=applied, credit=-(applied + to_late), status="matched", source="credit",
+                                 posting_key=key, created_by=who, created_at=now))
+    if used:
+        postings.owe_posting(key, on, f"선수금 충당 {on.isoformat()}",
+                             [(ADVANCES, used, 0, "과오납 선수금 충당"), (RECEIVABLE, 0, used, "요금 미수금 회수")])
+    return used
+
+
+def carry_over(run: BillRun) -> None:
+    """At the close of a bill run, in its transaction: customers' credits applied (to the new
+    bills too), then the 체납액 of each new bill written — what the customer's bills due before
+    the issue date still owe with their open late charges."""
+    _apply_credits(run.issued_on)
+    repo.set_arrears(run.id, repo.overdue_by_customer(run.issued_on, exclude_run=run.id))
+
+
+# --- what a customer owes --------------------------------------------------------------------------
+
+@dataclass
+class DueItem:
+    """A bill still owing: its balance, its late charges not paid (assessed, and the one-time
+    charge due but not assessed yet), and how many days it is overdue (0: not due yet)."""
+    bill: Bill
+    balance: int
+    late_charges: int
+    days_overdue: int
+
+
+@dataclass
+class AmountDue:
+    items: list[DueItem] = field(default_factory=list)
+    credit: int = 0
+
+    @property
+    def owed(self) -> int:
+        return sum(item.balance + item.late_charges for item in self.items)
+
+    @property
+    def total(self) -> int:
+        """What the customer has to pay now (never below zero; a larger credit is refunded or carried)."""
+        return max(0, self.owed - self.credit)
+
+    @property
+    def overdue(self) -> int:
+        return sum(item.balance + item.late_charges for item in self.items if item.days_overdue > 0)
+
+
+def amount_due(customer_id: int, on: date | None = None) -> AmountDue:
+    """What the customer owes on ``on`` (default today), bill by bill, with late charges: each
+    bill's unpaid balance, its late charges not paid yet — those assessed by the arrears runs and,
+    once the due date has passed, the one-time charge the next run will assess — and the
+    customer's credit (선수금) set against the total. The citizens' inquiry shows this."""
+    on = on or local_today()
+    tariff = repo.tariff_on(on)
+    plan = repo.active_plan_of(customer_id)
+    result = AmountDue(credit=max(0, payment_repo.credit_of(customer_id)))
+    assessed_once = repo.bills_charged_once(customer_id)
+    for bill, balance, late in repo.customer_bills_owing(customer_id):
+        days = max(0, (on - bill.due_on).days)
+        pending = 0
+        covered = plan is not None and bill.due_on <= plan.covered_through
+        if days and tariff is not None and not covered and bill.id not in assessed_once and balance > 0:
+            pending = late_charge(balance, Decimal(tariff.late_rate))
+        result.items.append(DueItem(bill, balance, late + pending, days))
+    return result
+
+
+def charges_of_bill(bill_id: int):
+    """The late charges assessed on a bill."""
+    return repo.charges_of_bill(bill_id)
+
+
+# --- ageing ------------------------------------------------------------------------------------------
+
+@dataclass
+class AgeingRow:
+    key: str
+    bills: list[int]
+    amounts: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.amounts)
+
+
+def ageing(as_of: date | None = None, by: str = "route") -> tuple[list[AgeingRow], AgeingRow]:
+    """What overdue bills owe on ``as_of`` (balance and open late charges) by days past due in the
+    buckets 0–30, 31–60, 61–90, 91–180, 181–365 and over 365, by route or by use type; with the totals."""
+    as_of = as_of or local_today()
+    if by not in ("route", "use_type"):
+        refuse(_("Group by route or by use type."), "by")
+    group = Customer.route_code if by == "route" else Bill.use_type
+    # Bucket i holds the bills due on or after as_of - (its last day): days past due 1 … 30 → bucket 0.
+    edges = [as_of - relativedelta(days=high) for _low, high in BUCKETS if high is not None]
+    rows: dict[str, AgeingRow] = {}
+    total = AgeingRow("", [0] * len(BUCKETS), [0] * len(BUCKETS))
+    for key, bucket, bills, amount in repo.ageing(as_of, edges, group):
+        row = rows.setdefault(key, AgeingRow(key, [0] * len(BUCKETS), [0] * len(BUCKETS)))
+        row.bills[bucket] += bills
+        row.amounts[bucket] += amount
+        total.bills[bucket] += bills
+        total.amounts[bucket] += amount
+    return list(rows.values()), total
+
+
+# --- disconnection notices and supply --------------------------------------------------------------
+
+@dataclass
+class NoticeCandidate:
+    customer: object
+    oldest_due: date
+    owed: int
+    months: int
+
+
+def disconnection_list(as_of: date | None = None) -> list[NoticeCandidate]:
+    """The customers due a disconnection notice (단수 예고) on ``as_of``: owing on a bill overdue
+    ``disconnect_months`` months or more, or (when set) ``disconnect_amount`` won or more; never
+    protected households (a reduction of the tariff's ``protected_reductions``, e.g. 기초생활수급자),
+    customers keeping an instalment plan, nor those disconnected already."""
+    as_of = as_of or local_today()
+    tariff = repo.tariff_on(as_of)
+    if tariff is None:
+        return []
+    codes = [code.strip() for code in (tariff.protected_reductions or "").split(",") if code.strip()]
+    excluded = repo.protected_customers(codes, as_of) | repo.customers_in_plans() | repo.disconnected()
+    limit = as_of - relativedelta(months=tariff.disconnect_months)
+    found = []
+    for customer, oldest, owed in repo.overdue_summary(as_of):
+        if customer.id in excluded or customer.status != "active":
+            continue
+        by_months = tariff.disconnect_months > 0 and oldest <= limit
+        by_amount = tariff.disconnect_amount > 0 and owed >= tariff.disconnect_amount
+        if by_months or by_amount:
+            delta = relativedelta(as_of, oldest)
+            found.append(NoticeCandidate(customer, oldest, owed, delta.years * 12 + delta.months))
+    return found
+
+
+def supply_events(customer_id: int) -> list[SupplyEvent]:
+    return repo.supply_events(customer_id)
+
+
+def is_disconnected(customer_id: int) -> bool:
+    events = repo.supply_events(customer_id)
+    return bool(events) and events[0].kind == "disconnect"
+
+
+@transactional
+def record_supply(customer_id: int, kind: str, on: date | None, reason: str) -> SupplyEvent:
+    """Record a disconnection (단수) or a reconnection of a customer's supply: dated, by whom, why."""
+    customer = customer_repo.get(customer_id)
+    if customer is None:
+        refuse(_("There is no such customer."))
+    if kind not in ("disconnect", "reconnect"):
+        refuse(_("Choose disconnection or reconnection."), "kind")
+    on = on or local_today()
+    if on > local_today():
+        refuse(_("The date cannot be in the future."), "on")
+    reason = (reason or "").strip()
+    if not reason:
+        refuse(_("Give the reason."), "reason")
+    disconnected = is_disconnected(customer_id)
+    if kind == "disconnect" and disconnected:
+        refuse(_("The supply is disconnected already."), "kind")
+    if kind == "reconnect" and not disconnected:
+        refuse(_("The supply is not disconnected."), "kind")
+    event = repo.add(SupplyEvent(customer_id=customer_id, kind=kind, on=on, reason=reason[:300],
+                                 recorded_by=audit.current_actor()[1][:50], created_at=utcnow()))
+    audit.record("create", "rates_supply_event", event.id, f"{kind} of {customer.account_no} on {on}: {reason}")
+    tx.commit()
+    return event
+
+
+# --- reminders ---------------------------------------------------------------------------------------
+
+@dataclass
+class Reminder:
+    customer: Customer
+    due: AmountDue
+
+
+def reminder_due_date(issued_on: date | None = None) -> date:
+    """A reminder's new due date: ``reminder_days`` (a tariff setting) after it is issued."""
+    issued_on = issued_on or local_today()
+    tariff = repo.tariff_on(issued_on)
+    return issued_on + relativedelta(days=tariff.reminder_days if tariff is not None else 10)
+
+
+def reminders(route_code: str, on: date | None = None) -> list[Reminder]:
+    """The reminders (독촉장) of a route on ``on``: its customers owing on overdue bills, those
+    keeping an instalment plan left out."""
+    on = on or local_today()
+    if not route_code or route_code not in customer_repo.routes():
+        refuse(_("There is no route %(route)s.", route=route_code or "-"), "route_code")
+    in_plans = repo.customers_in_plans()
+    found = []
+    for customer_id in repo.customers_on_route(route_code):
+        if customer_id in in_plans:
+            continue
+        due = amount_due(customer_id, on)
+        if due.overdue - due.credit > 0:
+            found.append(Reminder(customer_repo.get(customer_id), due))
+    return found

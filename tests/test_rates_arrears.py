@@ -1,0 +1,339 @@
+"""Arrears: late charges (가산금) of both kinds before, on and after the due date and month by month
+up to the cap, truncated below 10 won; the arrears run repeated; the 체납액 line on the next bill
+and on the printed bill; credits applied and booked; instalment plans kept and missed; the
+ageing buckets; the reminders' text; the disconnection list's exclusions; disconnection and
+reconnection on the customer page.
+
+The October bills of the 포항시 demo tariff (see test_rates_payments): 김일번 21 ㎥ → 22,130 won;
+이아파트 (3 households, 70 ㎥) → 75,450 won; 박복지 (basic-livelihood reduction, 15 ㎥) → 7,430 won.
+They are issued on 10 November 2026 and due on 30 November 2026."""
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+import sqlalchemy as sa
+from conftest import login, post_form
+from pypdf import PdfReader
+
+from erp import ports
+from erp.common.errors import ServiceError
+from erp.extensions import db
+from plugins.rates.demo import load_tariff
+from plugins.rates.models import Bill, LateCharge, Outbox, Tariff
+from plugins.rates.services import arrears, billing, instalments, payments, postings
+from plugins.rates.services import customers as customers_service
+from plugins.rates.services.calculation import late_charge, late_charge_sql
+from plugins.rates.services.notices import payment_reference
+from plugins.rates.services.payment_layouts import CsvLayout, PaymentLine
+
+DUE = date(2026, 11, 30)
+
+
+def _customer(name, use, households=1, reduction=None, account="", route="1101"):
+    customer = customers_service.register(customers_service.CustomerInput(
+        holder_name=name, address=f"한빛시 한빛로 {use}", use_type="household", route_code=route, households=households,
+        virtual_account=account))
+    customers_service.install_meter(customer.id, f"A-{name}", 13, date(2026, 1, 1), start_reading=1000)
+    if reduction:
+        customers_service.grant_reduction(customer.id, reduction, date(2026, 1, 1), None, "증명서 확인")
+    customers_service.read(customer.id, date(2026, 10, 5), 1000 + use)
+    return customer
+
+
+def _settings(**values):
+    tariff = db.session.execute(sa.select(Tariff)).scalars().one()
+    for name, value in values.items():
+        setattr(tariff, name, value)
+    db.session.commit()
+
+
+@pytest.fixture
+def october(app):
+    """The October bills, unpaid: name → (customer, bill)."""
+    with app.test_request_context():
+        load_tariff()
+        people = {"single": _customer("김일번", 21, account="농협 790-0000-0001"),
+                  "apartment": _customer("이아파트", 70, households=3, account="농협 790-0000-0002"),
+                  "welfare": _customer("박복지", 15, reduction="WELFARE", account="농협 790-0000-0003", route="1102")}
+        billing.execute(billing.start_run("2026-10", "monthly", "", date(2026, 11, 10)).id)
+        found = {}
+        for key, customer in people.items():
+            bill = db.session.execute(sa.select(Bill).where(Bill.customer_id == customer.id)).scalar_one()
+            found[key] = (customer.id, bill.id)
+        assert db.session.get(Bill, found["single"][1]).due_on == DUE
+        return found
+
+
+def _pay(reference, amount, txn, on):
+    line = PaymentLine(0, "va", txn, on, on, "011", "0001", "1234567", reference, amount, "납부자")
+    result = payments.import_file(CsvLayout.write([line], file_date=on, giro_no="1234567"), "csv", "test")
+    assert not result.errors, result.errors
+
+
+def _charges(bill_id):
+    return [(c.kind, c.seq, c.base, c.amount) for c in
+            db.session.execute(sa.select(LateCharge).where(LateCharge.bill_id == bill_id)
+                               .order_by(LateCharge.kind.desc(), LateCharge.seq)).scalars()]
+
+
+def _balances(codes):
+    return {b.code: (b.debit, b.credit) for b in ports.get("accounting").account_balances(2026, 12, codes)}
+
+
+def test_the_sql_charge_is_the_python_rule():
+    """The run's set-based charge and the service's own are one rule: 3 % and 1.2 %, below 10 won dropped."""
+    for base in (1, 9, 333, 22_130, 75_450, 123_456_789):
+        for rate in (Decimal("0.03"), Decimal("0.012"), Decimal("0.0125")):
+            expected = late_charge(base, rate)
+            assert expected % 10 == 0 and expected <= base * rate < expected + 10
+            assert late_charge_sql(sa.literal(base), rate) is not None
+    assert late_charge(22_130, Decimal("0.03")) == 660  # 663.9 → 660
+    assert late_charge(22_130, Decimal("0.012")) == 260  # 265.56 → 260
+    assert late_charge(333, Decimal("0.03")) == 0  # 9.99 → 0
+
+
+def test_one_time_charge_before_on_and_after_the_due_date(app, october):
+    with app.test_request_context():
+        _settings(late_rate=Decimal("0.03"), late_monthly_rate=Decimal("0"))
+        customer_id, bill_id = october["single"]
+        assert arrears.amount_due(customer_id, date(2026, 11, 29)).total == 22_130
+        assert arrears.run(date(2026, 11, 29)).charges == 0
+        assert arrears.run(DUE).charges == 0  # on the due date it is not late yet
+        assert arrears.amount_due(customer_id, DUE).total == 22_130
+        # The day after, before any run: the amount due already says what the run will charge.
+        assert arrears.amount_due(customer_id, date(2026, 12, 1)).total == 22_790
+        result = arrears.run(date(2026, 12, 1))
+        assert result.charges == 3 and result.amount == 660 + 2_260 + 220  # 75,450 → 2,263.5; 7,430 → 222.9
+        assert _charges(bill_id) == [("once", 0, 22_130, 660)]
+        assert arrears.amount_due(customer_id, date(2026, 12, 1)).total == 22_790
+        # Run again, the same day or later: the one-time charge stays one.
+        assert arrears.run(date(2026, 12, 1)).charges == 0
+        assert arrears.run(date(2027, 1, 31)).charges == 0
+        assert _charges(bill_id) == [("once", 0, 22_130, 660)]
+        item = arrears.amount_due(customer_id, date(2027, 1, 31)).items[0]
+        assert (item.balance, item.late_charges, item.days_overdue) == (22_130, 660, 62)
+        # Booked once: receivable against 661-07 가산금수익.
+        postings.relay()
+        assert _balances(["661-07"])["661-07"] == (0, 3_140)
+        keys = [row.key for row in db.session.execute(sa.select(Outbox).where(Outbox.key.like("rates:late-charges:%"))).scalars()]
+        assert keys == ["rates:late-charges:2026-12-01"]
+
+
+def test_monthly_addition_month_by_month_up_to_the_cap_and_threshold(app, october):
+    with app.test_request_context():
+        _settings(late_rate=Decimal("0"), late_monthly_rate=Decimal("0.012"), late_monthly_months=3,
+                  late_monthly_threshold=20_000)
+        single, welfare = october["single"][1], october["welfare"][1]
+        assert arrears.run(date(2026, 12, 30)).charges == 0  # a month after the due date is 30 December: not passed
+        assert arrears.run(date(2026, 12, 31)).charges == 2  # month 1 (the welfare bill is under the threshold)
+        assert _charges(single) == [("monthly", 1, 22_130, 260)]
+        assert _charges(welfare) == []
+        # A run missed in between is caught up month by month, and the cap holds.
+        assert arrears.run(date(2027, 3, 31)).charges == 4
+        assert _charges(single) == [("monthly", 1, 22_130, 260), ("monthly", 2, 22_130, 260), ("monthly", 3, 22_130, 260)]
+        assert arrears.run(date(2027, 6, 30)).charges == 0
+        assert arrears.amount_due(october["single"][0], date(2027, 6, 30)).total == 22_130 + 780
+
+
+def _november(app, october, use=10):
+    """November's readings and bill run (issued 10 December, after October's due date)."""
+    for name, (customer_id, _bill) in october.items():
+        customers_service.read(customer_id, date(2026, 11, 5), 1000 + {"single": 21, "apartment": 70, "welfare": 15}[name] + use)
+    run = billing.execute(billing.start_run("2026-11", "monthly", "", date(2026, 12, 10)).id)
+    return {name: db.session.execute(sa.select(Bill).where(Bill.customer_id == customer_id, Bill.run_id == run.id)).scalar_one()
+            for name, (customer_id, _bill) in october.items()}
+
+
+def test_arrears_carried_onto_the_next_bill_and_paid_through_it(app, october):
+    with app.test_request_context():
+        _settings(late_rate=Decimal("0.03"))
+        arrears.run(date(2026, 12, 1))
+        single_oct = db.session.get(Bill, october["single"][1])
+        _pay(payment_reference(db.session.get(Bill, october["apartment"][1])), 75_450 + 2_260, "T-APT", date(2026, 12, 5))
+        november = _november(app, october)
+        bill = november["single"]
+        assert bill.arrears == 22_130 + 660  # October's bill and its late charge
+        assert november["apartment"].arrears == 0  # paid with its late charge before November's bills
+        assert bill.total > 0 and bill.total != bill.arrears
+        due = arrears.amount_due(bill.customer_id, date(2026, 12, 20))
+        assert due.total == bill.total + bill.arrears
+        # The customer pays what the bill asks — this month's charges and the 체납액 — with its number.
+        _pay(payment_reference(bill), bill.total + bill.arrears, "T-NOV", date(2026, 12, 20))
+        assert payments.balance(bill).balance == 0
+        assert payments.customer_credit(bill.customer_id) == 22_790  # until the run applies it
+        assert arrears.amount_due(bill.customer_id, date(2026, 12, 20)).total == 0
+        arrears.run(date(2026, 12, 21))
+        assert payments.balance(single_oct).balance == 0
+        assert payments.customer_credit(bill.customer_id) == 0
+        assert _charges(single_oct.id) == [("once", 0, 22_130, 660)]
+        assert db.session.execute(sa.select(LateCharge.paid).where(LateCharge.bill_id == single_oct.id)).scalar() == 660
+        # Receivables hold each amount once: everything billed and charged was paid.
+        postings.relay()
+        balances = _balances(["1113", "2113", "661-07"])
+        owed = sum(arrears.amount_due(customer_id, date(2026, 12, 21)).owed for customer_id, _bill in october.values())
+        assert balances["1113"][0] - balances["1113"][1] == owed
+        assert balances["661-07"] == (0, 660 + 2_260 + 220)
+        assert balances["2113"][0] == balances["2113"][1]
+
+
+def test_the_printed_bill_shows_the_arrears_line(app, october):
+    from plugins.rates.reports.bills import bills_pdf
+
+    with app.test_request_context():
+        _settings(late_rate=Decimal("0.03"))
+        arrears.run(date(2026, 12, 1))
+        bill = _november(app, october)["single"]
+        text = PdfReader(BytesIO(bills_pdf([bill], "한빛시 상수도사업소"))).pages[0].extract_text()
+        assert "체납액" in text and "22,790" in text
+        assert f"{bill.total + bill.arrears:,}" in text  # 납기내 납부금액: this month's and the arrears
+
+
+def test_credit_applied_to_the_next_bill_and_booked(app, october):
+    with app.test_request_context():
+        reference = payment_reference(db.session.get(Bill, october["single"][1]))
+        _pay(reference, 30_000, "T-OVER", date(2026, 11, 20))
+        assert payments.customer_credit(october["single"][0]) == 7_870
+        bill = _november(app, october)["single"]
+        assert payments.balance(bill).paid == min(7_870, bill.total)
+        assert payments.customer_credit(october["single"][0]) == max(0, 7_870 - bill.total)
+        assert bill.arrears == 0
+        postings.relay()
+        advances = _balances(["2113"])["2113"]
+        assert advances == (min(7_870, bill.total), 7_870)
+
+
+def test_instalments_kept_stop_late_charges_and_missed_end_the_plan(app, october, monkeypatch):
+    with app.test_request_context():
+        _settings(late_rate=Decimal("0.03"), late_monthly_rate=Decimal("0.012"), late_monthly_months=60)
+        customer_id, bill_id = october["apartment"]
+        monkeypatch.setattr(instalments, "local_today", lambda: date(2026, 12, 15))
+        arrears.run(date(2026, 12, 1))
+        assert arrears.amount_due(customer_id, date(2026, 12, 15)).overdue == 75_450 + 2_260
+        plan = instalments.create_plan(customer_id, 3, date(2026, 12, 31), "생계 곤란")
+        assert [(i.due_on, i.amount) for i in plan.instalments] == [
+            (date(2026, 12, 31), 25_904), (date(2027, 1, 31), 25_903), (date(2027, 2, 28), 25_903)]
+        with pytest.raises(ServiceError):
+            instalments.create_plan(customer_id, 3, date(2026, 12, 31))
+        # The first instalment paid at the counter: no late charge while the plan is kept.
+        payments.record_counter(bill_id, 25_904)
+        assert arrears.run(date(2027, 1, 5)).charges == 2  # month 1 of the other two customers' bills
+        assert [c[:2] for c in _charges(bill_id)] == [("once", 0)]
+        assert [s.status for s in instalments.progress(plan, date(2027, 1, 5)).states] == ["paid", "due", "due"]
+        assert october["apartment"][0] not in {c.customer.id for c in arrears.disconnection_list(date(2027, 3, 5))}
+        # The second is not paid by 31 January: the run of 1 February ends the plan, and charges resume.
+        result = arrears.run(date(2027, 2, 1))
+        assert result.plans_ended == 1
+        db.session.refresh(plan)
+        assert plan.status == "ended" and "2회차 미납" in plan.note
+        assert [c[:2] for c in _charges(bill_id)] == [("once", 0), ("monthly", 1), ("monthly", 2)]
+
+
+def test_ageing_buckets(app, october):
+    with app.test_request_context():
+        _settings(late_rate=Decimal("0"))
+        # 30 days past due → first bucket; 31 → second; 366 → the last.
+        for as_of, bucket in ((date(2026, 12, 30), 0), (date(2026, 12, 31), 1), (date(2027, 3, 1), 3),
+                              (date(2027, 11, 30), 4), (date(2027, 12, 1), 5)):
+            rows, total = arrears.ageing(as_of, "route")
+            assert total.amounts == [75_450 + 22_130 + 7_430 if i == bucket else 0 for i in range(6)], as_of
+            assert {row.key: row.total for row in rows} == {"1101": 97_580, "1102": 7_430}
+        rows, total = arrears.ageing(DUE, "use_type")
+        assert total.total == 0  # on the due date nothing is overdue
+        _pay(payment_reference(db.session.get(Bill, october["single"][1])), 10_000, "T-PART", date(2026, 12, 2))
+        rows, total = arrears.ageing(date(2026, 12, 5), "use_type")
+        assert [(row.key, row.bills[0], row.amounts[0]) for row in rows] == [("household", 3, 75_450 + 12_130 + 7_430)]
+
+
+def test_reminders_pdf_of_a_route(app, october):
+    from plugins.rates.reports.reminders import reminders_pdf
+
+    with app.test_request_context():
+        _settings(late_rate=Decimal("0.03"))
+        arrears.run(date(2026, 12, 1))
+        _pay(payment_reference(db.session.get(Bill, october["apartment"][1])), 77_710, "T-APT", date(2026, 12, 2))
+        found = arrears.reminders("1101", date(2026, 12, 15))
+        assert [r.customer.holder_name for r in found] == ["김일번"]  # the apartment has paid
+        data = reminders_pdf("1101", date(2026, 12, 15), date(2026, 12, 25), found, "한빛시 상수도사업소")
+        text = "".join(page.extract_text() for page in PdfReader(BytesIO(data)).pages)
+        for expected in ("상하수도요금 독촉장", "김일번", "22,130", "660", "22,790", "납부기한: 2026-12-25"):
+            assert expected in text, expected
+        assert "이아파트" not in text
+        with pytest.raises(ServiceError):
+            arrears.reminders("9999", date(2026, 12, 15))
+
+
+def test_disconnection_list_leaves_out_protected_and_plans(app, october, monkeypatch):
+    with app.test_request_context():
+        _settings(late_rate=Decimal("0"), disconnect_months=3, disconnect_amount=0, protected_reductions="WELFARE")
+        assert arrears.disconnection_list(date(2027, 2, 28)) == []  # three months after 30 November: not yet
+        found = arrears.disconnection_list(date(2027, 3, 1))
+        # The basic-livelihood household (WELFARE) is protected.
+        assert sorted(c.customer.holder_name for c in found) == ["김일번", "이아파트"]
+        assert {c.owed for c in found} == {22_130, 75_450}
+        monkeypatch.setattr(instalments, "local_today", lambda: date(2027, 3, 1))
+        instalments.create_plan(october["apartment"][0], 4, date(2027, 3, 31))
+        assert [c.customer.holder_name for c in arrears.disconnection_list(date(2027, 3, 1))] == ["김일번"]
+        # By amount: 50,000 won or more, whatever the months.
+        _settings(disconnect_months=0, disconnect_amount=20_000)
+        assert [c.customer.holder_name for c in arrears.disconnection_list(date(2026, 12, 1))] == ["김일번"]
+
+
+def test_pages_run_button_ageing_reminders_disconnection_and_supply(app, client, make_user, october):
+    make_user("clerk", roles=["rates_clerk"])
+    make_user("viewer", roles=["auditor"])
+    with app.test_request_context():
+        _settings(late_rate=Decimal("0.03"))
+    login(client, "clerk")
+    response = post_form(client, "/rates/arrears/run", {"as_of": "2026-12-01"}, page="/rates/arrears", follow=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "3,140" in html  # the run's late charges, shown in the runs table
+    assert post_form(client, "/rates/arrears/run", {"as_of": "12/01/2026"}, page="/rates/arrears").status_code == 302
+    page = client.get("/rates/arrears/ageing?as_of=2026-12-15&by=use_type").get_data(as_text=True)
+    assert 'id="chart-ageing"' in page and "108,150" in page  # 22,790 + 77,710 + 7,650
+    assert client.get("/rates/arrears/ageing?as_of=2026-13-01").status_code == 400
+    assert client.get("/rates/arrears/ageing?by=x").status_code == 400
+    pdf = client.get("/rates/arrears/ageing?as_of=2026-12-15&format=pdf")
+    assert pdf.mimetype == "application/pdf" and "108,150" in "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.data)).pages)
+    xlsx = client.get("/rates/arrears/ageing?as_of=2026-12-15&format=xlsx")
+    from openpyxl import load_workbook
+    sheet = load_workbook(BytesIO(xlsx.data)).active
+    assert 108_150 in [cell.value for row in sheet.iter_rows() for cell in row]
+    customer_id = october["single"][0]
+    page = client.get(f"/rates/customers/{customer_id}/arrears").get_data(as_text=True)
+    assert 'id="amount-due-total"' in page
+    response = post_form(client, f"/rates/customers/{customer_id}/arrears",
+                         {"action": "supply", "s-kind": "disconnect", "s-on": "2026-11-01", "s-reason": "3개월 체납"}, follow=True)
+    page = client.get(f"/rates/customers/{customer_id}").get_data(as_text=True)
+    assert "3개월 체납" in page and "clerk" in page
+    # A reason is required; a second disconnection is refused; nothing is recorded.
+    post_form(client, f"/rates/customers/{customer_id}/arrears",
+              {"action": "supply", "s-kind": "disconnect", "s-on": "2026-11-02", "s-reason": "again"}, follow=True)
+    with app.test_request_context():
+        assert [e.kind for e in arrears.supply_events(customer_id)] == ["disconnect"]
+    post_form(client, f"/rates/customers/{customer_id}/arrears",
+              {"action": "supply", "s-kind": "reconnect", "s-on": "2026-11-02", "s-reason": "완납"}, follow=True)
+    with app.test_request_context():
+        assert [e.kind for e in arrears.supply_events(customer_id)] == ["reconnect", "disconnect"]
+    response = post_form(client, "/rates/arrears/reminders", {"rm-route_code": "1101", "rm-due_on": "2099-12-31"},
+                         page="/rates/arrears")
+    assert response.mimetype == "application/pdf" and "독촉장" in PdfReader(BytesIO(response.data)).pages[0].extract_text()
+    # An auditor sees, but may not run or record.
+    viewer = app.test_client()
+    login(viewer, "viewer")
+    page = viewer.get("/rates/arrears")
+    assert page.status_code == 200 and "3,140" in page.get_data(as_text=True)
+    assert 'action="/rates/arrears/run"' not in page.get_data(as_text=True)
+    assert post_form(viewer, "/rates/arrears/run", {"as_of": "2026-12-01"}, page="/rates/customers").status_code == 403
+
+
+def test_cli_arrears_run_twice(app, runner, october):
+    with app.test_request_context():
+        _settings(late_rate=Decimal("0.03"))
+    first = runner.invoke(args=["rates", "arrears-run", "--as-of", "2026-12-01"])
+    assert first.exit_code == 0, first.output
+    assert "3 late charges (3,140 won)" in first.output
+    second = runner.invoke(args=["rates", "arrears-run", "--as-of", "2026-12-01"])
+    assert "0 late charges (0 won)" in second.output
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(LateCharge)).scalar() == 3
