@@ -1,0 +1,123 @@
+"""Execution: commitments (지출원인행위), expenditure resolutions (지출결의) and payments (지급)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from erp.auth.access import permission_required
+from erp.common.clock import local_today
+from erp.common.errors import ServiceError
+from erp.web.forms import flash_errors, flash_refusal, parse_won
+from erp.web.paging import page_arg
+from plugins.budget.repositories import budget as repo
+from plugins.budget.services import execution
+from plugins.budget.views.blueprint import bp, line_choices, refused, year_arg
+from plugins.budget.views.forms import CommitmentForm, StepForm
+
+COMMITMENT = "/execution/<id:commitment_id>"
+STATUSES = ("committed", "resolved", "paid", "cancelled")
+
+
+def _status_arg() -> str | None:
+    return request.args.get("status") if request.args.get("status") in STATUSES else None
+
+
+def _list_page(year: int, form: CommitmentForm):
+    return render_template("budget/execution.html", year=year, form=form,
+                           pagination=repo.commitments(year, status=_status_arg(), page=page_arg()))
+
+
+def _form(year: int) -> CommitmentForm:
+    form = CommitmentForm()
+    form.line_id.choices = line_choices(year)
+    return form
+
+
+@bp.get("/execution")
+@permission_required("budget.view")
+def execution_list():
+    year = year_arg()
+    form = _form(year)
+    form.committed_on.data = local_today() if local_today().year == year else date(year, 1, 1)
+    return _list_page(year, form)
+
+
+@bp.post("/execution")
+@permission_required("budget.execute")
+def commitment_new():
+    year = year_arg()
+    form = _form(year)
+    if form.validate_on_submit():
+        try:
+            commitment = execution.commit(form.line_id.data, form.committed_on.data, form.vendor.data,
+                                          form.description.data, parse_won(form.amount.data) or 0)
+        except ServiceError as error:
+            flash_refusal(form, error)
+        else:
+            flash(_("Commitment %(number)s recorded.", number=commitment.number), "success")
+            return redirect(url_for("budget.commitment_detail", commitment_id=commitment.id))
+    return _list_page(year, form)
+
+
+def _commitment_or_404(commitment_id: int):
+    return repo.commitment(commitment_id) or abort(404)
+
+
+@bp.get(COMMITMENT)
+@permission_required("budget.view")
+def commitment_detail(commitment_id: int):
+    commitment = _commitment_or_404(commitment_id)
+    form = StepForm()
+    form.on.data = local_today()
+    return render_template("budget/commitment.html", commitment=commitment, form=form,
+                           outbox=execution.posting_of(commitment))
+
+
+def _step(commitment_id: int, step) -> None:
+    """Run one step on a commitment with the date typed in the step form."""
+    commitment = _commitment_or_404(commitment_id)
+    form = StepForm()
+    if not form.validate_on_submit():
+        flash_errors(form.errors)
+        return None
+    try:
+        step(commitment, form.on.data)
+    except ServiceError as error:
+        refused(error)
+
+
+@bp.post(COMMITMENT + "/resolve")
+@permission_required("budget.execute")
+def commitment_resolve(commitment_id: int):
+    def resolve(commitment, on):
+        execution.resolve(commitment.id, on)
+        flash(_("Expenditure resolved."), "success")
+    _step(commitment_id, resolve)
+    return redirect(url_for("budget.commitment_detail", commitment_id=commitment_id))
+
+
+@bp.post(COMMITMENT + "/pay")
+@permission_required("budget.execute")
+def commitment_pay(commitment_id: int):
+    def pay(commitment, on):
+        execution.pay(commitment.id, on)
+        posting = execution.posting_of(commitment)
+        flash(_("Paid; the expense is posted to accounting.") if posting and posting.status == "delivered"
+              else _("Paid; the accounting posting waits in the outbox and will be retried."), "success")
+    _step(commitment_id, pay)
+    return redirect(url_for("budget.commitment_detail", commitment_id=commitment_id))
+
+
+@bp.post(COMMITMENT + "/cancel")
+@permission_required("budget.execute")
+def commitment_cancel(commitment_id: int):
+    commitment = _commitment_or_404(commitment_id)
+    try:
+        execution.cancel(commitment.id)
+    except ServiceError as error:
+        refused(error)
+    else:
+        flash(_("Cancelled."), "success")
+    return redirect(url_for("budget.commitment_detail", commitment_id=commitment.id))
