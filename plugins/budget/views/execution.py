@@ -3,17 +3,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from erp.auth.access import permission_required
 from erp.common.clock import local_today
+from erp.auth.services import department_names, user_names
 from erp.common.errors import ServiceError
-from erp.web.forms import flash_errors, flash_refusal, parse_won
+from erp.common.excel import Column
+from erp.web.downloads import file_response, list_export
+from erp.web.forms import ReturnForm, flash_errors, flash_refusal, parse_won
 from erp.web.paging import page_arg
+from plugins.budget.reports.resolution import resolution_pdf
 from plugins.budget.repositories import budget as repo
 from plugins.budget.services import execution
-from plugins.budget.views.blueprint import bp, line_choices, refused, year_arg
+from plugins.budget.views.blueprint import STATUS_LABELS, bp, line_choices, refused, year_arg
 from plugins.budget.views.forms import CommitmentForm, StepForm
 
 COMMITMENT = "/execution/<id:commitment_id>"
@@ -25,8 +29,23 @@ def _status_arg() -> str | None:
 
 
 def _list_page(year: int, form: CommitmentForm):
+    exported = list_export(_("Execution %(year)d", year=year), [
+        Column(_("Number"), 16), Column(_("Date"), 12, "date"), Column(_("Budget line"), 36), Column(_("Department"), 16),
+        Column(_("Counterparty"), 22), Column(_("What is bought"), 36), Column(_("Amount"), 16, "won"),
+        Column(_("Status"), 14), Column(_("Drafted by"), 12), Column(_("Payment date"), 12, "date")],
+        lambda: _export_rows(year), f"execution-{year}")
+    if exported is not None:
+        return exported
     return render_template("budget/execution.html", year=year, form=form,
                            pagination=repo.commitments(year, status=_status_arg(), page=page_arg()))
+
+
+def _export_rows(year: int) -> list[list]:
+    departments = department_names()
+    return [[c.number, c.committed_on, f"{c.line.code} {c.line.name}",
+             departments.get(c.line.project.department_code, c.line.project.department_code) if c.line.project else "",
+             c.vendor, c.description, c.amount, _(STATUS_LABELS.get(c.status, c.status)), c.created_by, c.paid_on]
+            for c in repo.all_commitments(year, status=_status_arg())]
 
 
 def _form(year: int) -> CommitmentForm:
@@ -72,7 +91,70 @@ def commitment_detail(commitment_id: int):
     form = StepForm()
     form.on.data = local_today()
     return render_template("budget/commitment.html", commitment=commitment, form=form,
-                           outbox=execution.posting_of(commitment))
+                           outbox=execution.posting_of(commitment), return_form=ReturnForm())
+
+
+def _back(commitment_id: int):
+    return redirect(url_for("budget.commitment_detail", commitment_id=commitment_id))
+
+
+@bp.post(COMMITMENT + "/approve")
+@permission_required("budget.approve")
+def commitment_approve(commitment_id: int):
+    commitment = _commitment_or_404(commitment_id)
+    stage = commitment.awaiting
+    try:
+        execution.approve(commitment.id)
+    except ServiceError as error:
+        refused(error)
+    else:
+        flash(_("Commitment approved: the expenditure can be resolved.") if stage == "commitment"
+              else _("Expenditure resolution approved: it can be paid."), "success")
+    return _back(commitment.id)
+
+
+@bp.post(COMMITMENT + "/return")
+@permission_required("budget.approve")
+def commitment_return(commitment_id: int):
+    commitment = _commitment_or_404(commitment_id)
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        flash_errors(form.errors)
+        return _back(commitment.id)
+    try:
+        execution.return_to_drafter(commitment.id, form.reason.data)
+    except ServiceError as error:
+        refused(error)
+    else:
+        flash(_("It went back to its drafter with your reason."), "success")
+    return _back(commitment.id)
+
+
+@bp.post(COMMITMENT + "/resubmit")
+@permission_required("budget.execute")
+def commitment_resubmit(commitment_id: int):
+    commitment = _commitment_or_404(commitment_id)
+    try:
+        execution.resubmit(commitment.id)
+    except ServiceError as error:
+        refused(error)
+    else:
+        flash(_("It is waiting for approval again."), "success")
+    return _back(commitment.id)
+
+
+@bp.get(COMMITMENT + "/resolution.pdf")
+@permission_required("budget.view")
+def commitment_resolution_pdf(commitment_id: int):
+    """The expenditure resolution (지출결의서) of a resolved commitment, with its 결재란."""
+    commitment = _commitment_or_404(commitment_id)
+    if not commitment.resolved_by:
+        abort(404)
+    people = user_names([commitment.created_by, commitment.approved_by, commitment.resolved_by,
+                         commitment.resolution_approved_by])
+    data = resolution_pdf(commitment, org_name=current_app.config["ERP_ORG_NAME"], people=people,
+                          departments=department_names())
+    return file_response(data, "pdf", f"resolution-{commitment.number}")
 
 
 def _step(commitment_id: int, step) -> None:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from erp.auth.access import permission_required
 from erp.common.errors import ServiceError
 from erp.common.tables import Table
-from erp.web.forms import flash_errors, parse_won
+from erp.web.forms import ReturnForm, flash_errors, parse_won
 from plugins.budget.repositories import budget as repo
 from plugins.budget.services import compilation
 from plugins.budget.views.blueprint import bp, deliver, refused, year_arg
@@ -64,7 +64,8 @@ def version_detail(version_id: int):
         delivered = deliver(table, f"budget-comparison-{version.year}-{version.number}")
     return delivered or render_template("budget/version.html", version=version, name=name, rows=rows,
                                         line_codes={r.line.id: r.line.code for r in rows},
-                                        bases=repo.bases(version.id), basis_form=basis_form, adjust_form=adjust_form)
+                                        bases=repo.bases(version.id), basis_form=basis_form, adjust_form=adjust_form,
+                                        return_form=ReturnForm())
 
 
 def _back(version_id: int):
@@ -126,6 +127,25 @@ def version_approve(version_id: int):
     version = _version_or_404(version_id)
     return _act(version.id, lambda: compilation.approve(version.id),
                 _("%(name)s approved: the budgets are in force.", name=compilation.version_name(version)))
+
+
+@bp.post(VERSION + "/return")
+@permission_required("budget.approve")
+def version_return(version_id: int):
+    version = _version_or_404(version_id)
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        flash_errors(form.errors)
+        return _back(version.id)
+    return _act(version.id, lambda: compilation.return_version(version.id, form.reason.data),
+                _("The budget request went back to the departments with your reason."))
+
+
+@bp.post(VERSION + "/resubmit")
+@permission_required("budget.request")
+def version_resubmit(version_id: int):
+    version = _version_or_404(version_id)
+    return _act(version.id, lambda: compilation.resubmit_version(version.id), _("The budget request is waiting for approval again."))
 
 
 def _comparison_rows(rows) -> list[list]:
