@@ -161,6 +161,7 @@ def test_commitment_refusals_and_cancel_releases_the_amount(app, lines):
         with pytest.raises(ServiceError, match="지출결의된 건만"):
             execution.pay(commitment.id, date(Y, 3, 3))  # a step out of order
         assert repo.line(lines["power"]).available == 300_000
+        execution.approve(commitment.id)  # 결재 of the commitment
         execution.resolve(commitment.id, date(Y, 3, 3))
         execution.cancel(commitment.id)  # back to a commitment
         assert repo.commitment(commitment.id).status == "committed"
@@ -178,7 +179,9 @@ def test_payment_posts_exactly_one_entry_even_when_the_relay_runs_twice_or_is_in
     with app.test_request_context():
         _approved(lines, {"power": 5_000_000, "chem": 5_000_000})
         first = execution.commit(lines["power"], date(Y, 3, 2), "한국전력공사", "3월 전기요금", 1_234_560)
+        execution.approve(first.id)  # 결재 of the commitment
         execution.resolve(first.id, date(Y, 3, 20))
+        execution.approve(first.id)  # 결재 of the resolution
         execution.pay(first.id, date(Y, 3, 25))  # the relay job delivers it once the payment commits
         assert execution.relay() == (0, 0)  # the relay run again (every minute): nothing more
         entries = _accounting_entries()
@@ -188,12 +191,14 @@ def test_payment_posts_exactly_one_entry_even_when_the_relay_runs_twice_or_is_in
 
         # Interrupted: the entry is posted, then the process dies before the outbox row is marked.
         second = execution.commit(lines["chem"], date(Y, 4, 2), "(주)한빛화학", "응집제", 880_000)
+        execution.approve(second.id)  # 결재 of the commitment
         execution.resolve(second.id, date(Y, 4, 10))
 
         def die(model, row_id, number):
             raise RuntimeError("killed after posting")
 
         monkeypatch.setattr(outbox, "mark_delivered", die)
+        execution.approve(second.id)  # 결재 of the resolution
         execution.pay(second.id, date(Y, 4, 10))  # its relay job dies after posting
         monkeypatch.undo()
         db.session.expire_all()
@@ -211,7 +216,9 @@ def test_a_refused_posting_waits_in_the_outbox(app, lines):
         _approved(lines, {"power": 5_000_000})
         closing.set_locked(Y, 5, True)
         commitment = execution.commit(lines["power"], date(Y, 5, 2), "한전", "5월 전기요금", 100_000)
+        execution.approve(commitment.id)  # 결재 of the commitment
         execution.resolve(commitment.id, date(Y, 5, 20))
+        execution.approve(commitment.id)  # 결재 of the resolution
         execution.pay(commitment.id, date(Y, 5, 20))  # the relay job tries at once and is refused
         row = repo.outbox_by_key(f"budget:payment:{commitment.number}")
         assert row.status == "pending" and "잠긴 기간" in row.last_error and row.attempts == 1
@@ -224,7 +231,9 @@ def test_year_end_carries_explicit_and_unpaid_amounts_into_next_year(app, lines)
     with app.test_request_context():
         _approved(lines, {"power": 10_000_000, "chem": 4_000_000})
         paid = execution.commit(lines["power"], date(Y, 3, 2), "한전", "전기요금", 3_000_000)
+        execution.approve(paid.id)  # 결재 of the commitment
         execution.resolve(paid.id, date(Y, 3, 3))
+        execution.approve(paid.id)  # 결재 of the resolution
         execution.pay(paid.id, date(Y, 3, 3))
         unpaid = execution.commit(lines["power"], date(Y, 11, 2), "(주)전기공사", "수배전반 교체", 2_500_000)
         carry = yearend.request_explicit(lines["chem"], 1_500_000, "약품 비축 계약 지연")
@@ -277,7 +286,9 @@ def test_budget_settlement_joins_the_accounting_settlement_report(app, lines, cl
     with app.test_request_context():
         _approved(lines, {"power": 5_000_000})
         c = execution.commit(lines["power"], date(Y, 3, 2), "한전", "전기요금", 1_000_000)
+        execution.approve(c.id)  # 결재 of the commitment
         execution.resolve(c.id, date(Y, 3, 3))
+        execution.approve(c.id)  # 결재 of the resolution
         execution.pay(c.id, date(Y, 3, 3))
         execution.relay()
         section = reports.settlement_section(Y)

@@ -61,7 +61,7 @@ ACTION_LABELS = {
     "create": N_("created"), "update": N_("changed"), "delete": N_("deleted"),
     "login": N_("logged in"), "logout": N_("logged out"), "login_failed": N_("login failed"),
     "login_refused": N_("login refused"), "locked": N_("account locked"), "unlock": N_("unlocked"),
-    "export": N_("exported"),
+    "export": N_("exported"), "post": N_("posted"), "return": N_("returned"), "resubmit": N_("resubmitted"),
 }
 
 

@@ -310,6 +310,19 @@ def list_departments(include_inactive: bool = True) -> list[Department]:
     return list(db.session.execute(query).scalars())
 
 
+def department_names() -> dict[str, str]:
+    """Department code → name (every department, so that old records still show a name)."""
+    return dict(db.session.execute(sa.select(Department.code, Department.name)).all())
+
+
+def user_names(usernames) -> dict[str, str]:
+    """User name → the person's name, for printouts and pages that show who drafted or approved."""
+    wanted = {u for u in usernames if u}
+    if not wanted:
+        return {}
+    return dict(db.session.execute(sa.select(User.username, User.name).where(User.username.in_(wanted))).all())
+
+
 def department_codes(active_only: bool = True) -> set[str]:
     """Codes of the departments (in use), for other components that reference departments."""
     query = sa.select(Department.code)

@@ -19,6 +19,31 @@ from erp.web.paging import page_arg, same_site_path
 bp = Blueprint("auth", __name__)
 
 
+@bp.app_template_filter("department")
+def department_filter(code: str | None) -> str:
+    """A department code as its name on any page (the code itself when unknown); one query a request."""
+    if not code:
+        return ""
+    from flask import g
+
+    if "department_names" not in g:
+        g.department_names = services.department_names()
+    return g.department_names.get(code, code)
+
+
+@bp.app_template_filter("person")
+def person_filter(username: str | None) -> str:
+    """A user name as the person's name ("정출납 (chiefacct)"); system actors as recorded."""
+    if not username:
+        return ""
+    from flask import g
+
+    names = g.setdefault("person_names", {})
+    if username not in names:
+        names[username] = services.user_names([username]).get(username, "")
+    return f"{names[username]} ({username})" if names[username] else username
+
+
 login_manager.user_loader(services.session_user)
 
 

@@ -285,3 +285,54 @@ def build_pdf(
         canvasmaker=_canvas_class(draw_page_number),
     )
     return buffer.getvalue()
+
+
+def approval_box(slots: list[tuple[str, str, str]], *, label: str = "결재") -> Table:
+    """결재란: the boxes at the top right of an official document — one per step (e.g. 담당 /
+    검토 / 결재), each with the step's title, the person's name and the date. An empty name
+    leaves the box blank, to be signed by hand. All text is escaped."""
+    regular, bold = register_korean_fonts()
+    cell = ParagraphStyle("approval", fontName=regular, fontSize=8.5, leading=11, alignment=TA_CENTER)
+    head = ParagraphStyle("approval_head", parent=cell, fontName=bold)
+    small = ParagraphStyle("approval_date", parent=cell, fontSize=7, leading=9)
+    data = [[Paragraph(escape(label), head)] + [Paragraph(escape(title), head) for title, _name, _on in slots],
+            [""] + [Paragraph(escape(name), cell) for _title, name, _on in slots],
+            [""] + [Paragraph(escape(on), small) for _title, _name, on in slots]]
+    style = TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.6, _GRID_COLOR),
+        ("SPAN", (0, 0), (0, -1)),
+        ("BACKGROUND", (0, 0), (-1, 0), _HEADER_FILL),
+        ("BACKGROUND", (0, 0), (0, -1), _HEADER_FILL),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+    ])
+    return Table(data, colWidths=[9 * mm] + [24 * mm] * len(slots), rowHeights=[6 * mm, 13 * mm, 5 * mm],
+                 style=style, hAlign="RIGHT")
+
+
+def korean_amount(amount: int) -> str:
+    """An amount as officials write it on a resolution: "금 일백이십삼만사천오백육십원정"."""
+    from num2words import num2words
+
+    return "금 " + num2words(amount, lang="ko").replace(" ", "") + "원정"
+
+
+def document_head(title: str, approvals: Table, width: float) -> Table:
+    """The top of a one-page official document: its title on the left, the 결재란 on the right."""
+    _regular, bold = register_korean_fonts()
+    heading = ParagraphStyle("document_title", fontName=bold, fontSize=18, leading=24, alignment=TA_CENTER)
+    box_width = sum(approvals._colWidths)
+    return Table([[Paragraph(escape(title), heading), approvals]], colWidths=[width - box_width, box_width],
+                 style=TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+
+
+def form_table(rows: list[tuple[str, str]], width: float, *, label_width: float = 32 * mm) -> Table:
+    """A two-column form (label | value) as on printed documents; the values are escaped."""
+    st = styles()
+    regular, bold = register_korean_fonts()
+    label = ParagraphStyle("form_label", parent=st["cell"], fontName=bold, alignment=TA_CENTER)
+    data = [[Paragraph(escape(name), label), Paragraph(escape(value), st["cell"])] for name, value in rows]
+    return Table(data, colWidths=[label_width, width - label_width], style=TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.6, _GRID_COLOR), ("BACKGROUND", (0, 0), (0, -1), _HEADER_FILL),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))

@@ -21,3 +21,17 @@ def printout(make: Callable[[str, str], bytes], filename: str) -> Response | Non
     if fmt not in MIMETYPES:
         return None
     return file_response(make(fmt, current_app.config["ERP_ORG_NAME"]), fmt, filename)
+
+
+def list_export(title: str, columns: list, rows: Callable[[], list[list]], filename: str,
+                subtitle: str = "") -> Response | None:
+    """``?format=xlsx`` on a list page: every row its filters find (``rows()``, called only then)
+    as one Excel sheet with ``columns`` (``erp.common.excel.Column``); None when the request asks
+    for the page."""
+    if request.args.get("format") != "xlsx":
+        return None
+    from erp.common import excel
+
+    data = excel.build_workbook([excel.Sheet(title, columns, rows(), subtitle=subtitle)],
+                                org_name=current_app.config["ERP_ORG_NAME"])
+    return file_response(data, "xlsx", filename)

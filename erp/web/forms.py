@@ -4,7 +4,9 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectMultipleField, ValidationError, widgets
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, TextAreaField, ValidationError, widgets
+from wtforms.validators import DataRequired, Length
 
 _WON = re.compile(r"^\d{1,3}(,\d{3})*$|^\d+$")
 
@@ -64,3 +66,12 @@ def apply_errors(form, errors: dict[str, list[str]]) -> list[str]:
         else:
             field.errors = list(field.errors) + list(messages)
     return unplaced
+
+
+
+class ReturnForm(FlaskForm):
+    """The 반려 form of every approver's page: why the document goes back to its drafter
+    (``erp.common.approvals``)."""
+
+    reason = TextAreaField(_l("Reason for returning"), validators=[
+        DataRequired(message=_l("Give the reason for returning it.")), Length(max=300)])

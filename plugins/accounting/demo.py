@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
+from erp.audit.services import acting_as
 from erp.common.clock import local_today
 from plugins.accounting.data import PostingLine, PostingRequest
 from plugins.accounting.services import assets, closing, journal
@@ -120,17 +121,20 @@ def load(context) -> None:
         _costs(rng, year, month)
         if month < today.month:
             assets.run_month(year, month)
-    # Work in progress: two drafts awaiting the chief accountant, and one corrected mistake.
-    journal.create_draft(date(year, today.month, min(today.day, 28)), "정수장 여과지 보수 공사비", [
-        PostingLine("5212", debit=23_650_000, memo="여과지 보수", department_code="WS-PUR"),
-        PostingLine("2111", credit=23_650_000, memo="미지급금")])
-    journal.create_draft(date(year, today.month, min(today.day, 28)), "검침 단말기 통신요금", [
-        PostingLine("5201", debit=1_870_000, memo="AMI 통신요금", department_code="WS-RATE"),
-        PostingLine("1111", credit=1_870_000)])
-    wrong = journal.create_draft(date(year, 1, 15), "차량 유류비 (계정 오류)", [
-        PostingLine("5209", debit=480_000), PostingLine("1111", credit=480_000)])
-    journal.approve(wrong.id)
-    journal.reverse(wrong.id, date(year, 1, 20), "약품비가 아닌 일반운영비로 처리")
+    # Work in progress: two drafts of the accountant awaiting the chief accountant, and one
+    # corrected mistake.
+    with acting_as(None, "acct"):
+        journal.create_draft(date(year, today.month, min(today.day, 28)), "정수장 여과지 보수 공사비", [
+            PostingLine("5212", debit=23_650_000, memo="여과지 보수", department_code="WS-PUR"),
+            PostingLine("2111", credit=23_650_000, memo="미지급금")])
+        journal.create_draft(date(year, today.month, min(today.day, 28)), "검침 단말기 통신요금", [
+            PostingLine("5201", debit=1_870_000, memo="AMI 통신요금", department_code="WS-RATE"),
+            PostingLine("1111", credit=1_870_000)])
+        wrong = journal.create_draft(date(year, 1, 15), "차량 유류비 (계정 오류)", [
+            PostingLine("5209", debit=480_000), PostingLine("1111", credit=480_000)])
+    with acting_as(None, "chiefacct"):
+        journal.approve(wrong.id)
+        journal.reverse(wrong.id, date(year, 1, 20), "약품비가 아닌 일반운영비로 처리")
     _post(f"{year}-1-fuel", date(year, 1, 20), "차량 유류비", [PostingLine("5201", debit=480_000), PostingLine("1111", credit=480_000)])
     context.after_all(lambda: _finish(rng, year, today.month))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from erp.audit.services import acting_as
 from erp.common.clock import local_today
 from plugins.budget.services import compilation, execution, structure, transfers
 
@@ -32,6 +33,8 @@ LINES = [
 ]
 INCOME = [("revenue", "611", "01", "급수수익(가정용)", "611-01", [("가정용 요금 (㎥)", 720, 11_800_000, 1)]),
           ("revenue", "611", "03", "급수수익(일반용)", "611-03", [("일반용 요금 (㎥)", 1_180, 3_600_000, 1)])]
+# The demo users who draft and approve (the manifests' demo users): one drafts, another approves.
+OFFICER, APPROVER, ACCOUNTANT = "budget", "budgetlead", "acct"
 PAYMENTS = [  # (line code, vendor, what, amount, month)
     ("R-E-D111-201-02", "한국전력공사", "정수장 전력요금", 91_380_000, 1),
     ("R-E-D111-201-02", "한국전력공사", "정수장 전력요금", 96_240_000, 2),
@@ -56,31 +59,44 @@ def load(context) -> None:
         lines[("", item, sub)] = (structure.add_line(year, part=part, side="income", item_code=item, sub_code=sub,
                                                      name=name, account_code=account), bases)
     original = compilation.open_version(year)
-    for line, bases in lines.values():
-        for text, price, quantity, months in bases:
-            compilation.add_basis(original.id, line.id, text, price, quantity, months)
+    with acting_as(None, OFFICER):  # the departments' requests, entered by the budget officer
+        for line, bases in lines.values():
+            for text, price, quantity, months in bases:
+                compilation.add_basis(original.id, line.id, text, price, quantity, months)
     # The budget office trims the request for the pipe renewal and rounds the reserve down.
     pipes = lines[("D112", "401", "01")][0]
     compilation.adjust(original.id, pipes.id, 1_650_000_000, "재정 여건상 1공구·2공구만 반영")
-    compilation.approve(original.id)
+    with acting_as(None, APPROVER):
+        compilation.approve(original.id)
     supplementary = compilation.open_version(year)
     power = lines[("D111", "201", "02")][0]
     compilation.adjust(supplementary.id, power.id, 1_190_000_000, "전기요금 인상분 반영 (제1회 추경)")
-    compilation.approve(supplementary.id)
+    with acting_as(None, APPROVER):
+        compilation.approve(supplementary.id)
     office, chemicals = lines[("D112", "201", "01")][0], lines[("D111", "206", "01")][0]
-    transfer = transfers.request(office.id, chemicals.id, 3_000_000, "정수 약품 단가 인상")
-    transfers.decide(transfer.id, True)
+    with acting_as(None, OFFICER):
+        transfer = transfers.request(office.id, chemicals.id, 3_000_000, "정수 약품 단가 인상")
+    with acting_as(None, APPROVER):
+        transfers.decide(transfer.id, True)
 
     by_code = {line.code: line for line, _bases in lines.values()}
     open_from = max(1, today.month - 1)  # accounting keeps its earlier months locked
     for code, vendor, what, amount, month in PAYMENTS:
         month = min(month, today.month)
         committed_on = date(year, month, min(5, today.day) if month == today.month else 5)
-        commitment = execution.commit(by_code[code].id, committed_on, vendor, what, amount)
+        with acting_as(None, OFFICER):
+            commitment = execution.commit(by_code[code].id, committed_on, vendor, what, amount)
+        with acting_as(None, APPROVER):
+            execution.approve(commitment.id)
         settle = max(committed_on, date(year, max(month, open_from),
                                         min(today.day, 20) if max(month, open_from) == today.month else 20))
-        execution.resolve(commitment.id, settle)
-        execution.pay(commitment.id, settle)
-    execution.commit(by_code["C-E-D112-401-01"].id, date(year, min(6, today.month), 1), "(주)대한관로건설",
-                     "노후관 교체 2공구 (계약)", 780_000_000)
+        with acting_as(None, ACCOUNTANT):
+            execution.resolve(commitment.id, settle)
+        with acting_as(None, APPROVER):
+            execution.approve(commitment.id)
+        with acting_as(None, ACCOUNTANT):
+            execution.pay(commitment.id, settle)
+    with acting_as(None, OFFICER):  # a contract waiting for the approver
+        execution.commit(by_code["C-E-D112-401-01"].id, date(year, min(6, today.month), 1), "(주)대한관로건설",
+                         "노후관 교체 2공구 (계약)", 780_000_000)
     execution.relay()

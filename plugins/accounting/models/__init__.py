@@ -7,6 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from erp.common.approvals import ReturnMixin
 from erp.common.clock import utcnow
 from erp.extensions import db
 
@@ -38,7 +39,10 @@ class Account(db.Model):
         return f"{self.code} {self.name}"
 
 
-class JournalEntry(db.Model):
+class JournalEntry(ReturnMixin, db.Model):
+    """A journal entry (전표): a draft awaits the chief accountant's approval, which posts it; a draft
+    can be returned (반려) to its drafter with a reason."""
+
     __tablename__ = "accounting_entry"
     __bind_key__ = BIND
 

@@ -25,10 +25,11 @@ def reversal_of(entry_id: int) -> JournalEntry | None:
     return db.session.execute(sa.select(JournalEntry).where(JournalEntry.reverses_id == entry_id)).scalar_one_or_none()
 
 
-def search(*, status: str | None = None, date_from: date | None = None, date_to: date | None = None,
-           text: str = "", page: int = 1, per_page: int = 50):
+def _query(status: str | None, date_from: date | None, date_to: date | None, text: str):
     query = sa.select(JournalEntry).order_by(JournalEntry.entry_date.desc(), JournalEntry.id.desc())
-    if status:
+    if status == "returned":
+        query = query.where(JournalEntry.status == "draft", JournalEntry.return_reason != "")
+    elif status:
         query = query.where(JournalEntry.status == status)
     if date_from:
         query = query.where(JournalEntry.entry_date >= date_from)
@@ -38,7 +39,26 @@ def search(*, status: str | None = None, date_from: date | None = None, date_to:
         like = f"%{text}%"
         query = query.where(sa.or_(JournalEntry.memo.like(like), JournalEntry.number.like(like),
                                    JournalEntry.source.like(like)))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return query
+
+
+def search(*, status: str | None = None, date_from: date | None = None, date_to: date | None = None,
+           text: str = "", page: int = 1, per_page: int = 50):
+    """One page of entries; ``status`` draft, posted or returned (drafts sent back to their drafter)."""
+    return db.paginate(_query(status, date_from, date_to, text), page=page, per_page=per_page, error_out=False)
+
+
+def search_all(*, status: str | None = None, date_from: date | None = None, date_to: date | None = None,
+               text: str = "", limit: int = 50_000) -> list[JournalEntry]:
+    """Every entry the same search finds (for an export), up to ``limit``."""
+    return list(db.session.scalars(_query(status, date_from, date_to, text).limit(limit)))
+
+
+def awaiting_approval(limit: int | None = None) -> list[JournalEntry]:
+    """Drafts not returned to their drafter, oldest first."""
+    query = (sa.select(JournalEntry).where(JournalEntry.status == "draft", JournalEntry.return_reason == "")
+             .order_by(JournalEntry.entry_date, JournalEntry.id))
+    return list(db.session.scalars(query.limit(limit) if limit else query))
 
 
 def add(entry: JournalEntry) -> JournalEntry:

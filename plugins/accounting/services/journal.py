@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from erp.audit import services as audit
 from erp.auth.services import department_codes
-from erp.common import docnumbers, tx
+from erp.common import approvals, docnumbers, tx
 from erp.common.clock import utcnow
 from erp.common.errors import refuse
 from erp.common.tx import transactional
@@ -26,6 +26,11 @@ from plugins.accounting.repositories import entries as entry_repo
 from plugins.accounting.repositories import periods as period_repo
 
 DOC_TYPE = "JE"
+ENTITY = "accounting_entry"
+
+
+def document_name() -> str:
+    return _("journal entry")
 
 
 def _actor() -> str:
@@ -144,8 +149,36 @@ def update_draft(entry_id: int, entry_date: date, memo: str, lines: list[Posting
     checked = _check_lines(lines)
     entry.entry_date, entry.memo = entry_date, memo
     build_lines(entry, checked)
+    if entry.is_returned:  # the drafter's correction goes back to the approver
+        approvals.resubmit(entry, name=document_name(), entity=ENTITY, entity_id=entry.id)
     tx.commit()
     return entry
+
+
+@transactional
+def return_draft(entry_id: int, reason: str) -> JournalEntry:
+    """반려: the approver sends a draft back to its drafter with the reason, which the drafter sees
+    on the entry; the draft stays out of the books until it is corrected and resubmitted."""
+    entry = _draft(entry_id)
+    if entry.is_returned:
+        _refuse(_("This entry was returned already."), "")
+    approvals.return_document(entry, reason, name=document_name(), entity=ENTITY, entity_id=entry.id)
+    tx.commit()
+    return entry
+
+
+@transactional
+def resubmit(entry_id: int) -> JournalEntry:
+    """The drafter sends a returned draft back for approval as it stands."""
+    entry = _draft(entry_id)
+    approvals.resubmit(entry, name=document_name(), entity=ENTITY, entity_id=entry.id)
+    tx.commit()
+    return entry
+
+
+def awaiting_approval(limit: int | None = None) -> list[JournalEntry]:
+    """Drafts waiting for the chief accountant (not returned), oldest first."""
+    return entry_repo.awaiting_approval(limit)
 
 
 @transactional
@@ -207,8 +240,11 @@ def entry_snapshot(entry: JournalEntry) -> dict:
 
 @transactional
 def approve(entry_id: int) -> JournalEntry:
-    """The chief accountant approves a draft, which posts it (checks are made again)."""
+    """The chief accountant approves a draft, which posts it (checks are made again). Refused to
+    its own drafter and while the draft is returned."""
     entry = _draft(entry_id)
+    approvals.check_approver(document_name(), entry.created_by)
+    approvals.check_not_returned(entry, document_name())
     check_date_open(entry.entry_date)
     lines = [PostingLine(l.account.code, l.debit, l.credit, l.memo, l.department_code, l.budget_ref) for l in entry.lines]
     _check_lines(lines)

@@ -14,7 +14,7 @@ from plugins.accounting.repositories import assets as asset_repo
 from plugins.accounting.services import assets
 from plugins.accounting.services.depreciation import declining_rate, schedule
 from plugins.accounting.views.forms import AssetForm, DisposeForm, RunForm
-from plugins.accounting.views.pages import bp, deliver
+from plugins.accounting.views.blueprint import bp, deliver
 
 
 @bp.app_context_processor

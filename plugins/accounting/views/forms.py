@@ -10,11 +10,12 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from erp.web.forms import won_text
 
 class LineForm(Form):
-    account = SelectField(_l("Account"), validate_choice=False)
+    # Typed or picked from a list as "code name"; the code is what counts.
+    account = StringField(_l("Account"), validators=[Optional(), Length(max=160)])
     debit = StringField(_l("Debit"), validators=[won_text])
     credit = StringField(_l("Credit"), validators=[won_text])
     memo = StringField(_l("Line memo"), validators=[Optional(), Length(max=200)])
-    department = StringField(_l("Department code"), validators=[Optional(), Length(max=20)])
+    department = StringField(_l("Department"), validators=[Optional(), Length(max=140)])
 
 
 class EntryForm(FlaskForm):

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from erp.common.clock import utcnow
+from erp.common.approvals import ReturnMixin
 from erp.common.outbox import OutboxMixin
 from erp.extensions import db
 
@@ -76,7 +77,7 @@ class Line(db.Model):
         return f"{self.code} {self.name}"
 
 
-class Version(db.Model):
+class Version(ReturnMixin, db.Model):
     """본예산 (number 0) and 추가경정예산 (1, 2, …) of a year."""
 
     __tablename__ = "budget_version"
@@ -129,12 +130,13 @@ class Basis(db.Model):
     quantity: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2))
     months: Mapped[int] = mapped_column(default=1)
     amount: Mapped[int] = mapped_column(Money)
+    created_by: Mapped[str] = mapped_column(sa.String(50), default="")  # the department official who requested it
 
     def __str__(self) -> str:
         return f"{self.description}: {self.unit_price} × {self.quantity} × {self.months} = {self.amount}"
 
 
-class Transfer(db.Model):
+class Transfer(ReturnMixin, db.Model):
     """이용 (between projects) or 전용 (between items of a project)."""
 
     __tablename__ = "budget_transfer"
@@ -159,8 +161,10 @@ class Transfer(db.Model):
         return f"transfer {self.amount} {self.from_line_id}->{self.to_line_id} {self.status}"
 
 
-class Commitment(db.Model):
-    """지출원인행위 (a contract or order) → 지출결의 → 지급, each cancellable before the next."""
+class Commitment(ReturnMixin, db.Model):
+    """지출원인행위 (a contract or order) → 지출결의 → 지급, each cancellable before the next. The
+    commitment and the resolution are each drafted by one official and approved by another; the
+    one waiting for approval can be returned (반려) with a reason."""
 
     __tablename__ = "budget_commitment"
     __bind_key__ = BIND
@@ -176,8 +180,22 @@ class Commitment(db.Model):
     resolved_on: Mapped[date | None] = mapped_column()
     paid_on: Mapped[date | None] = mapped_column()
     created_by: Mapped[str] = mapped_column(sa.String(50), default="")
+    approved_by: Mapped[str] = mapped_column(sa.String(50), default="")  # empty: the commitment awaits approval
+    approved_at: Mapped[datetime | None] = mapped_column()
+    resolved_by: Mapped[str] = mapped_column(sa.String(50), default="")
+    resolution_approved_by: Mapped[str] = mapped_column(sa.String(50), default="")
+    resolution_approved_at: Mapped[datetime | None] = mapped_column()
 
     line: Mapped[Line] = relationship(lazy="joined")
+
+    @property
+    def awaiting(self) -> str:
+        """What waits for an approver: "commitment", "resolution", or "" (nothing)."""
+        if self.status == "committed" and not self.approved_by:
+            return "commitment"
+        if self.status == "resolved" and not self.resolution_approved_by:
+            return "resolution"
+        return ""
 
     def __str__(self) -> str:
         return f"{self.number} {self.amount} {self.status}"

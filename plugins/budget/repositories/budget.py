@@ -120,14 +120,35 @@ def add_paid(line_id: int, amount: int) -> None:
     db.session.execute(table.update().where(table.c.id == line_id).values(paid=table.c.paid + amount))
 
 
-def commitments(year: int, *, line_id: int | None = None, status: str | None = None, page: int = 1, per_page: int = 50):
+def _commitments_query(year: int, line_id: int | None, status: str | None):
     query = (sa.select(Commitment).join(Line, Line.id == Commitment.line_id).where(Line.year == year)
              .order_by(Commitment.id.desc()))
     if line_id:
         query = query.where(Commitment.line_id == line_id)
     if status:
         query = query.where(Commitment.status == status)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return query
+
+
+def commitments(year: int, *, line_id: int | None = None, status: str | None = None, page: int = 1, per_page: int = 50):
+    return db.paginate(_commitments_query(year, line_id, status), page=page, per_page=per_page, error_out=False)
+
+
+def all_commitments(year: int, *, status: str | None = None, limit: int = 50_000) -> list[Commitment]:
+    """Every commitment of the year (with a status), newest first, for an export."""
+    return list(db.session.scalars(_commitments_query(year, None, status).limit(limit)))
+
+
+def commitments_awaiting(year: int | None = None) -> list[Commitment]:
+    """Commitments or resolutions waiting for approval and not returned, oldest first."""
+    query = sa.select(Commitment).where(
+        Commitment.return_reason == "",
+        sa.or_(sa.and_(Commitment.status == "committed", Commitment.approved_by == ""),
+               sa.and_(Commitment.status == "resolved", Commitment.resolution_approved_by == ""))
+    ).order_by(Commitment.id)
+    if year is not None:
+        query = query.join(Line, Line.id == Commitment.line_id).where(Line.year == year)
+    return list(db.session.scalars(query))
 
 
 def commitment(commitment_id: int, *, lock: bool = False) -> Commitment | None:

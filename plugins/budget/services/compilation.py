@@ -8,7 +8,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 
-from erp.common import tx
+from erp.common import approvals, tx
 from erp.common.clock import utcnow
 from erp.common.tx import transactional
 from plugins.budget.models import Amount, Basis, Line, Version
@@ -32,6 +32,31 @@ def open_version(year: int) -> Version:
         for basis in repo.bases(previous.id):
             repo.add(Basis(version_id=version.id, line_id=basis.line_id, description=basis.description,
                            unit_price=basis.unit_price, quantity=basis.quantity, months=basis.months, amount=basis.amount))
+    tx.commit()
+    return version
+
+
+def document_name() -> str:
+    return _("budget request")
+
+
+@transactional
+def return_version(version_id: int, reason: str) -> Version:
+    """반려: the approver sends a version being compiled back to the departments with the reason;
+    they correct their requests and resubmit it."""
+    version = _compiling(version_id)
+    if version.is_returned:
+        refuse(_("This budget request was returned already."))
+    approvals.return_document(version, reason, name=document_name(), entity="budget_version", entity_id=version.id)
+    tx.commit()
+    return version
+
+
+@transactional
+def resubmit_version(version_id: int) -> Version:
+    """Send a returned (and corrected) version back for approval."""
+    version = _compiling(version_id)
+    approvals.resubmit(version, name=document_name(), entity="budget_version", entity_id=version.id)
     tx.commit()
     return version
 
@@ -89,7 +114,7 @@ def add_basis(version_id: int, line_id: int, description: str, unit_price, quant
     if amount > 10**15:
         refuse(_("The amount is too large."), "unit_price")
     basis = repo.add(Basis(version_id=version.id, line_id=line.id, description=description.strip()[:200],
-                           unit_price=price, quantity=qty, months=months, amount=amount))
+                           unit_price=price, quantity=qty, months=months, amount=amount, created_by=actor()))
     _refresh_request(version, line)
     tx.commit()
     return basis
@@ -131,9 +156,12 @@ def adjust(version_id: int, line_id: int, amount: int | None, note: str = "") ->
 
 @transactional
 def approve(version_id: int) -> Version:
-    """Approve a version: its figures become the lines' budgets. Refused while a line would fall
-    below what is already committed, or the contingency reserve exceeds its limit."""
+    """Approve a version: its figures become the lines' budgets. Refused to an official who entered
+    any of its requests, while it is returned, while a line would fall below what is already
+    committed, or when the contingency reserve exceeds its limit."""
     version = _compiling(version_id)
+    approvals.check_approver(document_name(), {b.created_by for b in repo.bases(version.id) if b.created_by})
+    approvals.check_not_returned(version, document_name())
     amounts = repo.amounts(version.id)
     lines = repo.lines(version.year)
     expenditure = sum(amounts[l.id].amount for l in lines if l.side == "expenditure" and l.id in amounts)

@@ -13,7 +13,8 @@ from datetime import date
 from flask_babel import gettext as _
 
 from erp import jobs
-from erp.common import docnumbers, outbox, tx
+from erp.common import approvals, docnumbers, outbox, tx
+from erp.common.clock import utcnow
 from erp.common.tx import transactional
 from plugins.budget.models import Commitment, Outbox
 from plugins.budget.repositories import budget as repo
@@ -58,15 +59,80 @@ def _get(commitment_id: int) -> Commitment:
     return commitment
 
 
+def document_name(stage: str) -> str:
+    """The document an approver decides on: the commitment, or its expenditure resolution."""
+    return _("commitment") if stage == "commitment" else _("expenditure resolution")
+
+
+def _awaiting(commitment_id: int) -> Commitment:
+    commitment = _get(commitment_id)
+    if not commitment.awaiting:
+        refuse(_("Nothing of %(number)s waits for approval.", number=commitment.number))
+    return commitment
+
+
+@transactional
+def approve(commitment_id: int) -> Commitment:
+    """결재 of what waits: the commitment (then it can be resolved) or its expenditure resolution
+    (then it can be paid). Refused to the official who drafted it, and while it is returned."""
+    commitment = _awaiting(commitment_id)
+    stage = commitment.awaiting
+    name = document_name(stage)
+    approvals.check_approver(name, commitment.created_by if stage == "commitment" else commitment.resolved_by)
+    approvals.check_not_returned(commitment, name)
+    if stage == "commitment":
+        commitment.approved_by, commitment.approved_at = approvals.approver(), utcnow()
+    else:
+        commitment.resolution_approved_by, commitment.resolution_approved_at = approvals.approver(), utcnow()
+    tx.commit()
+    return commitment
+
+
+@transactional
+def return_to_drafter(commitment_id: int, reason: str) -> Commitment:
+    """반려: send the commitment or resolution waiting for approval back to its drafter."""
+    commitment = _awaiting(commitment_id)
+    if commitment.is_returned:
+        refuse(_("This %(document)s was returned already.", document=document_name(commitment.awaiting)))
+    approvals.return_document(commitment, reason, name=document_name(commitment.awaiting), entity="budget_commitment",
+                              entity_id=commitment.id)
+    tx.commit()
+    return commitment
+
+
+@transactional
+def resubmit(commitment_id: int, on: date | None = None) -> Commitment:
+    """The drafter sends a returned commitment or resolution back for approval; a resolution can
+    be given a corrected date."""
+    commitment = _awaiting(commitment_id)
+    if on is not None and commitment.awaiting == "resolution":
+        if on < commitment.committed_on:
+            refuse(_("The resolution cannot come before the commitment."), "resolved_on")
+        commitment.resolved_on = on
+    approvals.resubmit(commitment, name=document_name(commitment.awaiting), entity="budget_commitment",
+                       entity_id=commitment.id)
+    tx.commit()
+    return commitment
+
+
+def awaiting_approval(year: int | None = None) -> list[Commitment]:
+    """Commitments and resolutions waiting for an approver (not returned), oldest first."""
+    return repo.commitments_awaiting(year)
+
+
 @transactional
 def resolve(commitment_id: int, on: date) -> Commitment:
-    """지출결의: resolve to pay the commitment."""
+    """지출결의: resolve to pay an approved commitment; the resolution then waits for its own
+    approval."""
     commitment = _get(commitment_id)
     if commitment.status != "committed":
         refuse(_("Only a commitment that is neither resolved, paid nor cancelled can be resolved."))
+    if not commitment.approved_by:
+        refuse(_("The commitment must be approved before the expenditure is resolved."))
     if on < commitment.committed_on:
         refuse(_("The resolution cannot come before the commitment."), "resolved_on")
-    commitment.status, commitment.resolved_on = "resolved", on
+    commitment.status, commitment.resolved_on, commitment.resolved_by = "resolved", on, actor()
+    commitment.resolution_approved_by, commitment.resolution_approved_at = "", None
     tx.commit()
     return commitment
 
@@ -78,6 +144,8 @@ def pay(commitment_id: int, on: date) -> Commitment:
     commitment = _get(commitment_id)
     if commitment.status != "resolved":
         refuse(_("Only a resolved commitment can be paid."))
+    if not commitment.resolution_approved_by:
+        refuse(_("The expenditure resolution must be approved before it is paid."))
     if on < commitment.resolved_on:
         refuse(_("The payment cannot come before the resolution."), "paid_on")
     line = commitment.line
@@ -103,12 +171,14 @@ def cancel(commitment_id: int) -> Commitment:
     cancelled and its amount released. A payment cannot be cancelled here (reverse it in the books)."""
     commitment = _get(commitment_id)
     if commitment.status == "resolved":
-        commitment.status, commitment.resolved_on = "committed", None
+        commitment.status, commitment.resolved_on, commitment.resolved_by = "committed", None, ""
+        commitment.resolution_approved_by, commitment.resolution_approved_at = "", None
     elif commitment.status == "committed":
         commitment.status = "cancelled"
         repo.release_amount(commitment.line_id, commitment.amount)
     else:
         refuse(_("A paid or cancelled commitment cannot be cancelled."))
+    commitment.return_reason, commitment.returned_by, commitment.returned_at = "", "", None
     tx.commit()
     return commitment
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from erp.common import tx
+from erp.common import approvals, tx
 from erp.common.clock import utcnow
 from erp.common.tx import transactional
 from erp.extensions import db
@@ -51,15 +51,57 @@ def request(from_line_id: int, to_line_id: int, amount: int, reason: str) -> Tra
     return transfer
 
 
-@transactional
-def decide(transfer_id: int, approve: bool) -> Transfer:
-    """Approve (the budgets move) or reject a requested transfer."""
+def document_name() -> str:
+    return _("transfer")
+
+
+def _requested(transfer_id: int) -> Transfer:
     transfer = repo.transfer(transfer_id, lock=True)
     if transfer is None:
         raise LookupError(transfer_id)
-    if transfer.status != "requested":
+    if transfer.status not in ("requested", "returned"):
         refuse(_("This transfer was decided already."))
+    return transfer
+
+
+@transactional
+def return_transfer(transfer_id: int, reason: str) -> Transfer:
+    """반려: send a requested transfer back to the official who asked for it, with the reason."""
+    transfer = _requested(transfer_id)
+    if transfer.status == "returned":
+        refuse(_("This transfer was returned already."))
+    approvals.return_document(transfer, reason, name=document_name(), entity="budget_transfer", entity_id=transfer.id)
+    transfer.status = "returned"
+    tx.commit()
+    return transfer
+
+
+@transactional
+def resubmit(transfer_id: int, amount: int | None = None, reason: str | None = None) -> Transfer:
+    """The requester corrects a returned transfer (amount, reason) and asks again; checked now and
+    again on approval."""
+    transfer = _requested(transfer_id)
+    if amount is not None:
+        transfer.amount = amount
+    if reason is not None:
+        if not reason.strip():
+            refuse(_("Give the reason for the transfer."), "reason")
+        transfer.reason = reason.strip()[:300]
+    _check(transfer.from_line, transfer.to_line, transfer.amount)
+    approvals.resubmit(transfer, name=document_name(), entity="budget_transfer", entity_id=transfer.id)
+    transfer.status = "requested"
+    tx.commit()
+    return transfer
+
+
+@transactional
+def decide(transfer_id: int, approve: bool) -> Transfer:
+    """Approve (the budgets move) or reject a requested transfer; its requester may not approve it."""
+    transfer = _requested(transfer_id)
+    if transfer.status == "returned":
+        approvals.check_not_returned(transfer, document_name())
     if approve:
+        approvals.check_approver(document_name(), transfer.requested_by)
         _check(transfer.from_line, transfer.to_line, transfer.amount)
     transfer.status = "approved" if approve else "rejected"
     transfer.decided_by, transfer.decided_at = actor(), utcnow()
