@@ -192,7 +192,7 @@ def test_closing_moves_the_result_into_retained_earnings_and_opens_next_year(app
         income = reports.income_statement(Y)
         assert income.totals[0][1][0] == 300_000
         sheet = reports.balance_sheet(Y)
-        assert sheet.totals[0][1][0] == sheet.totals[1][1][0] == 1_300_000
+        assert sheet.sections[0][2][0] == sheet.totals[0][1][0] == 1_300_000  # assets = liabilities and capital
 
         count = entry_count()
         assert closing.close_year(Y).closing_entry_id == fiscal.closing_entry_id  # twice: nothing new
@@ -227,7 +227,7 @@ def test_the_balance_sheet_balances_with_an_unclosed_year(app):
     with app.test_request_context():
         _books(Y)
         sheet = reports.balance_sheet(Y, 12)
-        assets, liabilities_and_capital = sheet.totals[0][1][0], sheet.totals[1][1][0]
+        assets, liabilities_and_capital = sheet.sections[0][2][0], sheet.totals[0][1][0]
         assert assets == liabilities_and_capital == 1_300_000
 
 
@@ -327,7 +327,7 @@ def test_demo_books_balance(app, runner):
         tb = reports.trial_balance(year)
         assert tb.balanced and tb.debit_total > 10_000_000_000
         sheet = reports.balance_sheet(year, 12)
-        assert sheet.totals[0][1] == sheet.totals[1][1]  # this year and last year
+        assert sheet.sections[0][2] == sheet.totals[0][1]  # assets = liabilities and capital, this year and last
         assert closing.is_closed(year - 1)
         assert reports.income_statement(year - 1).totals[0][1][0] != 0
 

@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from erp.common.clock import local_now
 
-FORMATS = {"won": "#,##0", "int": "#,##0", "date": "yyyy-mm-dd", "percent": "0.0%", "text": "@"}
+FORMATS = {"won": "#,##0", "won_deduction": '#,##0;"△"#,##0', "int": "#,##0", "date": "yyyy-mm-dd", "percent": "0.0%", "text": "@"}
 _HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 _TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 _THIN = Side(style="thin", color="A6A6A6")
@@ -26,7 +26,7 @@ HEADER_ROW = 5  # rows 1–3: organisation, title, subtitle and printed date; ro
 class Column:
     header: str
     width: int = 14
-    kind: str = "text"  # text | won | int | date | percent
+    kind: str = "text"  # text | won | won_deduction (negatives as △1,234) | int | date | percent
 
 
 @dataclass
@@ -50,7 +50,7 @@ def sheet_title(title: str, taken: set[str]) -> str:
 
 
 def _check(value, column: Column):
-    if column.kind == "won" and isinstance(value, float):
+    if column.kind in ("won", "won_deduction") and isinstance(value, float):
         raise TypeError(f"column {column.header!r} holds money: integer won, not float {value!r}")
     return value
 
@@ -102,9 +102,9 @@ def _write_row(ws, row_number: int, values: list, columns: list[Column], total: 
         if isinstance(value, str):
             cell.data_type = "s"  # text stays text: "=HYPERLINK(…)" typed by someone is never a formula
         cell.border = _BORDER
-        if column.kind in ("won", "int", "percent") or (column.kind == "date" and isinstance(value, date)):
+        if column.kind in ("won", "won_deduction", "int", "percent") or (column.kind == "date" and isinstance(value, date)):
             cell.number_format = FORMATS[column.kind]
-        if column.kind in ("won", "int", "percent"):
+        if column.kind in ("won", "won_deduction", "int", "percent"):
             cell.alignment = Alignment(horizontal="right")
         if total:
             cell.font, cell.fill = Font(bold=True), _TOTAL_FILL

@@ -17,6 +17,13 @@ def won(value: int | None) -> str:
     return f"{value:,}"
 
 
+def won_deduction(value: int | None) -> str:
+    """Like :func:`won`, but a negative amount reads as a deduction the way Korean financial
+    statements print it: ``-1234`` → ``△1,234`` (감가상각누계액 △, a loss △)."""
+    text = won(value)
+    return f"△{text[1:]}" if text.startswith("-") else text
+
+
 def local_datetime(value: datetime | None) -> datetime | None:
     """A stored (naive UTC) datetime in the office's time zone."""
     if value is None:
@@ -40,4 +47,4 @@ def fmt_datetime(value: datetime | None, seconds: bool = False) -> str:
 
 
 def register(app) -> None:
-    app.jinja_env.filters.update(won=won, date=fmt_date, datetime=fmt_datetime)
+    app.jinja_env.filters.update(won=won, won_deduction=won_deduction, date=fmt_date, datetime=fmt_datetime)

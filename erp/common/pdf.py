@@ -7,6 +7,8 @@ embeds the Korean font.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from html import escape as _html_escape
 from datetime import datetime
 from io import BytesIO
@@ -98,6 +100,17 @@ def _auto_widths(header: list[str], rows: list[list], font: str, size: float) ->
     return [f"{100 * w / total:.3f}%" for w in weights]
 
 
+INDENT = "\u3000"  # a full-width space: how reports mark a label's level in tables and Excel cells
+_INDENTED: dict[tuple[str, int], ParagraphStyle] = {}
+
+
+def _indented(style: ParagraphStyle, depth: int) -> ParagraphStyle:
+    key = (style.name, depth)
+    if key not in _INDENTED:
+        _INDENTED[key] = ParagraphStyle(f"{style.name}_indent{depth}", parent=style, leftIndent=depth * style.fontSize)
+    return _INDENTED[key]
+
+
 def money_table(
     header: list[str],
     rows: list[list],
@@ -105,6 +118,9 @@ def money_table(
     col_widths=None,
     numeric_cols: set[int] = frozenset(),
     total_row: bool = False,
+    bold_rows: set[int] = frozenset(),
+    keep_together: list[tuple[int, int]] = (),
+    formatter: Callable[[int], str] | None = None,
 ) -> Table:
     """A gridded table with a shaded header row that repeats on every page.
 
@@ -113,6 +129,11 @@ def money_table(
     ``<`` print literally; Flowable cells are used as given. With ``total_row`` the last row is
     printed bold on a light background. ``col_widths`` is passed to reportlab (points, "20%",
     "*"); by default widths are proportional to content and fill the frame.
+    ``bold_rows`` (indexes into ``rows``) print bold, like headings with their totals;
+    ``keep_together`` holds ranges of rows (first, last; indexes into ``rows``) that a page break
+    must not split — a heading with its first lines, the last lines with their total — so that
+    no row is left alone on a page. By default the total row keeps the two rows above it.
+    ``formatter`` replaces the ``1,234`` format of numeric cells (e.g. △ for deductions).
     """
     st = styles()
     regular, bold = register_korean_fonts()
@@ -127,6 +148,7 @@ def money_table(
         if len(row) != ncols:
             raise ValueError(f"row {row_index} has {len(row)} cells, header has {ncols}")
         is_total = total_row and row_index == len(rows) - 1
+        strong = is_total or row_index in bold_rows
         out = []
         for col, value in enumerate(row):
             if isinstance(value, Flowable):
@@ -134,10 +156,17 @@ def money_table(
                 continue
             numeric = col in numeric_cols
             if numeric:
-                style = cell_right_bold if is_total else cell_right
+                style = cell_right_bold if strong else cell_right
             else:
-                style = cell_bold if is_total else cell
-            out.append(Paragraph(escape(_cell_text(value, numeric)), style))
+                style = cell_bold if strong else cell
+            text = formatter(value) if numeric and formatter and isinstance(value, int) and not isinstance(value, bool) \
+                else _cell_text(value, numeric)
+            depth = len(text) - len(text.lstrip(INDENT))
+            if depth:
+                # Paragraphs drop leading white space: an indented label (accounts under their
+                # parents) is indented by the style instead.
+                text, style = text[depth:], _indented(style, depth)
+            out.append(Paragraph(escape(text), style))
         data.append(out)
 
     if col_widths is None:
@@ -158,6 +187,11 @@ def money_table(
             ("BACKGROUND", (0, -1), (-1, -1), _TOTAL_FILL),
             ("LINEABOVE", (0, -1), (-1, -1), 1, colors.black),
         ]
+        if not keep_together and len(rows) > 2:
+            keep_together = [(len(rows) - 3, len(rows) - 1)]
+    for first, last in keep_together:
+        # Row 0 of the table is the header: data row i is table row i + 1.
+        commands.append(("NOSPLIT", (0, first + 1), (-1, last + 1)))
     return Table(data, colWidths=col_widths, repeatRows=1, style=TableStyle(commands), hAlign="CENTER")
 
 
@@ -278,12 +312,14 @@ def build_pdf(
     )
     # An empty story would produce no page at all; an official printout always has one.
     flowables = list(story) or [Spacer(1, 1)]
+    laid_out = list(flowables)  # build() consumes its list
     doc.build(
         flowables,
         onFirstPage=draw_frame,
         onLaterPages=draw_frame,
         canvasmaker=_canvas_class(draw_page_number),
     )
+    _check_fits(laid_out, doc.width, title)
     return buffer.getvalue()
 
 
@@ -336,3 +372,15 @@ def form_table(rows: list[tuple[str, str]], width: float, *, label_width: float 
     return Table(data, colWidths=[label_width, width - label_width], style=TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.6, _GRID_COLOR), ("BACKGROUND", (0, 0), (0, -1), _HEADER_FILL),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+
+
+def _check_fits(flowables: list, frame_width: float, title: str) -> None:
+    """A table wider than the frame prints its first and last columns off the paper (codes and
+    totals cut away): refuse to hand such a printout to anyone."""
+    for flowable in flowables:
+        inner = getattr(flowable, "_content", None)  # KeepTogether and friends
+        if isinstance(inner, list):
+            _check_fits(inner, frame_width, title)
+        width = getattr(flowable, "_width", None) if isinstance(flowable, Table) else None
+        if width is not None and width > frame_width + 0.5:
+            raise ValueError(f"{title}: a table is {width / mm:.0f} mm wide, the page holds {frame_width / mm:.0f} mm")

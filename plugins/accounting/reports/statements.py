@@ -8,10 +8,11 @@ from reportlab.platypus import PageBreak, Paragraph, Spacer
 
 from erp.common import excel
 from erp.common import pdf as pdf_module
+from erp.common.formatting import won_deduction
 from plugins.accounting.data import TrialBalance
 from plugins.accounting.services.reports import Statement
 
-INDENT = "\u3000"  # a full-width space: indentation that survives in PDF text and Excel cells
+INDENT = pdf_module.INDENT
 
 
 def _labels() -> dict:
@@ -36,16 +37,34 @@ def _tb_subtitle(tb: TrialBalance) -> str:
 
 
 def _statement_rows(statement: Statement):
-    rows = []
-    for title, lines, totals in statement.sections:
-        rows.append([title] + [None] * len(statement.columns))
+    """The statement's rows (label, amounts…), the rows printed bold (headings, totals, results)
+    and the ranges a page break must not split: a heading with its first two lines, a section's
+    last lines with its total, a result with the rows before it."""
+    rows, bold, keep = [], set(), []
+    blank = [None] * len(statement.columns)
+    heading_totals = getattr(statement, "heading_totals", False)
+    results = getattr(statement, "results", {}) or {}
+    for index, (title, lines, totals) in enumerate(statement.sections):
+        start = len(rows)
+        bold.add(start)
+        rows.append([title] + (list(totals) if heading_totals else blank))
         for line in lines:
             label = INDENT * (line.level + 1) + (f"{line.code} {line.name}" if line.code else line.name)
             rows.append([label] + list(line.amounts))
-        rows.append([INDENT + _("Total %(section)s", section=title)] + list(totals))
+        if not heading_totals:
+            bold.add(len(rows))
+            rows.append([INDENT + _("Total %(section)s", section=title)] + list(totals))
+        keep.append((start, min(start + 2, len(rows) - 1)))
+        keep.append((max(start, len(rows) - 3), len(rows) - 1))
+        for label, amounts in results.get(index, []):
+            bold.add(len(rows))
+            keep.append((len(rows) - 1, len(rows)))
+            rows.append([label] + list(amounts))
     for label, amounts in statement.totals:
+        bold.add(len(rows))
+        keep.append((max(len(rows) - 2, 0), len(rows)))
         rows.append([label] + list(amounts))
-    return rows
+    return rows, bold, keep
 
 
 def _register_header():
@@ -65,19 +84,32 @@ def _register_rows(rows):
     return body, total
 
 
+def _statement_widths(columns: int) -> list[str]:
+    # Shares of the frame, so that a statement of any number of columns fits the paper.
+    label = 46 if columns <= 2 else 40
+    return [f"{label}%"] + [f"{(100 - label) / columns:.3f}%"] * columns
+
+
 def _statement_story(statement: Statement, styles) -> list:
-    rows = _statement_rows(statement)
+    rows, bold, keep = _statement_rows(statement)
     header = [_("Account")] + statement.columns
     table = pdf_module.money_table(header, rows, numeric_cols=set(range(1, len(header))), total_row=True,
-                                   col_widths=[90 * mm] + [45 * mm] * len(statement.columns))
-    return [Paragraph(statement.title, styles["title"]), Spacer(1, 4 * mm), table]
+                                   bold_rows=bold, keep_together=keep, formatter=won_deduction,
+                                   col_widths=_statement_widths(len(statement.columns)))
+    story = [Paragraph(statement.title, styles["title"])]
+    if getattr(statement, "provisional", ""):
+        story.append(Paragraph(statement.provisional, styles["small"]))
+    return story + [Spacer(1, 4 * mm), table]
 
 
 def _settlement_pdf(settlement, styles, org_name: str) -> bytes:
     """결산서: a cover with the contents, then each statement on its own pages."""
     title = _("Settlement report for the fiscal year %(year)d", year=settlement.year)
     story = [Spacer(1, 50 * mm), Paragraph(org_name, styles["heading"]), Spacer(1, 6 * mm),
-             Paragraph(title, styles["title"]), Spacer(1, 20 * mm), Paragraph(_("Contents"), styles["heading"])]
+             Paragraph(title, styles["title"])]
+    if settlement.provisional:
+        story += [Spacer(1, 3 * mm), Paragraph(settlement.provisional, styles["heading"])]
+    story += [Spacer(1, 20 * mm), Paragraph(_("Contents"), styles["heading"])]
     for number, statement in enumerate(settlement.statements, start=1):
         story.append(Paragraph(f"{number}. {statement.title}", styles["body"]))
     if settlement.budget_note:
@@ -102,7 +134,7 @@ def pdf(kind: str, payload, *, org_name: str) -> bytes:
         body, total = _register_rows(payload)
         title = _("Fixed asset register")
         table = pdf_module.money_table(_register_header(), body + [total], numeric_cols={5, 6, 7}, total_row=True,
-                                       col_widths=[28 * mm, 62 * mm, 40 * mm, 24 * mm, 22 * mm, 32 * mm, 32 * mm, 32 * mm])
+                                       col_widths=[28 * mm, 57 * mm, 40 * mm, 24 * mm, 22 * mm, 32 * mm, 32 * mm, 32 * mm])
         return pdf_module.build_pdf(title, [Paragraph(title, styles["title"]), Spacer(1, 4 * mm), table],
                                     org_name=org_name, landscape=True, labels=_labels())
     if kind == "trial_balance":
@@ -126,7 +158,7 @@ def pdf(kind: str, payload, *, org_name: str) -> bytes:
                  lines[-1].balance if lines else opening]
         table = pdf_module.money_table([_("Date"), _("Number"), _("Entry description"), _("Debit"), _("Credit"), _("Balance")],
                                        rows + [total], numeric_cols={3, 4, 5}, total_row=True,
-                                       col_widths=[20 * mm, 30 * mm, 55 * mm, 25 * mm, 25 * mm, 27 * mm])
+                                       col_widths=[20 * mm, 30 * mm, 53 * mm, 25 * mm, 25 * mm, 27 * mm])
         heading = f"{title}: {account.code} {account.name}"
         return pdf_module.build_pdf(title, [Paragraph(heading, styles["title"]), Spacer(1, 4 * mm), table],
                                     org_name=org_name, subtitle=f"{date_from} ~ {date_to}", labels=_labels())
@@ -134,9 +166,12 @@ def pdf(kind: str, payload, *, org_name: str) -> bytes:
 
 
 def _statement_sheet(statement: Statement) -> excel.Sheet:
-    rows = _statement_rows(statement)
-    columns = [excel.Column(_("Account"), 48)] + [excel.Column(c, 20, "won") for c in statement.columns]
-    return excel.Sheet(statement.title, columns, rows[:-1], subtitle=" / ".join(statement.columns), total_row=rows[-1])
+    rows, _bold, _keep = _statement_rows(statement)
+    columns = [excel.Column(_("Account"), 48)] + [excel.Column(c, 20, "won_deduction") for c in statement.columns]
+    subtitle = " / ".join(statement.columns)
+    if getattr(statement, "provisional", ""):
+        subtitle = f"{subtitle} — {statement.provisional}"
+    return excel.Sheet(statement.title, columns, rows[:-1], subtitle=subtitle, total_row=rows[-1])
 
 
 def xlsx(kind: str, payload, *, org_name: str) -> bytes:

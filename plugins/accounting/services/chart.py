@@ -18,9 +18,17 @@ _CLASS_ORDER = {name: str(i) for i, name in enumerate(CLASSES, start=1)}
 _CODE = re.compile(r"^[A-Za-z0-9\-]{1,20}$")
 
 
-def _sort_key(code: str, account_class: str) -> str:
-    # Class first (assets … expenses), then the code as written: 611 < 611-01 < 612.
-    return f"{_CLASS_ORDER[account_class]}:{code}"
+_DIGITS = re.compile(r"\d+")
+SORT_KEY_LENGTH = 60  # the column's width
+
+
+def sort_key(code: str, account_class: str, parent_key: str | None = None) -> str:
+    """The account's place in code order, parents before children: the parent's key, then the
+    code with its numbers zero-padded so that 752 < 5100 and 611 < 611-01 < 612 (as officials
+    read codes, not as strings compare). Class first at the root (assets … expenses). The
+    separator '!' sorts before every code character, so an account's subtree follows it."""
+    segment = _DIGITS.sub(lambda digits: digits.group().zfill(5), code)
+    return f"{parent_key}!{segment}" if parent_key else f"{_CLASS_ORDER[account_class]}:{segment}"
 
 
 @transactional
@@ -37,10 +45,10 @@ def load_standard_chart(path: Path = STANDARD_CHART) -> int:
             continue
         if row["class"] not in CLASSES or row["normal_side"] not in SIDES:
             raise ServiceError(f"accounts.csv: bad class or side on {code}")
+        parent = existing.get(row["parent_code"].strip()) if row["parent_code"].strip() else None
         account = Account(code=code, name=row["name_ko"].strip(), name_en=row["name_en"].strip(),
                           account_class=row["class"], normal_side=row["normal_side"],
-                          sort_key=_sort_key(code, row["class"]))
-        parent = existing.get(row["parent_code"].strip()) if row["parent_code"].strip() else None
+                          sort_key=sort_key(code, row["class"], parent.sort_key if parent else None))
         account.parent = parent
         existing[code] = account_repo.add(account)
         added += 1
@@ -92,9 +100,12 @@ def add_account(code: str, name: str, name_en: str, parent_code: str) -> Account
     if parent.postable and account_repo.has_postings(parent.id):
         raise ServiceError(_("%(code)s has postings; add the new account beside it, not under it.", code=parent.code),
                            {"parent_code": [_("%(code)s has postings; add the new account beside it, not under it.", code=parent.code)]})
+    key = sort_key(code, parent.account_class, parent.sort_key)
+    if len(key) > SORT_KEY_LENGTH:
+        raise ServiceError(_("The chart is nested too deep under %(code)s for another level.", code=parent.code),
+                           {"parent_code": [_("The chart is nested too deep under %(code)s for another level.", code=parent.code)]})
     account = Account(code=code, name=name[:100], name_en=(name_en or "").strip()[:150], account_class=parent.account_class,
-                      normal_side=parent.normal_side, parent=parent, postable=True,
-                      sort_key=_sort_key(code, parent.account_class))
+                      normal_side=parent.normal_side, parent=parent, postable=True, sort_key=key)
     account_repo.add(account)
     parent.postable = False
     tx.commit()

@@ -5,12 +5,14 @@ its closing entry), so a statement reads a few thousand rows whatever the number
 """
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
 
 from erp import ports
+from erp.common.clock import local_today
 from erp.common.errors import ServiceError
 from plugins.accounting.data import TrialBalance, TrialBalanceRow
 from plugins.accounting.models import Account
@@ -84,10 +86,19 @@ class StatementLine:
 
 @dataclass
 class Statement:
+    """A statement as pages, PDFs and Excel files print it: sections of lines with their totals,
+    results printed after a section (``results[i]``: rows after section ``i``, e.g. 영업이익 after
+    영업비용), and the closing totals. ``heading_totals``: a section's total stands on its heading
+    row (the local public enterprise income statement: "Ⅰ. 영업수익 1,234"), not on a row of its own.
+    ``provisional``: the label of figures of a year not yet closed (가결산, with the as-of date)."""
+
     title: str
     columns: list[str]
     sections: list[tuple[str, list[StatementLine], list[int]]] = field(default_factory=list)
     totals: list[tuple[str, list[int]]] = field(default_factory=list)
+    results: dict[int, list[tuple[str, list[int]]]] = field(default_factory=dict)
+    heading_totals: bool = False
+    provisional: str = ""
 
 
 def _signed(account: Account, debit: int, credit: int) -> int:
@@ -126,6 +137,23 @@ def net_income(year: int, month_to: int = 12) -> int:
     return revenue - expense
 
 
+def provisional_label(year: int, month_to: int = 12) -> str:
+    """"가결산 (as of …)" while ``year`` is not closed: the figures can still change. The as-of
+    date is the end of the months shown, or today when that is earlier."""
+    fiscal = period_repo.fiscal_year(year)
+    if fiscal is not None and fiscal.closed:
+        return ""
+    as_of = min(date(year, month_to, calendar.monthrange(year, month_to)[1]), local_today())
+    return _("Provisional figures (year not closed) as of %(date)s", date=as_of.isoformat())
+
+
+def _without_class_roots(lines: list[StatementLine], accounts: list[Account]) -> list[StatementLine]:
+    """Drop the class's root account (1000 자산 …): its section heading and total say the same."""
+    roots = {a.code for a in accounts if a.parent_id is None}
+    return [StatementLine(line.code, line.name, max(line.level - 1, 0), line.amounts, line.bold)
+            for line in lines if line.code not in roots]
+
+
 def balance_sheet(year: int, month: int = 12) -> Statement:
     """재무상태표 at the end of ``month`` of ``year``, with the same date a year before."""
     _check_period(year, 1, month)
@@ -144,35 +172,112 @@ def balance_sheet(year: int, month: int = 12) -> Statement:
     assets = _section_total(accounts, sums_by_column, "asset")
     liabilities = _section_total(accounts, sums_by_column, "liability")
     capital = [c + r for c, r in zip(_section_total(accounts, sums_by_column, "capital"), results)]
-    capital_lines = _class_lines(accounts, levels, totals, "capital")
+    capital_lines = _without_class_roots(_class_lines(accounts, levels, totals, "capital"), accounts)
     if any(results):
-        capital_lines.append(StatementLine("", _("Net income of the current year (not yet closed)"), 1, results))
+        capital_lines.append(StatementLine("", _("Net income of the current year (not yet closed)"), 0, results))
     statement.sections = [
-        (_("Assets"), _class_lines(accounts, levels, totals, "asset"), assets),
-        (_("Liabilities"), _class_lines(accounts, levels, totals, "liability"), liabilities),
+        (_("Assets"), _without_class_roots(_class_lines(accounts, levels, totals, "asset"), accounts), assets),
+        (_("Liabilities"), _without_class_roots(_class_lines(accounts, levels, totals, "liability"), accounts), liabilities),
         (_("Capital"), capital_lines, capital),
     ]
-    statement.totals = [(_("Total assets"), assets),
-                        (_("Total liabilities and capital"), [l + c for l, c in zip(liabilities, capital)])]
+    statement.totals = [(_("Total liabilities and capital"), [l + c for l, c in zip(liabilities, capital)])]
+    statement.provisional = provisional_label(year, month)
     return statement
 
 
+# The local public enterprise income statement (지방공기업 손익계산서): the groups of the standard
+# chart in the order of the form. Revenue or expense accounts outside these groups (added by a
+# city at the top of its chart) count as non-operating.
+OPERATING_REVENUE, OPERATING_EXPENSES = "610", "710"
+NON_OPERATING_REVENUE, NON_OPERATING_EXPENSES = "670", "770"
+EXTRAORDINARY_GAINS, EXTRAORDINARY_LOSSES = "680", "780"
+_ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ"
+
+
+def _group_lines(accounts, levels, totals_by_column, members: list[Account], group: Account | None) -> list[StatementLine]:
+    base = levels[group.id] + 1 if group is not None else 1
+    lines = []
+    for account in members:
+        amounts = [_signed(account, *totals[account.id]) for totals in totals_by_column]
+        if all(a == 0 for a in amounts):
+            continue
+        lines.append(StatementLine(account.code, account.name, max(levels[account.id] - base, 0), amounts,
+                                   bold=not account.postable))
+    return lines
+
+
+def _group_members(accounts: list[Account], account_class: str, codes: tuple[str, ...]) -> dict[str, list[Account]]:
+    """The accounts of ``account_class`` under each group code (the group account itself left
+    out); those under none of them are listed under the last code."""
+    by_id = {a.id: a for a in accounts}
+    members: dict[str, list[Account]] = {code: [] for code in codes}
+    for account in accounts:
+        if account.account_class != account_class or account.code in codes:
+            continue
+        ancestors = _ancestors(account, by_id)
+        group = next((code for code in codes if code in ancestors), None)
+        if group is None:
+            if account.parent_id is None:
+                continue  # the class root (600 사업수익): its groups are the sections
+            group = codes[-1]
+        members[group].append(account)
+    return members
+
+
+def _own_total(members: list[Account], group: Account | None, sums: dict) -> int:
+    total = 0
+    for account in members + ([group] if group is not None else []):
+        if account.id in sums:
+            total += _signed(account, *sums[account.id])
+    return total
+
+
 def income_statement(year: int, month_to: int = 12) -> Statement:
-    """손익계산서 from January to ``month_to``, with the same months a year before."""
+    """손익계산서 from January to ``month_to``, with the same months a year before, in the form of a
+    local public enterprise: Ⅰ 영업수익, Ⅱ 영업비용, Ⅲ 영업이익(손실), Ⅳ 영업외수익, Ⅴ 영업외비용,
+    then 특별이익 and 특별손실 when there are any, and 당기순이익(손실)."""
     _check_period(year, 1, month_to)
     accounts = account_repo.all_ordered()
     levels = account_levels(accounts)
+    by_code = {a.code: a for a in accounts}
     sums_by_column = [entry_repo.balance_sums(y, 1, month_to) for y in (year, year - 1)]
     totals = [_rolled_up(accounts, sums) for sums in sums_by_column]
-    revenue = _section_total(accounts, sums_by_column, "revenue")
-    expense = _section_total(accounts, sums_by_column, "expense")
+    revenue_groups = _group_members(accounts, "revenue", (OPERATING_REVENUE, EXTRAORDINARY_GAINS, NON_OPERATING_REVENUE))
+    expense_groups = _group_members(accounts, "expense", (OPERATING_EXPENSES, EXTRAORDINARY_LOSSES, NON_OPERATING_EXPENSES))
+
+    def group(code: str, members: dict[str, list[Account]]) -> tuple[list[StatementLine], list[int]]:
+        account = by_code.get(code)
+        lines = _group_lines(accounts, levels, totals, members[code], account)
+        return lines, [_own_total(members[code], account, sums) for sums in sums_by_column]
+
+    operating_revenue = group(OPERATING_REVENUE, revenue_groups)
+    operating_expenses = group(OPERATING_EXPENSES, expense_groups)
+    other_revenue = group(NON_OPERATING_REVENUE, revenue_groups)
+    other_expenses = group(NON_OPERATING_EXPENSES, expense_groups)
+    gains = group(EXTRAORDINARY_GAINS, revenue_groups)
+    losses = group(EXTRAORDINARY_LOSSES, expense_groups)
+    operating_income = [r - e for r, e in zip(operating_revenue[1], operating_expenses[1])]
+
+    parts = [(_("Operating revenue"), operating_revenue), (_("Operating expenses"), operating_expenses),
+             (_("Operating income (loss)"), None),
+             (_("Non-operating revenue"), other_revenue), (_("Non-operating expenses"), other_expenses)]
+    if any(gains[1]) or any(losses[1]) or gains[0] or losses[0]:
+        parts += [(_("Extraordinary gains"), gains), (_("Extraordinary losses"), losses)]
+    net = [oi + orv - oe + g - l for oi, orv, oe, g, l in
+           zip(operating_income, other_revenue[1], other_expenses[1], gains[1], losses[1])]
+
     statement = Statement(_("Income statement"),
-                          [_("%(year)d Jan–%(month)02d", year=y, month=month_to) for y in (year, year - 1)])
-    statement.sections = [
-        (_("Revenue"), _class_lines(accounts, levels, totals, "revenue"), revenue),
-        (_("Expenses"), _class_lines(accounts, levels, totals, "expense"), expense),
-    ]
-    statement.totals = [(_("Net income (loss)"), [r - e for r, e in zip(revenue, expense)])]
+                          [_("%(year)d Jan–%(month)02d", year=y, month=month_to) for y in (year, year - 1)],
+                          heading_totals=True)
+    for number, (label, part) in enumerate(parts):
+        title = f"{_ROMAN[number]}. {label}"
+        if part is None:
+            statement.results[len(statement.sections) - 1] = [(title, operating_income)]
+        else:
+            statement.sections.append((title, part[0], part[1]))
+    net_label = _("Net income (loss) for the year")
+    statement.totals = [(f"{_ROMAN[len(parts)]}. {net_label}", net)]
+    statement.provisional = provisional_label(year, month_to)
     return statement
 
 
@@ -337,6 +442,7 @@ class Settlement:
     statements: list[Statement]
     trial_balance: TrialBalance
     budget_note: str = ""
+    provisional: str = ""  # 가결산 … while the year is not closed
 
 
 def settlement(year: int) -> Settlement:
@@ -355,4 +461,4 @@ def settlement(year: int) -> Settlement:
         statements.append(section(year))
     else:
         note = _("The budget settlement section is added when the budget plugin provides it.")
-    return Settlement(year, statements, trial_balance(year, 1, 12), note)
+    return Settlement(year, statements, trial_balance(year, 1, 12), note, provisional_label(year, 12))

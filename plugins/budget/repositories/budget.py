@@ -1,6 +1,8 @@
 """Queries over the budget structure, versions, transfers, execution and the outbox."""
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from erp.extensions import db
@@ -14,8 +16,39 @@ def add(obj):
     return obj
 
 
+# Statutory order of the budget book (시행령 §19②): the revenue part (수익적) before the capital part
+# (자본적), income (수입) before expenditure (지출) within each.
+PART_ORDER = {"revenue": 0, "capital": 1}
+SIDE_ORDER = {"income": 0, "expenditure": 1}
+_DIGITS = re.compile(r"\d+")
+
+
+def _natural(code: str) -> str:
+    return _DIGITS.sub(lambda digits: digits.group().zfill(6), code or "")
+
+
+def _project_paths(projects_of_year: list[Project]) -> dict[int, tuple[str, ...]]:
+    """Each project's codes from its programme down: sorting by them puts a programme before its
+    unit projects and each unit project before its detail projects."""
+    by_id = {p.id: p for p in projects_of_year}
+    paths: dict[int, tuple[str, ...]] = {}
+
+    def path(project: Project) -> tuple[str, ...]:
+        if project.id not in paths:
+            parent = by_id.get(project.parent_id) if project.parent_id else None
+            paths[project.id] = (path(parent) if parent is not None else ()) + (_natural(project.code),)
+        return paths[project.id]
+
+    for project in projects_of_year:
+        path(project)
+    return paths
+
+
 def projects(year: int) -> list[Project]:
-    return list(db.session.execute(sa.select(Project).where(Project.year == year).order_by(Project.code)).scalars())
+    """The year's projects in structure order: programme, its unit projects, their detail projects."""
+    found = list(db.session.execute(sa.select(Project).where(Project.year == year)).scalars())
+    paths = _project_paths(found)
+    return sorted(found, key=lambda p: paths[p.id])
 
 
 def project_by_code(year: int, code: str) -> Project | None:
@@ -23,12 +56,18 @@ def project_by_code(year: int, code: str) -> Project | None:
 
 
 def lines(year: int, *, side: str | None = None, department: str | None = None) -> list[Line]:
-    query = sa.select(Line).where(Line.year == year).order_by(Line.part, Line.side.desc(), Line.code)
+    """The year's budget lines in the budget book's order: revenue part before capital part,
+    income before expenditure, then by project (programme → unit → detail) and item code."""
+    query = sa.select(Line).where(Line.year == year)
     if side:
         query = query.where(Line.side == side)
     if department:
         query = query.join(Project, Project.id == Line.project_id).where(Project.department_code == department)
-    return list(db.session.execute(query).scalars())
+    found = list(db.session.execute(query).scalars())
+    paths = _project_paths(projects(year)) if any(line.project_id for line in found) else {}
+    return sorted(found, key=lambda line: (PART_ORDER.get(line.part, 9), SIDE_ORDER.get(line.side, 9),
+                                           paths.get(line.project_id, ()), _natural(line.item_code),
+                                           _natural(line.sub_code), line.code))
 
 
 def line(line_id: int) -> Line | None:

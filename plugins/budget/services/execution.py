@@ -18,7 +18,7 @@ from erp.common.clock import utcnow
 from erp.common.tx import transactional
 from plugins.budget.models import Commitment, Outbox
 from plugins.budget.repositories import budget as repo
-from plugins.budget.services.common import actor, refuse, whole_won
+from plugins.budget.services.common import RESERVE_ITEM, actor, refuse, whole_won
 
 PAYMENT_ACCOUNT = "1111"  # payments leave the utility's deposits
 
@@ -31,6 +31,10 @@ def commit(line_id: int, on: date, vendor: str, description: str, amount: int) -
         refuse(_("There is no such budget line."), "line_id")
     if line.side != "expenditure":
         refuse(_("Only expenditure lines are committed."), "line_id")
+    if line.item_code == RESERVE_ITEM:
+        # 예비비 is spent only through an approved transfer to the line that needs it.
+        refuse(_("The contingency reserve is never spent directly: request a transfer from it to the line that "
+                 "needs the money, and commit on that line once the transfer is approved."), "line_id")
     whole_won(amount, "amount", _("Amounts are whole won, not negative."))
     if amount == 0:
         refuse(_("Enter the amount of the commitment."), "amount")

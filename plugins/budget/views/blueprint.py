@@ -13,6 +13,7 @@ from erp.web.downloads import printout
 from erp.web.forms import flash_errors
 from erp.web.paging import int_arg
 from plugins.budget.repositories import budget as repo
+from plugins.budget.services.common import RESERVE_ITEM
 
 bp = Blueprint("budget", __name__, url_prefix="/budget", template_folder="../templates")
 
@@ -34,8 +35,11 @@ def deliver(table: Table, filename: str):
     return printout(lambda fmt, org: (to_pdf if fmt == "pdf" else to_xlsx)(table, org), filename)
 
 
-def line_choices(year: int, side: str | None = "expenditure"):
-    return [(l.id, f"{l.code} {l.name} ({l.available:,})") for l in repo.lines(year, side=side)]
+def line_choices(year: int, side: str | None = "expenditure", *, committable: bool = False):
+    """Lines for a select box; ``committable`` leaves out the contingency reserve (spent only
+    through a transfer)."""
+    return [(l.id, f"{l.code} {l.name} ({l.available:,})") for l in repo.lines(year, side=side)
+            if not (committable and l.item_code == RESERVE_ITEM)]
 
 
 def refused(error: ServiceError):

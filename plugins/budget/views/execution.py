@@ -50,7 +50,7 @@ def _export_rows(year: int) -> list[list]:
 
 def _form(year: int) -> CommitmentForm:
     form = CommitmentForm()
-    form.line_id.choices = line_choices(year)
+    form.line_id.choices = line_choices(year, committable=True)
     return form
 
 

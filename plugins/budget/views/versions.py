@@ -8,9 +8,11 @@ from flask_babel import gettext as _
 from erp.auth.access import permission_required
 from erp.common.errors import ServiceError
 from erp.common.tables import Table
+from erp.web.downloads import printout
 from erp.web.forms import ReturnForm, flash_errors, parse_won
 from plugins.budget.repositories import budget as repo
-from plugins.budget.services import compilation
+from plugins.budget.reports import book as book_report
+from plugins.budget.services import book, compilation
 from plugins.budget.views.blueprint import bp, deliver, refused, year_arg
 from plugins.budget.views.forms import AdjustForm, BasisForm
 
@@ -56,7 +58,9 @@ def version_detail(version_id: int):
     rows = compilation.comparison(version.id)
     name = compilation.version_name(version)
     if request.args.get("print") == "book":
-        delivered = deliver(_book_table(version, name), f"budget-book-{version.year}-{version.number}")
+        printed = book.budget_book(version.id)
+        delivered = printout(lambda fmt, org: (book_report.pdf if fmt == "pdf" else book_report.xlsx)(printed, org_name=org),
+                             f"budget-book-{version.year}-{version.number}")
     else:
         table = Table(_("Budget comparison: %(name)s %(year)d", name=name, year=version.year), _("in won"),
                       [_("Code"), _("Name"), _("Before"), _("Change"), _("After")],
@@ -157,29 +161,3 @@ def _comparison_rows(rows) -> list[list]:
         body.append(["", _("Total %(section)s", section=label), sum(r.before for r in part), sum(r.change for r in part),
                      sum(r.after for r in part)])
     return body
-
-
-def _book_table(version, name: str) -> Table:
-    """예산서: each line with its amount in thousand won and its calculation basis."""
-    amounts = repo.amounts(version.id)
-    bases: dict[int, list] = {}
-    for basis in repo.bases(version.id):
-        bases.setdefault(basis.line_id, []).append(basis)
-    rows = []
-    for line in repo.lines(version.year, side=None):
-        amount = amounts[line.id].amount if line.id in amounts else 0
-        rows.append([f"{_('Revenue part') if line.part == 'revenue' else _('Capital part')} · "
-                     f"{_('Income') if line.side == 'income' else _('Expenditure')}",
-                     f"{line.code} {line.name}", amount // 1000, ""])
-        for basis in bases.get(line.id, []):
-            rows.append(["", "", None, f"{basis.description}: {basis.unit_price:,.0f} × {basis.quantity:,.2f} × "
-                                       f"{basis.months} = {basis.amount:,}"])
-    lines = {line.id: line for line in repo.lines(version.year, side=None)}
-    for side, label in (("income", _("Income")), ("expenditure", _("Expenditure"))):
-        total = sum(a.amount for line_id, a in amounts.items() if lines[line_id].side == side) // 1000
-        rows.append(["", _("Total %(section)s", section=label), total, ""])
-    return Table(_("Budget book %(year)d — %(name)s", year=version.year, name=name), _("Unit: thousand won"),
-                 [_("Part"), _("Budget line"), _("Amount (thousand won)"), _("Calculation basis")], rows, numeric={2},
-                 widths=[3, 6, 3, 8], landscape=True)
-
-
