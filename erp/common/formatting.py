@@ -17,6 +17,16 @@ def won(value: int | None) -> str:
     return f"{value:,}"
 
 
+def number(value: int | float | None, digits: int = 0) -> str:
+    """A count or measure with thousands separators: ``4997`` → ``4,997``; a float keeps
+    ``digits`` decimals (``number(12.345, 1)`` → ``12.3``); None → empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and digits:
+        return f"{value:,.{digits}f}"
+    return f"{round(value):,}"
+
+
 def local_datetime(value: datetime | None) -> datetime | None:
     """A stored (naive UTC) datetime in the office's time zone."""
     if value is None:
@@ -40,4 +50,4 @@ def fmt_datetime(value: datetime | None, seconds: bool = False) -> str:
 
 
 def register(app) -> None:
-    app.jinja_env.filters.update(won=won, date=fmt_date, datetime=fmt_datetime)
+    app.jinja_env.filters.update(won=won, number=number, date=fmt_date, datetime=fmt_datetime)
