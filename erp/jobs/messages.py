@@ -3,14 +3,15 @@ the reader's language: a worker has no reader, so it must not translate.
 
 ``message(N_("%(n)s bills issued"), n=1204)`` is what a job returns (or a ServiceError carries);
 ``render(stored)`` is what a page shows — translated now, numbers with thousands separators, and
-``plural=`` chooses the English plural form with ngettext (``n`` is the count). A stored text that
+``plural=`` gives the English plural form, chosen by the count ``n`` (both forms are marked with
+N_, so each is its own entry of the catalogues: Korean has one form, English two). A stored text that
 is not such a message (an exception's text, a row from before) is shown as it is.
 """
 from __future__ import annotations
 
 import json
 
-from flask_babel import gettext, ngettext
+from flask_babel import gettext
 
 from erp.common.formatting import number
 
@@ -39,6 +40,5 @@ def render(stored: str | None) -> str:
     raw = data.get("values") or {}
     values = {name: number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
               for name, value in raw.items()}
-    if data.get("plural"):
-        return ngettext(data[KEY], data["plural"], int(raw.get("n", 0)), **values)
-    return gettext(data[KEY], **values)
+    msgid = data["plural"] if data.get("plural") and raw.get("n") != 1 else data[KEY]
+    return gettext(msgid, **values)
