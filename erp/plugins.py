@@ -50,6 +50,16 @@ class MenuItem:
     icon: str = ""
 
 
+@dataclass(frozen=True)
+class HomePanel:
+    """A panel of the home page, shown to users who hold ``permission`` (or any one of several):
+    ``target`` ("package.module:function") returns an :class:`erp.web.home.Panel` for the
+    logged-in user, or None when it has nothing to show. Only the panels a user may see are built."""
+
+    permission: str | tuple[str, ...]
+    target: str
+
+
 @dataclass
 class Manifest:
     """What a plugin declares about itself (compare Odoo's ``__manifest__.py``)."""
@@ -67,6 +77,8 @@ class Manifest:
     roles: tuple[StandardRole, ...] = ()
     permissions: tuple[Permission, ...] = ()
     menu: tuple[MenuItem, ...] = ()
+    # What the home page shows each role: what is waiting for it and how things stand.
+    home: tuple[HomePanel, ...] = ()
     # Pages for citizens (no login), linked from the header of every page.
     public_menu: tuple[MenuItem, ...] = ()
     # "package.module:attribute" strings, imported when the plugin loads, so that declaring a

@@ -97,7 +97,11 @@ def test_accountant_drafts_chief_approves_and_the_statements_show_it(app, live_s
     page.wait_for_url(f"{live_server}/login")
 
     _log_in(page, live_server, "chief", "Ledger-Head-2026")
-    page.goto(entry_url)
+    # His home page lists the draft waiting for him; it opens from there.
+    drafts = page.locator("[data-panel=accounting-drafts]")
+    assert "결재 대기 전표" in drafts.inner_text() and "1" in drafts.locator("dd").first.inner_text()
+    drafts.locator("a:has-text('3월 가압장 전기요금')").click()
+    page.wait_for_url(entry_url)
     page.click("button:has-text('승인(전기)')")
     assert f"{year}-JE-000001 전표를 전기했습니다" in page.inner_text(".flashes")
 

@@ -42,6 +42,16 @@ def test_demo_creates_an_organisation_and_one_working_login_per_role(app, runner
             by_month.setdefault((int(year), int(month)), set()).add("rates" if source.startswith("rates:") else source)
         assert len(by_month) >= 13 and all(len(kinds) == 1 for kinds in by_month.values()), by_month
         assert sum(kinds == {"rates"} for kinds in by_month.values()) >= 5  # the bill runs' months
+    # Most complaints are answered on time, as the statistics and the officer's home page show.
+    from datetime import timedelta
+
+    from erp.common.clock import local_today
+    from plugins.complaints.services import stats
+
+    with app.app_context():
+        months = stats.statistics(local_today() - timedelta(days=120), local_today(), by="month")
+        completed, on_time = sum(row.completed for row in months), sum(row.on_time for row in months)
+        assert completed >= 15 and on_time / completed >= 0.8, (completed, on_time)
 
 
 def test_create_admin_then_log_in(app, runner):

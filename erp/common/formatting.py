@@ -22,6 +22,14 @@ def won_deduction(value: int | None) -> str:
     statements print it: ``-1234`` → ``△1,234`` (감가상각누계액 △, a loss △)."""
     text = won(value)
     return f"△{text[1:]}" if text.startswith("-") else text
+def number(value: int | float | None, digits: int = 0) -> str:
+    """A count or measure with thousands separators: ``4997`` → ``4,997``; a float keeps
+    ``digits`` decimals (``number(12.345, 1)`` → ``12.3``); None → empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and digits:
+        return f"{value:,.{digits}f}"
+    return f"{round(value):,}"
 
 
 def local_datetime(value: datetime | None) -> datetime | None:
@@ -47,4 +55,4 @@ def fmt_datetime(value: datetime | None, seconds: bool = False) -> str:
 
 
 def register(app) -> None:
-    app.jinja_env.filters.update(won=won, won_deduction=won_deduction, date=fmt_date, datetime=fmt_datetime)
+    app.jinja_env.filters.update(won=won, won_deduction=won_deduction, number=number, date=fmt_date, datetime=fmt_datetime)

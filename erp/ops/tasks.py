@@ -4,7 +4,10 @@ from __future__ import annotations
 from flask import current_app
 
 from erp.common import tx
+from erp.common.errors import ServiceError
+from erp.i18n import N_
 from erp.jobs import JobSet
+from erp.jobs.messages import message
 from erp.ops import checks, minutes
 
 jobs = JobSet()
@@ -20,7 +23,8 @@ def cleanup() -> int:
 
 @jobs.periodic("ops.cleanup", "17 3 * * *")
 def cleanup_job(job) -> str:
-    return f"{cleanup()} rows older than {current_app.config['ERP_OPS_KEEP_DAYS']} days deleted"
+    return message(N_("%(rows)s rows older than %(days)s days deleted"), rows=cleanup(),
+                   days=int(current_app.config["ERP_OPS_KEEP_DAYS"]))
 
 
 @jobs.periodic("ops.checks", "* * * * *")
@@ -28,4 +32,22 @@ def checks_job(job) -> str:
     """Every minute, the service checks whose interval has passed (each its own, default 5 minutes)."""
     done = checks.run_checks(progress=job.progress if job is not None else None)
     failed = [check.name for check, result in done if not result.ok]
-    return f"{len(done)} checks run, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else "")
+    if failed:
+        return message(N_("%(n)s checks run, %(failed)s failed: %(names)s"), n=len(done), failed=len(failed),
+                       names=", ".join(failed))
+    return message(N_("%(n)s check run, none failed"), N_("%(n)s checks run, none failed"), n=len(done))
+
+
+@jobs.periodic("ops.audit-verify", "41 2 * * *")
+def audit_verify_job(job) -> str:
+    """Every night, the hash chains of the audit trail this service keeps: the home page shows
+    the administrator the last result (a break fails the job with the break as its error)."""
+    from erp.audit import services as audit
+
+    results = audit.verify_all()
+    for result in results:
+        if not result.ok:
+            raise ServiceError(message(N_("The %(chain)s audit trail is broken at record %(seq)s: %(reason)s"),
+                                       chain=result.chain, seq=result.broken_seq or 0, reason=result.reason))
+    return message(N_("%(chains)s chains intact, %(records)s records verified"), chains=len(results),
+                   records=sum(result.checked for result in results))

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask import Blueprint, redirect, render_template, request, session
 from flask_login import current_user
 
 from erp.audit import services as audit
 from erp.auth.access import login_only, public
 from erp.config import LANGUAGES
+from erp.web import home as home_panels
 from erp.web.paging import same_site_path
 
 bp = Blueprint("web", __name__)
@@ -17,11 +18,10 @@ bp = Blueprint("web", __name__)
 @bp.route("/")
 @login_only
 def home():
-    ext = current_app.extensions["erp"]
-    plugins = [manifest for manifest, _menu in ext["menus"]]  # loaded here or served by another service
-    recent = audit.recent(8) if current_user.can("core.audit") else []
+    """What is waiting for the user and how things stand: the panels of the core and of the
+    plugins that the user's permissions show (erp.web.home), then the user's recent activity."""
     mine = audit.recent(5, actor_id=current_user.id)
-    return render_template("home.html", plugins=plugins, recent=recent, mine=mine)
+    return render_template("home.html", panels=home_panels.build(), mine=mine)
 
 
 @bp.route("/lang/<code>", methods=["POST"])

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from erp.i18n import N_
-from erp.plugins import Manifest, MenuItem, Permission, StandardRole
+from erp.plugins import HomePanel, Manifest, MenuItem, Permission, StandardRole
 
 manifest = Manifest(
     name="accounting",
@@ -38,6 +38,10 @@ manifest = Manifest(
         MenuItem(_l("Fixed assets"), "accounting.asset_register", "accounting.view"),
         MenuItem(_l("Chart of accounts"), "accounting.accounts", "accounting.view"),
         MenuItem(_l("Periods and year end"), "accounting.periods", "accounting.view"),
+    ),
+    home=(
+        HomePanel(("accounting.approve", "accounting.entry"), "plugins.accounting.views.home:drafts"),
+        HomePanel("accounting.close", "plugins.accounting.views.home:periods"),
     ),
     models="plugins.accounting.models",
     blueprints=("plugins.accounting.views:bp", "plugins.accounting.rest:port_bp"),

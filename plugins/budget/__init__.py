@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from erp.i18n import N_
-from erp.plugins import Manifest, MenuItem, Permission, StandardRole
+from erp.plugins import HomePanel, Manifest, MenuItem, Permission, StandardRole
 
 manifest = Manifest(
     name="budget",
@@ -33,6 +33,10 @@ manifest = Manifest(
         MenuItem(_l("Carry-over and lapse"), "budget.year_end", "budget.view"),
         MenuItem(_l("Mid-term financial plan"), "budget.midterm_plan", "budget.view"),
         MenuItem(_l("Budget structure"), "budget.structure_page", "budget.view"),
+    ),
+    home=(
+        HomePanel(("budget.review", "budget.approve"), "plugins.budget.views.home:waiting"),
+        HomePanel(("budget.review", "budget.approve", "budget.execute"), "plugins.budget.views.home:execution"),
     ),
     models="plugins.budget.models",
     blueprints=("plugins.budget.views:bp", "plugins.budget.rest:port_bp"),

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from erp.i18n import N_
-from erp.plugins import Manifest, MenuItem, Permission, StandardRole
+from erp.plugins import HomePanel, Manifest, MenuItem, Permission, StandardRole
 
 manifest = Manifest(
     name="complaints",
@@ -30,6 +30,7 @@ manifest = Manifest(
         MenuItem(_l("File a complaint"), "complaints.new", ""),
         MenuItem(_l("Follow a complaint"), "complaints.status", ""),
     ),
+    home=(HomePanel("complaints.handle", "plugins.complaints.views.home:queue"),),
     models="plugins.complaints.models",
     blueprints=("plugins.complaints.views:bp", "plugins.complaints.rest:port_bp"),
     port="plugins.complaints.port:ComplaintsPort",

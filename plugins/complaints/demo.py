@@ -29,7 +29,9 @@ TEXTS = {
     "GRIEVANCE": ("공사 후 도로 복구 지연", "관로 공사 후 한 달째 도로가 복구되지 않았습니다."),
 }
 # The state each demo complaint is brought to, cycling through them.
-PATHS = ["received", "assigned", "supplement", "in_progress", "extended", "completed", "completed", "refused", "withdrawn"]
+# Most are completed, as in a real office; a few are still open, refused or withdrawn.
+PATHS = ["received", "completed", "assigned", "completed", "supplement", "completed", "in_progress", "completed",
+         "extended", "completed", "refused", "completed", "withdrawn", "completed"]
 
 
 def load(context) -> None:
@@ -56,7 +58,25 @@ def load(context) -> None:
             service.recompute_due(row)
             db.session.commit()
             _advance(row.id, target, officer)
+            if target == "completed":
+                _answered(row.id, late=(round_no + index) % 9 == 4)
             count += 1
+
+
+def _answered(complaint_id: int, late: bool) -> None:
+    """Date the completion back to when the office answered: within the deadline (at 40–80 % of
+    the time allowed), or a day after it for the few answered late."""
+    row = db.session.get(Complaint, complaint_id)
+    if row.due_at is None or row.closed_at is None:
+        return
+    allowed = row.due_at - row.filed_at
+    answered = row.due_at + timedelta(days=1) if late else row.filed_at + allowed * (0.4 + (complaint_id % 5) / 10)
+    answered = min(answered, utcnow())
+    for event in row.events:
+        if event.at > answered:
+            event.at = answered
+    row.closed_at = answered
+    db.session.commit()
 
 
 def _customer_no(sequence: int) -> str:

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from erp.i18n import N_
-from erp.plugins import Manifest, MenuItem, Permission, StandardRole
+from erp.plugins import HomePanel, Manifest, MenuItem, Permission, StandardRole
 
 manifest = Manifest(
     name="rates",
@@ -40,6 +40,11 @@ manifest = Manifest(
         MenuItem(_l("Water bill calculator"), "rates.calculator", "rates.view"),
     ),
     public_menu=(MenuItem(_l("Water bill calculator"), "rates.calculator", ""),),
+    home=(
+        HomePanel("rates.billing", "plugins.rates.views.home:billing"),
+        HomePanel("rates.billing", "plugins.rates.views.home:receivables"),
+        HomePanel("rates.read", "plugins.rates.views.home:routes"),
+    ),
     models="plugins.rates.models",
     blueprints=("plugins.rates.views:bp", "plugins.rates.rest:bp", "plugins.rates.rest:port_bp"),
     port="plugins.rates.port:RatesPort",

@@ -1,0 +1,56 @@
+"""Queries of the home page's rates panels: how far the reading, billing and collection stand."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from erp.extensions import db
+from plugins.rates.models import Bill, BillRun, Customer, Payment, Reading
+
+
+def latest_run() -> BillRun | None:
+    return db.session.execute(sa.select(BillRun).order_by(BillRun.id.desc()).limit(1)).scalar()
+
+
+def held_readings(limit: int = 8) -> tuple[int, list[tuple[Reading, Customer]]]:
+    """(how many readings are held for review, the newest of them with their customers)."""
+    count = db.session.execute(sa.select(sa.func.count(Reading.id)).where(Reading.held.is_(True))).scalar_one()
+    rows = db.session.execute(sa.select(Reading, Customer).join(Customer, Reading.customer_id == Customer.id)
+                              .where(Reading.held.is_(True)).order_by(Reading.read_on.desc(), Reading.id.desc())
+                              .limit(limit)).all()
+    return int(count), [(reading, customer) for reading, customer in rows]
+
+
+def route_progress(since: date) -> list[tuple[str, int, int]]:
+    """(route, active customers, customers read on or after ``since``) of every route."""
+    read = (sa.select(Reading.customer_id).where(Reading.read_on >= since).distinct()).subquery()
+    rows = db.session.execute(
+        sa.select(Customer.route_code, sa.func.count(Customer.id), sa.func.count(read.c.customer_id))
+        .outerjoin(read, read.c.customer_id == Customer.id).where(Customer.status == "active")
+        .group_by(Customer.route_code).order_by(Customer.route_code)).all()
+    return [(route, int(customers), int(done)) for route, customers, done in rows]
+
+
+def billed_by_month(first: date) -> dict[str, int]:
+    """Month of issue (YYYY-MM) → the amount billed, from ``first`` on."""
+    month = sa.func.substr(sa.cast(Bill.issued_on, sa.String), 1, 7)
+    rows = db.session.execute(sa.select(month, sa.func.sum(Bill.total)).where(Bill.issued_on >= first)
+                              .group_by(month)).all()
+    return {key: int(total or 0) for key, total in rows}
+
+
+def collected_by_month(first: date) -> dict[str, int]:
+    """Month of receipt (YYYY-MM) → the amount applied to bills (reversals counted off)."""
+    month = sa.func.substr(sa.cast(Payment.received_on, sa.String), 1, 7)
+    rows = db.session.execute(sa.select(month, sa.func.sum(Payment.applied)).where(Payment.received_on >= first)
+                              .group_by(month)).all()
+    return {key: int(total or 0) for key, total in rows}
+
+
+def outstanding_before(first: date) -> int:
+    """Billed before ``first`` and not collected before it."""
+    billed = db.session.execute(sa.select(sa.func.coalesce(sa.func.sum(Bill.total), 0)).where(Bill.issued_on < first)).scalar_one()
+    paid = db.session.execute(sa.select(sa.func.coalesce(sa.func.sum(Payment.applied), 0))
+                              .where(Payment.received_on < first)).scalar_one()
+    return int(billed) - int(paid)
