@@ -300,3 +300,20 @@ def test_budget_settlement_lines_follow_the_statutory_order(app, budget):
         expenditure = [line.code for line in section.sections[1][1]]
         assert expenditure[-1].startswith("C-")  # the capital part after the revenue part
         assert section.sections[1][2][0] == 15_000_000 + 400_000 + 28_000_000
+
+
+def test_a_total_never_stands_alone_on_a_page(app):
+    from erp.common import pdf
+
+    def pages(rows: int, keep) -> list[str]:
+        body = [[f"행{i:03d}", i] for i in range(rows)] + [["합계행", rows]]
+        table = pdf.money_table(["항목", "금액"], body, numeric_cols={1}, total_row=True, keep_together=keep)
+        data = pdf.build_pdf("t", [table], org_name="o")
+        return [page.extract_text() for page in PdfReader(BytesIO(data)).pages]
+
+    with app.app_context():
+        # Find the length at which, with nothing kept together, the total row alone spills over.
+        alone = next(n for n in range(20, 120) if len(pages(n, [(0, 0)])) == 2 and "행" not in
+                     pages(n, [(0, 0)])[1].replace("합계행", ""))
+        kept = pages(alone, [])  # the default: the total keeps the two rows above it
+        assert len(kept) == 2 and f"행{alone - 1:03d}" in kept[1] and f"행{alone - 2:03d}" in kept[1]
