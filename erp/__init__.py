@@ -90,7 +90,7 @@ def register_extensions(app: Flask) -> None:
     from erp import jobs, migrating
     from erp.common import formatting, tx
     from erp.extensions import babel, csrf, db, login_manager, migrate
-    from erp.web import i18n
+    from erp.web import headers, i18n
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.ROOT / "migrations"))
@@ -109,6 +109,7 @@ def register_extensions(app: Flask) -> None:
     tx.init_app(app)
     jobs.init_app(app)
     formatting.register(app)
+    headers.init_app(app)
 
     trusted = int(os.environ.get("ERP_TRUSTED_PROXIES", "0") or 0)
     if trusted:
