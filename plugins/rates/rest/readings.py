@@ -11,12 +11,14 @@ from flask import jsonify, request
 
 from erp.audit import services as audit
 from erp.auth.access import public
+from erp.web.limits import limit
 from plugins.rates.rest.quote import bp
 from plugins.rates.services import ami
 
 
 @bp.route("/readings", methods=["POST"])
 @public
+@limit("ERP_RATELIMIT_AMI")
 def readings():
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not header[7:].strip():
