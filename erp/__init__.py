@@ -91,10 +91,11 @@ def register_extensions(app: Flask) -> None:
     from erp.auth import sessions
     from erp.common import formatting, tx
     from erp.extensions import babel, csrf, db, login_manager, migrate
-    from erp.web import headers, i18n, limits
+    from erp.web import body_limits, headers, i18n, limits
 
     db.init_app(app)
     sessions.init_app(app)
+    body_limits.init_app(app)  # before the CSRF check and the rate limits read a body
     limits.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.ROOT / "migrations"))
     # `flask db upgrade`, `current`, `heads`, `check` cover every plugin's history too.

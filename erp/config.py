@@ -148,7 +148,10 @@ def from_environment() -> dict:
         "BABEL_DEFAULT_LOCALE": os.environ.get("ERP_LOCALE", "ko"),
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("ERP_TIMEZONE", "Asia/Seoul"),
         "ERP_LOG_LEVEL": os.environ.get("ERP_LOG_LEVEL", "INFO"),
+        # Request size limits (erp.web.body_limits): forms with uploads, JSON APIs, batch APIs.
         "MAX_CONTENT_LENGTH": _int("ERP_MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        "ERP_MAX_JSON_KB": _int("ERP_MAX_JSON_KB", 64),
+        "ERP_MAX_BATCH_MB": _int("ERP_MAX_BATCH_MB", 8),
         # Rate limits (erp.web.limits): counters in Redis when ERP_RATELIMIT_STORAGE_URL (else a
         # redis:// ERP_QUEUE_URL) is set, else in the database. Each limit is a rate such as
         # "5 per hour" (Flask-Limiter's notation), counted per address and, where the endpoint

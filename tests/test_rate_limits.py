@@ -138,3 +138,38 @@ def test_spent_windows_are_cleaned_up(app, client, monkeypatch):
         later = utcnow() + timedelta(minutes=2)
         monkeypatch.setattr(limits, "utcnow", lambda: later)
         assert re.search(r"and [1-9]\d* spent rate-limit windows deleted", cleanup_job(None))
+
+
+# --- request size limits (erp.web.body_limits) ---------------------------------------------------
+
+def test_a_json_api_refuses_a_body_over_64_kb_with_a_json_413(client):
+    big = {"customer_no": "x" * (70 * 1024)}
+    answer = client.post("/api/rates/quote", json=big)
+    assert answer.status_code == 413 and answer.is_json
+    assert "64 KB" in answer.get_json()["message"]
+    assert client.post("/api/rates/quote", json={"customer_no": "x" * 1000}).status_code == 400  # small: read
+
+
+def test_batch_apis_accept_larger_bodies_up_to_their_own_limit(app_factory):
+    app = app_factory(ERP_MAX_BATCH_MB=1)
+    client = app.test_client()
+    body = b'{"readings": [' + b",".join([b'{"meter": "M-0001", "at": "2026-11-20", "value": 1234}'] * 3000) + b"]}"
+    assert 64 * 1024 < len(body) < 1024 * 1024
+    assert client.post("/api/rates/readings", data=body, content_type="application/json").status_code == 401  # read, no token
+    huge = body + b" " * (1024 * 1024)
+    answer = client.post("/api/rates/readings", data=huge, content_type="application/json")
+    assert answer.status_code == 413 and "1 MB" in answer.get_json()["message"]
+
+
+def test_an_upload_over_the_form_limit_gets_a_clear_korean_page(app_factory):
+    from io import BytesIO
+
+    app = app_factory(MAX_CONTENT_LENGTH=1024 * 1024)
+    client = app.test_client()
+    page = client.get("/complaints/new").get_data(as_text=True)
+    data = {**FILING, "phone": "010-2222-3333", "csrf_token": csrf_from(page),
+            "attachments": [(BytesIO(b"\x89PNG" + b"0" * (2 * 1024 * 1024)), "사진.png")]}
+    answer = client.post("/complaints/new", data=data, content_type="multipart/form-data")
+    assert answer.status_code == 413
+    html = answer.get_data(as_text=True)
+    assert "최대 1 MB" in html and answer.headers["Content-Type"].startswith("text/html")
