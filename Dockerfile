@@ -3,6 +3,8 @@
 # the same image with the command `flask erp worker` (a second container or Deployment).
 FROM python:3.11-slim-bookworm
 
+# ERP_SECURE_COOKIES: the image is served behind TLS (an ingress or load balancer), so cookies go
+# over HTTPS only and browsers are told to keep to HTTPS (HSTS); a trial over plain HTTP sets it to 0.
 # XDG_RUNTIME_DIR: gunicorn (>= 25) opens its control socket (for `gunicornc`) there, else under the
 # user's home, /app, which the user cannot write (and Kubernetes mounts the root read-only).
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -12,6 +14,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     FLASK_APP=wsgi:app \
     ERP_INSTANCE_DIR=/var/lib/erp \
     ERP_STORAGE_DIR=/var/lib/erp/storage \
+    ERP_SECURE_COOKIES=1 \
     XDG_RUNTIME_DIR=/tmp
 
 # Nanum TrueType fonts: Korean text embedded in printed bills and reports.

@@ -9,6 +9,8 @@ import os
 import shutil
 import tempfile
 
+import gunicorn.http.wsgi
+
 bind = os.environ.get("ERP_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
@@ -45,6 +47,11 @@ logconfig_dict = {
     },
 }
 
+
+# gunicorn names itself in a "Server:" header of every response, a setting it does not offer to
+# change; the name its responses read at run time is replaced by a neutral one, which tells an
+# attacker nothing about the software (nginx in front has server_tokens off as well).
+gunicorn.http.wsgi.SERVER = "erp"
 
 # prometheus-client's multiprocess mode (erp.ops.metrics): every worker writes its counts to files
 # in this directory and a scrape merges them. It must be set before the application is imported;

@@ -88,11 +88,15 @@ def _configure_binds(app: Flask, manifests: list) -> None:
 def register_extensions(app: Flask) -> None:
     from erp.audit import services as audit_services
     from erp import jobs, migrating
+    from erp.auth import sessions
     from erp.common import formatting, tx
     from erp.extensions import babel, csrf, db, login_manager, migrate
-    from erp.web import i18n
+    from erp.web import body_limits, headers, i18n, limits
 
     db.init_app(app)
+    sessions.init_app(app)
+    body_limits.init_app(app)  # before the CSRF check and the rate limits read a body
+    limits.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.ROOT / "migrations"))
     # `flask db upgrade`, `current`, `heads`, `check` cover every plugin's history too.
     app.cli.add_command(migrating.db_group, name="db")
@@ -109,6 +113,7 @@ def register_extensions(app: Flask) -> None:
     tx.init_app(app)
     jobs.init_app(app)
     formatting.register(app)
+    headers.init_app(app)
 
     trusted = int(os.environ.get("ERP_TRUSTED_PROXIES", "0") or 0)
     if trusted:
@@ -121,6 +126,7 @@ def register_core(app: Flask) -> None:
     from erp.audit.views import bp as audit_bp
     from erp.auth import session_timeout
     from erp.auth.access import guard
+    from erp.auth.tasks import jobs as auth_jobs
     from erp.auth.views import bp as auth_bp
     from erp.common.views import bp as common_bp
     from erp.ops.tasks import jobs as ops_jobs
@@ -131,6 +137,7 @@ def register_core(app: Flask) -> None:
     for blueprint in (web_bp, auth_bp, audit_bp, common_bp, ops_bp, dashboard_bp):
         app.register_blueprint(blueprint)
     app.extensions["erp_jobs"].add(ops_jobs)  # the core's own periodic jobs
+    app.extensions["erp_jobs"].add(auth_jobs)
     session_timeout.init_app(app)
     app.before_request(guard)
     navigation.init_app(app)

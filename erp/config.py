@@ -98,6 +98,15 @@ def default_queue_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'queue.sqlite'}"
 
 
+def _redis_url(name: str) -> str:
+    """A Redis URL for sessions or rate limits: its own setting, else the job queue's Redis."""
+    own = os.environ.get(name, "").strip()
+    if own:
+        return own
+    queue = os.environ.get("ERP_QUEUE_URL", "")
+    return queue if queue.startswith(("redis://", "rediss://", "unix://")) else ""
+
+
 def from_environment() -> dict:
     """Every setting the application reads, with its default."""
     idle_minutes = _int("ERP_IDLE_TIMEOUT_MINUTES", 30)
@@ -122,9 +131,13 @@ def from_environment() -> dict:
         "ERP_LOGIN_MAX_FAILURES": _int("ERP_LOGIN_MAX_FAILURES", 5),
         "ERP_LOGIN_LOCK_MINUTES": _int("ERP_LOGIN_LOCK_MINUTES", 15),
         "ERP_IDLE_TIMEOUT_MINUTES": idle_minutes,
-        # The idle limit is enforced on each request (erp.auth.session_timeout), which can then
-        # say why the user was logged out; the signed cookie's own lifetime is the absolute cap
-        # of a working day, checked by Flask on the server side as well.
+        # Sessions live on the server (erp.auth.sessions): in the database, or in Redis when
+        # ERP_SESSION_REDIS_URL (else a redis:// ERP_QUEUE_URL) is set. The idle limit and the
+        # absolute limit of a login (ERP_SESSION_MAX_HOURS, a working day) are enforced on each
+        # request (erp.auth.session_timeout), which can then say why the user was logged out; a
+        # stored session untouched for that long is deleted by the periodic clean-up.
+        "ERP_SESSION_REDIS_URL": _redis_url("ERP_SESSION_REDIS_URL"),
+        "ERP_SESSION_MAX_HOURS": _int("ERP_SESSION_MAX_HOURS", 12),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("ERP_SESSION_MAX_HOURS", 12)),
         "SESSION_REFRESH_EACH_REQUEST": True,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -135,7 +148,24 @@ def from_environment() -> dict:
         "BABEL_DEFAULT_LOCALE": os.environ.get("ERP_LOCALE", "ko"),
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("ERP_TIMEZONE", "Asia/Seoul"),
         "ERP_LOG_LEVEL": os.environ.get("ERP_LOG_LEVEL", "INFO"),
+        # Request size limits (erp.web.body_limits): forms with uploads, JSON APIs, batch APIs.
         "MAX_CONTENT_LENGTH": _int("ERP_MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        "ERP_MAX_JSON_KB": _int("ERP_MAX_JSON_KB", 64),
+        "ERP_MAX_BATCH_MB": _int("ERP_MAX_BATCH_MB", 8),
+        # Rate limits (erp.web.limits): counters in Redis when ERP_RATELIMIT_STORAGE_URL (else a
+        # redis:// ERP_QUEUE_URL) is set, else in the database. Each limit is a rate such as
+        # "5 per hour" (Flask-Limiter's notation), counted per address and, where the endpoint
+        # names one, per target (receipt or customer number) as well.
+        "ERP_RATELIMIT_STORAGE_URL": _redis_url("ERP_RATELIMIT_STORAGE_URL"),
+        "ERP_RATELIMIT_ENABLED": os.environ.get("ERP_RATELIMIT_ENABLED", "1") != "0",
+        "ERP_RATELIMIT_PUBLIC": os.environ.get("ERP_RATELIMIT_PUBLIC", "300 per minute"),
+        "ERP_RATELIMIT_LOGIN": os.environ.get("ERP_RATELIMIT_LOGIN", "10 per minute"),
+        "ERP_RATELIMIT_COMPLAINT_FILING": os.environ.get("ERP_RATELIMIT_COMPLAINT_FILING", "5 per hour"),
+        "ERP_RATELIMIT_COMPLAINT_LOOKUP": os.environ.get("ERP_RATELIMIT_COMPLAINT_LOOKUP", "10 per 10 minutes"),
+        "ERP_RATELIMIT_CALCULATOR": os.environ.get("ERP_RATELIMIT_CALCULATOR", "60 per minute"),
+        "ERP_RATELIMIT_QUOTE": os.environ.get("ERP_RATELIMIT_QUOTE", "120 per minute"),
+        "ERP_RATELIMIT_AMI": os.environ.get("ERP_RATELIMIT_AMI", "120 per minute"),
+        "ERP_RATELIMIT_PAYMENTS": os.environ.get("ERP_RATELIMIT_PAYMENTS", "120 per minute"),
         # The job queue (erp.jobs): a SQLite file by default, redis://… for several machines.
         "ERP_QUEUE_URL": os.environ.get("ERP_QUEUE_URL") or default_queue_url(),
         "ERP_QUEUE_NAME": os.environ.get("ERP_QUEUE_NAME", "erp"),

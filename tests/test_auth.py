@@ -40,11 +40,15 @@ def test_five_failures_lock_the_account_for_fifteen_minutes_then_it_opens(app, c
     for _ in range(4):
         login(client, "kim", "Wrong-password-1")
     html = login(client, "kim", "Wrong-password-1", follow=True).get_data(as_text=True)
-    assert "15분 동안 잠겼습니다" in html
-    # Even the right password is refused while locked.
+    assert "연속 5회 실패하면 계정이 15분 동안 잠깁니다" in html
+    # Even the right password is refused while locked (with the message an unknown user gets).
     html = login(client, "kim", PASSWORD, follow=True).get_data(as_text=True)
-    assert "잠겼습니다" in html
+    assert "아이디 또는 비밀번호가 올바르지 않습니다" in html
     assert client.get("/").status_code == 302
+    with app.app_context():
+        from erp.extensions import db
+
+        assert db.session.execute(sa.select(User.locked_until).where(User.username == "kim")).scalar_one() is not None
 
     later = utcnow() + timedelta(minutes=16)
     monkeypatch.setattr(services, "utcnow", lambda: later)

@@ -21,6 +21,16 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "ko-KR"}
 
 
+@pytest.fixture(autouse=True)
+def no_csp_violations(page):
+    """Every page these tests open works under the Content-Security-Policy: Chromium reports each
+    script, style or frame it blocked on the console, and any such report fails the test."""
+    refused = []
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
+    yield refused
+    assert not refused, refused
+
+
 @pytest.fixture
 def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)

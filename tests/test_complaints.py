@@ -161,25 +161,6 @@ def test_a_wrong_phone_reveals_nothing(app, client):
     assert "일치하는 민원이 없습니다" in other.get_data(as_text=True)
 
 
-def test_repeated_failed_lookups_are_slowed_down(app):
-    with app.test_request_context():
-        complaint = _file()
-        for _ in range(10):
-            with pytest.raises(ServiceError):
-                service.look_up(complaint.receipt_no, "010-0000-0000", "10.1.1.1")
-        with pytest.raises(ServiceError, match="10분"):
-            service.look_up(complaint.receipt_no, "010-1234-5678", "10.1.1.1")  # even the right pair, for now
-        assert service.look_up(complaint.receipt_no, "010-1234-5678", "10.1.1.2").id == complaint.id
-
-
-def test_too_many_filings_from_one_address_are_refused(app):
-    with app.test_request_context():
-        for _ in range(5):
-            _file(ip="10.2.2.2")
-        with pytest.raises(ServiceError, match="너무 많은 민원"):
-            _file(ip="10.2.2.2")
-
-
 def test_script_in_the_text_is_shown_escaped_to_officials_and_citizens(app, client, officer):
     attack = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
     with app.test_request_context():

@@ -17,7 +17,9 @@ def tariff(app):
 
 
 @pytest.mark.parametrize("body, message", [
-    ("[" * 100_000 + "]" * 100_000, "JSON object"),  # RecursionError in the JSON parser
+    # RecursionError in the JSON parser; 60,000 bytes stay under the JSON APIs' 64 KB body limit
+    # (a larger body is refused before it is parsed: tests/test_rate_limits.py)
+    ("[" * 30_000 + "]" * 30_000, "JSON object"),
     (json.dumps({**BASE, "consumption": 10**30}), "at most 10,000,000"),  # decimal overflow
     (json.dumps({**BASE, "water_use_rate": 1e300}), "0 to 100,000 won"),
     (json.dumps({**BASE, "reductions": [{"code": "LEAK", "previous_average": 1e300}]}), "previous average"),

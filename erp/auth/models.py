@@ -133,3 +133,15 @@ class User(UserMixin, db.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.username})"
+
+
+class LoginSession(db.Model):
+    """A browser session kept on the server (erp.auth.sessions): the cookie carries only its
+    random id, so deleting the row ends the session on every replica at once."""
+
+    __tablename__ = "core_session"
+    __audit__ = False  # written on every request of a logged-in user; logins and logouts are audited
+
+    sid: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

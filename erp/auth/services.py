@@ -32,7 +32,10 @@ def authenticate(username: str, password: str) -> LoginResult:
     """Check a login attempt, applying the lockout rule; records the outcome in the audit trail."""
     max_failures = current_app.config["ERP_LOGIN_MAX_FAILURES"]
     lock_minutes = current_app.config["ERP_LOGIN_LOCK_MINUTES"]
-    generic = _("The user name or password is not correct.")
+    # One message for an unknown user, a wrong password and a locked account, so that a login
+    # attempt never tells whether a user name exists; it says how the lock works.
+    generic = _("The user name or password is not correct. After %(failures)d failed logins in a row an account is locked for %(minutes)d minutes.",
+                failures=max_failures, minutes=lock_minutes)
     username = (username or "").strip()[:50]
     # The row lock (MariaDB) and the in-database increment below keep parallel attempts from
     # overwriting each other's failure count.
@@ -44,10 +47,10 @@ def authenticate(username: str, password: str) -> LoginResult:
         tx.commit()
         return LoginResult(None, generic)
     if user.locked_until and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        burn_time(password)  # as long as a password check: the answer's timing tells nothing either
         audit.record("login_refused", "core_user", user.id, _summary("account locked", username))
         tx.commit()
-        return LoginResult(None, _("This account is locked after too many failed logins. Try again in %(minutes)d minutes or ask an administrator to unlock it.", minutes=minutes))
+        return LoginResult(None, generic)
     if user.locked_until:  # the lock has expired: start counting afresh
         user.locked_until = None
         user.failed_logins = 0
@@ -59,7 +62,7 @@ def authenticate(username: str, password: str) -> LoginResult:
             user.locked_until = now + timedelta(minutes=lock_minutes)
             audit.record("locked", "core_user", user.id, _summary(f"locked for {lock_minutes} minutes after {user.failed_logins} failures", username))
             tx.commit()
-            return LoginResult(None, _("Too many failed logins: this account is locked for %(minutes)d minutes.", minutes=lock_minutes))
+            return LoginResult(None, generic)
         audit.record("login_failed", "core_user", user.id, _summary(f"wrong password ({user.failed_logins}/{max_failures})", username))
         tx.commit()
         return LoginResult(None, generic)

@@ -1,4 +1,5 @@
-"""Idle session timeout: an official idle for longer than the setting is logged out."""
+"""Session limits: an official idle for longer than ERP_IDLE_TIMEOUT_MINUTES, or logged in for
+longer than ERP_SESSION_MAX_HOURS however busy, is logged out and told why."""
 from __future__ import annotations
 
 import time
@@ -8,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 LAST_SEEN = "_last_seen"
+LOGIN_AT = "_login_at"
 # Health and readiness probes answer the same with or without a login (and must not need the
 # database to load one): they neither time out a session nor keep it alive.
 PROBES = frozenset({"ops.healthz", "ops.readyz"})
@@ -26,21 +28,34 @@ def check_idle():
     limit = current_app.config["ERP_IDLE_TIMEOUT_MINUTES"] * 60
     now = clock()
     last = session.get(LAST_SEEN)
+    login_at = session.get(LOGIN_AT)
+    max_hours = current_app.config["ERP_SESSION_MAX_HOURS"]
+    if login_at is not None and now - float(login_at) > max_hours * 3600:
+        return _end(_("You were logged out after %(hours)d hours since you logged in. Please log in again.",
+                      hours=max_hours), "session lifetime")
     if last is not None and now - float(last) > limit:
-        from erp.auth import services
-
-        services.record_logout(current_user._get_current_object(), "idle timeout")
-        logout_user()
-        session.clear()
-        if request.path.startswith("/api/"):
-            return None  # the guard answers 401
-        flash(_("You were logged out after %(minutes)d minutes without activity.",
-                minutes=current_app.config["ERP_IDLE_TIMEOUT_MINUTES"]), "warning")
-        return redirect(url_for("auth.login", next=request.path))
+        return _end(_("You were logged out after %(minutes)d minutes without activity.",
+                      minutes=current_app.config["ERP_IDLE_TIMEOUT_MINUTES"]), "idle timeout")
     if request.endpoint != "static":
         session[LAST_SEEN] = now
         session.permanent = True
     return None
+
+
+def _end(message: str, reason: str):
+    from erp.auth import services, sessions
+
+    services.record_logout(current_user._get_current_object(), reason)
+    lang = session.get("lang")
+    sessions.end_session(session)
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    if request.path.startswith("/api/"):
+        return None  # the guard answers 401
+    flash(message, "warning")
+    return redirect(url_for("auth.login", next=request.path))
 
 
 def init_app(app) -> None:

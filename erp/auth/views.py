@@ -6,8 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from erp.ops.metrics import login_failed
-from erp.auth import services
+from erp.auth import services, session_timeout, sessions
 from erp.auth.access import login_only, permission_required, public
+from erp.web.limits import limit
 from erp.auth.forms import (ChangePasswordForm, DepartmentForm, LoginForm, RoleForm, SetPasswordForm,
                             UserCreateForm, UserEditForm)
 from erp.auth.roles import role_label
@@ -51,6 +52,7 @@ login_manager.user_loader(services.session_user)
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limit("ERP_RATELIMIT_LOGIN", by="username", methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("web.home"))
@@ -62,10 +64,12 @@ def login():
             flash(result.error, "danger")
         else:
             lang = session.get("lang")
-            session.clear()  # a fresh session on login: no fixation
+            sessions.end_session(session)  # a fresh session id on login: no fixation
+            session.clear()
             if lang:
                 session["lang"] = lang
             login_user(result.user)
+            session[session_timeout.LOGIN_AT] = session_timeout.clock()
             session.permanent = True
             return redirect(same_site_path(request.args.get("next")))
     return render_template("auth/login.html", form=form)
@@ -76,6 +80,7 @@ def login():
 def logout():
     services.record_logout(current_user._get_current_object())
     lang = session.get("lang")
+    sessions.end_session(session)  # deleted from the store: a copy of the cookie opens nothing
     logout_user()
     session.clear()
     if lang:

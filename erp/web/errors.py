@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import jsonify, render_template, request, session
+from flask import g, jsonify, render_template, request, session
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import force_locale, gettext as _
 from flask_wtf.csrf import CSRFError
@@ -50,6 +50,14 @@ def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _render(400, _("The form expired or did not come from this site (security token missing or invalid). Reload the page and submit again."))
+
+    @app.errorhandler(413)
+    def too_large(error):
+        size = g.get("erp_max_body") or app.config.get("MAX_CONTENT_LENGTH") or 0
+        shown = f"{size // (1024 * 1024):,} MB" if size >= 1024 * 1024 else f"{max(size // 1024, 1):,} KB"
+        if wants_json():
+            return _render(413, _("The request body is larger than this address accepts (at most %(size)s).", size=shown))
+        return _render(413, _("The uploaded file is larger than allowed (at most %(size)s).", size=shown))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

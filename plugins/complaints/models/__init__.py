@@ -129,18 +129,6 @@ class Notice(db.Model):
         return f"{self.kind} to {self.recipient}"
 
 
-class LookupFailure(db.Model):
-    """A failed status look-up, counted per address to slow down guessing."""
-
-    __tablename__ = "complaints_lookup_failure"
-    __bind_key__ = BIND
-    __audit__ = False
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    ip: Mapped[str] = mapped_column(sa.String(64), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-
-
 class BillingLink(db.Model):
     """What a complaint did in billing through the rates port: an adjusting bill for an upheld
     objection, a leak reduction, a move-out settlement. One per complaint and action."""

@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from erp.extensions import db
-from plugins.complaints.models import Attachment, Complaint, ComplaintType, LookupFailure, Notice
+from plugins.complaints.models import Attachment, Complaint, ComplaintType, Notice
 
 OPEN = ("received", "transferred", "assigned", "supplement", "in_progress", "extended")
 
@@ -43,16 +43,6 @@ def get(complaint_id: int, *, lock: bool = False) -> Complaint | None:
 
 def by_receipt(receipt_no: str) -> Complaint | None:
     return db.session.execute(sa.select(Complaint).where(Complaint.receipt_no == receipt_no)).scalar_one_or_none()
-
-
-def filed_since(ip: str, since: datetime) -> int:
-    return db.session.execute(sa.select(sa.func.count()).select_from(Complaint)
-                              .where(Complaint.ip == ip, Complaint.filed_at >= since)).scalar_one()
-
-
-def failures_since(ip: str, since: datetime) -> int:
-    return db.session.execute(sa.select(sa.func.count()).select_from(LookupFailure)
-                              .where(LookupFailure.ip == ip, LookupFailure.at >= since)).scalar_one()
 
 
 def queue(*, department: str | None = None, assignee_id: int | None = None, status: str | None = None,

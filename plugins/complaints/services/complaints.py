@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 
 from erp.audit import services as audit
@@ -19,7 +18,7 @@ from erp.common.clock import local_day_start_utc, local_now, to_local, to_utc, u
 from erp.common.errors import refuse
 from erp.common.tx import transactional
 from erp.extensions import db
-from plugins.complaints.models import Attachment, Complaint, ComplaintType, Event, LookupFailure
+from plugins.complaints.models import Attachment, Complaint, ComplaintType, Event
 from plugins.complaints.repositories import complaints as repo
 from plugins.complaints.services import deadlines, storage
 from plugins.complaints.services.notices import notify
@@ -71,9 +70,6 @@ def file(type_code: str, *, title: str, body: str, name: str, phone: str, email:
             refuse(_("This field is required."), field)
         if len(value) > limit:
             refuse(_("At most %(n)d characters.", n=limit), field)
-    limit = current_app.config.get("ERP_COMPLAINT_FILINGS_PER_HOUR", 5)
-    if ip and repo.filed_since(ip, utcnow() - timedelta(hours=1)) >= limit:
-        refuse(_("Too many complaints from this connection in the last hour. Please try again later or call the office."))
     now = utcnow()
     complaint = Complaint(receipt_no=docnumbers.next_number("MW", to_local(now).year), type=kind, title=title.strip(),
                           body=body.strip(), name=name.strip(), phone=phone, email=(email or "").strip()[:200],
@@ -93,15 +89,11 @@ def file(type_code: str, *, title: str, body: str, name: str, phone: str, email:
 
 
 def _lookup(receipt_no: str, phone: str, ip: str) -> Complaint:
-    """The complaint, if the number and phone match; a wrong pair says nothing about which was wrong."""
-    limit = current_app.config.get("ERP_COMPLAINT_LOOKUP_FAILURES", 10)
-    if ip and repo.failures_since(ip, utcnow() - timedelta(minutes=10)) >= limit:
-        refuse(_("Too many failed look-ups. Wait ten minutes and try again."))
+    """The complaint, if the number and phone match; a wrong pair says nothing about which was wrong.
+    Guessing is slowed by the rate limits of the pages that call this (erp.web.limits)."""
     receipt_no = (receipt_no or "").strip().upper()
     complaint = repo.by_receipt(receipt_no) if _RECEIPT.match(receipt_no) else None
     if complaint is None or complaint.phone != normalise_phone(phone):
-        db.session.add(LookupFailure(ip=ip[:64]))
-        tx.commit()
         refuse(_("No complaint matches this receipt number and telephone number."))
     return complaint
 

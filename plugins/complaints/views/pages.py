@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from erp.auth import services as auth
 from erp.auth.access import permission_required, public
+from erp.web.limits import limit
 from erp.common.clock import local_today
 from erp.common.errors import ServiceError
 from erp.i18n import N_
@@ -64,6 +65,7 @@ def _uploads(field) -> list[storage.Upload]:
 
 @bp.route("/new", methods=["GET", "POST"])
 @public
+@limit("ERP_RATELIMIT_COMPLAINT_FILING", by="phone", methods=["POST"])
 def new():
     form = FilingForm()
     kinds = repo.types()
@@ -98,6 +100,7 @@ def _visible(complaint) -> bool:
 
 @bp.route("/status", methods=["GET", "POST"])
 @public
+@limit("ERP_RATELIMIT_COMPLAINT_LOOKUP", by="receipt_no", methods=["POST"])
 def status():
     form = LookupForm()
     complaint = None
@@ -114,6 +117,7 @@ def status():
 
 @bp.route("/status/<receipt_no>", methods=["GET", "POST"])
 @public
+@limit("ERP_RATELIMIT_COMPLAINT_LOOKUP", by="receipt_no", methods=["POST"])
 def status_of(receipt_no: str):
     complaint = repo.by_receipt(receipt_no)
     if complaint is None or not _visible(complaint):

@@ -15,6 +15,8 @@ from flask import jsonify, request
 
 from erp.audit import services as audit
 from erp.auth.access import public
+from erp.web.body_limits import max_body
+from erp.web.limits import limit
 from plugins.rates.rest.quote import bp
 from plugins.rates.services import payment_layouts as layouts
 from plugins.rates.services import payments
@@ -25,6 +27,8 @@ FIELDS = ("channel", "txn_id", "received_on", "transferred_on", "bank_code", "br
 
 @bp.route("/payments", methods=["POST"])
 @public
+@limit("ERP_RATELIMIT_PAYMENTS")
+@max_body("ERP_MAX_BATCH_MB")
 def push_payments():
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not header[7:].strip():

@@ -13,6 +13,7 @@ from decimal import Decimal
 from flask import Blueprint, jsonify, request
 
 from erp.auth.access import public
+from erp.web.limits import limit
 from erp.extensions import csrf
 from plugins.rates.services.calculation import QuoteError, QuoteRequest, Reduction
 from plugins.rates.services.tariffs import quote_request
@@ -97,6 +98,7 @@ def as_json(result) -> dict:
 
 @bp.route("/quote", methods=["POST"])
 @public
+@limit("ERP_RATELIMIT_QUOTE")
 def quote():
     payload = request.get_json(silent=True)
     try:

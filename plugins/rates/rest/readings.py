@@ -11,12 +11,16 @@ from flask import jsonify, request
 
 from erp.audit import services as audit
 from erp.auth.access import public
+from erp.web.body_limits import max_body
+from erp.web.limits import limit
 from plugins.rates.rest.quote import bp
 from plugins.rates.services import ami
 
 
 @bp.route("/readings", methods=["POST"])
 @public
+@limit("ERP_RATELIMIT_AMI")
+@max_body("ERP_MAX_BATCH_MB")
 def readings():
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not header[7:].strip():

@@ -11,6 +11,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from erp.auth.access import permission_required, public
+from erp.web.limits import limit
 from erp.common.clock import local_today
 from erp.common.errors import ServiceError
 from erp.common.tables import to_pdf, to_xlsx
@@ -57,6 +58,7 @@ class TariffForm(FlaskForm):
 
 @bp.route("/calculator", methods=["GET"])
 @public
+@limit("ERP_RATELIMIT_CALCULATOR")
 def calculator():
     """The citizens' bill calculator (no login), like the ones the cities publish."""
     form = CalculatorForm(request.args)

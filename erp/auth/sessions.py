@@ -1,0 +1,114 @@
+"""Sessions kept on the server (Flask-Session): the cookie holds a random id, the data lives in
+the database — or in Redis when ``ERP_SESSION_REDIS_URL`` is set — so logging out ends the session
+on every replica, and a copied cookie opens nothing afterwards.
+
+Flask-Session's own SQLAlchemy backend creates its table when the application starts and commits
+the request's database session; here every table comes from the migrations, and a request's work
+is committed only by its services. So the database backend is Flask-Session's interface over the
+core table ``core_session`` (erp.auth.models.LoginSession); the cookie, the session ids, their
+renewal and the serialisation stay the library's.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Flask, Request
+from flask_session.base import ServerSideSession, ServerSideSessionInterface
+from sqlalchemy.exc import IntegrityError
+
+from erp.auth.models import LoginSession
+from erp.common.clock import utcnow
+from erp.extensions import db
+
+# Requests that never need a session: static files and the probes. They are answered without a
+# look-up in the session store.
+_SESSIONLESS_PREFIXES = ("/static/", "/healthz", "/readyz", "/metrics")
+
+
+class DatabaseSessionInterface(ServerSideSessionInterface):
+    """Flask-Session's interface over the core table ``core_session``.
+
+    The look-up and the writes run on the request's own database session (one connection, so a
+    SQLite file is never locked against itself), each in a short transaction of its own: nothing
+    else is open when the session is read, and when it is saved the request's work has been
+    committed by its services (what is still uncommitted then is what the request's end would roll
+    back anyway)."""
+
+    ttl = None  # expired rows are deleted by the periodic job auth.sessions-cleanup, not per request
+
+    def __init__(self, app: Flask):
+        super().__init__(app, key_prefix="", permanent=True, sid_length=32, serialization_format="msgpack")
+
+    def open_session(self, app: Flask, request: Request) -> ServerSideSession:
+        if request.path.startswith(_SESSIONLESS_PREFIXES):
+            return self.session_class(sid=self._generate_sid(self.sid_length), permanent=self.permanent)
+        return super().open_session(app, request)
+
+    def _retrieve_session_data(self, store_id: str) -> dict | None:
+        if len(store_id) > 100:
+            return None
+        try:
+            row = db.session.execute(sa.select(LoginSession.data).where(
+                LoginSession.sid == store_id, LoginSession.expires_at > utcnow())).scalar_one_or_none()
+        finally:
+            db.session.rollback()  # end the read: the request starts with no transaction open
+        return None if row is None else self.serializer.decode(row)
+
+    def _delete_session(self, store_id: str) -> None:
+        db.session.rollback()
+        db.session.execute(sa.delete(LoginSession).where(LoginSession.sid == store_id))
+        db.session.commit()
+
+    def _upsert_session(self, session_lifetime: timedelta, session: ServerSideSession, store_id: str) -> None:
+        data = self.serializer.encode(session)
+        expires_at = utcnow() + session_lifetime
+        db.session.rollback()
+        updated = db.session.execute(sa.update(LoginSession).where(LoginSession.sid == store_id)
+                                     .values(data=data, expires_at=expires_at)).rowcount
+        if not updated:
+            try:
+                db.session.execute(sa.insert(LoginSession).values(sid=store_id, data=data, expires_at=expires_at))
+            except IntegrityError:  # a parallel request of the same browser inserted it first
+                db.session.rollback()
+                db.session.execute(sa.update(LoginSession).where(LoginSession.sid == store_id)
+                                   .values(data=data, expires_at=expires_at))
+        db.session.commit()
+
+    def _delete_expired_sessions(self) -> int:
+        deleted = db.session.execute(sa.delete(LoginSession).where(LoginSession.expires_at <= utcnow())).rowcount
+        db.session.commit()
+        return deleted
+
+
+def init_app(app: Flask) -> None:
+    """Install the server-side session store chosen by the settings."""
+    url = app.config.get("ERP_SESSION_REDIS_URL")
+    if url:
+        import redis
+        from flask_session.redis import RedisSessionInterface
+
+        app.session_interface = RedisSessionInterface(
+            app, client=redis.Redis.from_url(url), key_prefix="erp:session:", permanent=True, sid_length=32,
+            serialization_format="msgpack")
+    else:
+        app.session_interface = DatabaseSessionInterface(app)
+
+
+def end_session(session) -> None:
+    """Delete the current session from the store and give the browser a new, empty one."""
+    from flask import current_app
+
+    interface = current_app.session_interface
+    if isinstance(interface, ServerSideSessionInterface):
+        interface.regenerate(session)
+
+
+def delete_expired() -> int:
+    """Delete the sessions whose lifetime has passed (database store; Redis expires its own)."""
+    from flask import current_app
+
+    interface = current_app.session_interface
+    if isinstance(interface, DatabaseSessionInterface):
+        return interface._delete_expired_sessions()
+    return 0

@@ -1,0 +1,122 @@
+"""Sessions kept on the server: the cookie is a random id, logout deletes the session (a copied
+cookie opens nothing), a login ends after ERP_SESSION_MAX_HOURS however busy, expired sessions
+are cleaned up, and a locked account is refused with the message an unknown user gets."""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from conftest import PASSWORD, csrf_from, login
+
+from erp.auth.models import LoginSession
+
+
+def _session_rows(app) -> list[str]:
+    from erp.extensions import db
+
+    with app.app_context():
+        return list(db.session.execute(sa.select(LoginSession.sid)).scalars())
+
+
+def _cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def test_the_cookie_holds_only_a_random_id_of_a_session_stored_in_the_database(app, client, make_user):
+    make_user("kim", roles=["auditor"], name="김감사")
+    login(client, "kim")
+    sid = _cookie(client)
+    assert len(sid) >= 40 and "kim" not in sid and "." not in sid  # no signed data, just an id
+    assert _session_rows(app) == [sid]
+    assert "김감사" in client.get("/").get_data(as_text=True)
+
+
+def test_a_copied_cookie_opens_nothing_after_logout(app, client, make_user):
+    make_user("kim", roles=["auditor"], name="김감사")
+    login(client, "kim")
+    stolen = _cookie(client)
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert "김감사" in thief.get("/").get_data(as_text=True)  # the copy works while the session lives
+
+    out = client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))},
+                      follow_redirects=True)
+    assert "로그아웃되었습니다" in out.get_data(as_text=True)
+    assert stolen not in _session_rows(app)
+    answer = thief.get("/")
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    assert thief.get("/api/rates/customers/1").status_code in (401, 404)
+
+
+def test_login_gives_a_new_session_id(app, client, make_user):
+    make_user("kim", roles=["auditor"])
+    client.get("/login")
+    before = _cookie(client)  # the anonymous session that holds the login form's CSRF token
+    login(client, "kim")
+    after = _cookie(client)
+    assert after != before and before not in _session_rows(app)
+
+
+def test_a_login_ends_after_the_absolute_lifetime_even_when_busy(app_factory, make_user, monkeypatch):
+    from erp.auth import session_timeout
+
+    app = app_factory(ERP_SESSION_MAX_HOURS=1)
+    client = app.test_client()
+    make_user("kim", roles=["auditor"])
+    start = time.time()
+    monkeypatch.setattr(session_timeout, "clock", lambda: start)
+    login(client, "kim")
+    for minutes in (20, 40, 59):  # busy: always well within the 30-minute idle limit
+        monkeypatch.setattr(session_timeout, "clock", lambda m=minutes: start + m * 60)
+        assert client.get("/").status_code == 200
+    monkeypatch.setattr(session_timeout, "clock", lambda: start + 61 * 60)
+    answer = client.get("/", follow_redirects=True)
+    assert "로그인한 지 1시간이 지나 로그아웃되었습니다" in answer.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_expired_sessions_are_deleted_by_the_periodic_cleanup(app, client, make_user, monkeypatch):
+    from erp.auth import sessions
+    from erp.auth.tasks import cleanup_job
+    from erp.common.clock import utcnow
+
+    make_user("kim", roles=["auditor"])
+    make_user("lee", roles=["auditor"])
+    login(client, "kim")
+    other = app.test_client()
+    login(other, "lee")
+    assert len(_session_rows(app)) == 2
+    with app.app_context():
+        assert "auth.cleanup" in app.extensions["erp_jobs"].handlers
+        assert cleanup_job(None).startswith("0 expired sessions")
+        later = utcnow() + timedelta(hours=12, minutes=1)
+        monkeypatch.setattr(sessions, "utcnow", lambda: later)
+        assert cleanup_job(None).startswith("2 expired sessions")
+    assert _session_rows(app) == []
+    assert client.get("/").status_code == 302
+
+
+def test_a_locked_account_and_an_unknown_user_get_the_same_message(client, make_user):
+    make_user("kim", roles=["auditor"])
+    for _ in range(5):
+        login(client, "kim", "Wrong-password-1")
+
+    def message(username, password):
+        html = login(client, username, password, follow=True).get_data(as_text=True)
+        start = html.index('class="flashes"')
+        return html[start:html.index("</div>", start)]
+
+    locked = message("kim", PASSWORD)  # the right password, but the account is locked
+    unknown = message("nobody", PASSWORD)
+    wrong = message("lee-does-not-exist", "Wrong-password-1")
+    assert "아이디 또는 비밀번호가 올바르지 않습니다" in locked
+    assert locked == unknown == wrong
+    assert client.get("/").status_code == 302
+
+
+def test_no_remember_me_cookie_is_ever_set(client, make_user):
+    make_user("kim", roles=["auditor"])
+    response = login(client, "kim")
+    assert all("remember_token" not in header for header in response.headers.getlist("Set-Cookie"))
