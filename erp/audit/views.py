@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
+from erp.audit import anchors
 from erp.audit import services as audit
 from erp.auth.access import permission_required
 from erp.common.formatting import fmt_datetime
@@ -45,7 +46,8 @@ def _criteria() -> tuple[audit.Criteria, list[str]]:
 def search():
     criteria, errors = _criteria()
     pagination = audit.search(criteria, page=page_arg(), per_page=50)
-    return render_template("audit/search.html", pagination=pagination, errors=errors,
+    status = [(name, anchors.last_verification(name), anchors.last_anchor(name)) for name in audit.chains()]
+    return render_template("audit/search.html", pagination=pagination, errors=errors, status=status,
                            actions=audit.distinct_values("action"), entities=audit.distinct_values("entity"),
                            chains=list(audit.chains()), args=request.args)
 
