@@ -93,7 +93,9 @@ def _audit_key() -> str:
     else one generated once and kept under instance/ (owner-only), as for SECRET_KEY. Never in
     the database: whoever can rewrite the database must not be able to re-sign the chain."""
     key = os.environ.get("ERP_AUDIT_KEY")
-    if key:
+    if key is not None:
+        if not key.strip():  # an unfilled Secret: stop rather than chain with a key of this pod alone
+            raise RuntimeError("ERP_AUDIT_KEY is set but empty: fill it (the same on every replica) or unset it")
         return key
     path = INSTANCE_DIR / "audit_key"
     if path.exists():

@@ -216,6 +216,9 @@ def test_the_generated_key_is_owner_only_and_kept(tmp_path, monkeypatch):
     assert config._audit_key() == first and len(first) == 64
     monkeypatch.setenv("ERP_AUDIT_KEY", "from-the-environment")
     assert config._audit_key() == "from-the-environment"
+    monkeypatch.setenv("ERP_AUDIT_KEY", "")  # an unfilled Kubernetes Secret stops the pod
+    with pytest.raises(RuntimeError, match="ERP_AUDIT_KEY is set but empty"):
+        config._audit_key()
 
 
 def test_the_audit_page_shows_the_last_verification_and_anchor(app, client, runner, make_user):
