@@ -233,3 +233,50 @@ def test_the_audit_page_shows_the_last_verification_and_anchor(app, client, runn
     with app.app_context():
         seq = anchors.last_anchor("core").seq
     assert f"기록 {seq:,}" in html
+
+
+# --- summaries in the reader's language -------------------------------------------------------------
+
+def test_an_audit_summary_is_shown_in_the_readers_language(app, client, make_user):
+    """Recorded as a message id and its values; the Korean reader reads Korean, the English
+    reader English, numbers with thousands separators; the chain covers the message."""
+
+    from erp.i18n import N_
+
+    make_user("admin", roles=["sysadmin"])
+    with app.app_context(), audit.acting_as(None, "tester"):
+        audit.record("export", "report", "R1", N_("audit trail exported: %(count)s records"), values={"count": 1234567},
+                     chain="core")
+        db.session.commit()
+        assert audit.verify("core").ok
+    login(client, "admin")
+    korean = client.get("/admin/audit/?entity=report").get_data(as_text=True)
+    assert "감사 기록 1,234,567건을 내보냈습니다" in korean
+    client.post("/lang/en", data={"csrf_token": _csrf(client)})
+    english = client.get("/admin/audit/?entity=report").get_data(as_text=True)
+    assert "audit trail exported: 1,234,567 records" in english and "내보냈습니다" not in english
+    # An older row keeps its recorded text; the login message names the user in either language.
+    assert "admin: logged in" in client.get("/admin/audit/?action=login").get_data(as_text=True)
+
+
+def test_a_rewritten_message_breaks_the_chain(app, unguarded):
+    from erp.i18n import N_
+
+    with app.app_context():
+        audit.record("export", "report", "R2", N_("audit trail exported: %(count)s records"), values={"count": 5}, chain="core")
+        db.session.commit()
+        seq = db.session.execute(sa.text("SELECT MAX(seq) FROM core_audit_log")).scalar_one()
+        db.session.remove()
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE core_audit_log SET message = :m WHERE seq = :q"),
+                     {"m": '{"id": "audit trail exported: %(count)s records", "values": {"count": 0}}', "q": seq})
+    with app.app_context():
+        result = audit.verify("core")
+    assert not result.ok and result.broken_seq == seq
+
+
+def _csrf(client):
+    from conftest import CSRF_RE
+
+    match = CSRF_RE.search(client.get("/").get_data(as_text=True))
+    return match.group(1) or match.group(2)

@@ -168,19 +168,54 @@ def _chain_of_module(module: str) -> str:
 
 
 def record(action: str, entity: str, entity_id="", summary: str = "", before=None, after=None,
-           chain: str | None = None) -> None:
+           chain: str | None = None, values: dict | None = None) -> None:
     """Record an event in the current transaction's audit trail (written when it commits).
 
-    ``chain`` names the chain to write (a plugin's bind key, or "core"); by default the chain of
-    the plugin whose module calls this, or the core's when the caller is not a plugin's."""
+    With ``values``, ``summary`` is a message id (marked ``N_``, English, with ``%(name)s``
+    placeholders) kept with its values and shown in each reader's language; numbers get
+    thousands separators. ``chain`` names the chain to write (a plugin's bind key, or "core");
+    by default the chain of the plugin whose module calls this, or the core's when the caller
+    is not a plugin's."""
     if chain is None:
         chain = _chain_of_module(sys._getframe(1).f_globals.get("__name__", ""))
     elif chain not in chains():
         raise ValueError(f"No audit chain {chain!r} in this process (chains: {', '.join(chains())})")
-    _queue(db.session(), chain, action, entity, entity_id, summary, before, after)
+    message = None
+    if values is not None:
+        message = _dumps({"id": summary, "values": values})
+        summary = render_message(summary, values, translate=False)
+    _queue(db.session(), chain, action, entity, entity_id, summary, before, after, message)
 
 
-def _queue(session: Session, chain_name: str, action, entity, entity_id, summary, before, after) -> None:
+def _shown(value):
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return value
+    return f"{value:,}"
+
+
+def render_message(message_id: str, values: dict, translate: bool = True) -> str:
+    """A recorded message in the reader's language (``translate``) or as written (English)."""
+    shown = {name: _shown(value) for name, value in values.items()}
+    if translate:
+        from flask_babel import gettext
+
+        return gettext(message_id, **shown)
+    return message_id % shown
+
+
+def summary_text(entry) -> str:
+    """An audit entry's summary in the reader's language: its message rendered when it has one,
+    else the text recorded (older rows, automatic summaries)."""
+    if not entry.message:
+        return entry.summary
+    try:
+        data = json.loads(entry.message)
+        return render_message(data["id"], data["values"])
+    except (ValueError, KeyError, TypeError):  # a message this version cannot render: the text as recorded
+        return entry.summary
+
+
+def _queue(session: Session, chain_name: str, action, entity, entity_id, summary, before, after, message=None) -> None:
     actor_id, actor = current_actor()
     session.info.setdefault(_PENDING, []).append(
         {
@@ -196,6 +231,7 @@ def _queue(session: Session, chain_name: str, action, entity, entity_id, summary
             "after": _dumps(after),
             "request_id": (g.get("request_id", "") if has_request_context() else "")[:64],
             "ip": ((request.remote_addr or "") if has_request_context() else "")[:64],
+            "message": message,
         }
     )
 
@@ -282,6 +318,8 @@ _HASHED = ("seq", "at", "actor_id", "actor", "action", "entity", "entity_id", "s
 
 def _payload(row: dict) -> bytes:
     payload = [row[name].isoformat() if isinstance(row[name], datetime) else row[name] for name in _HASHED]
+    if row.get("message") is not None:  # covered when present; rows without one hash as before it existed
+        payload.append(row["message"])
     return json.dumps(payload, ensure_ascii=False).encode("utf-8")
 
 
