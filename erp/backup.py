@@ -108,7 +108,8 @@ def _tool(name: str) -> str:
 def _run(arguments: list[str], **kwargs) -> None:
     option_file = arguments[1].split("=", 1)[1]
     try:
-        done = subprocess.run(arguments, capture_output=True, check=False, **kwargs)  # nosec B603 - argument list, no shell
+        kwargs.setdefault("stdout", subprocess.PIPE)
+        done = subprocess.run(arguments, stderr=subprocess.PIPE, check=False, **kwargs)  # nosec B603 - argument list, no shell
     finally:
         os.unlink(option_file)
     if done.returncode != 0:
