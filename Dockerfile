@@ -26,14 +26,15 @@ RUN apt-get update \
     && chown -R erp /var/lib/erp
 
 WORKDIR /app
-COPY setup.cfg pyproject.toml README.md wsgi.py babel.cfg ./
+COPY setup.cfg pyproject.toml constraints.txt README.md wsgi.py babel.cfg ./
 COPY erp ./erp
 COPY plugins ./plugins
 COPY templates ./templates
 COPY static ./static
 COPY migrations ./migrations
 COPY deploy/gunicorn.conf.py ./deploy/gunicorn.conf.py
-RUN pip install --no-compile -e . \
+# Every dependency at the version pinned in constraints.txt (as make install).
+RUN pip install --no-compile -c constraints.txt -e . \
     && pybabel compile -d erp/translations
 
 USER 10001

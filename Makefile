@@ -7,23 +7,30 @@ export FLASK_APP := wsgi:app
 MARIADB_HOST ?= 127.0.0.1
 MARIADB_PORT ?= 3306
 
-.PHONY: run reset-admin test install install-test translations extract-messages system-deps mariadb lint test-sqlite test-mariadb clean
+.PHONY: run reset-admin test install install-test constraints translations extract-messages system-deps mariadb lint test-sqlite test-mariadb clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 install: $(VENV)/.installed
-$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/pip install --quiet -e .
+# Every dependency comes in the version pinned in constraints.txt (the image installs the same).
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e .
 	# A Nanum TrueType font from PyPI for machines without Debian's fonts-nanum (PDFs need one).
-	$(BIN)/pip install --quiet --no-deps koreanize-matplotlib
+	$(BIN)/pip install --quiet -c constraints.txt --no-deps koreanize-matplotlib
 	touch $@
 
 install-test: $(VENV)/.installed-test
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
+
+# Pin what the venv holds now (after an upgrade made on purpose: `pip install -U name`, then the tests).
+constraints: install-test
+	{ echo "# Every dependency pinned: make install, make install-test and the Dockerfile install with"; \
+	  echo "# \`pip install -c constraints.txt\`. Regenerated from the venv by \`make constraints\` (pip freeze)."; \
+	  $(BIN)/pip freeze --exclude-editable; } > constraints.txt
 
 translations: install
 	$(BIN)/pybabel compile -d erp/translations -D messages >/dev/null

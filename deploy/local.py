@@ -270,6 +270,7 @@ def _base_env(run: RunDir) -> dict:
         "FLASK_APP": "wsgi:app",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
         "SECRET_KEY": _secret(run, "secret_key", "SECRET_KEY"),
+        "ERP_AUDIT_KEY": _secret(run, "audit_key", "ERP_AUDIT_KEY"),  # one key for every replica
         "ERP_INSTANCE_DIR": os.environ.get("ERP_INSTANCE_DIR", str(run.path / "instance")),
         "ERP_STORAGE_DIR": os.environ.get("ERP_STORAGE_DIR", str(run.path / "storage")),
         # nginx in front: client addresses and the scheme come from its X-Forwarded-* headers.

@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from erp import config as config_module
 from erp import plugins as plugin_system
+from erp.common.paths import private_dir, private_file, sqlite_file
 
 __all__ = ["create_app"]
 
@@ -80,16 +81,23 @@ def _configure_binds(app: Flask, manifests: list) -> None:
         options.setdefault("pool_pre_ping", True)
         options.setdefault("pool_recycle", 1800)
         # Bulk writes (a bill run's million rows) load a file the application writes itself:
-        # LOAD DATA LOCAL INFILE. Only erp.common.sql.bulk_insert asks for it.
+        # LOAD DATA LOCAL INFILE. The connection offers the capability to the server, but the
+        # driver's gate stays shut (erp.common.sql) except around bulk_insert's own statement.
         options.setdefault("connect_args", {}).setdefault("local_infile", True)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    # The SQLite files and the storage directory hold citizens' data: owner-only from the start.
+    for url in {app.config["SQLALCHEMY_DATABASE_URI"], *map(str, binds.values())}:
+        path = sqlite_file(url)
+        if path is not None:
+            private_file(path)
+    private_dir(app.config["ERP_STORAGE_DIR"])
 
 
 def register_extensions(app: Flask) -> None:
     from erp.audit import services as audit_services
     from erp import jobs, migrating
     from erp.auth import sessions
-    from erp.common import formatting, tx
+    from erp.common import formatting, sql, tx  # noqa: F401  (sql: the LOAD DATA gate's listener)
     from erp.extensions import babel, csrf, db, login_manager, migrate
     from erp.web import body_limits, headers, i18n, limits
 
@@ -123,6 +131,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_core(app: Flask) -> None:
+    from erp.audit.tasks import jobs as audit_jobs
     from erp.audit.views import bp as audit_bp
     from erp.auth import session_timeout
     from erp.auth.access import guard
@@ -138,6 +147,7 @@ def register_core(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.extensions["erp_jobs"].add(ops_jobs)  # the core's own periodic jobs
     app.extensions["erp_jobs"].add(auth_jobs)
+    app.extensions["erp_jobs"].add(audit_jobs)
     session_timeout.init_app(app)
     app.before_request(guard)
     navigation.init_app(app)

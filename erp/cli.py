@@ -13,6 +13,8 @@ from flask.cli import with_appcontext
 
 from erp import jobs
 from erp.audit import services as audit
+from erp.audit.cli import COMMANDS as AUDIT_COMMANDS
+from erp.backup import COMMANDS as BACKUP_COMMANDS
 from erp.auth import services as auth
 from erp.auth.models import Role, User
 from erp.common import codes
@@ -26,7 +28,7 @@ def erp_group():
     """Waterworks ERP administration."""
 
 
-for _command in JOB_COMMANDS:
+for _command in [*JOB_COMMANDS, *AUDIT_COMMANDS, *BACKUP_COMMANDS]:
     erp_group.add_command(_command)
 
 
@@ -117,23 +119,6 @@ def reset_password(username: str):
     with audit.acting_as(None, "cli"):
         auth.set_password(user.id, password)
     click.echo(f"New password of {username}: {password}")
-
-
-@erp_group.command("audit-verify")
-@with_appcontext
-def audit_verify():
-    """Check the hash chain of every service this process has (the core's and each loaded
-    plugin's), one line per chain; exit 1 if any is broken."""
-    broken = False
-    for result in audit.verify_all():
-        if result.ok:
-            click.echo(f"{result.chain}: audit trail intact, {result.checked} records verified.")
-            continue
-        broken = True
-        click.echo(f"{result.chain}: AUDIT TRAIL BROKEN at record {result.broken_seq}: {result.reason} "
-                   f"({result.checked} records verified before it).", err=True)
-    if broken:
-        sys.exit(1)
 
 
 # --- demo data ------------------------------------------------------------------------------

@@ -81,20 +81,41 @@ def _secret_key() -> str:
     path = INSTANCE_DIR / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_hex(32)
     path.write_text(key)
     path.chmod(0o600)
     return key
 
 
+def _audit_key() -> str:
+    """ERP_AUDIT_KEY from the environment (the key of the audit trail's HMAC chain and anchors),
+    else one generated once and kept under instance/ (owner-only), as for SECRET_KEY. Never in
+    the database: whoever can rewrite the database must not be able to re-sign the chain."""
+    key = os.environ.get("ERP_AUDIT_KEY")
+    if key is not None:
+        if not key.strip():  # an unfilled Secret: stop rather than chain with a key of this pod alone
+            raise RuntimeError("ERP_AUDIT_KEY is set but empty: fill it (the same on every replica) or unset it")
+        return key
+    path = INSTANCE_DIR / "audit_key"
+    if path.exists():
+        return path.read_text().strip()
+    INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Created owner-only from the start (no window in which another user could read it).
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
 def default_database_url() -> str:
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     return f"sqlite:///{INSTANCE_DIR / 'erp.sqlite'}"
 
 
 def default_queue_url() -> str:
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     return f"sqlite:///{INSTANCE_DIR / 'queue.sqlite'}"
 
 
@@ -124,6 +145,8 @@ def from_environment() -> dict:
         "ERP_SERVICE_TOKEN_MAX_AGE": _int("ERP_SERVICE_TOKEN_MAX_AGE", 60),
         "ERP_PORT_TIMEOUT": _float("ERP_PORT_TIMEOUT", 10.0),
         "ERP_PORT_RETRIES": _int("ERP_PORT_RETRIES", 2),
+        # The audit trail's key (erp.audit): HMAC of every record and signature of the anchors.
+        "ERP_AUDIT_KEY": _audit_key(),
         "ERP_STORAGE_DIR": os.environ.get("ERP_STORAGE_DIR") or str(INSTANCE_DIR / "storage"),
         "ERP_LOCALE": os.environ.get("ERP_LOCALE", "ko"),
         "ERP_TIMEZONE": os.environ.get("ERP_TIMEZONE", "Asia/Seoul"),

@@ -42,6 +42,9 @@ class AuditEntryColumns:
     after: Mapped[str | None] = mapped_column(sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb"))
     request_id: Mapped[str] = mapped_column(sa.String(64), default="")
     ip: Mapped[str] = mapped_column(sa.String(64), default="")
+    # The summary as a message id and its values (JSON), rendered in the reader's language;
+    # None for the automatic summaries (an object's own name) and the rows written before.
+    message: Mapped[str | None] = mapped_column(sa.Text())
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
 

@@ -99,3 +99,15 @@ def drop_chain(op, prefix: str) -> None:
         op.execute(f"DROP TRIGGER IF EXISTS {prefix}_audit_log_{suffix}")
     op.drop_table(f"{prefix}_audit_log")
     op.drop_table(f"{prefix}_audit_head")
+
+
+def add_message_column(op, prefix: str) -> None:
+    """Add ``message`` to ``<prefix>_audit_log``: a summary kept as its message id and values
+    (JSON), rendered in the reader's language; older rows keep their finished text in ``summary``."""
+    op.add_column(f"{_checked(prefix)}_audit_log", sa.Column("message", sa.Text(), nullable=True))
+
+
+def drop_message_column(op, prefix: str) -> None:
+    """Undo :func:`add_message_column`."""
+    with op.batch_alter_table(f"{_checked(prefix)}_audit_log") as batch:
+        batch.drop_column("message")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import hmac
 import json
 import math
 import sys
@@ -31,6 +32,7 @@ from flask import current_app, g, has_request_context, request
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
+from erp.audit import anchors
 from erp.audit.models import CORE_CHAIN, GENESIS_HASH, AuditEntry, AuditEntryColumns, AuditHead, chain_models
 from erp.common.clock import utcnow
 from erp.extensions import db
@@ -166,19 +168,54 @@ def _chain_of_module(module: str) -> str:
 
 
 def record(action: str, entity: str, entity_id="", summary: str = "", before=None, after=None,
-           chain: str | None = None) -> None:
+           chain: str | None = None, values: dict | None = None) -> None:
     """Record an event in the current transaction's audit trail (written when it commits).
 
-    ``chain`` names the chain to write (a plugin's bind key, or "core"); by default the chain of
-    the plugin whose module calls this, or the core's when the caller is not a plugin's."""
+    With ``values``, ``summary`` is a message id (marked ``N_``, English, with ``%(name)s``
+    placeholders) kept with its values and shown in each reader's language; numbers get
+    thousands separators. ``chain`` names the chain to write (a plugin's bind key, or "core");
+    by default the chain of the plugin whose module calls this, or the core's when the caller
+    is not a plugin's."""
     if chain is None:
         chain = _chain_of_module(sys._getframe(1).f_globals.get("__name__", ""))
     elif chain not in chains():
         raise ValueError(f"No audit chain {chain!r} in this process (chains: {', '.join(chains())})")
-    _queue(db.session(), chain, action, entity, entity_id, summary, before, after)
+    message = None
+    if values is not None:
+        message = _dumps({"id": summary, "values": values})
+        summary = render_message(summary, values, translate=False)
+    _queue(db.session(), chain, action, entity, entity_id, summary, before, after, message)
 
 
-def _queue(session: Session, chain_name: str, action, entity, entity_id, summary, before, after) -> None:
+def _shown(value):
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return value
+    return f"{value:,}"
+
+
+def render_message(message_id: str, values: dict, translate: bool = True) -> str:
+    """A recorded message in the reader's language (``translate``) or as written (English)."""
+    shown = {name: _shown(value) for name, value in values.items()}
+    if translate:
+        from flask_babel import gettext
+
+        return gettext(message_id, **shown)
+    return message_id % shown
+
+
+def summary_text(entry) -> str:
+    """An audit entry's summary in the reader's language: its message rendered when it has one,
+    else the text recorded (older rows, automatic summaries)."""
+    if not entry.message:
+        return entry.summary
+    try:
+        data = json.loads(entry.message)
+        return render_message(data["id"], data["values"])
+    except (ValueError, KeyError, TypeError):  # a message this version cannot render: the text as recorded
+        return entry.summary
+
+
+def _queue(session: Session, chain_name: str, action, entity, entity_id, summary, before, after, message=None) -> None:
     actor_id, actor = current_actor()
     session.info.setdefault(_PENDING, []).append(
         {
@@ -194,6 +231,7 @@ def _queue(session: Session, chain_name: str, action, entity, entity_id, summary
             "after": _dumps(after),
             "request_id": (g.get("request_id", "") if has_request_context() else "")[:64],
             "ip": ((request.remote_addr or "") if has_request_context() else "")[:64],
+            "message": message,
         }
     )
 
@@ -278,10 +316,23 @@ _HASHED = ("seq", "at", "actor_id", "actor", "action", "entity", "entity_id", "s
            "before", "after", "request_id", "ip", "prev_hash")
 
 
-def compute_hash(row: dict) -> str:
-    """SHA-256 over the row's content and the previous row's hash."""
+def _payload(row: dict) -> bytes:
     payload = [row[name].isoformat() if isinstance(row[name], datetime) else row[name] for name in _HASHED]
-    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()
+    if row.get("message") is not None:  # covered when present; rows without one hash as before it existed
+        payload.append(row["message"])
+    return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+
+
+def compute_hash(row: dict, key: bytes | None = None) -> str:
+    """HMAC-SHA256, with the audit key (ERP_AUDIT_KEY), over the row's content and the previous
+    row's hash: without the key nobody can make a rewritten row's hash match."""
+    return hmac.new(key or anchors.key(), _payload(row), hashlib.sha256).hexdigest()
+
+
+def plain_hash(row: dict) -> str:
+    """The unkeyed SHA-256 of the records written before the chain was keyed (up to the
+    boundary that ``flask erp audit-rekey`` anchored)."""
+    return hashlib.sha256(_payload(row)).hexdigest()
 
 
 def _before_commit(session: Session) -> None:
@@ -318,13 +369,14 @@ def _append_to(session: Session, target: Chain, pending: list[dict]) -> None:
     if head is None:
         raise RuntimeError(f"The head row of audit chain {target.name!r} is missing; run `flask db upgrade`")
     seq, prev = head
+    key = anchors.key()
     rows = []
     for entry in pending:
         seq += 1
         row = {key: value for key, value in entry.items() if key != "chain"}
         row.update(seq=seq, prev_hash=prev)
         row["at"] = row["at"].replace(tzinfo=None)
-        row["hash"] = compute_hash(row)
+        row["hash"] = compute_hash(row, key)
         prev = row["hash"]
         rows.append(row)
     # A trigger (core migration 0011, erp.audit.schema for the plugins) moves the head to the
@@ -500,44 +552,159 @@ class VerifyResult:
     broken_seq: int | None = None
     reason: str = ""
     chain: str = CORE_CHAIN
+    anchors: int = 0  # anchors of the file checked against the chain
+    keyed_from: int = 1  # the first keyed record (after a boundary anchored by audit-rekey)
+
+
+_REKEY_HINT = (" — if this chain was written before the audit key was introduced, run `flask erp audit-rekey` once"
+               " (see docs/security.md)")
+
+
+def _rows(target: Chain, batch: int):
+    """The chain's rows in order, read in batches by key."""
+    table = target.entry.__table__
+    after = 0
+    while True:
+        rows = db.session.execute(
+            sa.select(table).where(table.c.seq > after).order_by(table.c.seq).limit(batch), bind_arguments=_on(target),
+        ).mappings().all()
+        if not rows:
+            return
+        for row in rows:
+            yield dict(row)
+        after = rows[-1]["seq"]
+
+
+def _head(target: Chain):
+    head_table = target.head.__table__
+    return db.session.execute(sa.select(head_table).where(head_table.c.id == 1), bind_arguments=_on(target)).mappings().first()
 
 
 def verify(chain_name: str = CORE_CHAIN, batch: int = 5000) -> VerifyResult:
-    """Walk one chain in order and report its first broken link, if any."""
+    """Walk one chain in order with the audit key, check it against every anchor of its anchor
+    file, and report the first sign of tampering, if any: a record altered, missing or out of
+    its links, the newest records removed (the head or an anchor records more), an anchored
+    record whose hash differs, or an anchor line that is not validly signed."""
     target = chain(chain_name)
-    table = target.entry.__table__
-    expected_seq, prev, checked, last_seq = 1, GENESIS_HASH, 0, 0
+    key = anchors.key()
+    anchor_file = anchors.read(chain_name)
+    checked = 0
 
     def broken(seq, reason):
-        return VerifyResult(False, checked, seq, reason, chain_name)
+        return VerifyResult(False, checked, seq, reason, chain_name, len(anchor_file.anchors))
 
-    while True:
-        rows = db.session.execute(
-            sa.select(table).where(table.c.seq >= expected_seq).order_by(table.c.seq).limit(batch),
-            bind_arguments=_on(target),
-        ).mappings().all()
-        if not rows:
-            break
-        for row in rows:
-            row = dict(row)
-            if row["seq"] != expected_seq:
-                return broken(expected_seq, f"row {expected_seq} is missing (next row is {row['seq']})")
-            if row["prev_hash"] != prev:
-                return broken(row["seq"], f"row {row['seq']} does not link to row {row['seq'] - 1}")
-            if compute_hash(row) != row["hash"]:
-                return broken(row["seq"], f"row {row['seq']} was altered (its hash does not match its content)")
-            prev, last_seq = row["hash"], row["seq"]
-            expected_seq += 1
-            checked += 1
-    head_table = target.head.__table__
-    head = db.session.execute(sa.select(head_table).where(head_table.c.id == 1), bind_arguments=_on(target)).mappings().first()
+    if anchor_file.bad:
+        number, why = anchor_file.bad[0]
+        return broken(None, f"line {number} of the anchor file {anchors.path_of(chain_name)} {why}")
+    boundary = anchor_file.boundary
+    legacy_until = boundary.seq if boundary else 0
+    anchored = {}
+    for anchor in anchor_file.anchors:
+        anchored.setdefault(anchor.seq, []).append(anchor)
+    expected_seq, prev, last_seq = 1, GENESIS_HASH, 0
+    for row in _rows(target, batch):
+        seq = row["seq"]
+        if seq != expected_seq:
+            return broken(expected_seq, f"row {expected_seq} is missing (next row is {seq})")
+        if row["prev_hash"] != prev:
+            return broken(seq, f"row {seq} does not link to row {seq - 1}")
+        legacy = seq <= legacy_until
+        if (plain_hash(row) if legacy else compute_hash(row, key)) != row["hash"]:
+            return broken(seq, f"row {seq} was altered (its hash does not match its content and the audit key)"
+                          + ("" if legacy or boundary else _REKEY_HINT))
+        for anchor in anchored.get(seq, ()):
+            if anchor.head != row["hash"]:
+                return broken(seq, f"row {seq} differs from the anchor of {anchor.at} (line {anchor.line}): "
+                                   f"the chain was rewritten")
+        prev, last_seq = row["hash"], seq
+        expected_seq += 1
+        checked += 1
+    beyond = [a for a in anchor_file.anchors if a.seq > last_seq]
+    if beyond:
+        first = min(beyond, key=lambda a: a.seq)
+        return broken(last_seq + 1, f"rows {last_seq + 1} to {first.seq} are missing: the anchor of {first.at} "
+                                    f"(line {first.line}) recorded row {first.seq} — the newest rows were removed")
+    head = _head(target)
     if head is None:
         return broken(None, "the chain head row is missing")
     if head["seq"] != last_seq or head["last_hash"] != prev:
         return broken(last_seq + 1, f"rows after {last_seq} are missing (the head records {head['seq']})")
-    return VerifyResult(True, checked, chain=chain_name)
+    return VerifyResult(True, checked, chain=chain_name, anchors=len(anchor_file.anchors), keyed_from=legacy_until + 1)
 
 
-def verify_all(batch: int = 5000) -> list[VerifyResult]:
-    """Verify every chain of this process (the core's, then each loaded plugin's)."""
-    return [verify(name, batch) for name in chains()]
+def verify_all(batch: int = 5000, save: bool = False) -> list[VerifyResult]:
+    """Verify every chain of this process (the core's, then each loaded plugin's); with ``save``
+    the outcome is kept for the audit page."""
+    results = [verify(name, batch) for name in chains()]
+    if save:
+        for result in results:
+            anchors.save_verification(result.chain, result.ok, result.checked, result.anchors,
+                                      "" if result.ok else f"record {result.broken_seq}: {result.reason}")
+    return results
+
+
+def anchor(chain_name: str, only_if_moved: bool = False):
+    """Write a signed checkpoint of ``chain_name``'s head outside the database (its anchor file
+    and the log stream); with ``only_if_moved``, nothing when the last anchor records this head
+    already. Returns the anchor written, or None."""
+    head = _head(chain(chain_name))
+    if head is None:
+        raise RuntimeError(f"The head row of audit chain {chain_name!r} is missing; run `flask db upgrade`")
+    if only_if_moved:
+        last = anchors.last_anchor(chain_name)
+        if last is not None and (last.seq, last.head) == (head["seq"], head["last_hash"]):
+            return None
+    return anchors.write(chain_name, head["seq"], head["last_hash"])
+
+
+def anchor_all(only_if_moved: bool = False) -> list:
+    """Anchor every chain of this process; the anchors written."""
+    return [written for name in chains() if (written := anchor(name, only_if_moved)) is not None]
+
+
+@dataclass
+class RekeyResult:
+    chain: str
+    legacy: int  # records chained with plain SHA-256 (pinned by the boundary)
+    keyed: int  # records already keyed after them
+    boundary_written: bool
+    problem: str = ""
+
+
+def rekey(chain_name: str, batch: int = 5000) -> RekeyResult:
+    """Carry a chain begun before the audit key over to the keyed chain, once.
+
+    Records are never rewritten (the log is append-only). The chain is walked: the leading
+    records whose plain SHA-256 links hold are the legacy part, and every record after it must
+    carry a valid HMAC. Their boundary — the last legacy record's sequence and hash — is written
+    as a signed ``boundary`` anchor, after which ``verify`` checks the legacy part by its plain
+    hashes up to that pinned hash and the rest with the key. Refused (nothing written) when the
+    chain is broken, or when a boundary is anchored already."""
+    target = chain(chain_name)
+    key = anchors.key()
+    existing = anchors.read(chain_name)
+    if existing.bad:
+        number, why = existing.bad[0]
+        return RekeyResult(chain_name, 0, 0, False, f"line {number} of the anchor file {why}")
+    if existing.boundary is not None:
+        return RekeyResult(chain_name, existing.boundary.seq, 0, False,
+                           f"already carried over: records up to {existing.boundary.seq} are pinned "
+                           f"by the boundary of {existing.boundary.at}")
+    prev, legacy, keyed, expected, legacy_head = GENESIS_HASH, 0, 0, 1, GENESIS_HASH
+    for row in _rows(target, batch):
+        if row["seq"] != expected or row["prev_hash"] != prev:
+            return RekeyResult(chain_name, legacy, keyed, False, f"row {expected} is missing or out of its links")
+        if compute_hash(row, key) == row["hash"]:
+            keyed += 1
+        elif not keyed and plain_hash(row) == row["hash"]:
+            legacy, legacy_head = legacy + 1, row["hash"]
+        else:
+            return RekeyResult(chain_name, legacy, keyed, False, f"row {row['seq']} was altered")
+        prev, expected = row["hash"], expected + 1
+    head = _head(target)
+    if head is None or head["seq"] != expected - 1 or head["last_hash"] != prev:
+        return RekeyResult(chain_name, legacy, keyed, False, "the head does not match the last row")
+    if legacy:
+        anchors.write(chain_name, legacy, legacy_head, kind="boundary")
+    anchor(chain_name)
+    return RekeyResult(chain_name, legacy, keyed, bool(legacy))

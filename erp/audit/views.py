@@ -7,10 +7,12 @@ from datetime import date
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
+from erp.audit import anchors
 from erp.audit import services as audit
 from erp.auth.access import permission_required
 from erp.common.formatting import fmt_datetime
 from erp.extensions import db
+from erp.i18n import N_
 from erp.web.downloads import file_response
 from erp.web.paging import page_arg
 
@@ -45,7 +47,8 @@ def _criteria() -> tuple[audit.Criteria, list[str]]:
 def search():
     criteria, errors = _criteria()
     pagination = audit.search(criteria, page=page_arg(), per_page=50)
-    return render_template("audit/search.html", pagination=pagination, errors=errors,
+    status = [(name, anchors.last_verification(name), anchors.last_anchor(name)) for name in audit.chains()]
+    return render_template("audit/search.html", pagination=pagination, errors=errors, status=status,
                            actions=audit.distinct_values("action"), entities=audit.distinct_values("entity"),
                            chains=list(audit.chains()), args=request.args)
 
@@ -68,7 +71,7 @@ def export():
     criteria, _errors = _criteria()
     rows = [
         [e.chain, e.seq, fmt_datetime(e.at, seconds=True), e.actor, audit.action_label(e.action), e.entity, e.entity_id,
-         e.summary, e.before or "", e.after or "", e.request_id, e.ip]
+         audit.summary_text(e), e.before or "", e.after or "", e.request_id, e.ip]
         for e in audit.search(criteria, page=1, per_page=50000).items
     ]
     columns = [
@@ -78,7 +81,7 @@ def export():
         excel.Column(_("Request"), 34), excel.Column(_("Address"), 16),
     ]
     data = excel.build_workbook([excel.Sheet(_("Audit trail"), columns, rows)], org_name=current_app.config["ERP_ORG_NAME"])
-    audit.record("export", "core_audit_log", "", f"audit trail exported: {len(rows)} records",
-                 after={k: v for k, v in request.args.items()}, chain="core")
+    audit.record("export", "core_audit_log", "", N_("audit trail exported: %(count)s records"),
+                 after={k: v for k, v in request.args.items()}, chain="core", values={"count": len(rows)})
     db.session.commit()
     return file_response(data, "xlsx", "audit")

@@ -18,6 +18,7 @@ from erp.common.clock import utcnow
 from erp.common.errors import ServiceError
 from erp.common.tx import transactional
 from erp.extensions import db
+from erp.i18n import N_
 
 
 # --- logging in -----------------------------------------------------------------------------
@@ -43,12 +44,12 @@ def authenticate(username: str, password: str) -> LoginResult:
     now = utcnow()
     if user is None:
         burn_time(password)
-        audit.record("login_failed", "core_user", "", _summary("unknown user", username))
+        audit.record("login_failed", "core_user", "", **_summary(N_("%(user)s: unknown user"), username))
         tx.commit()
         return LoginResult(None, generic)
     if user.locked_until and user.locked_until > now:
         burn_time(password)  # as long as a password check: the answer's timing tells nothing either
-        audit.record("login_refused", "core_user", user.id, _summary("account locked", username))
+        audit.record("login_refused", "core_user", user.id, **_summary(N_("%(user)s: account locked"), username))
         tx.commit()
         return LoginResult(None, generic)
     if user.locked_until:  # the lock has expired: start counting afresh
@@ -60,30 +61,35 @@ def authenticate(username: str, password: str) -> LoginResult:
         db.session.refresh(user, ["failed_logins"])
         if user.failed_logins >= max_failures:
             user.locked_until = now + timedelta(minutes=lock_minutes)
-            audit.record("locked", "core_user", user.id, _summary(f"locked for {lock_minutes} minutes after {user.failed_logins} failures", username))
+            audit.record("locked", "core_user", user.id, **_summary(N_("%(user)s: locked for %(minutes)s minutes after %(failures)s failures"), username, minutes=lock_minutes, failures=user.failed_logins))
             tx.commit()
             return LoginResult(None, generic)
-        audit.record("login_failed", "core_user", user.id, _summary(f"wrong password ({user.failed_logins}/{max_failures})", username))
+        audit.record("login_failed", "core_user", user.id, **_summary(N_("%(user)s: wrong password (%(failures)s/%(limit)s)"), username, failures=user.failed_logins, limit=max_failures))
         tx.commit()
         return LoginResult(None, generic)
     if not user.active:
-        audit.record("login_refused", "core_user", user.id, _summary("account deactivated", username))
+        audit.record("login_refused", "core_user", user.id, **_summary(N_("%(user)s: account deactivated"), username))
         tx.commit()
         return LoginResult(None, _("This account is deactivated. Ask an administrator."))
     user.failed_logins = 0
     user.last_login_at = now
     with audit.acting_as(user.id, user.username):
-        audit.record("login", "core_user", user.id, _summary("logged in", username))
+        audit.record("login", "core_user", user.id, **_summary(N_("%(user)s: logged in"), username))
     tx.commit()
     return LoginResult(user)
 
 
-def _summary(text: str, username: str) -> str:
-    return f"{username}: {text}"
+def _summary(message: str, username: str, **values) -> dict:
+    """An audit summary about ``username``, kept as a message shown in the reader's language."""
+    return {"summary": message, "values": {"user": username, **values}}
+
+
+_LOGOUT_REASONS = {"logged out": N_("%(user)s: logged out"), "idle timeout": N_("%(user)s: idle timeout"),
+                   "session lifetime": N_("%(user)s: logged out at the end of the session's lifetime")}
 
 
 def record_logout(user: User, reason: str = "logged out") -> None:
-    audit.record("logout", "core_user", user.id, _summary(reason, user.username))
+    audit.record("logout", "core_user", user.id, **_summary(_LOGOUT_REASONS.get(reason, "%(user)s: " + reason.replace("%", "%%")), user.username))
     tx.commit()
 
 
@@ -202,7 +208,7 @@ def unlock_user(user_id: int) -> None:
     user = get_user(user_id)
     user.failed_logins = 0
     user.locked_until = None
-    audit.record("unlock", "core_user", user.id, _summary("unlocked", user.username))
+    audit.record("unlock", "core_user", user.id, **_summary(N_("%(user)s: unlocked"), user.username))
     tx.commit()
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import weakref
+from contextlib import contextmanager
 from datetime import date
 from itertools import repeat
 
@@ -137,6 +138,27 @@ def _load_data_text(rows: list[tuple]) -> str:
     return "\n".join(map("\t".join, zip(*formatted))) + "\n"
 
 
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _local_infile_shut(dbapi_connection, connection_record):
+    """Every MariaDB connection is made with ``local_infile`` (the server then lets the client
+    send a file with LOAD DATA LOCAL), but PyMySQL's own gate — it sends a file the server asks
+    for only while ``_local_infile`` is set — is shut here: a statement other than the bulk
+    loader's (an injected one, a hostile server) cannot read the application's files."""
+    if type(dbapi_connection).__module__.startswith("pymysql"):
+        dbapi_connection._local_infile = False
+
+
+@contextmanager
+def _local_infile_open(connection):
+    """Open the driver's LOAD DATA LOCAL gate for one statement of the bulk loader."""
+    driver = connection.connection.driver_connection
+    driver._local_infile = True
+    try:
+        yield
+    finally:
+        driver._local_infile = False
+
+
 def _load_data(connection, table, columns: list[str], rows: list[tuple], ignore: bool) -> None:
     """MariaDB's bulk path: the rows written to a temporary file and loaded by the server in one
     statement, several times quicker than a multi-row INSERT built by the Python driver."""
@@ -149,8 +171,9 @@ def _load_data(connection, table, columns: list[str], rows: list[tuple], ignore:
         path = handle.name
     try:
         # Identifiers come from the table definition and the path from tempfile, never from input.
-        connection.exec_driver_sql(
-            f"LOAD DATA LOCAL INFILE '{path}' {'IGNORE' if ignore else ''} INTO TABLE {quote(table.name)} "
-            f"CHARACTER SET utf8mb4 ({', '.join(quote(c) for c in columns)})")
+        with _local_infile_open(connection):
+            connection.exec_driver_sql(
+                f"LOAD DATA LOCAL INFILE '{path}' {'IGNORE' if ignore else ''} INTO TABLE {quote(table.name)} "
+                f"CHARACTER SET utf8mb4 ({', '.join(quote(c) for c in columns)})")
     finally:
         os.unlink(path)

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from erp.audit.services import action_label
+from erp.audit.services import action_label, summary_text
 from erp.auth.roles import role_description, role_label
 from erp.common.clock import utcnow
 from erp.config import LANGUAGES
@@ -50,4 +50,5 @@ def init_app(app) -> None:
             "now_utc": utcnow,
             "get_locale": get_locale,
             "action_label": action_label,
+            "audit_summary": summary_text,
         }

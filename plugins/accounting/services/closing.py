@@ -11,6 +11,7 @@ from erp.common.clock import utcnow
 from erp.common.errors import refuse
 from erp.common.tx import transactional
 from erp.extensions import db
+from erp.i18n import N_
 from plugins.accounting.models import FiscalYear, JournalEntry, JournalLine, Period
 from plugins.accounting.repositories import accounts as account_repo
 from plugins.accounting.repositories import entries as entry_repo
@@ -143,6 +144,6 @@ def undo_close(year: int) -> FiscalYear:
         reversal.reverses_id = original.id
     fiscal.closed = False
     fiscal.closing_entry_id = fiscal.opening_entry_id = None
-    audit.record("reopen", "accounting_year", year, f"fiscal year {year} reopened")
+    audit.record("reopen", "accounting_year", year, N_("fiscal year %(year)s reopened"), values={"year": str(year)})
     tx.commit()
     return fiscal

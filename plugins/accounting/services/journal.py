@@ -19,6 +19,7 @@ from erp.common.clock import utcnow
 from erp.common.errors import refuse
 from erp.common.tx import transactional
 from erp.extensions import db
+from erp.i18n import N_
 from plugins.accounting.data import EntryRef, PostingLine, PostingRequest
 from plugins.accounting.models import JournalEntry, JournalLine
 from plugins.accounting.repositories import accounts as account_repo
@@ -328,6 +329,7 @@ def _ref(entry: JournalEntry, created: bool) -> EntryRef:
 def rebuild_balances(year: int) -> int:
     """Recompute a year's kept balances from its posted lines (audited)."""
     rows = entry_repo.rebuild_balances(year)
-    audit.record("rebuild", "accounting_balance", year, f"balances of {year} rebuilt from the posted lines: {rows} rows")
+    audit.record("rebuild", "accounting_balance", year, N_("balances of %(year)s rebuilt from the posted lines: %(count)s rows"),
+                 values={"year": str(year), "count": rows})
     tx.commit()
     return rows

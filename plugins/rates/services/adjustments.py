@@ -14,6 +14,7 @@ from erp.common import tx
 from erp.common.clock import local_today, utcnow
 from erp.common.errors import refuse
 from erp.common.tx import transactional
+from erp.i18n import N_
 from plugins.rates.models import Bill, Customer
 from plugins.rates.repositories import bills as repo
 from plugins.rates.repositories import customers as customer_repo
@@ -93,7 +94,8 @@ def settle_move_out(customer_id: int, on: date, final_reading: int, reference: s
                             curr_reading=final_reading, use=use)
     repo.add(bill)
     _post_bill(bill, f"이사정산 {bill.number} {customer.holder_name}")
-    audit.record("create", "rates_bill", bill.id, f"settlement bill {bill.number}: {bill.total} won")
+    audit.record("create", "rates_bill", bill.id, N_("settlement bill %(number)s: %(amount)s won"),
+                 values={"number": bill.number, "amount": bill.total})
     tx.commit()
     return bill
 
@@ -154,7 +156,8 @@ def adjust(bill_id: int, *, use: int | None = None, add_reductions: tuple[str, .
                 reductions=",".join(codes)[:60], **differences)
     repo.add(bill)
     _post_bill(bill, f"요금 조정 {bill.number} ({reason[:100]})")
-    audit.record("create", "rates_bill", bill.id, f"adjusting bill {bill.number} of {original.number}: {bill.total} won",
+    audit.record("create", "rates_bill", bill.id, N_("adjusting bill %(number)s of %(original)s: %(amount)s won"),
+                 values={"number": bill.number, "original": original.number, "amount": bill.total},
                  after={"use": corrected_use, "reductions": bill.reductions, "reason": reason})
     tx.commit()
     return bill

@@ -30,6 +30,7 @@ from erp.common.errors import refuse
 from erp.common.sql import bulk_insert
 from erp.common.tx import transactional
 from erp.extensions import db
+from erp.i18n import N_
 from plugins.rates.models import Bill, BillRun
 from plugins.rates.repositories import bills as repo
 from plugins.rates.repositories import customers as customer_repo
@@ -81,7 +82,8 @@ def start_run(period: str, cycle: str = "monthly", route_code: str = "", issued_
                   issued_on=issued_on, due_on=due_on, expected=expected, started_by=audit.current_actor()[1],
                   heartbeat_at=utcnow())
     repo.add(run)
-    audit.record("create", "rates_bill_run", run.id, f"bill run {period} {cycle} {route_code or '*'}: {expected} customers")
+    audit.record("create", "rates_bill_run", run.id, N_("bill run %(period)s %(cycle)s %(route)s: %(count)s customers"),
+                 values={"period": str(period), "cycle": cycle, "route": route_code or "*", "count": expected})
     tx.commit()
     return run
 
@@ -216,7 +218,8 @@ def _close_run(run_id: int, errors: dict) -> BillRun:
     lines = postings.posting_lines({row[0]: dict(zip(AMOUNTS, row[2:8], strict=True)) for row in totals})
     if lines:
         postings.owe_posting(postings.run_key(run.id), run.issued_on, f"상하수도요금 정기부과 {run.period} ({run.billed:,}건)", lines)
-    audit.record("update", "rates_bill_run", run.id, f"bill run {run.period} finished: {run.billed} bills, {run.total_amount} won")
+    audit.record("update", "rates_bill_run", run.id, N_("bill run %(period)s finished: %(count)s bills, %(amount)s won"),
+                 values={"period": str(run.period), "count": run.billed, "amount": run.total_amount})
     tx.commit()
     return run
 

@@ -20,6 +20,7 @@ from erp.audit import services as audit
 from erp.common import tx
 from erp.common.clock import utcnow
 from erp.common.tx import transactional
+from erp.i18n import N_
 from plugins.rates.models import CmsDebit
 from plugins.rates.repositories import payments as repo
 from plugins.rates.services import payment_layouts as layouts
@@ -62,8 +63,8 @@ def request(due_on: date, giro_no: str = "") -> DebitRequest:
     lines = [layouts.PaymentLine(n, "cms", debit.txn_id, due_on, due_on, "", "", giro_no[:7], debit.bill.number,
                                  debit.amount, debit.customer.holder_name)
              for n, debit in enumerate(sorted(asked, key=lambda d: d.id), start=1)]
-    audit.record("create", "rates_cms_debit", "", f"CMS debit request for {due_on}: {len(lines)} debits, "
-                 f"{sum(line.amount for line in lines):,} won")
+    audit.record("create", "rates_cms_debit", "", N_("CMS debit request for %(due)s: %(count)s debits, %(amount)s won"),
+                 values={"due": str(due_on), "count": len(lines), "amount": sum(line.amount for line in lines)})
     tx.commit()
     return DebitRequest(due_on, len(lines), sum(line.amount for line in lines),
                         layouts.FixedLayout.write(lines, file_date=due_on, giro_no=giro_no[:7]))
@@ -103,7 +104,8 @@ def import_results(data: bytes) -> CmsResult:
             result.failed += 1
     if paid_lines:
         payments.import_lines(paid_lines, "cms-result")
-    audit.record("update", "rates_cms_debit", "", f"CMS results: {result.paid} paid, {result.failed} failed, {result.known} known")
+    audit.record("update", "rates_cms_debit", "", N_("CMS results: %(paid)s paid, %(failed)s failed, %(known)s known"),
+                 values={"paid": result.paid, "failed": result.failed, "known": result.known})
     tx.commit()
     return result
 

@@ -38,6 +38,7 @@ from erp.common.errors import refuse
 from erp.common.sql import bulk_insert
 from erp.common.tx import transactional
 from erp.extensions import db
+from erp.i18n import N_
 from plugins.rates.models import Payment, PaymentGateway
 from plugins.rates.repositories import bills as bill_repo
 from plugins.rates.repositories import payments as repo
@@ -213,8 +214,9 @@ def import_lines(lines: list[layouts.PaymentLine], source: str) -> ImportResult:
     for (day, channel), key in sorted(keys.items()):
         postings.owe_posting(key, day, f"상하수도요금 수납 {day.isoformat()} {layouts.CHANNEL_LABELS[channel]}", _entry_lines(*sums[key]))
     if rows:
-        audit.record("create", "rates_payment", "", f"payments imported ({source}): {result.new} new "
-                     f"({result.amount:,} won, {result.suspense} unmatched), {result.known} known")
+        audit.record("create", "rates_payment", "", N_("payments imported (%(source)s): %(new)s new (%(amount)s won, %(suspense)s unmatched), %(known)s known"),
+                     values={"source": source, "new": result.new, "amount": result.amount, "suspense": result.suspense,
+                             "known": result.known})
     tx.commit()
     return result
 
@@ -292,7 +294,8 @@ def record_counter(bill_id: int, amount: int, payer: str = "") -> Payment:
                                amount=amount, bill_id=bill.id, customer_id=bill.customer_id, applied=applied,
                                credit=amount - applied, status="matched", source="counter",
                                created_by=audit.current_actor()[1][:50], created_at=utcnow()))
-    audit.record("create", "rates_payment", payment.id, f"counter payment {payment.txn_id} of {bill.number}: {amount} won")
+    audit.record("create", "rates_payment", payment.id, N_("counter payment %(txn)s of %(number)s: %(amount)s won"),
+                 values={"txn": payment.txn_id, "number": bill.number, "amount": amount})
     tx.commit()
     return payment
 
@@ -314,7 +317,8 @@ def reverse(payment_id: int, reason: str) -> Payment:
                                 amount=-original.amount, bill_id=original.bill_id, customer_id=original.customer_id,
                                 applied=-original.applied, credit=-original.credit, status=original.status,
                                 source="reversal", created_by=audit.current_actor()[1][:50], created_at=utcnow()))
-    audit.record("create", "rates_payment", reversal.id, f"reversal of payment {original.channel}:{original.txn_id}",
+    audit.record("create", "rates_payment", reversal.id, N_("reversal of payment %(channel)s:%(txn)s"),
+                 values={"channel": original.channel, "txn": original.txn_id},
                  after={"reason": reason, "amount": original.amount})
     tx.commit()
     return reversal
@@ -344,7 +348,8 @@ def match(payment_id: int, bill_number: str) -> Payment:
         lines = [(SUSPENSE, payment.amount, 0, "가수금 정리")] + _entry_lines(0, payment.applied, payment.credit, 0)
         postings.owe_posting(f"rates:payment-match:{payment.id}", payment.matched_on,
              f"가수금 정리 {payment.channel}:{payment.txn_id} → {bill_number}", lines)
-    audit.record("update", "rates_payment", payment.id, f"payment {payment.channel}:{payment.txn_id} matched to {bill_number}",
+    audit.record("update", "rates_payment", payment.id, N_("payment %(channel)s:%(txn)s matched to %(number)s"),
+                 values={"channel": payment.channel, "txn": payment.txn_id, "number": bill_number},
                  after={"bill_id": bill_id, "applied": payment.applied, "credit": payment.credit})
     tx.commit()
     return payment

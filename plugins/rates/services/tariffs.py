@@ -15,6 +15,7 @@ from erp.audit import services as audit
 from erp.common import tx
 from erp.common.errors import refuse
 from erp.common.tx import transactional
+from erp.i18n import N_
 from plugins.rates.models import Block, MeterCharge, ReductionRule, Tariff
 from plugins.rates.repositories import tariffs as repo
 from plugins.rates.services.calculation import (DIAMETERS, USE_TYPES, BlockRate, QuoteRequest, ReductionTerms,
@@ -150,7 +151,7 @@ def create_version(*, effective_from: date, name: str, source: str, rounding: st
                     mixed_household_volume=mixed_household_volume, blocks_text=blocks_text, meters_text=meters_text,
                     reductions_text=reductions_text)
     repo.add(tariff)
-    audit.record("create", "rates_tariff", tariff.id, f"tariff from {effective_from}",
+    audit.record("create", "rates_tariff", tariff.id, N_("tariff from %(date)s"), values={"date": str(effective_from)},
                  after={"blocks": blocks_text, "meters": meters_text, "reductions": reductions_text})
     tx.commit()
     _cache()["versions"] = None

@@ -1,0 +1,28 @@
+"""Rates: audit summaries kept as a message id and its values (``message``, JSON), so that
+the audit page and its Excel export show them in the reader's language. Rows written before keep
+their finished text in ``summary``.
+
+Revision ID: 980426569a22
+Revises: 9c41e7a2d5b3
+Create Date: 2026-11-26 13:00:00
+
+"""
+from alembic import op
+
+from erp.audit import schema
+
+# revision identifiers, used by Alembic.
+revision = '980426569a22'
+down_revision = '9c41e7a2d5b3'
+branch_labels = None
+depends_on = None
+
+PREFIX = 'rates'
+
+
+def upgrade():
+    schema.add_message_column(op, PREFIX)
+
+
+def downgrade():
+    schema.drop_message_column(op, PREFIX)
