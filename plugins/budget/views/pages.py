@@ -130,8 +130,10 @@ def versions():
 def version_detail(version_id: int):
     version = repo.version(version_id) or abort(404)
     basis_form, adjust_form = BasisForm(prefix="b"), AdjustForm(prefix="a")
-    choices = [(l.id, f"{l.code} {l.name}") for l in repo.lines(version.year, side=None)]
-    basis_form.line_id.choices = adjust_form.line_id.choices = choices
+    lines = repo.lines(version.year, side=None)
+    adjust_form.line_id.choices = [(l.id, f"{l.code} {l.name}") for l in lines]
+    # A department's clerk is offered the lines of their department only.
+    basis_form.line_id.choices = [(l.id, f"{l.code} {l.name}") for l in lines if compilation.may_request(l)]
     if request.method == "POST":
         action = request.form.get("action")
         needed = {"basis": "budget.request", "adjust": "budget.review", "approve": "budget.approve",
@@ -174,7 +176,8 @@ def version_detail(version_id: int):
         delivered = _deliver(table, f"budget-comparison-{version.year}-{version.number}")
     return delivered or render_template("budget/version.html", version=version, name=name, rows=rows,
                                         line_codes={r.line.id: r.line.code for r in rows},
-                                        bases=repo.bases(version.id), basis_form=basis_form, adjust_form=adjust_form)
+                                        bases=repo.bases(version.id), basis_form=basis_form, adjust_form=adjust_form,
+                                        requestable={line_id for line_id, _label in basis_form.line_id.choices})
 
 
 def _comparison_rows(rows) -> list[list]:
