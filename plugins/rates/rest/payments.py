@@ -15,6 +15,8 @@ from flask import jsonify, request
 
 from erp.audit import services as audit
 from erp.auth.access import public
+from erp.openapi import Answer, documented
+from plugins.rates.rest import schemas
 from plugins.rates.rest.quote import bp
 from plugins.rates.services import payment_layouts as layouts
 from plugins.rates.services import payments
@@ -25,6 +27,11 @@ FIELDS = ("channel", "txn_id", "received_on", "transferred_on", "bank_code", "br
 
 @bp.route("/payments", methods=["POST"])
 @public
+@documented("Payment lines pushed by a bank gateway", request=schemas.PaymentBatch, security=(schemas.BANK_GATEWAY,),
+            tag="rates", responses={200: Answer("What the batch did (a batch pushed again is all known).",
+                                                schemas.PaymentsImported),
+                                    400: "A bad batch or item: nothing imported (errors per item).",
+                                    401: "No gateway token.", 403: "An unknown or disabled gateway token."})
 def push_payments():
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not header[7:].strip():
