@@ -139,11 +139,12 @@ def register_core(app: Flask) -> None:
     from erp.auth.views import bp as auth_bp
     from erp.common.views import bp as common_bp
     from erp.ops.tasks import jobs as ops_jobs
+    from erp.openapi import bp as openapi_bp
     from erp.ops.views import bp as ops_bp, dashboard_bp
     from erp.web import navigation
     from erp.web.views import bp as web_bp
 
-    for blueprint in (web_bp, auth_bp, audit_bp, common_bp, ops_bp, dashboard_bp):
+    for blueprint in (web_bp, auth_bp, audit_bp, common_bp, ops_bp, dashboard_bp, openapi_bp):
         app.register_blueprint(blueprint)
     app.extensions["erp_jobs"].add(ops_jobs)  # the core's own periodic jobs
     app.extensions["erp_jobs"].add(auth_jobs)

@@ -198,8 +198,8 @@ def test_a_citizen_files_an_official_replies_and_the_citizen_reads_the_reply(app
     from erp.auth import services as auth
 
     with app.test_request_context():
-        auth.save_department(None, code="WS-SUP", name="급수과")
-    make_user("civil", roles=["complaints_officer"], name="윤민원", password="Minwon-Desk-2026")
+        supply = auth.save_department(None, code="WS-SUP", name="급수과").id  # a leak report is its
+    make_user("civil", roles=["complaints_officer"], name="윤민원", password="Minwon-Desk-2026", department_id=supply)
     photo = tmp_path / "누수사진.png"
     photo.write_bytes(bytes.fromhex(
         "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f5d6b50000000049454e44ae426082"))

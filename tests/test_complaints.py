@@ -59,7 +59,9 @@ def officer(app, make_user):
     with app.app_context():
         for code, name in (("WS-MGT", "경영지원과"), ("WS-RATE", "요금관리과"), ("WS-SUP", "급수과")):
             auth.save_department(None, code=code, name=name)
-    return make_user("civil", roles=["complaints_officer"], name="윤민원")
+    # Of no department: the complaints of every department are theirs as the coordinator's (the
+    # department rule is tested in test_object_access.py).
+    return make_user("civil", roles=["complaints_coordinator"], name="윤민원")
 
 
 def test_filing_gives_a_receipt_number_a_due_date_and_a_receipt_notice(app):

@@ -11,8 +11,9 @@ from erp.extensions import db
 def test_demo_creates_an_organisation_and_one_working_login_per_role(app, runner):
     result = runner.invoke(args=["erp", "demo"])
     assert result.exit_code == 0, result.output
-    logins = dict(re.findall(r"^\s+(\w+)\s+(\S+)\s+\S+ \((\w+)\)$", result.output, re.M)[i][:2] for i in range(9))
-    assert set(logins) == {"admin", "budget", "budgetlead", "acct", "chiefacct", "rates", "reader", "civil", "auditor"}
+    logins = dict(re.findall(r"^\s+(\w+)\s+(\S+)\s+\S+ \((\w+)\)$", result.output, re.M)[i][:2] for i in range(11))
+    assert set(logins) == {"admin", "budget", "budgetdept", "budgetlead", "acct", "chiefacct", "rates", "reader", "civil",
+                           "civilhead", "auditor"}
     with app.app_context():
         roles = {u.username: [r.code for r in u.roles] for u in db.session.execute(sa.select(User)).scalars()}
         assert roles["chiefacct"] == ["chief_accountant"]

@@ -151,8 +151,9 @@ def test_roles_are_declared_by_the_core_and_the_manifests_and_every_permission_n
     ext = app.extensions["erp"]
     owners = {code: owner for code, (owner, _role) in ext["roles"].items()}
     assert owners == {"sysadmin": "core", "auditor": "core", "accountant": "accounting", "chief_accountant": "accounting",
-                      "budget_officer": "budget", "budget_approver": "budget", "rates_clerk": "rates",
-                      "meter_reader": "rates", "complaints_officer": "complaints"}
+                      "budget_officer": "budget", "budget_requester": "budget", "budget_approver": "budget",
+                      "rates_clerk": "rates", "meter_reader": "rates", "complaints_officer": "complaints",
+                      "complaints_coordinator": "complaints"}
     for code, (_owner, permission) in ext["permissions"].items():
         assert set(permission.roles) <= set(owners), f"{code} names a role nobody declares: {permission.roles}"
 

@@ -201,7 +201,7 @@ def test_a_correction_is_an_adjusting_bill_naming_the_original(app, town):
 def test_a_bill_objection_creates_exactly_one_adjusting_bill(app, client, town, make_user):
     from plugins.complaints.services import complaints as complaints_service
 
-    make_user("clerk", roles=["complaints_officer"])
+    make_user("clerk", roles=["complaints_coordinator"])  # of every department's complaints
     with app.test_request_context():
         billing.execute(billing.start_run(OCTOBER, "monthly", "", ISSUED).id)
         original = _bill_of(town["single"])

@@ -287,24 +287,28 @@ def save_role(role_id: int | None, *, code: str, name: str, description: str, pe
 
 @transactional
 def sync_permissions(declared: dict[str, tuple[str, tuple[str, ...]]], standard_roles: dict[str, tuple[str, str]]) -> list[str]:
-    """Create the standard roles if missing, and grant each newly declared permission to its
-    default roles once. ``declared`` maps code -> (plugin, default roles); ``standard_roles``
+    """Create the standard roles if missing, grant each newly declared permission to its default
+    roles once, and give a newly created standard role the permissions that name it. ``declared`` maps code -> (plugin, default roles); ``standard_roles``
     maps the roles the core and the plugins declare to (name, description). Returns the new codes.
 
     A permission already known keeps whatever grants the administrators have made since.
     """
     roles = {role.code: role for role in db.session.execute(sa.select(Role)).scalars()}
+    created = set()
     for code, (name, description) in standard_roles.items():
         if code not in roles:
             roles[code] = Role(code=code, name=name, description=description, builtin=True)
             db.session.add(roles[code])
+            created.add(code)
     known = set(db.session.execute(sa.select(KnownPermission.code)).scalars())
     new_codes = sorted(set(declared) - known)
     for code in new_codes:
-        plugin, default_roles = declared[code]
-        db.session.add(KnownPermission(code=code, plugin=plugin))
+        db.session.add(KnownPermission(code=code, plugin=declared[code][0]))
+    for code, (_plugin, default_roles) in sorted(declared.items()):
+        # A new permission goes to its default roles; a standard role new to this installation
+        # (an upgrade added it) gets every permission that names it, known or not.
         for role_code in default_roles:
-            if role_code in roles:
+            if role_code in roles and (code in new_codes or role_code in created):
                 roles[role_code].grants.append(RolePermission(permission=code))
     tx.commit()
     return new_codes

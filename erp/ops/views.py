@@ -1,7 +1,10 @@
 """Liveness and readiness for load balancers and Kubernetes probes."""
 from __future__ import annotations
 
+from typing import Literal
+
 import sqlalchemy as sa
+from pydantic import BaseModel
 from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -10,12 +13,23 @@ from flask_babel import gettext as _
 from erp import migrating
 from erp.auth.access import permission_required, public, scrape_only
 from erp.extensions import db
+from erp.openapi import METRICS_TOKEN, Answer, documented
 
 bp = Blueprint("ops", __name__)
 
 
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not ready"]
+    checks: dict[str, str]
+
+
 @bp.route("/healthz")
 @public
+@documented("The process is alive", tag="operations", responses={200: Answer("Alive.", Health)})
 def healthz():
     """The process is alive and serving requests."""
     return jsonify(status="ok")
@@ -23,6 +37,8 @@ def healthz():
 
 @bp.route("/readyz")
 @public
+@documented("Ready for traffic: the database answers and the migrations are at their heads", tag="operations",
+            responses={200: Answer("Ready.", Readiness), 503: Answer("Not ready; the checks say why.", Readiness)})
 def readyz():
     """Ready for traffic: the database answers and every migration history (the core's and each
     loaded plugin's, each in its bind's database) is at its head — or beyond it, at revisions of a
@@ -58,6 +74,10 @@ def readyz():
 
 @bp.route("/metrics")
 @scrape_only
+@documented("Prometheus figures (text exposition format)", tag="operations", security=(METRICS_TOKEN,),
+            description="Without the token, only the addresses of ERP_METRICS_ALLOW (loopback by default) are served.",
+            responses={200: Answer("The figures.", str, "text/plain"), 403: Answer("Neither the token nor an allowed address.", None),
+                       404: Answer("Counting is switched off.", None)})
 def metrics():
     """Prometheus' scrape (see erp.ops.metrics); 404 when counting is switched off."""
     from erp.ops import metrics as prometheus

@@ -31,6 +31,7 @@ from erp.auth.access import service_call
 from erp.common.errors import ServiceError
 from erp.config import LANGUAGES
 from erp.extensions import csrf, db
+from erp.openapi import PORT_ATTR
 from erp.ports import BadCall, check_arguments, operations_of
 from erp.ports.client import LOCALE_HEADER
 from erp.ports.tokens import TokenRefused, verify
@@ -85,4 +86,6 @@ def port_blueprint(plugin: str, protocol: type, api_module) -> Blueprint:
         current_app.logger.info("port call %s.%s from %s for %s", plugin, operation, claims.service, claims.user)
         return jsonify(result=op.result.dump_python(result, mode="json", warnings=False))
 
+    # The API document lists each operation with the codec's own schemas (erp.openapi).
+    setattr(call, PORT_ATTR, (plugin, operations))
     return bp

@@ -14,12 +14,19 @@ manifest = Manifest(
     roles=(
         StandardRole("budget_officer", N_("Budget officer"), N_("Compiles and executes the budget"),
                      demo_user=("budget", "이예산", "WS-MGT")),
+        StandardRole("budget_requester", N_("Department budget clerk"),
+                     N_("Enters the budget requests of their own department"),
+                     demo_user=("budgetdept", "최요구", "WS-SUP")),
         StandardRole("budget_approver", N_("Budget approver"), N_("Approves budgets, transfers and carry-overs"),
                      demo_user=("budgetlead", "박승인", "WS-MGT")),
     ),
     permissions=(
-        Permission("budget.view", _l("View budgets and execution"), roles=("budget_officer", "budget_approver", "accountant", "chief_accountant", "auditor")),
-        Permission("budget.request", _l("Enter budget requests"), roles=("budget_officer",)),
+        Permission("budget.view", _l("View budgets and execution"),
+                   roles=("budget_officer", "budget_requester", "budget_approver", "accountant", "chief_accountant", "auditor")),
+        Permission("budget.request", _l("Enter budget requests"), roles=("budget_officer", "budget_requester")),
+        # Without it an official enters and withdraws the requests of their own department's lines
+        # only; the budget office compiles every department's.
+        Permission("budget.all_departments", _l("Enter the budget requests of every department"), roles=("budget_officer",)),
         Permission("budget.review", _l("Review and adjust requests, prepare supplementary budgets"), roles=("budget_officer",)),
         Permission("budget.approve", _l("Approve budgets, transfers and carry-overs"), roles=("budget_approver",)),
         Permission("budget.execute", _l("Commit, resolve and pay expenditure"), roles=("budget_officer", "accountant")),

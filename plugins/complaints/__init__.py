@@ -15,10 +15,19 @@ manifest = Manifest(
     roles=(
         StandardRole("complaints_officer", N_("Complaints officer"), N_("Handles citizens' complaints"),
                      demo_user=("civil", "윤민원", "WS-SUP")),
+        StandardRole("complaints_coordinator", N_("Complaints coordinator"),
+                     N_("Receives, distributes and handles the complaints of every department"),
+                     demo_user=("civilhead", "정총괄", "WS-MGT")),
     ),
     permissions=(
-        Permission("complaints.view", _l("View complaints and statistics"), roles=("complaints_officer", "auditor")),
-        Permission("complaints.handle", _l("Handle complaints (assign, reply, complete)"), roles=("complaints_officer",)),
+        Permission("complaints.view", _l("View complaints and statistics"),
+                   roles=("complaints_officer", "complaints_coordinator", "auditor")),
+        Permission("complaints.handle", _l("Handle complaints (assign, reply, complete)"),
+                   roles=("complaints_officer", "complaints_coordinator")),
+        # Without it an official acts only on the complaints of their own department (reading
+        # every department's stays with complaints.view).
+        Permission("complaints.all_departments", _l("Handle the complaints of every department"),
+                   roles=("complaints_coordinator",)),
         Permission("complaints.settings", _l("Edit complaint types and deadlines"), roles=("sysadmin",)),
     ),
     menu=(

@@ -3,10 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
-
 from erp import ports
-from erp.auth.models import User
 from erp.common.clock import utcnow
 from erp.extensions import db
 from plugins.complaints.models import Complaint
@@ -36,7 +33,6 @@ PATHS = ["received", "completed", "assigned", "completed", "supplement", "comple
 
 def load(context) -> None:
     """About fifty complaints over the last three months."""
-    officer = db.session.execute(sa.select(User).where(User.username == "civil")).scalar_one_or_none()
     now = utcnow()
     kinds = repo.types()
     count = 0
@@ -57,7 +53,9 @@ def load(context) -> None:
                 event.at = filed
             service.recompute_due(row)
             db.session.commit()
-            _advance(row.id, target, officer)
+            # The department's own officer where there is one, else the coordinator.
+            handlers = service.assignable_officials(row)
+            _advance(row.id, target, handlers[0] if handlers else None)
             if target == "completed":
                 _answered(row.id, late=(round_no + index) % 9 == 4)
             count += 1

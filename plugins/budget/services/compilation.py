@@ -8,6 +8,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 
+from erp.auth import scope
 from erp.common import approvals, tx
 from erp.common.clock import utcnow
 from erp.common.tx import transactional
@@ -96,13 +97,36 @@ def _decimal(text, field: str) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+ALL_DEPARTMENTS = "budget.all_departments"
+
+
+def line_department(line: Line) -> str:
+    """The department a line's requests belong to: its detail project's (none for a line outside
+    the project structure, such as revenue: the budget office's alone)."""
+    return line.project.department_code if line.project is not None else ""
+
+
+def may_request(line: Line) -> bool:
+    """Whether the official of this request may enter or withdraw requests of ``line``."""
+    return scope.may_act_for(line_department(line), ALL_DEPARTMENTS)
+
+
+def _require_own_line(line: Line) -> None:
+    scope.require_department(line_department(line), ALL_DEPARTMENTS,
+                             _("Line %(line)s belongs to another department (%(dept)s): only that department "
+                               "enters or withdraws its requests.", line=line.code,
+                               dept=line_department(line) or _("the budget office")), "line_id")
+
+
 @transactional
 def add_basis(version_id: int, line_id: int, description: str, unit_price, quantity, months: int) -> Basis:
-    """A department's calculation-basis row; the line's request becomes the sum of its rows."""
+    """A department's calculation-basis row; the line's request becomes the sum of its rows.
+    Refused for a line of another department without the all-departments permission."""
     version = _compiling(version_id)
     line = repo.line(line_id)
     if line is None or line.year != version.year:
         refuse(_("There is no such budget line in this year."), "line_id")
+    _require_own_line(line)
     if not (description or "").strip():
         refuse(_("Describe what the amount is for."), "description")
     price, qty = _decimal(unit_price, "unit_price"), _decimal(quantity, "quantity")
@@ -127,6 +151,7 @@ def delete_basis(basis_id: int) -> None:
         raise LookupError(basis_id)
     version = _compiling(basis.version_id)
     line = repo.line(basis.line_id)
+    _require_own_line(line)
     repo.delete(basis)
     _refresh_request(version, line)
     tx.commit()

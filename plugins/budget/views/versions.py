@@ -45,8 +45,10 @@ def _version_or_404(version_id: int):
 
 def _forms(version) -> tuple[BasisForm, AdjustForm]:
     basis_form, adjust_form = BasisForm(prefix="b"), AdjustForm(prefix="a")
-    choices = [(l.id, f"{l.code} {l.name}") for l in repo.lines(version.year, side=None)]
-    basis_form.line_id.choices = adjust_form.line_id.choices = choices
+    lines = repo.lines(version.year, side=None)
+    adjust_form.line_id.choices = [(l.id, f"{l.code} {l.name}") for l in lines]
+    # A department's clerk is offered the lines of their department only.
+    basis_form.line_id.choices = [(l.id, f"{l.code} {l.name}") for l in lines if compilation.may_request(l)]
     return basis_form, adjust_form
 
 
@@ -69,7 +71,8 @@ def version_detail(version_id: int):
     return delivered or render_template("budget/version.html", version=version, name=name, rows=rows,
                                         line_codes={r.line.id: r.line.code for r in rows},
                                         bases=repo.bases(version.id), basis_form=basis_form, adjust_form=adjust_form,
-                                        return_form=ReturnForm())
+                                        return_form=ReturnForm(),
+                                        requestable={line_id for line_id, _label in basis_form.line_id.choices})
 
 
 def _back(version_id: int):

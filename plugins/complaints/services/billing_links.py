@@ -17,7 +17,7 @@ from erp.common.errors import refuse
 from erp.common.tx import transactional
 from plugins.complaints.models import BillingLink
 from plugins.complaints.repositories import complaints as repo
-from plugins.complaints.services.complaints import CLOSED, add_event
+from plugins.complaints.services.complaints import CLOSED, add_event, require_own_department
 
 # complaint type → the billing action it may take
 ACTIONS = {"BILL_OBJECTION": "adjusting_bill", "LEAK_REPORT": "leak_reduction", "LEAK_REDUCTION": "leak_reduction",
@@ -53,6 +53,7 @@ def link(complaint_id: int, *, bill_number: str = "", corrected_use: int | None 
     complaint = repo.get(complaint_id)
     if complaint is None:
         raise LookupError(complaint_id)
+    require_own_department(complaint)
     if complaint.status in CLOSED:
         refuse(_("This complaint is closed."))
     action = action_for(complaint)

@@ -12,6 +12,7 @@ from datetime import timedelta
 from flask_babel import gettext as _
 
 from erp.audit import services as audit
+from erp.auth import scope
 from erp.common import docnumbers, tx
 from erp.common.calendar import working_hours_between
 from erp.common.clock import local_day_start_utc, local_now, to_local, to_utc, utcnow
@@ -141,10 +142,41 @@ def _resume(complaint: Complaint) -> None:
 
 # --- officials -------------------------------------------------------------------------------
 
+ALL_DEPARTMENTS = "complaints.all_departments"
+
+
+def may_act_on(complaint: Complaint) -> bool:
+    """Whether the official of this request may act on ``complaint``: one of its department, or
+    one who handles every department's (the others may read it)."""
+    return scope.may_act_for(complaint.department_code, ALL_DEPARTMENTS)
+
+
+def require_own_department(complaint: Complaint) -> None:
+    """Refuse an action on a complaint of another department (see :func:`may_act_on`)."""
+    scope.require_department(complaint.department_code, ALL_DEPARTMENTS,
+                             _("Complaint %(no)s belongs to another department (%(dept)s): you may read it, "
+                               "but only that department acts on it.", no=complaint.receipt_no,
+                               dept=complaint.department_code))
+
+
+def may_handle(user, department_code: str) -> bool:
+    """Whether ``user`` may be given a complaint of ``department_code``: an active official who
+    handles complaints, of that department or of all."""
+    return user.active and user.can("complaints.handle") and scope.covers(user, department_code, ALL_DEPARTMENTS)
+
+
+def assignable_officials(complaint: Complaint) -> list:
+    """The officials ``complaint`` may be assigned to (see :func:`may_handle`)."""
+    from erp.auth import services as auth
+
+    return [user for user in auth.search_users("", 1, 1000).items if may_handle(user, complaint.department_code)]
+
+
 def _open(complaint_id: int, allowed: tuple[str, ...]) -> Complaint:
     complaint = repo.get(complaint_id, lock=True)
     if complaint is None:
         raise LookupError(complaint_id)
+    require_own_department(complaint)
     if complaint.status not in allowed:
         refuse(_("This cannot be done while the complaint is %(status)s.", status=status_label(complaint.status)))
     return complaint
@@ -152,7 +184,7 @@ def _open(complaint_id: int, allowed: tuple[str, ...]) -> Complaint:
 
 @transactional
 def assign(complaint_id: int, user_id: int) -> Complaint:
-    """Give the complaint to an official of its department."""
+    """Give the complaint to an official who handles complaints of its department (or of all)."""
     from erp.auth import services as auth
 
     complaint = _open(complaint_id, ("received", "transferred") + HANDLING)
@@ -160,6 +192,9 @@ def assign(complaint_id: int, user_id: int) -> Complaint:
         user = auth.get_user(user_id)
     except LookupError:
         refuse(_("Choose an official."), "user_id")
+    if not may_handle(user, complaint.department_code):
+        refuse(_("%(name)s does not handle the complaints of department %(dept)s: choose an official who does.",
+                 name=user.name, dept=complaint.department_code), "user_id")
     complaint.assignee_id, complaint.assignee_name = user.id, user.name
     if complaint.status in ("received", "transferred"):
         complaint.status = "assigned"

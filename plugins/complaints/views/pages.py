@@ -16,7 +16,7 @@ from erp.common.clock import local_today
 from erp.common.errors import ServiceError
 from erp.i18n import N_
 from erp.web.downloads import printout
-from erp.web.forms import flash_refusal
+from erp.web.forms import flash_errors, flash_refusal
 from erp.web.paging import id_arg
 from plugins.complaints.reports import statistics_file
 from plugins.complaints.repositories import complaints as repo
@@ -41,6 +41,7 @@ EVENT_LABELS = {
 @bp.context_processor
 def helpers():
     return {"status_label": service.status_label, "is_overdue": service.is_overdue, "deadline_text": describe,
+            "may_act": lambda complaint: current_user.can("complaints.handle") and service.may_act_on(complaint),
             "event_label": lambda kind: _(EVENT_LABELS.get(kind, kind)), "phone": format_phone}
 
 
@@ -159,8 +160,7 @@ def queue():
 def detail(complaint_id: int):
     complaint = repo.get(complaint_id) or abort(404)
     form = ActionForm()
-    form.user_id.choices = [(u.id, f"{u.name} ({u.username})") for u in auth.search_users("", 1, 500).items
-                            if u.can("complaints.handle")]
+    form.user_id.choices = [(u.id, f"{u.name} ({u.username})") for u in service.assignable_officials(complaint)]
     form.department_code.choices = [(d.code, d.name) for d in auth.list_departments(include_inactive=False)]
     if request.method == "POST":
         if not current_user.can("complaints.handle"):
@@ -191,7 +191,8 @@ def detail(complaint_id: int):
             else:
                 abort(400)
         except ServiceError as error:
-            flash_refusal(form, error)
+            # The page is shown again after a redirect: a field's refusal must be flashed too.
+            flash_errors(error.errors or {"": [error.message]})
         else:
             flash(_("Saved."), "success")
         return redirect(url_for("complaints.detail", complaint_id=complaint.id))

@@ -17,6 +17,8 @@ from erp.audit import services as audit
 from erp.auth.access import public
 from erp.web.body_limits import max_body
 from erp.web.limits import limit
+from erp.openapi import Answer, documented
+from plugins.rates.rest import schemas
 from plugins.rates.rest.quote import bp
 from plugins.rates.services import payment_layouts as layouts
 from plugins.rates.services import payments
@@ -29,6 +31,11 @@ FIELDS = ("channel", "txn_id", "received_on", "transferred_on", "bank_code", "br
 @public
 @limit("ERP_RATELIMIT_PAYMENTS")
 @max_body("ERP_MAX_BATCH_MB")
+@documented("Payment lines pushed by a bank gateway", request=schemas.PaymentBatch, security=(schemas.BANK_GATEWAY,),
+            tag="rates", responses={200: Answer("What the batch did (a batch pushed again is all known).",
+                                                schemas.PaymentsImported),
+                                    400: "A bad batch or item: nothing imported (errors per item).",
+                                    401: "No gateway token.", 403: "An unknown or disabled gateway token."})
 def push_payments():
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not header[7:].strip():

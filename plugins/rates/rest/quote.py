@@ -15,6 +15,8 @@ from flask import Blueprint, jsonify, request
 from erp.auth.access import public
 from erp.web.limits import limit
 from erp.extensions import csrf
+from erp.openapi import Answer, documented
+from plugins.rates.rest import schemas
 from plugins.rates.services.calculation import QuoteError, QuoteRequest, Reduction
 from plugins.rates.services.tariffs import quote_request
 
@@ -99,6 +101,9 @@ def as_json(result) -> dict:
 @bp.route("/quote", methods=["POST"])
 @public
 @limit("ERP_RATELIMIT_QUOTE")
+@documented("What a bill would be", request=schemas.QuoteRequest, tag="rates",
+            responses={200: Answer("Every line and the total, in won.", schemas.Quote),
+                       400: "The body does not describe a bill; the message says why."})
 def quote():
     payload = request.get_json(silent=True)
     try:

@@ -13,6 +13,8 @@ from erp.audit import services as audit
 from erp.auth.access import public
 from erp.web.body_limits import max_body
 from erp.web.limits import limit
+from erp.openapi import Answer, documented
+from plugins.rates.rest import schemas
 from plugins.rates.rest.quote import bp
 from plugins.rates.services import ami
 
@@ -21,6 +23,10 @@ from plugins.rates.services import ami
 @public
 @limit("ERP_RATELIMIT_AMI")
 @max_body("ERP_MAX_BATCH_MB")
+@documented("Smart-meter readings, in batches", request=schemas.ReadingBatch, security=(schemas.AMI_DEVICE,), tag="rates",
+            responses={200: Answer("The outcome of every reading.", schemas.ReadingsReceived),
+                       400: "The body is not a batch of readings.", 401: "No device token.",
+                       403: "An unknown or disabled device token."})
 def readings():
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not header[7:].strip():

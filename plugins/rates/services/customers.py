@@ -49,6 +49,12 @@ def luhn_digit(body: str) -> int:
 
 
 def account_number(route_code: str, sequence: int) -> str:
+    """``route-sequence-check digit``; refused (not a crash) for a route code that is not four
+    digits or a sequence beyond five digits, which no account number can carry."""
+    if not isinstance(route_code, str) or not _ROUTE.match(route_code):
+        refuse(_("A route code is four digits."), "route_code")
+    if isinstance(sequence, bool) or not isinstance(sequence, int) or not 0 <= sequence <= 99_999:
+        refuse(_("A customer's number on a route is at most five digits."), "sequence")
     body = f"{route_code}{sequence:05d}"
     return f"{route_code}-{sequence:05d}-{luhn_digit(body)}"
 
