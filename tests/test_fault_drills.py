@@ -255,3 +255,36 @@ def test_a_full_disk_during_an_attachment_upload_files_no_complaint_and_leaves_n
     receipt = client.post("/complaints/new", data=data, content_type="multipart/form-data", follow_redirects=True)
     assert "민원 접수 완료" in receipt.get_data(as_text=True)
     assert len(list(storage.iterdir())) == 2
+
+
+def test_receipts_refused_by_a_locked_month_are_listed_on_the_reconciliation_and_reposted(app, bills, make_user):  # noqa: F811
+    from conftest import login, post_form
+
+    from plugins.accounting.services import closing
+
+    make_user("clerk", roles=["rates_clerk"])
+    make_user("chief", roles=["chief_accountant"])
+    single = bills["single"]
+    with app.test_request_context():
+        closing.set_locked(DAY.year, DAY.month, True)  # the receipts' month was locked before they arrived
+        payments.import_file(_file([_line("R1", single[2], single[3])]))  # the relay runs at once and is refused
+        _fresh()
+        row = db.session.execute(sa.select(RatesOutbox).where(RatesOutbox.key.like("rates:receipts:%"))).scalar_one()
+        assert row.status == "refused" and "잠긴 기간" in row.last_error
+        row_id = row.id
+    url = f"/ops/outbox/rates_outbox/{row_id}"
+    clerk = app.test_client()
+    login(clerk, "clerk")
+    page = clerk.get(f"/rates/payments/reconciliation?day={DAY.isoformat()}").get_data(as_text=True)
+    assert "회계가 거부한 수납 전기" in page and url in page and "잠긴 기간" in page
+    open_day = date(DAY.year + (DAY.month == 12), DAY.month % 12 + 1, 1)
+    post_form(clerk, url + "/repost", {"repost_on": open_day.isoformat()}, page=url)
+    chief = app.test_client()
+    login(chief, "chief")
+    post_form(chief, url + "/approve", {}, page=url)
+    with app.app_context():
+        row = db.session.get(RatesOutbox, row_id)
+        assert row.status == "delivered" and row.entry_date == open_day
+        entry = db.session.execute(sa.select(JournalEntry).where(JournalEntry.number == row.result_ref)).scalar_one()
+        assert entry.entry_date == open_day
+        assert sum(line.debit for line in entry.lines if line.account.code == payments.CASH) == single[3]
