@@ -194,25 +194,25 @@ def test_kill_9_between_the_receivers_commit_and_marking_delivered_the_retry_is_
 
 
 @pytest.mark.skipif(TEST_DB != "mariadb", reason="KILL <connection id> is a MariaDB server command")
-def test_a_connection_killed_on_the_server_is_replaced_by_the_pool(app, client, make_user):
+def test_a_connection_killed_on_the_server_is_replaced_by_the_pool(app, client, make_user, database_url):
     from conftest import login
 
     make_user("auditor1", roles=["auditor"])
     login(client, "auditor1")
-    assert client.get("/accounting/").status_code == 200
-    with app.app_context():
-        engine = db.engine
-        # Every connection the pool holds is killed on the server, as a restart or wait_timeout would.
-        with engine.connect() as admin:
+    assert client.get("/accounting/", follow_redirects=True).status_code == 200
+    # Every connection of the app's pool is killed on the server, as a restart or wait_timeout
+    # would, from a connection of another engine.
+    admin_engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    try:
+        with admin_engine.connect() as admin:
             ids = [row[0] for row in admin.execute(sa.text(
                 "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID != CONNECTION_ID()"))]
             for connection_id in ids:
                 admin.execute(sa.text(f"KILL {int(connection_id)}"))  # nosec B608 - an integer from the server
-            own = admin.execute(sa.text("SELECT CONNECTION_ID()")).scalar()
-        assert ids
-        with engine.connect() as admin2:  # the connection used above goes back to the pool …
-            admin2.execute(sa.text(f"KILL {int(own)}"))  # nosec B608 - an integer from the server
-    page = client.get("/accounting/")  # … and is dead: the pool sees it and connects anew
+    finally:
+        admin_engine.dispose()
+    assert ids
+    page = client.get("/accounting/", follow_redirects=True)  # the pool finds its connections dead and connects anew
     assert page.status_code == 200 and "auditor1" in page.get_data(as_text=True)
 
 
