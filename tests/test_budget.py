@@ -209,22 +209,91 @@ def test_payment_posts_exactly_one_entry_even_when_the_relay_runs_twice_or_is_in
         assert (line.committed, line.paid) == (880_000, 880_000)
 
 
-def test_a_refused_posting_waits_in_the_outbox(app, lines):
+def _resolved(lines, amount=100_000):
+    commitment = execution.commit(lines["power"], date(Y, 5, 2), "한전", "5월 전기요금", amount)
+    execution.approve(commitment.id)  # 결재 of the commitment
+    execution.resolve(commitment.id, date(Y, 5, 20))
+    execution.approve(commitment.id)  # 결재 of the resolution
+    return commitment
+
+
+def test_a_payment_dated_in_a_locked_month_is_refused_at_the_source(app, lines):
     from plugins.accounting.services import closing
 
     with app.test_request_context():
         _approved(lines, {"power": 5_000_000})
+        commitment = _resolved(lines)
         closing.set_locked(Y, 5, True)
-        commitment = execution.commit(lines["power"], date(Y, 5, 2), "한전", "5월 전기요금", 100_000)
-        execution.approve(commitment.id)  # 결재 of the commitment
-        execution.resolve(commitment.id, date(Y, 5, 20))
-        execution.approve(commitment.id)  # 결재 of the resolution
-        execution.pay(commitment.id, date(Y, 5, 20))  # the relay job tries at once and is refused
+        with pytest.raises(ServiceError, match="장부가 잠겨") as refused:
+            execution.pay(commitment.id, date(Y, 5, 20))
+        assert "paid_on" in refused.value.errors
+        db.session.expire_all()
+        assert repo.commitment(commitment.id).status == "resolved"  # nothing paid, nothing owed
+        assert repo.line(lines["power"]).paid == 0
+        assert repo.outbox_by_key(f"budget:payment:{commitment.number}") is None
+        execution.pay(commitment.id, date(Y, 6, 1))  # an open date: paid and posted
+        assert repo.outbox_by_key(f"budget:payment:{commitment.number}").status == "delivered"
+
+
+def test_a_refused_posting_is_shown_and_reposted_on_an_open_date_with_approval(app, lines, make_user, monkeypatch):
+    from plugins.accounting.services import closing
+
+    make_user("officer", roles=["budget_officer"])
+    make_user("chief", roles=["chief_accountant"])
+    make_user("chief2", roles=["chief_accountant"])
+    make_user("admin1", roles=["sysadmin"])
+    with app.test_request_context():
+        _approved(lines, {"power": 5_000_000})
+        commitment = _resolved(lines)
+        closing.set_locked(Y, 5, True)
+        # Accounting was out of reach when the payment was made (split mode): the source could not
+        # ask, so the payment went through and the relay meets the lock.
+        monkeypatch.setattr(execution, "_books_open", lambda on: True)
+        execution.pay(commitment.id, date(Y, 5, 20))
         row = repo.outbox_by_key(f"budget:payment:{commitment.number}")
-        assert row.status == "pending" and "잠긴 기간" in row.last_error and row.attempts == 1
-        assert execution.relay() == (0, 1)
-        closing.set_locked(Y, 5, False)
-        assert execution.relay() == (1, 0)
+        assert row.status == "refused" and "잠긴 기간" in row.last_error and row.attempts == 1
+        assert execution.relay() == (0, 0)  # refused is not retried for ever
+        assert row.attempts == 1
+        closing.set_locked(Y, 6, True)
+        row_id, number = row.id, commitment.number
+    url = f"/ops/outbox/budget_outbox/{row_id}"
+
+    def signed_in(username):
+        user_client = app.test_client()
+        login(user_client, username)
+        return user_client
+
+    client = signed_in("admin1")
+    ops = client.get("/ops/").get_data(as_text=True)
+    assert f"budget:payment:{number}" in ops and "잠긴 기간" in ops and url in ops
+
+    client = signed_in("officer")
+    page = client.get(f"/budget/execution/{commitment.id}").get_data(as_text=True)
+    assert "거부" in page and "잠긴 기간" in page and url in page
+    assert url in client.get(f"/budget/execution?year={Y}").get_data(as_text=True)
+    locked = post_form(client, url + "/repost", {"repost_on": f"{Y}-06-03"}, page=url)
+    assert locked.status_code == 422 and f"{Y}-06-03" in locked.get_data(as_text=True)  # June is locked too
+    asked = post_form(client, url + "/repost", {"repost_on": f"{Y}-07-01"}, page=url, follow=True)
+    assert "승인" in asked.get_data(as_text=True)
+    denied = post_form(client, url + "/approve", {}, page=url, follow=True)  # the officer may not approve
+    assert "권한" in denied.get_data(as_text=True)
+
+    client = signed_in("chief")
+    post_form(client, url + "/repost", {"repost_on": f"{Y}-07-02"}, page=url)  # the chief asks himself …
+    own = post_form(client, url + "/approve", {}, page=url, follow=True)
+    assert "직무 분리" in own.get_data(as_text=True)  # … so he may not approve it
+
+    client = signed_in("chief2")
+    done = post_form(client, url + "/approve", {}, page=url, follow=True).get_data(as_text=True)
+    assert "전표" in done or "posted" in done
+    with app.app_context():
+        row = db.session.get(Outbox, row_id)
+        assert row.status == "delivered" and row.repost_approved_by == "chief2"
+        entries = _accounting_entries()
+        assert len(entries) == 1 and entries[0].entry_date == date(Y, 7, 2)
+        assert {(l.account.code, l.debit, l.credit) for l in entries[0].lines} == {("5208", 100_000, 0), ("1111", 0, 100_000)}
+        assert execution.relay() == (0, 0)
+    assert url not in signed_in("admin1").get("/ops/").get_data(as_text=True)
 
 
 def test_year_end_carries_explicit_and_unpaid_amounts_into_next_year(app, lines):

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from erp.common.clock import utcnow
+from erp.common import outbox
 from erp.common.outbox import OutboxMixin
 from erp.extensions import db
 from erp.jobs.models import Job
@@ -47,17 +48,30 @@ class OutboxState:
     table: str
     pending: int
     oldest_age_seconds: float
+    refused: int = 0  # deliveries the receiver refused: they wait for a repost, not for the relay
 
 
 def outboxes() -> list[OutboxState]:
-    """Pending deliveries of every loaded outbox and the age of the oldest one."""
+    """Pending deliveries of every loaded outbox and the age of the oldest one, and the refused."""
     now = utcnow()
     states = []
     for model in _outbox_models():
         count, oldest = db.session.execute(
             sa.select(sa.func.count(model.id), sa.func.min(model.created_at)).where(model.status == "pending")).one()
-        states.append(OutboxState(model.__tablename__, int(count or 0), (now - oldest).total_seconds() if oldest else 0.0))
+        refused = db.session.execute(sa.select(sa.func.count(model.id)).where(model.status == outbox.REFUSED)).scalar()
+        states.append(OutboxState(model.__tablename__, int(count or 0), (now - oldest).total_seconds() if oldest else 0.0,
+                                  int(refused or 0)))
     return states
+
+
+def outbox_model(table: str) -> type | None:
+    """The loaded outbox model of ``table`` (None when no loaded plugin has it)."""
+    return next((model for model in _outbox_models() if model.__tablename__ == table), None)
+
+
+def refused_deliveries() -> list[tuple[type, object]]:
+    """Every refused delivery of every loaded outbox, as (model, row): the exceptions to resolve."""
+    return [(model, row) for model in _outbox_models() for row in outbox.refused(model)]
 
 
 def job_counts() -> dict[str, int]:
@@ -78,6 +92,8 @@ def collect() -> list[Figure]:
     for state in outboxes():
         figures.append(Figure("erp_outbox_pending", "Deliveries an outbox owes and has not delivered yet", state.pending,
                               {"outbox": state.table}))
+        figures.append(Figure("erp_outbox_refused", "Deliveries the receiver refused, waiting for a repost",
+                              state.refused, {"outbox": state.table}))
         figures.append(Figure("erp_outbox_oldest_pending_age_seconds", "Age of the oldest pending delivery of an outbox",
                               round(state.oldest_age_seconds, 3), {"outbox": state.table}))
     for provider in current_app.extensions.get("erp_figures", ()):

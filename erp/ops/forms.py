@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 
@@ -18,3 +18,13 @@ class CheckForm(FlaskForm):
     steps = TextAreaField(_l("Scenario steps (JSON; instead of the address)"), validators=[Optional(), Length(max=20000)])
     interval_minutes = IntegerField(_l("Every (minutes)"), default=5, validators=[DataRequired(), NumberRange(min=1, max=1440)])
     active = BooleanField(_l("In use"), default=True)
+
+
+class RepostForm(FlaskForm):
+    """Ask to post a refused delivery again on another (open) date."""
+
+    repost_on = DateField(_l("Post it on"), validators=[DataRequired(message=_l("Enter the date as YYYY-MM-DD."))])
+
+
+class ApproveRepostForm(FlaskForm):
+    """The approval of an asked repost (the CSRF token is its only field)."""

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, flash, jsonify, redir
 from flask_babel import gettext as _
 
 from erp import migrating
-from erp.auth.access import permission_required, public, scrape_only
+from erp.auth.access import login_only, permission_required, public, scrape_only
 from erp.extensions import db
 from erp.openapi import METRICS_TOKEN, Answer, documented
 
@@ -112,7 +112,10 @@ def dashboard():
         "error_rate": [None if p.error_rate is None else round(p.error_rate * 100, 2) for p in data.points],
         "apdex": [None if p.apdex is None else round(p.apdex, 3) for p in data.points],
     }
+    from erp.ops.figures import refused_deliveries
+
     return render_template("ops/dashboard.html", data=data, chart=chart, periods=figures.PERIODS, period=period,
+                           refused=[(model.__tablename__, row) for model, row in refused_deliveries()],
                            apdex_t=current_app.config["ERP_APDEX_T"], metric_label=figures.metric_label,
                            value_text=figures.value_text, duration_text=figures.duration_text)
 
@@ -253,3 +256,81 @@ def sla_pdf():
     filename = f"sla-{period}-{data.start.isoformat()}.pdf"
     return Response(body, content_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+# --- refused outbox deliveries: the exceptions a receiver refused, reposted with approval --------------
+
+OUTBOX_ROW = "/outbox/<table>/<int:row_id>"
+
+
+def _refused_row(table: str, row_id: int):
+    """The outbox model of ``table`` and its row, for an official who may see it (404 / 403)."""
+    from flask_login import current_user
+
+    from erp.ops import figures
+
+    model = figures.outbox_model(table)
+    row = db.session.get(model, row_id) if model is not None else None
+    if row is None:
+        abort(404)
+    if not (current_user.can("core.ops") or current_user.can(model.repost_permission)
+            or current_user.can(model.repost_approve_permission)):
+        abort(403)
+    return model, row
+
+
+@dashboard_bp.route(OUTBOX_ROW)
+@login_only
+def outbox_row(table: str, row_id: int):
+    """One outbox delivery: what it carries, the receiver's refusal, the repost asked and its approval."""
+    from erp.ops.forms import ApproveRepostForm, RepostForm
+
+    model, row = _refused_row(table, row_id)
+    return render_template("ops/outbox_row.html", model=model, row=row, table=table, form=RepostForm(),
+                           approve_form=ApproveRepostForm())
+
+
+@dashboard_bp.post(OUTBOX_ROW + "/repost")
+@login_only
+def outbox_repost(table: str, row_id: int):
+    """Ask for the refused delivery to be posted again on the date typed."""
+    from erp.common import outbox
+    from erp.common.errors import ServiceError
+    from erp.ops.forms import ApproveRepostForm, RepostForm
+    from erp.web.forms import flash_refusal
+
+    model, row = _refused_row(table, row_id)
+    form = RepostForm()
+    if form.validate_on_submit():
+        try:
+            outbox.request_repost(model, row.id, form.repost_on.data)
+        except ServiceError as error:
+            flash_refusal(form, error)
+        else:
+            flash(_("The repost is asked for; the chief accountant approves it."), "success")
+            return redirect(url_for("ops_dashboard.outbox_row", table=table, row_id=row_id))
+    return render_template("ops/outbox_row.html", model=model, row=db.session.get(model, row_id), table=table, form=form,
+                           approve_form=ApproveRepostForm()), 422
+
+
+@dashboard_bp.post(OUTBOX_ROW + "/approve")
+@login_only
+def outbox_approve(table: str, row_id: int):
+    """Approve the asked repost: the delivery is pending again on its new date and the relay sends it."""
+    from erp.common import outbox
+    from erp.common.errors import ServiceError
+    from erp.ops.forms import ApproveRepostForm
+    from erp.web.forms import flash_errors
+
+    model, row = _refused_row(table, row_id)
+    if not ApproveRepostForm().validate_on_submit():
+        abort(400)
+    try:
+        outbox.approve_repost(model, row.id)
+    except ServiceError as error:
+        flash_errors(error.errors or {"": [error.message]})
+    else:
+        row = db.session.get(model, row_id)
+        flash(_("Reposted: posted as %(number)s.", number=row.result_ref) if row.status == outbox.DELIVERED
+              else _("Approved: the posting is sent to accounting again."), "success")
+    return redirect(url_for("ops_dashboard.outbox_row", table=table, row_id=row_id))

@@ -207,6 +207,13 @@ class Outbox(OutboxMixin, db.Model):
     __tablename__ = "budget_outbox"
     __bind_key__ = BIND
 
+    # Postings refused by accounting (a locked month) are reposted on an open date that the chief
+    # accountant approves (accounting's permission, named here as data: no import of accounting).
+    repost_dates = {"post_entry": ("request.entry_date", "entry_date_is_open")}
+    repost_permission = "budget.execute"
+    repost_approve_permission = "accounting.approve"
+    relay_job = "budget.relay"
+
 
 class CarryOver(db.Model):
     """명시이월 (approved in advance) or 사고이월 (committed, unpaid at year end)."""

@@ -12,7 +12,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from erp import jobs
+from erp import jobs, ports
 from erp.common import approvals, docnumbers, outbox, tx
 from erp.common.clock import utcnow
 from erp.common.tx import transactional
@@ -152,6 +152,12 @@ def pay(commitment_id: int, on: date) -> Commitment:
         refuse(_("The expenditure resolution must be approved before it is paid."))
     if on < commitment.resolved_on:
         refuse(_("The payment cannot come before the resolution."), "paid_on")
+    # Accounting would refuse the posting of a payment dated in a locked month or a closed year;
+    # a payment that shows "paid" while its entry can never be posted hides money, so ask first.
+    # Accounting out of reach is no refusal: the outbox delivers later, and a refusal then shows.
+    if not _books_open(on):
+        refuse(_("The books are locked for %(date)s (a locked month or a closed year): pay on an open date, "
+                 "or ask the chief accountant to unlock the month.", date=on.isoformat()), "paid_on")
     line = commitment.line
     commitment.status, commitment.paid_on = "paid", on
     repo.add_paid(line.id, commitment.amount)
@@ -187,6 +193,13 @@ def cancel(commitment_id: int) -> Commitment:
     return commitment
 
 
+def _books_open(on: date) -> bool:
+    try:
+        return ports.get("accounting").entry_date_is_open(on)
+    except ports.PortError:
+        return True
+
+
 def payment_key(commitment: Commitment) -> str:
     return f"budget:payment:{commitment.number}"
 
@@ -194,6 +207,11 @@ def payment_key(commitment: Commitment) -> str:
 def posting_of(commitment: Commitment) -> Outbox | None:
     """The posting a paid commitment owes accounting (None before it is paid)."""
     return repo.outbox_by_key(payment_key(commitment))
+
+
+def refused_postings() -> list[tuple[str, Outbox]]:
+    """Payment postings accounting refused, as (outbox table, row): each waits for a repost."""
+    return [(Outbox.__tablename__, row) for row in outbox.refused(Outbox)]
 
 
 def relay(limit: int = 100) -> tuple[int, int]:

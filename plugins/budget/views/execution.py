@@ -36,7 +36,7 @@ def _list_page(year: int, form: CommitmentForm):
         lambda: _export_rows(year), f"execution-{year}")
     if exported is not None:
         return exported
-    return render_template("budget/execution.html", year=year, form=form,
+    return render_template("budget/execution.html", year=year, form=form, refused=execution.refused_postings(),
                            pagination=repo.commitments(year, status=_status_arg(), page=page_arg()))
 
 
@@ -186,8 +186,12 @@ def commitment_pay(commitment_id: int):
     def pay(commitment, on):
         execution.pay(commitment.id, on)
         posting = execution.posting_of(commitment)
-        flash(_("Paid; the expense is posted to accounting.") if posting and posting.status == "delivered"
-              else _("Paid; the accounting posting waits in the outbox and will be retried."), "success")
+        if posting and posting.status == "refused":
+            flash(_("Paid, but accounting refused the posting: %(reason)s Repost it on an open date.",
+                    reason=posting.last_error), "danger")
+        else:
+            flash(_("Paid; the expense is posted to accounting.") if posting and posting.status == "delivered"
+                  else _("Paid; the accounting posting waits in the outbox and will be retried."), "success")
     _step(commitment_id, pay)
     return redirect(url_for("budget.commitment_detail", commitment_id=commitment_id))
 

@@ -2,16 +2,20 @@
 in ERP_STORAGE_DIR."""
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 import filetype
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from erp.common.errors import refuse
+from erp.extensions import db
 
 # Content types accepted, by what the bytes are.
 ALLOWED = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
@@ -62,13 +66,45 @@ def directory() -> Path:
 
 
 def save(content: bytes, mime: str) -> str:
-    """Write the file under a generated name and return it."""
+    """Write the file under a generated name and return it. A write that fails (a full disk)
+    leaves no file and is refused with a clear message; the files written in a transaction that
+    rolls back are removed with it, so a complaint is never filed half and no file is left alone."""
     name = f"{secrets.token_hex(16)}.{ALLOWED[mime]}"
     target = directory() / name
+    try:
+        _write(target, content)
+    except OSError as error:
+        target.unlink(missing_ok=True)
+        current_app.logger.error("attachment not stored: %s", error)
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            _refuse(_("The attachment could not be stored: the server's storage is full. Nothing was saved; "
+                      "please try again later or call the office."))
+        _refuse(_("The attachment could not be stored. Nothing was saved; please try again later or call the office."))
+    os.chmod(target, 0o640)
+    db.session().info.setdefault(_WRITTEN, []).append(target)
+    return name
+
+
+def _write(target: Path, content: bytes) -> None:
     with open(target, "wb") as handle:
         handle.write(content)
-    os.chmod(target, 0o640)
-    return name
+        handle.flush()
+        os.fsync(handle.fileno())  # a full disk shows now, not after the complaint is committed
+
+
+# Files written in the open transaction: kept when it commits, removed when it rolls back.
+_WRITTEN = "complaints_attachments_written"
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _keep_written(session) -> None:
+    session.info.pop(_WRITTEN, None)
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _remove_written(session) -> None:
+    for path in session.info.pop(_WRITTEN, ()):
+        Path(path).unlink(missing_ok=True)
 
 
 def path_of(stored_name: str) -> Path:

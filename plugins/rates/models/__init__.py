@@ -350,6 +350,13 @@ class Outbox(OutboxMixin, db.Model):
     __tablename__ = "rates_outbox"
     __bind_key__ = BIND
 
+    # Postings refused by accounting (a locked month) are reposted on an open date that the chief
+    # accountant approves (accounting's permission, named here as data: no import of accounting).
+    repost_dates = {"post_entry": ("request.entry_date", "entry_date_is_open")}
+    repost_permission = ("rates.billing", "rates.payments")
+    repost_approve_permission = "accounting.approve"
+    relay_job = "rates.relay"
+
 
 class Payment(db.Model):
     """A payment line received through a channel (가상계좌, 지로, CMS, card, counter), as the bank

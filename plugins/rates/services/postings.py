@@ -67,6 +67,12 @@ def owe_posting(key: str, on: date, memo: str, lines: list[tuple]) -> None:
     jobs.enqueue("rates.relay", key="rates.relay")
 
 
+def refused(prefix: str = "") -> list[tuple[str, Outbox]]:
+    """Postings accounting refused (those whose key starts with ``prefix``), as (outbox table,
+    row): each waits for a repost on an open date."""
+    return [(Outbox.__tablename__, row) for row in outbox.refused_like(Outbox, prefix)]
+
+
 def relay(limit: int = 100) -> tuple[int, int]:
     """Deliver the rates postings waiting in the outbox; returns (delivered, failed)."""
     return outbox.relay(Outbox, limit)

@@ -24,7 +24,7 @@ from erp.web.paging import page_arg
 from plugins.rates.reports.receipts import reconciliation_pdf, reconciliation_xlsx, receipt_pdf
 from plugins.rates.repositories import bills as bill_repo
 from plugins.rates.repositories import payments as repo
-from plugins.rates.services import cms, payments
+from plugins.rates.services import cms, payments, postings
 from plugins.rates.services.payment_layouts import CHANNEL_LABELS, LAYOUTS
 from plugins.rates.views.billing import CounterForm
 from plugins.rates.views.pages import bp
@@ -170,7 +170,7 @@ def payments_reconciliation():
         return file_response(reconciliation_pdf(day, rows, org), "pdf", f"receipts-{day.isoformat()}")
     if fmt == "xlsx":
         return file_response(reconciliation_xlsx(day, rows, org), "xlsx", f"receipts-{day.isoformat()}")
-    return render_template("rates/payments_reconciliation.html", day=day, rows=rows)
+    return render_template("rates/payments_reconciliation.html", day=day, rows=rows, refused=postings.refused("rates:receipts:"))
 
 
 @bp.route("/payments/post-receipts", methods=["POST"])
