@@ -35,13 +35,15 @@ def written_off_among(bill_ids: list[int]) -> list[int]:
     return list(db.session.execute(written_off_ids().where(WriteOffBill.bill_id.in_(bill_ids))).scalars())
 
 
-def lapsed(cutoff: date, limit: int | None = None) -> list[tuple[Bill, int]]:
+def lapsed(cutoff: date, limit: int | None = None, claimed_by: int | None = None) -> list[tuple[Bill, int]]:
     """(bill, balance) of the bills due on or before ``cutoff`` that still owe something and are in
-    no write-off yet, oldest due first."""
+    no write-off yet (or: are in write-off ``claimed_by``), oldest due first."""
     paid = _paid_by_bill()
     balance = Bill.total - sa.func.coalesce(paid.c.paid, 0)
+    scope = (Bill.id.in_(sa.select(WriteOffBill.bill_id).where(WriteOffBill.write_off_id == claimed_by))
+             if claimed_by is not None else Bill.id.not_in(_claimed()))
     query = (sa.select(Bill, balance).outerjoin(paid, paid.c.bill_id == Bill.id)
-             .where(Bill.due_on <= cutoff, Bill.total > 0, balance > 0, Bill.id.not_in(_claimed()))
+             .where(Bill.due_on <= cutoff, Bill.total > 0, balance > 0, scope)
              .order_by(Bill.due_on, Bill.id))
     if limit:
         query = query.limit(limit)

@@ -42,7 +42,7 @@ from plugins.rates.models import Payment, PaymentGateway
 from plugins.rates.repositories import bills as bill_repo
 from plugins.rates.repositories import payments as repo
 from plugins.rates.services import payment_layouts as layouts
-from plugins.rates.services import postings
+from plugins.rates.services import postings, writeoff
 from plugins.rates.services.notices import ISSUER_CODE
 
 CASH, RECEIVABLE, ADVANCES, SUSPENSE = "1111", "1113", "2113", "2121"
@@ -215,6 +215,7 @@ def import_lines(lines: list[layouts.PaymentLine], source: str) -> ImportResult:
     if rows:
         audit.record("create", "rates_payment", "", f"payments imported ({source}): {result.new} new "
                      f"({result.amount:,} won, {result.suspense} unmatched), {result.known} known")
+        writeoff.recognise_recoveries()
     tx.commit()
     return result
 
@@ -293,6 +294,7 @@ def record_counter(bill_id: int, amount: int, payer: str = "") -> Payment:
                                credit=amount - applied, status="matched", source="counter",
                                created_by=audit.current_actor()[1][:50], created_at=utcnow()))
     audit.record("create", "rates_payment", payment.id, f"counter payment {payment.txn_id} of {bill.number}: {amount} won")
+    writeoff.recognise_recoveries()
     tx.commit()
     return payment
 
@@ -316,6 +318,7 @@ def reverse(payment_id: int, reason: str) -> Payment:
                                 source="reversal", created_by=audit.current_actor()[1][:50], created_at=utcnow()))
     audit.record("create", "rates_payment", reversal.id, f"reversal of payment {original.channel}:{original.txn_id}",
                  after={"reason": reason, "amount": original.amount})
+    writeoff.recognise_recoveries()
     tx.commit()
     return reversal
 
@@ -346,6 +349,7 @@ def match(payment_id: int, bill_number: str) -> Payment:
              f"가수금 정리 {payment.channel}:{payment.txn_id} → {bill_number}", lines)
     audit.record("update", "rates_payment", payment.id, f"payment {payment.channel}:{payment.txn_id} matched to {bill_number}",
                  after={"bill_id": bill_id, "applied": payment.applied, "credit": payment.credit})
+    writeoff.recognise_recoveries()
     tx.commit()
     return payment
 
