@@ -119,6 +119,11 @@ def from_environment() -> dict:
         "ERP_LOCALE": os.environ.get("ERP_LOCALE", "ko"),
         "ERP_TIMEZONE": os.environ.get("ERP_TIMEZONE", "Asia/Seoul"),
         "ERP_ORG_NAME": os.environ.get("ERP_ORG_NAME", "한빛시 상수도사업소"),
+        # Water-rates collection: the limitation period of water charges (write-off candidates) and
+        # the failed citizens' bill inquiries allowed in ten minutes per connection and per customer.
+        "ERP_RATES_LIMITATION_YEARS": _int("ERP_RATES_LIMITATION_YEARS", 3),
+        "ERP_RATES_INQUIRY_FAILURES": _int("ERP_RATES_INQUIRY_FAILURES", 10),
+        "ERP_RATES_INQUIRY_FAILURES_PER_CUSTOMER": _int("ERP_RATES_INQUIRY_FAILURES_PER_CUSTOMER", 5),
         "ERP_LOGIN_MAX_FAILURES": _int("ERP_LOGIN_MAX_FAILURES", 5),
         "ERP_LOGIN_LOCK_MINUTES": _int("ERP_LOGIN_LOCK_MINUTES", 15),
         "ERP_IDLE_TIMEOUT_MINUTES": idle_minutes,

@@ -43,7 +43,7 @@ class ApplicationForm(FlaskForm):
                                                    ("auto_debit", _l("Auto-debit from a bank account (CMS)"))])
     email = StringField(_l("E-mail address"), validators=[Optional(), Length(max=200)])
     bank = StringField(_l("Bank"), validators=[Optional(), Length(max=40)])
-    account = StringField(_l("Account number"), validators=[Optional(), Length(max=40)])
+    account = StringField(_l("Bank account number"), validators=[Optional(), Length(max=40)])
     holder = StringField(_l("Account holder"), validators=[Optional(), Length(max=100)])
     phone = StringField(_l("Telephone number for questions"), validators=[Optional(), Length(max=20)])
 

@@ -243,7 +243,7 @@ def payments_cms_results():
 class RefundForm(FlaskForm):
     amount = StringField(_l("Amount (won)"), validators=[DataRequired(message=_l("Enter the amount.")), won_text])
     bank = StringField(_l("Bank"), validators=[DataRequired(message=_l("Name the bank.")), Length(max=40)])
-    account = StringField(_l("Account number"), validators=[DataRequired(message=_l("Enter the account number in digits (hyphens allowed).")),
+    account = StringField(_l("Bank account number"), validators=[DataRequired(message=_l("Enter the account number in digits (hyphens allowed).")),
                                                             Length(max=40)])
     holder = StringField(_l("Account holder"), validators=[DataRequired(message=_l("Enter the account holder's name.")), Length(max=100)])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=300)])
