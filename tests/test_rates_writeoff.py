@@ -154,3 +154,30 @@ def test_a_reversed_recovery_is_booked_back_and_a_bill_paid_before_approval_drop
         postings.relay()
         # Restored and taken back: the allowance is where the write-off left it.
         assert _balances(["1114"])["1114"] == (32_130, 32_130)
+
+
+def test_a_bill_lowered_by_an_adjusting_bill_is_written_off_for_what_the_two_still_ask(app, lapsed, make_user):
+    kim_customer, kim_bill, _epay, _total = lapsed["김일번"]
+    make_user("clerk", roles=["rates_clerk"])
+    make_user("chief", roles=["chief_accountant"])
+    with app.test_request_context():
+        from erp.audit import services as audit
+        from erp.auth.models import User
+        from plugins.rates.services import adjustments
+
+        adjusting = adjustments.adjust(kim_bill, use=11, reason="검침 오류 정정")
+        owed = 22_130 + adjusting.total
+        assert 0 < owed < 22_130
+        # The adjusting bill is not a candidate of its own: the original stands for both.
+        assert [(bill.id, amount) for bill, amount in writeoff.candidates() if bill.customer_id == kim_customer] == [(kim_bill, owed)]
+        ids = {name: db.session.execute(sa.select(User.id).where(User.username == name)).scalar_one() for name in ("clerk", "chief")}
+        with audit.acting_as(ids["clerk"], "clerk"):
+            proposal = writeoff.draft([kim_bill], "소멸시효 완성")
+        with audit.acting_as(ids["chief"], "chief"):
+            proposal = writeoff.approve(proposal.id)
+        assert proposal.total == owed
+        assert inquiry.amount_due(kim_customer) == 0
+        postings.relay()
+        # Written off is what was still owed: the bill's receivable less the adjustment's.
+        from_allowance = min(10_000, owed)
+        assert _balances(["1114", "5218"]) == {"1114": (from_allowance, 10_000), "5218": (10_000 + owed - from_allowance, 0)}

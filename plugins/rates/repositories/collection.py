@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from erp.extensions import db
 from plugins.rates.models import (Application, Bill, Customer, InquiryFailure, Payment, Refund, WriteOff, WriteOffBill,
@@ -23,27 +24,46 @@ def _claimed():
             .where(WriteOff.status.in_(("draft", "approved"))))
 
 
+def _approved_bills():
+    """(bill id, approved at) of the bills written off and of their adjusting bills: a write-off
+    takes a bill with its adjustments (what they ask for together is what was owed)."""
+    own = (sa.select(WriteOffBill.bill_id.label("bill_id"), WriteOff.approved_at.label("approved_at"))
+           .join(WriteOff, WriteOff.id == WriteOffBill.write_off_id).where(WriteOff.status == "approved"))
+    adjusting = (sa.select(Bill.id.label("bill_id"), WriteOff.approved_at.label("approved_at"))
+                 .join(WriteOffBill, WriteOffBill.bill_id == Bill.original_id)
+                 .join(WriteOff, WriteOff.id == WriteOffBill.write_off_id).where(WriteOff.status == "approved"))
+    return sa.union_all(own, adjusting).subquery()
+
+
 def written_off_ids():
-    """Select of the ids of bills written off by an approved write-off."""
-    return (sa.select(WriteOffBill.bill_id).join(WriteOff, WriteOff.id == WriteOffBill.write_off_id)
-            .where(WriteOff.status == "approved"))
+    """Select of the ids of bills written off by an approved write-off (with their adjusting bills)."""
+    approved = _approved_bills()
+    return sa.select(approved.c.bill_id)
 
 
 def written_off_among(bill_ids: list[int]) -> list[int]:
     if not bill_ids:
         return []
-    return list(db.session.execute(written_off_ids().where(WriteOffBill.bill_id.in_(bill_ids))).scalars())
+    approved = _approved_bills()
+    return list(db.session.execute(sa.select(approved.c.bill_id).where(approved.c.bill_id.in_(bill_ids))).scalars())
 
 
 def lapsed(cutoff: date, limit: int | None = None, claimed_by: int | None = None) -> list[tuple[Bill, int]]:
     """(bill, balance) of the bills due on or before ``cutoff`` that still owe something and are in
-    no write-off yet (or: are in write-off ``claimed_by``), oldest due first."""
+    no write-off yet (or: are in write-off ``claimed_by``), oldest due first. A bill's balance is
+    its family's: the bill and its adjusting bills, less what was applied to them."""
     paid = _paid_by_bill()
-    balance = Bill.total - sa.func.coalesce(paid.c.paid, 0)
+    adjustment = aliased(Bill)
+    adjusting = (sa.select(adjustment.original_id.label("original_id"),
+                           sa.func.sum(adjustment.total - sa.func.coalesce(paid.c.paid, 0)).label("owed"))
+                 .outerjoin(paid, paid.c.bill_id == adjustment.id)
+                 .where(adjustment.kind == "adjusting").group_by(adjustment.original_id).subquery())
+    balance = Bill.total - sa.func.coalesce(paid.c.paid, 0) + sa.func.coalesce(adjusting.c.owed, 0)
     scope = (Bill.id.in_(sa.select(WriteOffBill.bill_id).where(WriteOffBill.write_off_id == claimed_by))
              if claimed_by is not None else Bill.id.not_in(_claimed()))
     query = (sa.select(Bill, balance).outerjoin(paid, paid.c.bill_id == Bill.id)
-             .where(Bill.due_on <= cutoff, Bill.total > 0, balance > 0, scope)
+             .outerjoin(adjusting, adjusting.c.original_id == Bill.id)
+             .where(Bill.due_on <= cutoff, Bill.kind != "adjusting", Bill.total > 0, balance > 0, scope)
              .order_by(Bill.due_on, Bill.id))
     if limit:
         query = query.limit(limit)
@@ -75,8 +95,7 @@ def unrecognised_recoveries() -> list[tuple[int, int, int, date]]:
     """(payment id, bill id, applied, received on) of payments and reversals applied to written-off
     bills after their write-off and not booked as recoveries yet. Driven by the (few) written-off
     bills, so cheap after an import of any size."""
-    approved = (sa.select(WriteOffBill.bill_id, WriteOff.approved_at).join(WriteOff, WriteOff.id == WriteOffBill.write_off_id)
-                .where(WriteOff.status == "approved").subquery())
+    approved = _approved_bills()
     query = (sa.select(Payment.id, Payment.bill_id, Payment.applied, Payment.received_on)
              .join(approved, approved.c.bill_id == Payment.bill_id)
              .outerjoin(WriteOffRecovery, WriteOffRecovery.payment_id == Payment.id)

@@ -22,8 +22,8 @@ from erp.common.tx import transactional
 from plugins.rates.models import Application, Bill, Customer, InquiryFailure, Payment
 from plugins.rates.repositories import collection as repo
 from plugins.rates.repositories import customers as customer_repo
-from plugins.rates.services import payments, tariffs
-from plugins.rates.services.notices import late_amount, late_due, payment_reference
+from plugins.rates.services import payments
+from plugins.rates.services.notices import payment_reference
 
 WINDOW = timedelta(minutes=10)
 _ACCOUNT = re.compile(r"^(\d{4})-?(\d{5})-?(\d)$")
@@ -93,8 +93,6 @@ class BillLine:
     balance: payments.Balance
     reference: str  # the e-payment number
     written_off: bool
-    late_total: int
-    late_due_on: object
 
     @property
     def owing(self) -> int:
@@ -118,12 +116,7 @@ def summary(customer_id: int, recent: int = 12) -> Summary:
     bills = repo.customer_bills(customer_id, recent)
     balances = payments.balances(bills)
     written_off = set(repo.written_off_among([b.id for b in bills]))
-    lines = []
-    for bill in bills:
-        in_force = tariffs.terms_between(bill.period_end, bill.period_end)  # as the printed bill states it
-        terms = in_force[-1] if in_force else None
-        lines.append(BillLine(bill, balances[bill.id], payment_reference(bill), bill.id in written_off,
-                              late_amount(balances[bill.id].balance, terms), late_due(bill.due_on)))
+    lines = [BillLine(bill, balances[bill.id], payment_reference(bill), bill.id in written_off) for bill in bills]
     return Summary(customer, lines, repo.customer_payments(customer_id), amount_due(customer_id),
                    max(0, payments.customer_credit(customer_id)), [line for line in lines if line.owing > 0])
 
