@@ -151,6 +151,9 @@ def from_environment() -> dict:
         "ERP_LOCALE": os.environ.get("ERP_LOCALE", "ko"),
         "ERP_TIMEZONE": os.environ.get("ERP_TIMEZONE", "Asia/Seoul"),
         "ERP_ORG_NAME": os.environ.get("ERP_ORG_NAME", "한빛시 상수도사업소"),
+        # Water-rates collection: the limitation period of water charges (write-off candidates) and
+        # the failed citizens' bill inquiries allowed in ten minutes per connection and per customer.
+        "ERP_RATES_LIMITATION_YEARS": _int("ERP_RATES_LIMITATION_YEARS", 3),
         "ERP_LOGIN_MAX_FAILURES": _int("ERP_LOGIN_MAX_FAILURES", 5),
         "ERP_LOGIN_LOCK_MINUTES": _int("ERP_LOGIN_LOCK_MINUTES", 15),
         "ERP_IDLE_TIMEOUT_MINUTES": idle_minutes,
@@ -185,6 +188,7 @@ def from_environment() -> dict:
         "ERP_RATELIMIT_LOGIN": os.environ.get("ERP_RATELIMIT_LOGIN", "10 per minute"),
         "ERP_RATELIMIT_COMPLAINT_FILING": os.environ.get("ERP_RATELIMIT_COMPLAINT_FILING", "5 per hour"),
         "ERP_RATELIMIT_COMPLAINT_LOOKUP": os.environ.get("ERP_RATELIMIT_COMPLAINT_LOOKUP", "10 per 10 minutes"),
+        "ERP_RATELIMIT_BILL_INQUIRY": os.environ.get("ERP_RATELIMIT_BILL_INQUIRY", "10 per 10 minutes"),
         "ERP_RATELIMIT_CALCULATOR": os.environ.get("ERP_RATELIMIT_CALCULATOR", "60 per minute"),
         "ERP_RATELIMIT_QUOTE": os.environ.get("ERP_RATELIMIT_QUOTE", "120 per minute"),
         "ERP_RATELIMIT_AMI": os.environ.get("ERP_RATELIMIT_AMI", "120 per minute"),

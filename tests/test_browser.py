@@ -340,7 +340,8 @@ def test_administrator_sees_the_operations_charts_and_a_prediction_warning(app, 
     page.screenshot(path=str(tmp_path / "operations.png"), full_page=True)
 
 
-def test_a_clerk_imports_a_payment_file_and_the_bill_shows_paid(app, live_server, page, make_user, tmp_path):
+def test_a_clerk_imports_a_payment_file_the_bill_shows_paid_and_the_citizen_sees_nothing_owed(app, live_server, page, make_user,
+                                                                                               tmp_path):
     from datetime import date
 
     import sqlalchemy as sa
@@ -361,7 +362,7 @@ def test_a_clerk_imports_a_payment_file_and_the_bill_shows_paid(app, live_server
         customers_service.read(customer.id, date(2026, 10, 5), 121)
         billing.execute(billing.start_run("2026-10", "monthly", "7702", date(2026, 11, 10)).id)
         bill = db.session.execute(sa.select(Bill).where(Bill.customer_id == customer.id)).scalar_one()
-        bill_number, reference = bill.number, payment_reference(bill)
+        bill_number, reference, account_no = bill.number, payment_reference(bill), customer.account_no
     # The giro file of the bank (fixed width, CP949), as it arrives.
     giro = tmp_path / "giro-20261120.dat"
     giro.write_bytes(FixedLayout.write([PaymentLine(0, "giro", "GR20261120-0001", date(2026, 11, 20), date(2026, 11, 21), "011",
@@ -380,3 +381,22 @@ def test_a_clerk_imports_a_payment_file_and_the_bill_shows_paid(app, live_server
     page.click(f"a:has-text('{bill_number}')")
     assert "납부완료" in page.inner_text("#bill-status")
     assert "22,130" in page.inner_text("#bill-paid") and page.inner_text("#bill-balance").strip() == "0"
+
+    # The citizen, not logged in, finds the inquiry in the public navigation and sees nothing owed.
+    citizen = page.context.browser.new_context(locale="ko-KR")
+    try:
+        public = citizen.new_page()
+        public.set_default_timeout(20000)
+        public.goto(f"{live_server}/rates/calculator")
+        public.click('a.public-link:has-text("수도요금 조회")')
+        public.fill("#account_no", account_no)
+        public.fill("#secret", "홍길동")
+        public.click("button:has-text('조회')")
+        public.wait_for_selector("#amount-due")
+        assert public.inner_text("#amount-due").strip() == "0"
+        assert "납부할 금액이 없습니다" in public.inner_text("#nothing-owed")
+        assert bill_number in public.inner_text("#inquiry-bills") and "납부완료" in public.inner_text("#inquiry-bills")
+        assert "지로" in public.inner_text("#inquiry-payments") and "22,130" in public.inner_text("#inquiry-payments")
+        public.screenshot(path=str(tmp_path / "inquiry.png"), full_page=True)
+    finally:
+        citizen.close()

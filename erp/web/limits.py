@@ -22,6 +22,8 @@ The limit string is a setting (erp.config), e.g. ``"10 per 10 minutes"``. A refu
 """
 from __future__ import annotations
 
+import re
+
 import hashlib
 import time
 from datetime import datetime, timedelta, timezone
@@ -161,7 +163,8 @@ def _target(field: str):
             json_body = request.get_json(silent=True) if request.is_json else None
             value = (json_body.get(field) if isinstance(json_body, dict) else None) or request.form.get(field) \
                 or request.args.get(field)
-        value = str(value or "").strip().upper()[:100]
+        # One target however it is typed: 1101-00001-3 and 1101000013 are the same customer.
+        value = re.sub(r"[\s\-]", "", str(value or "")).upper()[:100]
         # No target named: the address's own bucket, so an empty field shares nothing.
         return f"{field}:{value}" if value else f"address:{client_address()}"
     return key

@@ -26,6 +26,9 @@ manifest = Manifest(
         Permission("rates.payments", _l("Import, record, match and reverse payments"), roles=("rates_clerk",)),
         Permission("rates.arrears", _l("Run arrears and late charges, print reminders, make instalment plans, "
                                        "record disconnections"), roles=("rates_clerk",)),
+        Permission("rates.writeoff", _l("Draft write-offs of lapsed water charges"), roles=("rates_clerk",)),
+        Permission("rates.writeoff_approve", _l("Approve write-offs of lapsed water charges"), roles=("chief_accountant",)),
+        Permission("rates.refund", _l("List and pay out refunds of customers' credits"), roles=("rates_clerk",)),
     ),
     menu=(
         MenuItem(_l("Customers"), "rates.customers", "rates.view"),
@@ -34,12 +37,15 @@ manifest = Manifest(
         MenuItem(_l("Bill runs"), "rates.bill_runs", "rates.view"),
         MenuItem(_l("Payments"), "rates.payments", "rates.view"),
         MenuItem(_l("Arrears"), "rates.arrears", "rates.view"),
+        MenuItem(_l("Citizens' applications"), "rates.applications", "rates.view"),
+        MenuItem(_l("Write-offs"), "rates.write_offs", ("rates.view", "rates.writeoff_approve")),
         MenuItem(_l("Tariffs"), "rates.tariff_list", ("rates.view", "rates.tariff")),
         MenuItem(_l("Tariff basis"), "rates.tariff_basis", ("rates.view", "rates.tariff")),
         MenuItem(_l("Tariff simulation"), "rates.tariff_simulation", ("rates.view", "rates.tariff")),
         MenuItem(_l("Water bill calculator"), "rates.calculator", "rates.view"),
     ),
-    public_menu=(MenuItem(_l("Water bill calculator"), "rates.calculator", ""),),
+    public_menu=(MenuItem(_l("Water bill calculator"), "rates.calculator", ""),
+                 MenuItem(_l("Water bill inquiry"), "rates.inquiry_form", "")),
     home=(
         HomePanel("rates.billing", "plugins.rates.views.home:billing"),
         HomePanel("rates.billing", "plugins.rates.views.home:receivables"),

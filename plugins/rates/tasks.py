@@ -1,12 +1,15 @@
 """Jobs of the water-rates plugin, run by the worker: bill runs, a route's printed bills, uploaded
-readings, and the relay of the outbox to accounting every minute."""
+readings, the nightly close of the receipts nobody closed, and the relay of the outbox to
+accounting every minute."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 
+from erp.common.clock import local_today
 from erp.common.errors import refuse
 from erp.jobs import JobContext, JobSet
 from erp.jobs import input_path as jobs_input
@@ -82,6 +85,15 @@ def arrears_run(job: JobContext, as_of: str = "") -> str:
     postings.relay(limit=10_000)
     return _("%(n)s late charges (%(amount)s won), %(credit)s won of credit applied, %(ended)s plan(s) ended",
              n=f"{result.charges:,}", amount=f"{result.amount:,}", credit=f"{result.credit_used:,}", ended=result.plans_ended)
+
+
+@jobs.periodic("rates.post-receipts", "30 0 * * *")
+def post_receipts(job: JobContext) -> str:
+    """Each night, the day's close for the days nobody closed: the receipts of yesterday and before
+    not booked yet (counter payments, reversals) are owed to accounting, one entry per day and
+    channel. Idempotent: a receipt booked once is never booked again (``payments.post_receipts``)."""
+    keys = payments.post_receipts(local_today() - timedelta(days=1))
+    return _("%(n)s entries owed", n=f"{len(keys):,}")
 
 
 @jobs.periodic("rates.relay", "* * * * *")

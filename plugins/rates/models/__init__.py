@@ -117,6 +117,7 @@ class Customer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_no: Mapped[str] = mapped_column(sa.String(14), unique=True)  # RRRR-NNNNN-C, C a Luhn check digit
     holder_name: Mapped[str] = mapped_column(sa.String(100), index=True)
+    phone: Mapped[str] = mapped_column(sa.String(20), default="")  # the holder's, for the citizens' bill inquiry
     address: Mapped[str] = mapped_column(sa.String(300), index=True)
     use_type: Mapped[str] = mapped_column(sa.String(20))
     households: Mapped[int] = mapped_column(default=1)
@@ -545,3 +546,7 @@ class SupplyEvent(db.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.on}"
+
+
+from plugins.rates.models.collection import (  # noqa: E402,F401  (tables of the same bind, kept apart)
+    Application, Refund, WriteOff, WriteOffBill, WriteOffRecovery)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from erp.extensions import db
 from plugins.rates.models import Bill, CmsDebit, Customer, Outbox, Payment, PaymentGateway
 
+RECEIPT_KINDS = ("payment", "reversal")  # not the credits of adjusting bills nor refunds, booked on their own
 CHUNK = 5_000  # values per IN (...) list (SQLite allows 32,766 parameters)
 
 
@@ -158,7 +159,7 @@ def day_receipts(day: date):
     booked = sa.func.sum(sa.case((Payment.posting_key != "", Payment.amount), else_=0))
     query = (sa.select(Payment.channel, sa.func.count(), sa.func.sum(Payment.amount), sa.func.sum(Payment.applied),
                        sa.func.sum(Payment.credit), in_suspense, booked)
-             .where(Payment.received_on == day).group_by(Payment.channel).order_by(Payment.channel))
+             .where(Payment.received_on == day, Payment.kind.in_(RECEIPT_KINDS)).group_by(Payment.channel).order_by(Payment.channel))
     return [(row[0], *(int(v or 0) for v in row[1:])) for row in db.session.execute(query)]
 
 

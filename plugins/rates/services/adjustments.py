@@ -18,7 +18,7 @@ from erp.i18n import N_
 from plugins.rates.models import Bill, Customer
 from plugins.rates.repositories import bills as repo
 from plugins.rates.repositories import customers as customer_repo
-from plugins.rates.services import billing, periods, postings
+from plugins.rates.services import billing, periods, postings, refunds
 from plugins.rates.services import customers as customer_service
 from plugins.rates.services import tariffs as tariff_service
 from plugins.rates.services.calculation import QuoteError, QuoteRequest, Reduction
@@ -156,6 +156,7 @@ def adjust(bill_id: int, *, use: int | None = None, add_reductions: tuple[str, .
                 reductions=",".join(codes)[:60], **differences)
     repo.add(bill)
     _post_bill(bill, f"요금 조정 {bill.number} ({reason[:100]})")
+    refunds.credit_from_adjustment(bill)  # a lowered bill already paid leaves a credit
     audit.record("create", "rates_bill", bill.id, N_("adjusting bill %(number)s of %(original)s: %(amount)s won"),
                  values={"number": bill.number, "original": original.number, "amount": bill.total},
                  after={"use": corrected_use, "reductions": bill.reductions, "reason": reason})

@@ -77,6 +77,7 @@ class CustomerInput:
     auto_debit: bool = False
     virtual_account: str = ""
     moved_in_on: date | None = None
+    phone: str = ""  # the holder's, for the citizens' bill inquiry
 
 
 def _check(data: CustomerInput) -> None:
@@ -101,7 +102,7 @@ def register(data: CustomerInput) -> Customer:
     """A new customer with a fresh account number on its route."""
     _check(data)
     customer = Customer(account_no=account_number(data.route_code, repo.next_sequence(data.route_code)),
-                        holder_name=data.holder_name.strip(), address=data.address.strip(), use_type=data.use_type,
+                        holder_name=data.holder_name.strip(), phone=(data.phone or "").strip()[:20], address=data.address.strip(), use_type=data.use_type,
                         households=data.households, mixed=data.mixed, cycle=data.cycle, route_code=data.route_code,
                         e_billing=data.e_billing, auto_debit=data.auto_debit,
                         virtual_account=(data.virtual_account or "").strip()[:40], moved_in_on=data.moved_in_on)

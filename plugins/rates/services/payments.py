@@ -43,7 +43,7 @@ from plugins.rates.models import Payment, PaymentGateway
 from plugins.rates.repositories import bills as bill_repo
 from plugins.rates.repositories import payments as repo
 from plugins.rates.services import payment_layouts as layouts
-from plugins.rates.services import postings
+from plugins.rates.services import postings, writeoff
 from plugins.rates.services.notices import ISSUER_CODE
 
 CASH, RECEIVABLE, ADVANCES, SUSPENSE = "1111", "1113", "2113", "2121"
@@ -92,15 +92,17 @@ class Balance:
         return "partial" if self.paid > 0 else "unpaid"
 
 
-_DOUBLED = str.maketrans("0123456789", "0246813579")  # a Luhn-doubled digit's digit sum
+_DOUBLED = bytes.maketrans(b"0123456789", b"0246813579")  # a Luhn-doubled digit's digit sum
 
 
 def _luhn_ok(number: str) -> bool:
     """The last digit is the Luhn check digit of the others (as ``customers.luhn_digit`` makes
-    it), computed with C loops: an import checks hundreds of thousands of numbers."""
-    body = number[-2::-1]
-    total = sum(map(int, body[0::2].translate(_DOUBLED))) + sum(map(int, body[1::2]))
-    return (10 - total % 10) % 10 == int(number[-1])
+    it), computed with C loops: an import checks hundreds of thousands of numbers. The digits are
+    summed as their ASCII codes (less 48 each), which needs no int() per digit."""
+    raw = number.encode()
+    body = raw[-2::-1]
+    total = sum(body[0::2].translate(_DOUBLED)) + sum(body[1::2]) - 48 * len(body)
+    return (10 - total % 10) % 10 == raw[-1] - 48
 
 
 def bill_numbers(reference: str) -> list[str]:
@@ -115,6 +117,24 @@ def bill_numbers(reference: str) -> list[str]:
             return [f"{prefix}-A{sequence}", f"{prefix}-S-A{sequence}"]
         return []
     return [reference] if _BILL_NUMBER.match(reference) else []
+
+
+def bill_numbers_of(references) -> dict[str, list[str]]:
+    """``bill_numbers`` of many references: the same answers, with the e-payment numbers' common
+    case (a regular or settlement bill) decided inline — an import resolves every line's reference."""
+    found, doubled, issuer, kinds = {}, _DOUBLED, ISSUER_CODE.encode(), KINDS
+    for reference in references:
+        raw = reference.encode()
+        if len(raw) == 19 and raw.isdigit() and raw.startswith(issuer) and len(reference) == 19:
+            body = raw[-2::-1]
+            total = sum(body[0::2].translate(doubled)) + sum(body[1::2]) - 864  # 18 digits × ord("0")
+            if (10 - total % 10) % 10 == raw[18] - 48:
+                suffix = kinds.get(reference[16])
+                if suffix is not None:
+                    found[reference] = [f"20{reference[2:6]}-{reference[6:16]}{suffix}"]
+                    continue
+        found[reference] = bill_numbers(reference)
+    return found
 
 
 @contextmanager
@@ -157,57 +177,63 @@ def import_lines(lines: list[layouts.PaymentLine], source: str) -> ImportResult:
     known = {(channel, txn) for channel, txns in by_channel.items() for txn in repo.known(channel, txns)}
     fresh = [line for line in lines if (line.channel, line.txn_id) not in known]
     result.known = len(lines) - len(fresh)
-    candidates = {line.reference: bill_numbers(line.reference) for line in fresh}
+    candidates = bill_numbers_of([line.reference for line in fresh])
     bills = repo.bills_by_number([number for numbers in candidates.values() for number in numbers])
     accounts = repo.customers_by_virtual_account([ref for ref, numbers in candidates.items() if not numbers])
     customer_bills = repo.customer_bills(list(set(accounts.values())))
     paid = repo.paid_sums([b[0] for b in bills.values()] + [b for rows in customer_bills.values() for b, _ in rows])
     totals = {b[0]: b[2] for b in bills.values()} | {b: t for rows in customer_bills.values() for b, t in rows}
+    # What each reference names, resolved once per reference rather than inside the per-line loop.
+    named: dict[str, tuple[int, int]] = {}
+    for reference, numbers in candidates.items():
+        for number in numbers:
+            hit = bills.get(number)
+            if hit is not None:
+                named[reference] = (hit[0], hit[1])
+                break
     # Each (receipt day, channel) of the file is booked by one entry of its own, keyed now, so the
     # lines are written with their entry's key (no update of the rows afterwards).
-    keys: dict[tuple[date, str], str] = {}
-    sums: dict[str, list[int]] = {}  # key → [amount, applied, credit, suspense]
+    keys = {pair: _free_key(*pair) for pair in sorted({(line.received_on, line.channel) for line in fresh})}
+    sums: dict[str, list[int]] = {key: [0, 0, 0, 0] for key in keys.values()}  # key → [amount, applied, credit, suspense]
     created, who, source, rows = utcnow().isoformat(" "), audit.current_actor()[1][:50], source[:60], []
-    iso: dict = {}  # date → its text, made once (the lines of a file share a few dates)
+    # date → its text, made once (the lines of a file share a few dates)
+    iso = {day: day.isoformat() for day in {line.received_on for line in fresh} | {line.transferred_on for line in fresh}
+           if day is not None}
+    iso[None] = None
+    matched = unmatched_lines = 0
+    paid_of = paid.get
     for line in fresh:
-        bill_id = customer_id = None
-        for number in candidates[line.reference]:
-            if number in bills:
-                bill_id, customer_id, _total = bills[number]
-                break
-        if bill_id is None and line.reference in accounts:
-            customer_id = accounts[line.reference]
-            owing = [b for b, t in customer_bills.get(customer_id, ()) if t > paid.get(b, 0)]
+        amount, reference = line.amount, line.reference
+        hit = named.get(reference)
+        if hit is not None:
+            bill_id, customer_id = hit
+        elif reference in accounts:
+            customer_id = accounts[reference]
+            owing = [b for b, t in customer_bills.get(customer_id, ()) if t > paid_of(b, 0)]
             bill_id = owing[0] if owing else None
+        else:
+            bill_id = customer_id = None
         applied = credit = 0
         if bill_id is not None:
-            applied = max(0, min(line.amount, totals[bill_id] - paid.get(bill_id, 0)))
-            paid[bill_id] = paid.get(bill_id, 0) + applied
-        if customer_id is None:
-            status, unmatched = "suspense", line.amount
-            result.suspense += 1
-        else:
-            status, unmatched, credit = "matched", 0, line.amount - applied
-            result.matched += 1
-        result.amount += line.amount
-        pair = (line.received_on, line.channel)
-        key = keys.get(pair)
-        if key is None:
-            key = keys[pair] = _free_key(*pair)
-            sums[key] = [0, 0, 0, 0]
+            already = paid_of(bill_id, 0)
+            applied = max(0, min(amount, totals[bill_id] - already))
+            paid[bill_id] = already + applied
+        key = keys[(line.received_on, line.channel)]
         total = sums[key]
-        total[0] += line.amount
-        total[1] += applied
-        total[2] += credit
-        total[3] += unmatched
-        received, transferred = iso.get(line.received_on), iso.get(line.transferred_on)
-        if received is None:
-            received = iso[line.received_on] = line.received_on.isoformat()
-        if transferred is None and line.transferred_on is not None:
-            transferred = iso[line.transferred_on] = line.transferred_on.isoformat()
-        rows.append((line.channel, line.txn_id, "payment", received, transferred, line.bank_code, line.branch_code,
-                     line.giro_no, line.reference, line.payer, line.amount, bill_id, customer_id, applied, credit, status,
-                     source, key, who, created))
+        total[0] += amount
+        if customer_id is None:
+            status = "suspense"
+            unmatched_lines += 1
+            total[3] += amount
+        else:
+            status, credit = "matched", amount - applied
+            matched += 1
+            total[1] += applied
+            total[2] += credit
+        rows.append((line.channel, line.txn_id, "payment", iso[line.received_on], iso[line.transferred_on], line.bank_code,
+                     line.branch_code, line.giro_no, reference, line.payer, amount, bill_id, customer_id, applied, credit,
+                     status, source, key, who, created))
+    result.matched, result.suspense, result.amount = matched, unmatched_lines, sum(total[0] for total in sums.values())
     # ignore: a concurrent import of an overlapping file may have written a line meanwhile.
     bulk_insert(Payment.__table__, COLUMNS, rows, ignore=True)
     result.new = len(rows)
@@ -217,6 +243,7 @@ def import_lines(lines: list[layouts.PaymentLine], source: str) -> ImportResult:
         audit.record("create", "rates_payment", "", N_("payments imported (%(source)s): %(new)s new (%(amount)s won, %(suspense)s unmatched), %(known)s known"),
                      values={"source": source, "new": result.new, "amount": result.amount, "suspense": result.suspense,
                              "known": result.known})
+        writeoff.recognise_recoveries()
     tx.commit()
     return result
 
@@ -296,6 +323,7 @@ def record_counter(bill_id: int, amount: int, payer: str = "") -> Payment:
                                created_by=audit.current_actor()[1][:50], created_at=utcnow()))
     audit.record("create", "rates_payment", payment.id, N_("counter payment %(txn)s of %(number)s: %(amount)s won"),
                  values={"txn": payment.txn_id, "number": bill.number, "amount": amount})
+    writeoff.recognise_recoveries()
     tx.commit()
     return payment
 
@@ -320,6 +348,7 @@ def reverse(payment_id: int, reason: str) -> Payment:
     audit.record("create", "rates_payment", reversal.id, N_("reversal of payment %(channel)s:%(txn)s"),
                  values={"channel": original.channel, "txn": original.txn_id},
                  after={"reason": reason, "amount": original.amount})
+    writeoff.recognise_recoveries()
     tx.commit()
     return reversal
 
@@ -351,6 +380,7 @@ def match(payment_id: int, bill_number: str) -> Payment:
     audit.record("update", "rates_payment", payment.id, N_("payment %(channel)s:%(txn)s matched to %(number)s"),
                  values={"channel": payment.channel, "txn": payment.txn_id, "number": bill_number},
                  after={"bill_id": bill_id, "applied": payment.applied, "credit": payment.credit})
+    writeoff.recognise_recoveries()
     tx.commit()
     return payment
 

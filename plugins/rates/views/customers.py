@@ -31,6 +31,7 @@ from plugins.rates.views.pages import bp
 
 class CustomerForm(FlaskForm):
     holder_name = StringField(_l("Holder"), validators=[DataRequired(), Length(max=100)])
+    phone = StringField(_l("Holder's telephone number"), validators=[Optional(), Length(max=20)])
     address = StringField(_l("Address of the supply"), validators=[DataRequired(), Length(max=300)])
     use_type = SelectField(_l("Use type"), choices=list(USE_TYPES.items()))
     households = IntegerField(_l("Households on the meter"), default=1, validators=[DataRequired(), NumberRange(min=1, max=1000)])
@@ -81,7 +82,7 @@ def customer_new():
     if form.validate_on_submit():
         try:
             customer = service.register(service.CustomerInput(
-                holder_name=form.holder_name.data, address=form.address.data, use_type=form.use_type.data,
+                holder_name=form.holder_name.data, phone=form.phone.data or "", address=form.address.data, use_type=form.use_type.data,
                 route_code=form.route_code.data, households=form.households.data, mixed=form.mixed.data, cycle=form.cycle.data,
                 e_billing=form.e_billing.data, auto_debit=form.auto_debit.data, virtual_account=form.virtual_account.data or "",
                 moved_in_on=form.moved_in_on.data))

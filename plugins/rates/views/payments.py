@@ -11,20 +11,21 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField
-from wtforms.validators import DataRequired
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 from erp import jobs
 from erp.auth.access import permission_required
 from erp.common.clock import local_today
 from erp.common.errors import ServiceError
 from erp.web.downloads import file_response
-from erp.web.forms import flash_errors
+from erp.web.forms import flash_errors, parse_won, won_text
 from erp.web.paging import page_arg
 from plugins.rates.reports.receipts import reconciliation_pdf, reconciliation_xlsx, receipt_pdf
 from plugins.rates.repositories import bills as bill_repo
+from plugins.rates.repositories import collection as collection_repo
 from plugins.rates.repositories import payments as repo
-from plugins.rates.services import cms, payments, postings
+from plugins.rates.services import cms, payments, postings, refunds
 from plugins.rates.services.payment_layouts import CHANNEL_LABELS, LAYOUTS
 from plugins.rates.views.billing import CounterForm
 from plugins.rates.views.pages import bp
@@ -145,7 +146,7 @@ def payment_receipt(payment_id: int):
 @permission_required("rates.view")
 def payments_credits():
     """Customers holding a credit from overpayments: to refund, or used on the next bill."""
-    return render_template("rates/payments_credits.html", credits=repo.credits())
+    return render_template("rates/payments_credits.html", credits=repo.credits(), form=RefundForm())
 
 
 def _day_arg() -> date:
@@ -237,3 +238,58 @@ def payments_cms_results():
             flash(_("Debits made: %(paid)d; failed: %(failed)d; answered before: %(known)d.",
                 paid=result.paid, failed=result.failed, known=result.known), "success")
     return redirect(url_for("rates.payments_cms"))
+
+
+class RefundForm(FlaskForm):
+    amount = StringField(_l("Amount (won)"), validators=[DataRequired(message=_l("Enter the amount.")), won_text])
+    bank = StringField(_l("Bank"), validators=[DataRequired(message=_l("Name the bank.")), Length(max=40)])
+    account = StringField(_l("Bank account number"), validators=[DataRequired(message=_l("Enter the account number in digits (hyphens allowed).")),
+                                                            Length(max=40)])
+    holder = StringField(_l("Account holder"), validators=[DataRequired(message=_l("Enter the account holder's name.")), Length(max=100)])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=300)])
+
+
+@bp.route("/payments/credits/<id:customer_id>/refund", methods=["POST"])
+@permission_required("rates.refund")
+def payments_credit_refund(customer_id: int):
+    """List a refund of a customer's credit for payment."""
+    form = RefundForm()
+    if not form.validate_on_submit():
+        flash_errors(form.errors)
+        return redirect(url_for("rates.payments_credits"))
+    try:
+        refund = refunds.list_refund(customer_id, parse_won(form.amount.data), bank=form.bank.data, account=form.account.data,
+                                     holder=form.holder.data, reason=form.reason.data or "")
+    except ServiceError as error:
+        flash_errors(error.errors or {"": [error.message]})
+        return redirect(url_for("rates.payments_credits"))
+    flash(_("Refund of %(amount)s won listed for payment.", amount=f"{refund.amount:,}"), "success")
+    return redirect(url_for("rates.payments_refunds"))
+
+
+class RefundPaidForm(FlaskForm):
+    paid_on = DateField(_l("Paid on"), validators=[DataRequired(message=_l("Enter the date as YYYY-MM-DD."))])
+
+
+@bp.route("/payments/refunds")
+@permission_required("rates.view")
+def payments_refunds():
+    """Refunds listed for payment, and those paid (date, bank account, who)."""
+    return render_template("rates/payments_refunds.html", listed=collection_repo.refunds("listed"),
+                           paid=collection_repo.refunds("paid", 200), form=RefundPaidForm(paid_on=local_today()))
+
+
+@bp.route("/payments/refunds/<id:refund_id>/paid", methods=["POST"])
+@permission_required("rates.refund")
+def payments_refund_paid(refund_id: int):
+    form = RefundPaidForm()
+    if not form.validate_on_submit():
+        flash_errors(form.errors)
+        return redirect(url_for("rates.payments_refunds"))
+    try:
+        refund = refunds.pay_refund(refund_id, form.paid_on.data)
+    except ServiceError as error:
+        flash_errors(error.errors or {"": [error.message]})
+    else:
+        flash(_("Refund of %(amount)s won recorded as paid.", amount=f"{refund.amount:,}"), "success")
+    return redirect(url_for("rates.payments_refunds"))

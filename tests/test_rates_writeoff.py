@@ -1,0 +1,184 @@
+"""Write-off (결손처분) of lapsed water charges: the lapsed bills listed, a proposal drafted by a
+rates clerk, refused when its drafter approves it, approved by another (the chief accountant) and
+posted — against the allowance as far as it goes, the rest as bad-debt expense — and a later
+payment on a written-off bill still matched, booked as a recovery and shown.
+
+The October 2022 bills of the 포항시 tariff (in force since 2014), due 10 November 2022, lapsed
+three years later: 김일번 21 ㎥ → 22,130 won; 박복지 (welfare, 15 ㎥) → 7,430 won, of which 2,000 paid."""
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from conftest import login, post_form
+
+from erp import ports
+from erp.common.clock import local_today
+from erp.common.errors import ServiceError
+from erp.extensions import db
+from plugins.rates.demo import load_tariff
+from plugins.rates.models import Bill, Outbox, WriteOff, WriteOffRecovery
+from plugins.rates.services import billing, inquiry, payments, postings, writeoff
+from plugins.rates.services import customers as customers_service
+from plugins.rates.services.notices import payment_reference
+from plugins.rates.services.payment_layouts import CsvLayout, PaymentLine
+
+PAID_ON = date(2022, 11, 8)
+
+
+def _line(txn, reference, amount, on):
+    return PaymentLine(0, "giro", txn, on, on, "011", "0001", "1234567", reference, amount, "납부자")
+
+
+@pytest.fixture
+def lapsed(app):
+    """name → (customer id, bill id, e-payment number) of two October 2022 bills, one partly paid."""
+    with app.test_request_context():
+        load_tariff()
+        found = {}
+        for name, use, reduction in (("김일번", 21, None), ("박복지", 15, "WELFARE")):
+            person = customers_service.register(customers_service.CustomerInput(
+                holder_name=name, address=f"한빛시 옛길 {use}", use_type="household", route_code="1101"))
+            customers_service.install_meter(person.id, f"WO-{name}", 13, date(2022, 1, 1), start_reading=1000)
+            if reduction:
+                customers_service.grant_reduction(person.id, reduction, date(2022, 1, 1), None, "증명서 확인")
+            customers_service.read(person.id, date(2022, 10, 5), 1000 + use)
+            found[name] = person.id
+        billing.execute(billing.start_run("2022-10", "monthly", "", date(2022, 11, 1), date(2022, 11, 10)).id)
+        for name, customer_id in found.items():
+            bill = db.session.execute(sa.select(Bill).where(Bill.customer_id == customer_id)).scalar_one()
+            found[name] = (customer_id, bill.id, payment_reference(bill), bill.total)
+        assert [found[n][3] for n in ("김일번", "박복지")] == [22_130, 7_430]
+        payments.import_file(CsvLayout.write([_line("OLD-1", found["박복지"][2], 2_000, PAID_ON)], file_date=PAID_ON))
+        # An allowance for doubtful receivables of 10,000 won set up this year.
+        postings.owe_posting("test:allowance", local_today(), "대손충당금 설정",
+                             [("5218", 10_000, 0, "대손상각비"), ("1114", 0, 10_000, "대손충당금")])
+        postings.relay()
+        return found
+
+
+def _balances(codes):
+    return {b.code: (b.debit, b.credit) for b in ports.get("accounting").account_balances(local_today().year, 12, codes)}
+
+
+def test_write_off_drafted_approved_by_another_posted_and_a_later_payment_recognised(app, lapsed, make_user):
+    kim_customer, kim_bill, kim_epay, _total = lapsed["김일번"]
+    park_customer, park_bill, _epay, _total = lapsed["박복지"]
+    make_user("clerk", roles=["rates_clerk"])
+    make_user("both", roles=["rates_clerk", "chief_accountant"])
+    make_user("chief", roles=["chief_accountant"])
+    with app.test_request_context():
+        assert writeoff.cutoff(date(2026, 11, 26)) == date(2023, 11, 25)
+        assert [(bill.id, owed) for bill, owed in writeoff.candidates()] == [(kim_bill, 22_130), (park_bill, 5_430)]
+        # Owed with its one-time late charge (3 % of 22,130, below 10 won dropped) until written off.
+        assert inquiry.amount_due(kim_customer) == 22_130 + 660
+
+    # Drafted by a clerk who also holds the chief accountant's role: that person cannot approve it.
+    both = app.test_client()
+    login(both, "both")
+    page = both.get("/rates/write-offs/candidates").get_data(as_text=True)
+    assert "22,130" in page and "5,430" in page
+    page = post_form(both, "/rates/write-offs/candidates", {"bill_id": [str(kim_bill), str(park_bill)], "reason": "소멸시효 완성"},
+                     follow=True).get_data(as_text=True)
+    assert "27,560" in page and "결재 대기" in page
+    with app.app_context():
+        proposal_id = db.session.execute(sa.select(WriteOff.id)).scalar_one()
+    page = post_form(both, f"/rates/write-offs/{proposal_id}/approve", {}, page=f"/rates/write-offs/{proposal_id}",
+                     follow=True).get_data(as_text=True)
+    assert "결손처분은 기안자가 아닌 사람이 승인합니다" in page
+    # A rates clerk alone may not approve at all.
+    clerk = app.test_client()
+    login(clerk, "clerk")
+    assert post_form(clerk, f"/rates/write-offs/{proposal_id}/approve", {}, page=f"/rates/write-offs/{proposal_id}").status_code == 403
+    with app.app_context():
+        assert db.session.get(WriteOff, proposal_id).status == "draft"
+        assert db.session.execute(sa.select(Outbox).where(Outbox.key.like("rates:write-off:%"))).first() is None
+
+    chief = app.test_client()
+    login(chief, "chief")
+    page = post_form(chief, f"/rates/write-offs/{proposal_id}/approve", {}, page=f"/rates/write-offs/{proposal_id}",
+                     follow=True).get_data(as_text=True)
+    assert 'id="write-off-status">승인' in page
+    with app.test_request_context():
+        postings.relay()
+        # 27,560 written off: 10,000 against the allowance, 17,560 as bad-debt expense.
+        assert _balances(["1114", "5218"]) == {"1114": (10_000, 10_000), "5218": (27_560, 0)}
+        assert _balances(["1113"])["1113"][1] == 27_560
+        assert writeoff.candidates() == []  # written off once
+        assert inquiry.amount_due(kim_customer) == 0  # the lapsed claim is no longer asked for
+        # A second approval is refused.
+        with pytest.raises(ServiceError):
+            writeoff.approve(proposal_id)
+
+        # Years later 김일번 pays the written-off bill anyway: matched, booked as a recovery once.
+        paid_on = local_today()
+        result = payments.import_file(CsvLayout.write([_line("LATE-1", kim_epay, 22_130, paid_on)], file_date=paid_on))
+        assert (result.new, result.matched, result.suspense) == (1, 1, 0)
+        assert payments.balance(db.session.get(Bill, kim_bill)).status == "paid"
+        payments.import_file(CsvLayout.write([_line("LATE-1", kim_epay, 22_130, paid_on)], file_date=paid_on))  # again
+        assert db.session.execute(sa.select(sa.func.count()).select_from(WriteOffRecovery)).scalar() == 1
+        postings.relay()
+        # The allowance is restored by what was recovered; the receivable of the bill is collected.
+        assert _balances(["1114"])["1114"] == (10_000, 32_130)
+        assert _balances(["1113"])["1113"][0] == 22_130
+    page = chief.get(f"/rates/write-offs/{proposal_id}").get_data(as_text=True)
+    assert "22,130" in page
+    clerk_page = clerk.get(f"/rates/bills/{kim_bill}").get_data(as_text=True)
+    assert "회수 금액: 22,130원" in clerk_page and "납부완료" in clerk_page
+
+
+def test_a_reversed_recovery_is_booked_back_and_a_bill_paid_before_approval_drops_out(app, lapsed, make_user):
+    kim_customer, kim_bill, kim_epay, _total = lapsed["김일번"]
+    park_customer, park_bill, park_epay, _total = lapsed["박복지"]
+    make_user("clerk", roles=["rates_clerk"])
+    make_user("chief", roles=["chief_accountant"])
+    with app.test_request_context():
+        from erp.audit import services as audit
+        from erp.auth.models import User
+
+        clerk_id = db.session.execute(sa.select(User.id).where(User.username == "clerk")).scalar_one()
+        chief_id = db.session.execute(sa.select(User.id).where(User.username == "chief")).scalar_one()
+        with audit.acting_as(clerk_id, "clerk"):
+            proposal = writeoff.draft([kim_bill, park_bill], "소멸시효 완성")
+            with pytest.raises(ServiceError, match="기안자가 아닌"):
+                writeoff.approve(proposal.id)
+        # 박복지 pays the rest before the approval: the bill drops out of the write-off.
+        payments.import_file(CsvLayout.write([_line("P-2", park_epay, 5_430, local_today())], file_date=local_today()))
+        with audit.acting_as(chief_id, "chief"):
+            proposal = writeoff.approve(proposal.id)
+        assert ([line.bill_id for line in proposal.bills], proposal.total) == ([kim_bill], 22_130)
+        assert db.session.execute(sa.select(sa.func.count()).select_from(WriteOffRecovery)).scalar() == 0
+
+        payment = payments.record_counter(kim_bill, 22_130, "김일번")
+        payments.reverse(payment.id, "잘못 받은 돈")
+        recovered = db.session.execute(sa.select(WriteOffRecovery.amount).order_by(WriteOffRecovery.id)).scalars().all()
+        assert recovered == [22_130, -22_130]
+        postings.relay()
+        # Restored and taken back: the allowance is where the write-off left it.
+        assert _balances(["1114"])["1114"] == (32_130, 32_130)
+
+
+def test_a_bill_lowered_by_an_adjusting_bill_is_written_off_for_what_the_two_still_ask(app, lapsed, make_user):
+    kim_customer, kim_bill, _epay, _total = lapsed["김일번"]
+    make_user("clerk", roles=["rates_clerk"])
+    make_user("chief", roles=["chief_accountant"])
+    with app.test_request_context():
+        from erp.audit import services as audit
+        from erp.auth.models import User
+        from plugins.rates.services import adjustments
+
+        adjusting = adjustments.adjust(kim_bill, use=11, reason="검침 오류 정정")
+        owed = 22_130 + adjusting.total
+        assert 0 < owed < 22_130
+        # The adjusting bill is not a candidate of its own: the original stands for both.
+        assert [(bill.id, amount) for bill, amount in writeoff.candidates() if bill.customer_id == kim_customer] == [(kim_bill, owed)]
+        ids = {name: db.session.execute(sa.select(User.id).where(User.username == name)).scalar_one() for name in ("clerk", "chief")}
+        with audit.acting_as(ids["clerk"], "clerk"):
+            proposal = writeoff.draft([kim_bill], "소멸시효 완성")
+        with audit.acting_as(ids["chief"], "chief"):
+            proposal = writeoff.approve(proposal.id)
+        assert proposal.total == owed
+        assert inquiry.amount_due(kim_customer) == 0
+        postings.relay()
+        # Written off is what was still owed: the bill's receivable less the adjustment's.
+        from_allowance = min(10_000, owed)
+        assert _balances(["1114", "5218"]) == {"1114": (from_allowance, 10_000), "5218": (10_000 + owed - from_allowance, 0)}
