@@ -210,11 +210,12 @@ def test_a_citizen_files_an_official_replies_and_the_citizen_reads_the_reply(app
     page.click("nav.sidebar >> text=민원 처리함")
     page.click(f"text={receipt_no}")
     assert "누수사진.png" in page.inner_text("main")
-    page.select_option("#user_id", label="윤민원 (civil)")
-    page.click("button[value=assign]")
-    page.fill("#text", "현장을 확인하여 누수 지점을 보수하였습니다. 신고해 주셔서 감사합니다.")
-    page.click("button[value=reply]")
-    page.click("button[value=completed]")
+    page.select_option("#assign-user_id", label="윤민원 (civil)")
+    page.click("form:has(#assign-user_id) button[type=submit]")
+    page.fill("#note-text", "현장 확인 결과 보도 아래 배관 파손")  # the internal memo: never shown to the citizen
+    page.click("#memo-box button[type=submit]")
+    page.fill("#reply-text", "현장을 확인하여 누수 지점을 보수하였습니다. 신고해 주셔서 감사합니다.")
+    page.click("#reply-box button:has-text('처리 완료')")
     assert "처리 완료" in page.inner_text("main")
     page.click("button:has-text('로그아웃')")
 
@@ -224,6 +225,7 @@ def test_a_citizen_files_an_official_replies_and_the_citizen_reads_the_reply(app
     page.click("main button[type=submit]")
     assert "처리 완료" in page.inner_text("#complaint-status")
     assert "보수하였습니다" in page.inner_text("#complaint-reply")
+    assert "배관 파손" not in page.inner_text("main")
     assert citizen_url.endswith("/complaints/receipt")
 
 

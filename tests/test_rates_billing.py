@@ -212,8 +212,9 @@ def test_a_bill_objection_creates_exactly_one_adjusting_bill(app, client, town, 
     page = client.get(f"/complaints/{complaint_id}").get_data(as_text=True)
     assert number in page  # the form proposes the customer's latest bill
     for _ in range(2):  # a double click
-        response = post_form(client, f"/complaints/{complaint_id}", {"action": "billing", "bill_number": number,
-                                                                     "corrected_use": "11", "text": "재검침 결과 11㎥"})
+        response = post_form(client, f"/complaints/{complaint_id}/billing", {"billing-bill_number": number,
+                                                                             "billing-corrected_use": "11"},
+                             page=f"/complaints/{complaint_id}")
         assert response.status_code == 302
     with app.app_context():
         adjusting = db.session.execute(sa.select(Bill).where(Bill.kind == "adjusting")).scalars().all()
