@@ -121,7 +121,7 @@ def test_the_clerk_registers_a_customer_and_the_reader_reads_the_route(app, clie
     page = client.get(upload.location).get_data(as_text=True)
     assert "1개 행에 오류가 있어 아무것도 가져오지 않았습니다." in page
     account = customer.account_no
-    good = f"수용가번호,검침일,지침\n{account},2026-12-01,130\n".encode()
+    good = f"수용가번호,검침일,지침\n{account},2026-11-15,130\n".encode()
     upload = client.post("/rates/readings/upload", data={"csrf_token": _token(client), "file": (BytesIO(good), "r.csv")},
                          content_type="multipart/form-data", follow_redirects=True)
     assert "검침 1건을 가져왔습니다." in upload.get_data(as_text=True)
@@ -136,22 +136,116 @@ def _token(client):
     return csrf_from(client.get("/rates/readings/upload").get_data(as_text=True))
 
 
+def _ami(client, token, readings, key="batch-1"):
+    headers = {"Authorization": f"Bearer {token}"}
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    return client.post("/api/rates/readings", json={"readings": readings}, headers=headers)
+
+
 def test_smart_meters_send_batches_with_their_own_token(app, client, runner):
     with app.test_request_context():
         customer_id = _customer().id
         service.install_meter(customer_id, "AMI-1", 13, date(2026, 1, 5), start_reading=100)
-    output = runner.invoke(args=["rates", "ami-device", "한빛 AMI 헤드엔드"]).output
+        other = _customer(holder_name="이웃", address="한빛시 물길로 9", route_code="3301")
+        service.install_meter(other.id, "AMI-2", 13, date(2026, 1, 5))
+    output = runner.invoke(args=["rates", "ami-device", "한빛 AMI 헤드엔드", "--meter", "AMI-1"]).output
     token = output.strip().rsplit(" ", 1)[1]
-    batch = {"readings": [{"meter": "AMI-1", "read_on": "2026-11-01", "value": 130},
-                          {"meter": "AMI-1", "read_on": "2026-11-02", "value": 120},
-                          {"meter": "NOPE", "read_on": "2026-11-02", "value": 5},
-                          {"meter": "AMI-1", "read_on": "2026-11-03", "value": True}]}
-    assert client.post("/api/rates/readings", json=batch).status_code == 401
-    assert client.post("/api/rates/readings", json=batch, headers={"Authorization": "Bearer wrong"}).status_code == 403
-    response = client.post("/api/rates/readings", json=batch, headers={"Authorization": f"Bearer {token}"})
+    bad = [{"meter": "AMI-1", "read_on": "2026-11-01", "value": 130},
+           {"meter": "AMI-1", "read_on": "2026-11-02", "value": 120},
+           {"meter": "NOPE", "read_on": "2026-11-02", "value": 5},
+           {"meter": "AMI-1", "read_on": "2026-11-03", "value": True},
+           {"meter": "AMI-2", "read_on": "2026-11-03", "value": 7}]
+    assert client.post("/api/rates/readings", json={"readings": bad}).status_code == 401
+    assert _ami(client, "wrong", bad).status_code == 403
+    assert _ami(client, token, bad, key=None).status_code == 400  # a batch names itself
+    response = _ami(client, token, bad)
     body = response.get_json()
-    assert response.status_code == 200 and (body["accepted"], body["refused"]) == (1, 3)
-    assert body["results"][0]["use"] == 30 and "no meter NOPE" in body["results"][2]["reason"]
-    assert client.post("/api/rates/readings", json={"readings": "x"}, headers={"Authorization": f"Bearer {token}"}).status_code == 400
+    # All or nothing: four refusals, and the one good reading is not recorded either.
+    assert response.status_code == 422 and (body["accepted"], body["refused"], body["recorded"]) == (0, 4, False)
+    reasons = [r["reason"] for r in body["results"]]
+    assert reasons[0] == "" and "120" in reasons[1] and "NOPE" in reasons[2] and "AMI-2" in reasons[4]
+    assert client.post("/api/rates/readings", json={"readings": "x"},
+                       headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "k"}).status_code == 400
+    with app.app_context():
+        assert repo.readings(customer_id) == []
+    good = bad[:1]
+    first = _ami(client, token, good, key="batch-2")
+    assert first.status_code == 200 and first.get_json()["results"][0]["use"] == 30
+    again = _ami(client, token, good, key="batch-2")  # the head-end never saw the answer and sends it again
+    assert again.status_code == 200 and again.get_json()["results"] == first.get_json()["results"] and again.get_json()["replayed"]
+    assert _ami(client, token, bad[1:2], key="batch-2").status_code == 409  # a key names one batch only
     with app.app_context():
         assert [(r.use, r.source) for r in repo.readings(customer_id)] == [(30, "ami")]
+
+    # Rotation: the old token stops at once, the new one works; revocation stops it.
+    new_token = runner.invoke(args=["rates", "ami-rotate", "한빛 AMI 헤드엔드"]).output.strip().rsplit(" ", 1)[1]
+    later = [{"meter": "AMI-1", "read_on": "2026-11-10", "value": 131}]
+    assert _ami(client, token, later, key="batch-3").status_code == 403
+    assert _ami(client, new_token, later, key="batch-3").status_code == 200
+    assert "revoked" in runner.invoke(args=["rates", "ami-revoke", "한빛 AMI 헤드엔드"]).output
+    assert _ami(client, new_token, later, key="batch-4").status_code == 403
+    # A device bound to a route reports every meter on it, and no other.
+    output = runner.invoke(args=["rates", "ami-device", "3301 구역", "--route", "3301"]).output
+    route_token = output.strip().rsplit(" ", 1)[1]
+    assert _ami(client, route_token, [{"meter": "AMI-2", "read_on": "2026-11-10", "value": 7}]).status_code == 200
+    assert _ami(client, route_token, [{"meter": "AMI-1", "read_on": "2026-11-11", "value": 140}], key="r-2").status_code == 422
+
+
+def test_the_clerk_registers_rotates_and_revokes_a_device_on_its_page(app, client, make_user):
+    with app.test_request_context():
+        service.install_meter(_customer().id, "P-1", 13, date(2026, 1, 5))
+    make_user("clerk", roles=["rates_clerk"])
+    login(client, "clerk")
+    refused = post_form(client, "/rates/ami/new", {"new-name": "헤드엔드", "new-meters": "NO-SUCH"}, page="/rates/ami")
+    assert refused.status_code == 200 and "NO-SUCH 계량기가 없습니다" in refused.get_data(as_text=True)
+    page = post_form(client, "/rates/ami/new", {"new-name": "헤드엔드", "new-meters": "P-1"}, page="/rates/ami")
+    html = page.get_data(as_text=True)
+    assert "한 번만 표시됩니다" in html and "P-1" in html
+    with app.app_context():
+        from plugins.rates.services import ami
+
+        device = ami.by_name("헤드엔드")
+        device_id, old_hash = device.id, device.token_hash
+    post_form(client, f"/rates/ami/{device_id}/rotate", {}, page="/rates/ami")
+    post_form(client, f"/rates/ami/{device_id}/revoke", {}, page="/rates/ami")
+    with app.app_context():
+        device = ami.device(device_id)
+        assert device.token_hash != old_hash and not device.active and device.revoked_at is not None
+
+
+def test_readings_dated_ahead_before_installation_or_before_the_last_are_refused_everywhere(app, client, runner, make_user):
+    with app.test_request_context():
+        customer = _customer()
+        customer_id, account = customer.id, customer.account_no
+        service.install_meter(customer_id, "D-1", 13, date(2026, 3, 1), start_reading=100)
+        with pytest.raises(ServiceError, match="설치"):
+            service.read(customer_id, date(2026, 2, 1), 105)
+        service.read(customer_id, date(2026, 6, 1), 110)
+        for day, message in ((date(9999, 12, 31), "오늘"), (date(2026, 5, 1), "이미 검침")):
+            with pytest.raises(ServiceError, match=message):
+                service.read(customer_id, day, 120)
+        # CSV: the same rules, each line with its reason, nothing imported.
+        result = service.import_csv(f"{account},9999-12-31,120\n{account},2026-05-01,120\n".encode())
+        assert result.imported == 0 and [n for n, _reason in result.errors] == [1, 2]
+        assert "오늘" in result.errors[0][1]
+    token = runner.invoke(args=["rates", "ami-device", "D", "--meter", "D-1"]).output.strip().rsplit(" ", 1)[1]
+    response = _ami(client, token, [{"meter": "D-1", "read_on": "9999-12-31", "value": 120}])
+    assert response.status_code == 422 and "오늘" in response.get_json()["results"][0]["reason"]
+    make_user("reader", roles=["meter_reader"])
+    login(client, "reader")
+    page = post_form(client, f"/rates/routes/{account[:4]}", {"read_on": "9999-12-31", f"reading-{customer_id}": "120"},
+                     follow=True).get_data(as_text=True)
+    assert "오늘" in page
+    with app.test_request_context():
+        assert [r.value for r in repo.readings(customer_id)] == [110]  # the meter is not blocked: a true reading goes in
+        assert service.read(customer_id, date(2026, 7, 1), 120).use == 10
+
+
+def test_a_rollover_is_accepted_only_when_the_register_makes_it_plausible(app):
+    with app.test_request_context():
+        customer_id = _customer().id
+        service.install_meter(customer_id, "R-1", 13, date(2026, 1, 5), start_reading=3_267)
+        with pytest.raises(ServiceError, match="96,733"):  # "rolled over" from 3,267 to 0: a misread, not 96,733 ㎥
+            service.read(customer_id, date(2026, 2, 5), 0, rollover=True)
+        assert service.read(customer_id, date(2026, 2, 5), 3_300).use == 33

@@ -29,6 +29,7 @@ manifest = Manifest(
         MenuItem(_l("Customers"), "rates.customers", "rates.view"),
         MenuItem(_l("Meter reading"), "rates.routes", "rates.read"),
         MenuItem(_l("Upload readings"), "rates.readings_upload", "rates.read"),
+        MenuItem(_l("Smart meters"), "rates.ami_devices", "rates.manage"),
         MenuItem(_l("Bill runs"), "rates.bill_runs", "rates.view"),
         MenuItem(_l("Payments"), "rates.payments", "rates.view"),
         MenuItem(_l("Tariffs"), "rates.tariff_list", ("rates.view", "rates.tariff")),

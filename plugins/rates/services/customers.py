@@ -185,6 +185,15 @@ def install_meter(customer_id: int, serial: str, diameter: int, on: date, start_
 
 # --- readings ----------------------------------------------------------------------------------
 
+ROLLOVER_SHARE = 10  # a rollover is plausible when it gives at most a tenth of the register's size
+
+
+def rollover_limit(meter: Meter) -> int:
+    """The most use a rollover may give: a dial turns over only from near its top, so a "rollover"
+    that implies most of the register (3,267 then 0 would be 96,733 ㎥) is a misread."""
+    return (meter.max_reading + 1) // ROLLOVER_SHARE
+
+
 def _record(customer: Customer, meter: Meter, on: date, value: int, *, source: str, rollover: bool = False,
             final: bool = False) -> Reading:
     """Check a reading against the previous one and store it with its use and any flag."""
@@ -194,12 +203,19 @@ def _record(customer: Customer, meter: Meter, on: date, value: int, *, source: s
     before = previous.value if previous else meter.start_reading
     if previous and on <= previous.read_on:
         refuse(_("The meter was read on %(date)s already; a new reading must be later.", date=previous.read_on.isoformat()), "read_on")
+    if on > local_today():
+        # A reading dated ahead would block every true reading until that day.
+        refuse(_("A reading cannot be dated after today (%(today)s).", today=local_today().isoformat()), "read_on")
     if on < meter.installed_on:
         refuse(_("The meter was installed on %(date)s.", date=meter.installed_on.isoformat()), "read_on")
     if value < before and not rollover:
         refuse(_("The reading %(value)d is below the previous %(before)d: record a rollover or a meter replacement.",
                   value=value, before=before), "value")
     use = value - before if value >= before else meter.max_reading + 1 - before + value
+    if value < before and use > rollover_limit(meter):
+        refuse(_("A rollover from %(before)s to %(value)s would mean %(use)s ㎥ on a register that turns over at %(size)s: "
+                 "check the reading.", before=f"{before:,}", value=f"{value:,}", use=f"{use:,}",
+                 size=f"{meter.max_reading + 1:,}"), "value")
     flag = ""
     if not final:
         recent = repo.recent_uses(customer.id)
