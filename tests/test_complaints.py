@@ -273,3 +273,101 @@ def test_the_citizen_form_files_and_refuses_a_disguised_attachment(app, client):
     receipt = client.post("/complaints/new", data=data, content_type="multipart/form-data", follow_redirects=True)
     html = receipt.get_data(as_text=True)
     assert "-MW-000001" in html and "민원 접수 완료" in html
+
+
+def _as_citizen(app, receipt_no, phone="01012345678"):
+    citizen = app.test_client()
+    page = citizen.get("/complaints/status")
+    citizen.post("/complaints/status", data={"receipt_no": receipt_no, "phone": phone,
+                                             "csrf_token": csrf_from(page.get_data(as_text=True))})
+    return citizen
+
+
+def test_the_reply_and_the_internal_memo_are_separate_and_a_transfer_needs_its_target(app, client, officer):
+    from conftest import post_form
+
+    with app.test_request_context():
+        complaint = _file()
+        complaint_id, receipt_no = complaint.id, complaint.receipt_no
+    login(client, "civil")
+    case = f"/complaints/{complaint_id}"
+    html = client.get(case).get_data(as_text=True)
+    assert 'id="reply-text"' in html and 'id="note-text"' in html and "경영지원과" in html  # the department's name
+    # The transfer form offers no department until one is chosen; without one nothing moves.
+    refused = post_form(client, f"{case}/transfer", {"transfer-department_code": "", "transfer-reason": "급수 담당 업무"},
+                        page=case)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "민원을 이송할 부서를 고르십시오." in html and "급수 담당 업무" in html
+    with app.app_context():
+        assert db.session.get(Complaint, complaint_id).department_code == "WS-MGT"
+    assert post_form(client, f"{case}/assign", {"assign-user_id": str(officer)}, page=case).status_code == 302
+    assert post_form(client, f"{case}/note", {"note-text": "민원인 과거 체납 이력 있음"}, page=case).status_code == 302
+    assert post_form(client, f"{case}/reply", {"reply-text": "산정 기준은 조례 별표 1과 같습니다."}, page=case).status_code == 302
+    html = _as_citizen(app, receipt_no).get(f"/complaints/status/{receipt_no}").get_data(as_text=True)
+    assert "산정 기준은 조례 별표 1과 같습니다." in html and "체납 이력" not in html
+    # The transfer with its target chosen.
+    moved = post_form(client, f"{case}/transfer", {"transfer-department_code": "WS-SUP", "transfer-reason": "급수 담당 업무"},
+                      page=case, follow=True)
+    assert "민원을 이송했습니다." in moved.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Complaint, complaint_id).department_code == "WS-SUP"
+
+
+def test_the_queue_is_searched_by_receipt_number_name_and_phone_and_exported(app, client, officer):
+    from io import BytesIO as Buffer
+
+    from openpyxl import load_workbook
+
+    with app.test_request_context():
+        first = _file(name="김민수", phone="010-1234-5678")
+        second = _file(name="이서연", phone="010-9876-5432")
+        numbers = first.receipt_no, second.receipt_no
+    login(client, "civil")
+
+    def found(q):
+        html = client.get("/complaints/", query_string={"q": q}).get_data(as_text=True)
+        return [n for n in numbers if n in html]
+
+    assert found("이서연") == [numbers[1]]
+    assert found("9876") == [numbers[1]] and found("010-1234") == [numbers[0]]
+    assert found(numbers[0][-6:]) == [numbers[0]]
+    assert found("%") == [] and found("박") == []
+    assert "경영지원과" in client.get("/complaints/").get_data(as_text=True)
+    response = client.get("/complaints/", query_string={"q": "이서연", "format": "xlsx"})
+    sheet = load_workbook(Buffer(response.data)).active
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c]
+    assert numbers[1] in cells and "이서연" in cells and "010-9876-5432" in cells and "경영지원과" in cells
+    assert numbers[0] not in cells
+
+
+def test_the_citizen_sees_their_attachments_and_prints_a_receipt(app, client):
+    from pypdf import PdfReader
+
+    with app.test_request_context():
+        complaint = _file(name="<b>김</b>민수", uploads=[storage.Upload("누수 사진.png", PNG)])
+        receipt_no = complaint.receipt_no
+    assert client.get(f"/complaints/status/{receipt_no}/receipt.pdf").status_code == 302  # not proved: back to the look-up
+    citizen = _as_citizen(app, receipt_no)
+    html = citizen.get(f"/complaints/status/{receipt_no}").get_data(as_text=True)
+    assert "누수 사진.png" in html
+    attachment_path = next(part.split('"')[0] for part in html.split('href="') if "/attachments/" in part.split('"')[0])
+    assert citizen.get(attachment_path).data == PNG
+    assert client.get(attachment_path).status_code == 302  # another browser: not theirs
+    response = citizen.get(f"/complaints/status/{receipt_no}/receipt.pdf")
+    assert response.mimetype == "application/pdf"
+    text = PdfReader(BytesIO(response.data)).pages[0].extract_text()
+    assert "민원 접수증" in text and receipt_no in text and "<b>김</b>민수" in text and "010-****-5678" in text
+    assert "누수 사진.png" in text and "국번없이 121" in text
+
+
+def test_filing_shows_the_consent_notice_and_needs_the_consent(app, client):
+    page = client.get("/complaints/new").get_data(as_text=True)
+    notice = page.split('id="privacy-notice"', 1)[1].split("</section>", 1)[0]
+    for words in ("수집", "목적", "보유", "10년", "거부할 권리", "접수할 수 없습니다"):
+        assert words in notice
+    data = {"csrf_token": csrf_from(page), "type_code": "QUESTION", "title": "문의", "body": "요금 문의", "name": "박지훈",
+            "phone": "010-2222-3333"}
+    refused = client.post("/complaints/new", data=data)
+    assert "동의가 필요합니다" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Complaint).count() == 0

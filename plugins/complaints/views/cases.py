@@ -8,13 +8,16 @@ from flask_login import current_user
 
 from erp.auth import services as auth
 from erp.auth.access import permission_required
+from erp.common.clock import local_today, to_local
 from erp.common.errors import ServiceError
+from erp.common.tables import Table, to_pdf, to_xlsx
+from erp.web.downloads import printout
 from erp.web.forms import flash_refusal
 from erp.web.paging import id_arg
 from plugins.complaints.repositories import complaints as repo
 from plugins.complaints.services import billing_links, storage
 from plugins.complaints.services import complaints as service
-from plugins.complaints.views.blueprint import bp
+from plugins.complaints.views.blueprint import bp, format_phone
 from plugins.complaints.views.forms import (AssignForm, BillingForm, CloseForm, ExtendForm, NoteForm, ReplyForm,
                                             SupplementForm, TransferForm)
 
@@ -29,10 +32,29 @@ def queue():
     department = request.args.get("department", "").strip() or None
     mine = request.args.get("mine") == "1"
     status_filter = request.args.get("status") or None
+    text = request.args.get("q", "").strip()[:50]
     items = service.queue(department=department, assignee_id=current_user.id if mine else None, status=status_filter,
-                          type_id=id_arg("type"))
-    return render_template("complaints/queue.html", items=items, departments=auth.list_departments(include_inactive=False),
-                           kinds=repo.types(active_only=False), args=request.args)
+                          type_id=id_arg("type"), text=text or None)
+    departments = auth.list_departments(include_inactive=True)
+    names = {d.code: d.name for d in departments}
+    made = printout(lambda fmt, org: (to_pdf if fmt == "pdf" else to_xlsx)(queue_table(items, names, text), org),
+                    f"complaints-{local_today()}")
+    return made or render_template("complaints/queue.html", items=items, departments=[d for d in departments if d.active],
+                                   department_names=names, kinds=repo.types(active_only=False), args=request.args)
+
+
+def queue_table(items, names: dict[str, str], text: str) -> Table:
+    """The queue as the list shows it, for the PDF and Excel files."""
+    rows = [[c.receipt_no, c.type.name, c.title, c.name, format_phone(c.phone), names.get(c.department_code, c.department_code),
+             c.assignee_name, service.status_label(c.status) + (" · " + _("overdue") if service.is_overdue(c) else ""),
+             to_local(c.filed_at).strftime("%Y-%m-%d %H:%M"),
+             to_local(c.due_at).strftime("%Y-%m-%d %H:%M") if c.due_at and c.status != "supplement" else _("paused")]
+            for c in items]
+    header = [_("Receipt number"), _("Kind"), _("Title"), _("Citizen"), _("Telephone"), _("Department"), _("Official"),
+              _("Status"), _("Received"), _("Due by")]
+    subtitle = (_("Search: %(text)s", text=text) + " · " if text else "") + _("%(n)s complaints", n=f"{len(rows):,}")
+    return Table(_("Complaint queue"), subtitle, header, rows, widths=[3, 2.5, 4, 1.8, 2.6, 2.6, 1.8, 2.2, 2.8, 2.8],
+                 landscape=True)
 
 
 def _complaint(complaint_id: int):

@@ -2,14 +2,19 @@
 number and telephone number, supplying documents and withdrawing."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
+
+from erp.auth import services as auth
 
 from erp.auth.access import public
 from erp.common.errors import ServiceError
+from erp.web.downloads import file_response
 from erp.web.forms import flash_refusal
+from plugins.complaints.reports import receipt_pdf
 from plugins.complaints.repositories import complaints as repo
 from plugins.complaints.services import complaints as service
+from plugins.complaints.services import storage
 from plugins.complaints.services.deadlines import describe
 from plugins.complaints.views.blueprint import bp, uploads
 from plugins.complaints.views.forms import FilingForm, LookupForm, SupplyForm, WithdrawForm
@@ -34,7 +39,8 @@ def new():
         else:
             session[ACCESS] = [complaint.receipt_no]
             return redirect(url_for("complaints.receipt"))
-    return render_template("complaints/new.html", form=form, kinds=kinds)
+    return render_template("complaints/new.html", form=form, kinds=kinds,
+                           retention_years=current_app.config["ERP_COMPLAINT_RETENTION_YEARS"])
 
 
 @bp.route("/receipt")
@@ -116,3 +122,31 @@ def withdraw(receipt_no: str):
             flash(_("Your complaint is withdrawn."), "success")
             return redirect(url_for("complaints.status_of", receipt_no=complaint.receipt_no))
     return _status_page(complaint, withdraw_form=form)
+
+
+@bp.route("/status/<receipt_no>/receipt.pdf")
+@public
+def receipt_file(receipt_no: str):
+    """The receipt (접수증) as a PDF, for the citizen who proved the complaint is theirs."""
+    complaint = repo.by_receipt(receipt_no)
+    if not visible(complaint):
+        return redirect(url_for("complaints.status"))
+    department = next((d.name for d in auth.list_departments() if d.code == complaint.department_code),
+                      complaint.department_code)
+    data = receipt_pdf(complaint, department=department, org_name=current_app.config["ERP_ORG_NAME"],
+                       org_phone=current_app.config["ERP_ORG_PHONE"])
+    return file_response(data, "pdf", f"receipt-{complaint.receipt_no}")
+
+
+@bp.route("/status/<receipt_no>/attachments/<id:attachment_id>")
+@public
+def citizen_attachment(receipt_no: str, attachment_id: int):
+    """A file of the citizen's own complaint."""
+    complaint = repo.by_receipt(receipt_no)
+    if not visible(complaint):
+        return redirect(url_for("complaints.status"))
+    item = repo.attachment(attachment_id)
+    if item is None or item.complaint_id != complaint.id or not storage.path_of(item.stored_name).exists():
+        abort(404)
+    return send_file(storage.path_of(item.stored_name), mimetype=item.content_type, as_attachment=True,
+                     download_name=item.original_name)
