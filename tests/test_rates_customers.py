@@ -249,3 +249,65 @@ def test_a_rollover_is_accepted_only_when_the_register_makes_it_plausible(app):
         with pytest.raises(ServiceError, match="96,733"):  # "rolled over" from 3,267 to 0: a misread, not 96,733 ㎥
             service.read(customer_id, date(2026, 2, 5), 0, rollover=True)
         assert service.read(customer_id, date(2026, 2, 5), 3_300).use == 33
+
+
+def test_routes_are_assigned_and_the_reader_sees_unread_first_keeps_refusals_and_confirms_high_use(app, client, make_user,
+                                                                                                   monkeypatch):
+    from datetime import timedelta
+
+    from erp.common.clock import local_today
+    from plugins.rates.services import routes
+    from plugins.rates.views import reading
+
+    today = local_today()
+    start = routes.round_start()
+    with app.test_request_context():
+        ids = {}
+        for name, address in (("가", "한빛로 1"), ("나", "한빛로 2"), ("다", "한빛로 3")):
+            customer = _customer(holder_name=f"{name}수용가", address=address, route_code="4401")
+            service.install_meter(customer.id, f"RT-{name}", 13, start - timedelta(days=200), start_reading=100)
+            for months_ago in (3, 2, 1):  # a steady 10 ㎥ a month before this round
+                service.read(customer.id, start - timedelta(days=30 * months_ago - 5), 100 + 10 * (4 - months_ago))
+            ids[name] = customer.id
+        service.read(ids["가"], today, 140)  # read this round
+    reader_id = make_user("reader", roles=["meter_reader"], name="오검침")
+    make_user("clerk", roles=["rates_clerk"])
+    make_user("civil", roles=["complaints_officer"])
+    login(client, "clerk")
+    with app.app_context():
+        from erp.auth import services as auth
+
+        civil_id = auth.search_users("civil").items[0].id
+    refused = post_form(client, "/rates/routes/assign", {"route_code": "4401", "reader_id": str(civil_id)}, follow=True)
+    assert "검침을 입력할 수 없습니다" in refused.get_data(as_text=True)
+    post_form(client, "/rates/routes/assign", {"route_code": "4401", "reader_id": str(reader_id)})
+    html = client.get("/rates/routes/assign").get_data(as_text=True)
+    assert "오검침" in html
+
+    reader = app.test_client()
+    login(reader, "reader")
+    html = reader.get("/rates/routes").get_data(as_text=True)
+    assert "내 구역" in html and "1건 검침" in html and "2건 미검침" in html
+    monkeypatch.setattr(reading, "PER_PAGE", 2)
+    first = reader.get("/rates/routes/4401").get_data(as_text=True)
+    assert first.index("한빛로 2") < first.index("한빛로 3") and "한빛로 1" not in first  # unread first; the read one on page 2
+    assert "1 / 2" in first and "3건 중 1건 검침" in first
+    assert "한빛로 1" in reader.get("/rates/routes/4401?page=2").get_data(as_text=True)
+    found = reader.get("/rates/routes/4401", query_string={"q": "다수용"}).get_data(as_text=True)
+    assert "한빛로 3" in found and "한빛로 2" not in found
+
+    # 나: below the previous reading (refused, kept as typed); 다: 60 ㎥ against an average of 10 (asks first).
+    answer = post_form(client=reader, url="/rates/routes/4401", page="/rates/routes/4401",
+                       data={"read_on": today.isoformat(), f"reading-{ids['나']}": "95", f"reading-{ids['다']}": "190"})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert f'name="reading-{ids["나"]}" value="95"' in html and "이전 지침" in html
+    assert f'name="reading-{ids["다"]}" value="190"' in html and f'name="confirm-{ids["다"]}"' in html and "평균" in html
+    with app.app_context():
+        assert [r.value for r in repo.readings(ids["다"])][0] == 130 and repo.readings(ids["나"])[0].value == 130
+    saved = post_form(client=reader, url="/rates/routes/4401", page="/rates/routes/4401",
+                      data={"read_on": today.isoformat(), f"reading-{ids['다']}": "190", f"confirm-{ids['다']}": "y"})
+    assert saved.status_code == 302
+    with app.app_context():
+        latest = repo.readings(ids["다"])[0]
+        assert (latest.value, latest.use, latest.flag) == (190, 60, "high")

@@ -211,6 +211,24 @@ class Reading(db.Model):
         return f"{self.read_on} {self.value} (+{self.use})"
 
 
+class RouteAssignment(db.Model):
+    """Which meter reader reads a route (검침 구역). A route has one reader at a time; the reader
+    is a core user, named here as they were when assigned."""
+
+    __tablename__ = "rates_route_assignment"
+    __bind_key__ = BIND
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    route_code: Mapped[str] = mapped_column(sa.String(10), unique=True)
+    reader_id: Mapped[int] = mapped_column(index=True)
+    reader_name: Mapped[str] = mapped_column(sa.String(100))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    assigned_by: Mapped[str] = mapped_column(sa.String(50), default="")
+
+    def __str__(self) -> str:
+        return f"{self.route_code} {self.reader_name}"
+
+
 class AmiDevice(db.Model):
     """A smart-meter head-end (AMI) allowed to send readings; only the token's hash is kept."""
 

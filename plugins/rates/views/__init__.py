@@ -1,5 +1,5 @@
 """Pages of the rates plugin."""
-from plugins.rates.views import ami, billing, customers, payments  # noqa: F401 - register their pages on bp
+from plugins.rates.views import ami, billing, customers, payments, reading  # noqa: F401 - register their pages on bp
 from plugins.rates.views.pages import bp
 
 __all__ = ["bp"]

@@ -1,9 +1,8 @@
-"""Customer, meter and reading pages: the clerk's customer register, the reader's route page
-(phone-sized), and the CSV upload of readings."""
+"""Customer, meter and reading pages: the clerk's customer register and the CSV upload of
+readings (the reader's route pages are in ``reading``)."""
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -135,51 +134,6 @@ def customer_detail(customer_id: int):
                            readings=repo.readings(customer.id), meter_form=meter_form, reading_form=reading_form,
                            holder_form=holder_form, settle_form=SettleForm(prefix="s", on=local_today()),
                            bills=bills_repo.bills_of_customer(customer.id), use_labels=USE_TYPES)
-
-
-@bp.route("/routes")
-@permission_required("rates.read")
-def routes():
-    """The routes to read, for the meter readers."""
-    return render_template("rates/routes.html", routes=[(code, len(repo.on_route(code))) for code in repo.routes()])
-
-
-@bp.route("/routes/<route_code>", methods=["GET", "POST"])
-@permission_required("rates.read")
-def route_reading(route_code: str):
-    """The meter reader's page for one route: one input per customer, made for a phone."""
-    if not route_code.isdigit() or len(route_code) != 4:
-        abort(404)
-    people = repo.on_route(route_code)
-    if request.method == "POST":
-        form = FlaskForm()
-        if not form.validate_on_submit():
-            abort(400)
-        try:
-            on = date.fromisoformat(request.form.get("read_on", ""))
-        except ValueError:
-            flash(_("Enter the date as YYYY-MM-DD."), "danger")
-            return redirect(url_for("rates.route_reading", route_code=route_code))
-        saved, problems = 0, []
-        for customer in people:
-            raw = request.form.get(f"reading-{customer.id}", "").strip()
-            if not raw:
-                continue
-            if not raw.isdigit():
-                problems.append(f"{customer.account_no}: {_('Enter the reading.')}")
-                continue
-            try:
-                service.read(customer.id, on, int(raw), rollover=request.form.get(f"rollover-{customer.id}") == "y")
-                saved += 1
-            except ServiceError as error:
-                problems.append(f"{customer.account_no}: {error.message}")
-        flash(_("%(n)d readings saved.", n=saved), "success" if saved else "info")
-        for problem in problems:
-            flash(problem, "danger")
-        return redirect(url_for("rates.route_reading", route_code=route_code))
-    meters = {c.id: repo.active_meter(c.id) for c in people}
-    last = {c.id: (repo.last_reading(meters[c.id].id) if meters[c.id] else None) for c in people}
-    return render_template("rates/route.html", route_code=route_code, people=people, meters=meters, last=last, today=local_today())
 
 
 @bp.route("/readings/upload", methods=["GET", "POST"])
