@@ -143,10 +143,12 @@ def test_the_printed_bill_shows_the_customer_readings_and_amounts(app, town):
     with app.test_request_context():
         billing.execute(billing.start_run(OCTOBER, "monthly", "", ISSUED).id)
         bill = _bill_of(town["single"])
-        page = PdfReader(BytesIO(bills_pdf([bill], "한빛시 상수도사업소"))).pages[0]
+        meter = bill.customer.meters[0].serial
+        page = PdfReader(BytesIO(bills_pdf([bill], "한빛시 상수도사업소", "031-481-2114"))).pages[0]
         text = page.extract_text()
     for expected in ("상하수도요금 고지서", "2026년 10월분", bill.customer.account_no, "김일번", "1,021", "21 ㎥",
-                     "12,690", "5,090", "3,570", "22,130", "농협 790-0000-01", "한빛시 상수도사업소", "2026-11-30"):
+                     "12,690", "5,090", "3,570", "22,130", "농협 790-0000-01", "한빛시 상수도사업소", "2026-11-30",
+                     f"{meter} · 구경 13 mm", "문의 031-481-2114"):
         assert expected in text, expected
     # Every font on the bill is the embedded Korean one (none left for the reader to substitute).
     fonts = [font.get_object() for font in page["/Resources"]["/Font"].values()]
@@ -362,3 +364,16 @@ def test_a_bill_run_whose_job_failed_says_why_and_continues_from_the_page(app, c
     with app.app_context():
         jobs_of_run = db.session.execute(sa.select(Job.status).where(Job.key == f"rates:bill-run:{run_id}").order_by(Job.id)).scalars().all()
         assert jobs_of_run == ["failed", "done"]
+
+
+def test_the_bill_names_the_meter_in_service_on_the_reading_day():
+    from types import SimpleNamespace
+
+    from plugins.rates.reports.bills import meter_serial
+
+    old = SimpleNamespace(serial="OLD-1", installed_on=date(2020, 1, 1), removed_on=date(2026, 10, 15))
+    new = SimpleNamespace(serial="NEW-2", installed_on=date(2026, 10, 15), removed_on=None)
+    bill = SimpleNamespace(read_on=date(2026, 10, 5), period_end=date(2026, 10, 31))
+    assert meter_serial([old, new], bill) == "OLD-1"
+    assert meter_serial([old, new], SimpleNamespace(read_on=None, period_end=date(2026, 10, 31))) == "NEW-2"
+    assert meter_serial([], bill) == "-"

@@ -50,6 +50,17 @@ def active_meter(customer_id: int) -> Meter | None:
     return db.session.execute(sa.select(Meter).where(Meter.customer_id == customer_id, Meter.removed_on.is_(None))).scalar_one_or_none()
 
 
+def meters_of(customer_ids: list[int]) -> dict[int, list[Meter]]:
+    """Every meter (replaced ones too) of these customers, in the order they were installed."""
+    found: dict[int, list[Meter]] = {}
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), 1000):  # an IN list of bounded size
+        query = sa.select(Meter).where(Meter.customer_id.in_(ids[start:start + 1000])).order_by(Meter.installed_on, Meter.id)
+        for meter in db.session.execute(query).scalars():
+            found.setdefault(meter.customer_id, []).append(meter)
+    return found
+
+
 def meter_by_serial(serial: str) -> Meter | None:
     return db.session.execute(sa.select(Meter).where(Meter.serial == serial)).scalar_one_or_none()
 

@@ -206,7 +206,7 @@ def bill_detail(bill_id: int):
 @permission_required("rates.view")
 def bill_pdf(bill_id: int):
     bill = repo.bill(bill_id) or abort(404)
-    return file_response(bills_pdf([bill], current_app.config["ERP_ORG_NAME"]), "pdf", f"bill-{bill.number}")
+    return file_response(bills_pdf([bill], current_app.config["ERP_ORG_NAME"], current_app.config["ERP_ORG_PHONE"]), "pdf", f"bill-{bill.number}")
 
 
 @bp.route("/customers/<id:customer_id>/settle", methods=["POST"])
