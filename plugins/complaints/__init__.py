@@ -31,7 +31,7 @@ manifest = Manifest(
         MenuItem(_l("Follow a complaint"), "complaints.status", ""),
     ),
     models="plugins.complaints.models",
-    blueprints=("plugins.complaints.views:bp", "plugins.complaints.rest:port_bp"),
+    blueprints=("plugins.complaints.views:bp", "plugins.complaints.rest:port_bp", "plugins.complaints.rest.open311:bp"),
     port="plugins.complaints.port:ComplaintsPort",
     cli="plugins.complaints.cli:group",
     tasks="plugins.complaints.tasks:jobs",
