@@ -377,3 +377,19 @@ def test_the_bill_names_the_meter_in_service_on_the_reading_day():
     assert meter_serial([old, new], bill) == "OLD-1"
     assert meter_serial([old, new], SimpleNamespace(read_on=None, period_end=date(2026, 10, 31))) == "NEW-2"
     assert meter_serial([], bill) == "-"
+
+
+def test_a_run_s_bills_download_as_excel(app, client, town, make_user):
+    from openpyxl import load_workbook
+
+    from conftest import login
+
+    with app.test_request_context():
+        run_id = billing.start_run(OCTOBER, "monthly", "", ISSUED).id
+        billing.execute(run_id)
+        number = _bill_of(town["single"]).number
+    make_user("clerk", roles=["rates_clerk"])
+    login(client, "clerk")
+    response = client.get(f"/rates/bill-runs/{run_id}/bills", query_string={"route": "1101", "format": "xlsx"})
+    cells = [c for row in load_workbook(BytesIO(response.data)).active.iter_rows(values_only=True) for c in row if c is not None]
+    assert number in cells and 22_130 in cells and "김일번" in cells

@@ -311,3 +311,34 @@ def test_routes_are_assigned_and_the_reader_sees_unread_first_keeps_refusals_and
     with app.app_context():
         latest = repo.readings(ids["다"])[0]
         assert (latest.value, latest.use, latest.flag) == (190, 60, "high")
+
+
+def _cells(data):
+    from openpyxl import load_workbook
+
+    return [c for row in load_workbook(BytesIO(data)).active.iter_rows(values_only=True) for c in row if c is not None]
+
+
+def test_customers_and_readings_download_as_excel(app, client, make_user, monkeypatch):
+    from plugins.rates.views import exports
+
+    with app.test_request_context():
+        first = _customer(holder_name="엑셀일", route_code="1101")
+        second = _customer(holder_name="엑셀이", route_code="1102")
+        for customer, value in ((first, 123), (second, 45)):
+            service.install_meter(customer.id, f"X-{customer.id}", 13, date(2026, 1, 5))
+            service.read(customer.id, date(2026, 10, 5), value)
+        first_no, second_no = first.account_no, second.account_no
+    make_user("clerk", roles=["rates_clerk"])
+    login(client, "clerk")
+    cells = _cells(client.get("/rates/customers", query_string={"route": "1101", "format": "xlsx"}).data)
+    assert first_no in cells and "엑셀일" in cells and second_no not in cells
+    readings = client.get("/rates/readings", query_string={"from": "2026-10-01", "to": "2026-10-31", "format": "xlsx"})
+    cells = _cells(readings.data)
+    assert {first_no, second_no} <= set(cells) and 123 in cells and 45 in cells
+    page = client.get("/rates/readings?from=2026-10-01&to=2026-10-31&route=1102").get_data(as_text=True)
+    assert second_no in page and first_no not in page
+    assert client.get("/rates/readings?from=2026-13-01").status_code == 400
+    monkeypatch.setattr(exports, "EXPORT_LIMIT", 1)
+    refused = client.get("/rates/customers", query_string={"format": "xlsx"}, follow_redirects=True)
+    assert refused.mimetype == "text/html" and "좁혀" in refused.get_data(as_text=True)

@@ -207,6 +207,8 @@ class Reading(db.Model):
     entered_by: Mapped[str] = mapped_column(sa.String(50), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    customer: Mapped[Customer] = relationship()
+
     def __str__(self) -> str:
         return f"{self.read_on} {self.value} (+{self.use})"
 

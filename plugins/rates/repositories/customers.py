@@ -1,7 +1,10 @@
 """Customers, meters and readings."""
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 
 from erp.extensions import db
 from plugins.rates.models import Customer, Meter, Reading
@@ -27,14 +30,41 @@ def next_sequence(route_code: str) -> int:
     return count + 1
 
 
-def search(text: str = "", route: str = "", page: int = 1, per_page: int = 50):
+def search_query(text: str = "", route: str = ""):
+    """The customers matching an account number, holder or address, on a route, in account order."""
     query = sa.select(Customer).order_by(Customer.account_no)
     if text:
         like = f"%{text}%"
         query = query.where(sa.or_(Customer.account_no.like(like), Customer.holder_name.like(like), Customer.address.like(like)))
     if route:
         query = query.where(Customer.route_code == route)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return query
+
+
+def search(text: str = "", route: str = "", page: int = 1, per_page: int = 50):
+    return db.paginate(search_query(text, route), page=page, per_page=per_page, error_out=False)
+
+
+def rows(query, limit: int) -> list:
+    """At most ``limit`` rows of a query (one more tells the caller there were more)."""
+    return list(db.session.execute(query.limit(limit + 1)).scalars())
+
+
+def readings_query(route: str = "", start: date | None = None, end: date | None = None, flag: str = ""):
+    """Readings by route, reading day and flag, with their customers, newest first."""
+    query = (sa.select(Reading).join(Customer, Customer.id == Reading.customer_id)
+             .options(contains_eager(Reading.customer)).order_by(Reading.read_on.desc(), Customer.account_no))
+    if route:
+        query = query.where(Customer.route_code == route)
+    if start:
+        query = query.where(Reading.read_on >= start)
+    if end:
+        query = query.where(Reading.read_on <= end)
+    if flag == "flagged":
+        query = query.where(Reading.flag != "")
+    elif flag == "held":
+        query = query.where(Reading.held.is_(True))
+    return query
 
 
 def on_route(route_code: str) -> list[Customer]:

@@ -24,7 +24,9 @@ from plugins.rates.repositories import customers as repo
 from plugins.rates.services import customers as service
 from plugins.rates.services import payments
 from plugins.rates.services.calculation import DIAMETERS, USE_TYPES
+from erp.common.tables import Table
 from plugins.rates.views.billing import SettleForm
+from plugins.rates.views.exports import xlsx_of
 from plugins.rates.views.pages import bp
 
 
@@ -68,8 +70,21 @@ class UploadForm(FlaskForm):
 @bp.route("/customers")
 @permission_required("rates.view")
 def customers():
-    text = request.args.get("q", "").strip()
-    return render_template("rates/customers.html", pagination=repo.search(text, request.args.get("route", ""), page_arg()),
+    text = request.args.get("q", "").strip()[:100]
+    route = request.args.get("route", "")[:10]
+
+    def table(rows):
+        return Table(_("Customers"), " · ".join(filter(None, (route and _("Route %(route)s", route=route), text))),
+                     [_("Account number"), _("Holder"), _("Address of the supply"), _("Use type"), _("Households"),
+                      _("Billing cycle"), _("Route"), _("Status"), _("Moved in on")],
+                     [[c.account_no, c.holder_name, c.address, str(USE_TYPES.get(c.use_type, c.use_type)), c.households,
+                       _("monthly") if c.cycle == "monthly" else _("every two months"), c.route_code,
+                       _("in supply") if c.status == "active" else _("moved out"),
+                       c.moved_in_on.isoformat() if c.moved_in_on else ""] for c in rows],
+                     numeric={4}, widths=[2, 1.5, 4, 1.2, 1, 1.2, 0.8, 1, 1.3])
+
+    return xlsx_of(repo.search_query(text, route), table, f"customers-{local_today()}", "rates.customers") \
+        or render_template("rates/customers.html", pagination=repo.search(text, route, page_arg()),
                            q=text, routes=repo.routes(), use_labels=USE_TYPES)
 
 

@@ -14,11 +14,15 @@ from flask_wtf import FlaskForm
 from erp.auth.access import permission_required
 from erp.common.clock import local_today
 from erp.common.errors import ServiceError
+from erp.extensions import db
+from erp.i18n import N_
+from erp.common.tables import Table
 from erp.web.paging import page_arg
 from plugins.rates.repositories import customers as repo
 from plugins.rates.repositories import routes as routes_repo
 from plugins.rates.services import customers as service
 from plugins.rates.services import routes
+from plugins.rates.views.exports import xlsx_of
 from plugins.rates.views.pages import bp
 
 PER_PAGE = 20
@@ -132,3 +136,35 @@ def route_save(route_code: str):
     if not saved:
         flash(_("Nothing was typed."), "info")
     return redirect(url_for("rates.route_reading", route_code=route_code, q=text or None, page=page if page > 1 else None))
+
+
+FLAGS = {"": "", "zero": N_("no use"), "high": N_("far above the average")}
+
+
+@bp.route("/readings")
+@permission_required("rates.view")
+def readings():
+    """The readings by route, day and flag (flagged or held ones), as a page and an Excel file."""
+    route = request.args.get("route", "")[:10]
+    flag = request.args.get("flag", "") if request.args.get("flag") in ("flagged", "held") else ""
+    try:
+        start = date.fromisoformat(request.args.get("from") or routes.round_start().isoformat())
+        end = date.fromisoformat(request.args.get("to") or local_today().isoformat())
+    except ValueError:
+        abort(400)
+    if not 1900 < start.year < 2200 or not 1900 < end.year < 2200:
+        abort(400)
+    query = repo.readings_query(route, start, end, flag)
+
+    def table(rows):
+        return Table(_("Meter readings"), f"{start} ~ {end}" + (" · " + _("Route %(route)s", route=route) if route else ""),
+                     [_("Read on"), _("Account number"), _("Holder"), _("Route"), _("Reading"), _("Use (㎥)"), _("Flag"),
+                      _("Held"), _("Source"), _("Entered by")],
+                     [[r.read_on.isoformat(), r.customer.account_no, r.customer.holder_name, r.customer.route_code, r.value,
+                       r.use, _(FLAGS.get(r.flag, r.flag)) if r.flag else "", _("held") if r.held else "", r.source,
+                       r.entered_by] for r in rows],
+                     numeric={4, 5}, widths=[1.2, 1.8, 1.5, 0.8, 1, 1, 1.5, 0.8, 0.8, 1.2])
+
+    return xlsx_of(query, table, f"readings-{start}-{end}", "rates.readings") \
+        or render_template("rates/readings.html", pagination=db.paginate(query, page=page_arg(), per_page=50, error_out=False),
+                           route=route, flag=flag, start=start, end=end, routes=repo.routes(), flags=FLAGS)
