@@ -283,6 +283,12 @@ def test_routes_are_assigned_and_the_reader_sees_unread_first_keeps_refusals_and
     post_form(client, "/rates/routes/assign", {"route_code": "4401", "reader_id": str(reader_id)})
     html = client.get("/rates/routes/assign").get_data(as_text=True)
     assert "오검침" in html
+    huge = post_form(client, "/rates/routes/assign", {"route_code": "4401", "reader_id": "9" * 30}, follow=True)
+    assert "검침원을 고르십시오." in huge.get_data(as_text=True)
+    with app.app_context():
+        from plugins.rates.repositories import routes as routes_repo
+
+        assert routes_repo.assignment("4401").reader_id == reader_id  # the bad choice changed nothing
 
     reader = app.test_client()
     login(reader, "reader")

@@ -62,7 +62,7 @@ def _w3c(name: str) -> datetime | None:
 def requests_list(fmt: str):
     if (refused := _json_only(fmt)) is not None:
         return refused
-    ids = [i.strip() for i in request.args.get("service_request_id", "").split(",") if i.strip()]
+    ids = [i.strip()[:20] for i in request.args.get("service_request_id", "").split(",") if i.strip()]
     if len(ids) > open311.MAX_IDS:
         return _error(400, f"at most {open311.MAX_IDS} service_request_id values")
     status = request.args.get("status", "").strip() or None

@@ -45,10 +45,12 @@ def route_assignments():
     if request.method == "POST":
         if not FlaskForm().validate_on_submit():
             abort(400)
-        code = request.form.get("route_code", "")
-        raw = request.form.get("reader_id", "")
+        code = request.form.get("route_code", "")[:10]
+        raw = request.form.get("reader_id", "").strip()
         try:
-            routes.assign(code, int(raw) if raw.isdigit() and len(raw) < 10 else None)
+            if raw and not (raw.isdigit() and len(raw) < 10):
+                raise ServiceError(_("Choose a meter reader."))
+            routes.assign(code, int(raw) if raw else None)
         except ServiceError as error:
             flash(f"{code}: {error.message}", "danger")
         else:
