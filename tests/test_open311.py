@@ -19,7 +19,7 @@ def _key(runner, name="한빛 민원앱"):
 
 def test_a_civic_app_lists_the_services_files_a_request_and_follows_it(app, live_server, runner):  # noqa: F811
     key = _key(runner)
-    base = f"{live_server}/open311/v2"
+    base = f"{live_server}/api/complaints/open311/v2"
     client = GeoReport(base)
     services = {s["service_code"]: s for s in client.get_service_list()}
     assert services["LEAK_REPORT"]["service_name"] == "누수 신고" and services["LEAK_REPORT"]["metadata"] is False
@@ -62,16 +62,16 @@ def test_open311_refuses_what_the_spec_refuses_and_changes_nothing(app, client, 
         ({"address_string": ""}, 400, "lat and long"), ({"phone": ""}, 400, "전화번호"),
         ({"first_name": "", "last_name": ""}, 400, "이름"),
     ):
-        response = client.post("/open311/v2/requests.json", data={**good, **changes})
+        response = client.post("/api/complaints/open311/v2/requests.json", data={**good, **changes})
         body = response.get_json()
         assert response.status_code == status and body[0]["code"] == status and words in body[0]["description"], changes
-    assert client.get("/open311/v2/requests/2026-MW-999999.json").status_code == 404
-    assert client.get("/open311/v2/services/NOPE.json").status_code == 404
-    assert client.get("/open311/v2/services.xml").status_code == 400
-    assert client.get("/open311/v2/requests.json?status=maybe").status_code == 400
-    assert client.get("/open311/v2/requests.json?start_date=yesterday").status_code == 400
-    assert client.get("/open311/v2/requests.json?start_date=2026-01-01T00:00:00Z&end_date=2026-12-01T00:00:00Z").status_code == 400
+    assert client.get("/api/complaints/open311/v2/requests/2026-MW-999999.json").status_code == 404
+    assert client.get("/api/complaints/open311/v2/services/NOPE.json").status_code == 404
+    assert client.get("/api/complaints/open311/v2/services.xml").status_code == 400
+    assert client.get("/api/complaints/open311/v2/requests.json?status=maybe").status_code == 400
+    assert client.get("/api/complaints/open311/v2/requests.json?start_date=yesterday").status_code == 400
+    assert client.get("/api/complaints/open311/v2/requests.json?start_date=2026-01-01T00:00:00Z&end_date=2026-12-01T00:00:00Z").status_code == 400
     assert "revoked" in runner.invoke(args=["complaints", "open311-key", "한빛 민원앱", "--revoke"]).output
-    assert client.post("/open311/v2/requests.json", data=good).status_code == 403
+    assert client.post("/api/complaints/open311/v2/requests.json", data=good).status_code == 403
     with app.app_context():
         assert db.session.query(Complaint).count() == 0

@@ -1,4 +1,5 @@
-"""Open311 GeoReport v2 in JSON at ``/open311/v2``: ``GET services.json``,
+"""Open311 GeoReport v2 in JSON at ``/api/complaints/open311/v2`` (under the plugin's API path, so the split
+deployment's gateway sends it to the complaints service): ``GET services.json``,
 ``GET services/<code>.json``, ``POST requests.json`` (with the ``api_key`` of a civic app, from
 ``flask complaints open311-key NAME``), ``GET requests.json`` and ``GET requests/<id>.json``.
 Errors answer as the spec says: a list of ``{"code", "description"}`` with the HTTP status."""
@@ -16,7 +17,7 @@ from erp.common.errors import ServiceError
 from erp.extensions import csrf
 from plugins.complaints.services import open311
 
-bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+bp = Blueprint("open311", __name__, url_prefix="/api/complaints/open311/v2")
 csrf.exempt(bp)  # an API for other systems: authenticated by the api_key, no browser session
 
 
