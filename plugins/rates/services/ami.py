@@ -133,10 +133,15 @@ def authenticate(token: str) -> AmiDevice | None:
     return dev
 
 
-def may_report(dev: AmiDevice, meter) -> bool:
-    """Whether the device is bound to this meter, by its serial or by its customer's route."""
-    return any((s.kind == "meter" and s.value == meter.serial) or (s.kind == "route" and s.value == meter.customer.route_code)
-               for s in dev.scope)
+def scope_of(dev: AmiDevice) -> tuple[set[str], set[str]]:
+    """The meter serials and the routes the device is bound to."""
+    return {s.value for s in dev.scope if s.kind == "meter"}, {s.value for s in dev.scope if s.kind == "route"}
+
+
+def may_report(scope: tuple[set[str], set[str]], meter) -> bool:
+    """Whether a device of this scope may report the meter, by its serial or its customer's route."""
+    meters, routes = scope
+    return meter.serial in meters or meter.customer.route_code in routes
 
 
 @dataclass
@@ -172,14 +177,14 @@ def _stored(dev: AmiDevice, key: str, fingerprint: str) -> BatchAnswer | None:
     return BatchAnswer(200, {**json.loads(batch.answer), "replayed": True})
 
 
-def _item(dev: AmiDevice, index: int, item: dict) -> ItemResult:
+def _item(scope: tuple[set[str], set[str]], index: int, item: dict) -> ItemResult:
     serial, day, value = item.get("meter"), item.get("read_on"), item.get("value")
     if not isinstance(serial, str) or not isinstance(day, str) or isinstance(value, bool) or not isinstance(value, int):
         raise ServiceError(_("Each reading needs 'meter' (text), 'read_on' (YYYY-MM-DD) and 'value' (whole number)."))
     meter = repo.meter_by_serial(serial)
     if meter is None or meter.removed_on is not None:
         raise ServiceError(_("No meter %(serial)s is in service.", serial=serial))
-    if not may_report(dev, meter):
+    if not may_report(scope, meter):
         raise ServiceError(_("This device may not report meter %(serial)s.", serial=serial))
     try:
         on = date.fromisoformat(day)
@@ -191,10 +196,10 @@ def _item(dev: AmiDevice, index: int, item: dict) -> ItemResult:
 
 @transactional
 def _apply(dev: AmiDevice, items: list[dict], key: str, fingerprint: str) -> BatchAnswer:
-    results, refused = [], 0
+    results, refused, scope = [], 0, scope_of(dev)
     for index, item in enumerate(items):
         try:
-            results.append(_item(dev, index, item))
+            results.append(_item(scope, index, item))
         except ServiceError as error:
             refused += 1
             results.append(ItemResult(index, False, error.message))
