@@ -151,9 +151,14 @@ def from_environment() -> dict:
         "ERP_LOCALE": os.environ.get("ERP_LOCALE", "ko"),
         "ERP_TIMEZONE": os.environ.get("ERP_TIMEZONE", "Asia/Seoul"),
         "ERP_ORG_NAME": os.environ.get("ERP_ORG_NAME", "한빛시 상수도사업소"),
-        # Water-rates collection: the limitation period of water charges (write-off candidates) and
-        # the failed citizens' bill inquiries allowed in ten minutes per connection and per customer.
+        # Water-rates collection: the limitation period of water charges (write-off candidates).
         "ERP_RATES_LIMITATION_YEARS": _int("ERP_RATES_LIMITATION_YEARS", 3),
+        # The number citizens call about bills and complaints, printed on bills and receipts
+        # (121 is the nationwide water-supply number).
+        "ERP_ORG_PHONE": os.environ.get("ERP_ORG_PHONE", "국번없이 121"),
+        # How long complaint records are kept (the records schedule of the Public Records Act):
+        # the consent notice of the filing page tells the citizen (개인정보 보호법 §15(2)).
+        "ERP_COMPLAINT_RETENTION_YEARS": _int("ERP_COMPLAINT_RETENTION_YEARS", 10),
         "ERP_LOGIN_MAX_FAILURES": _int("ERP_LOGIN_MAX_FAILURES", 5),
         "ERP_LOGIN_LOCK_MINUTES": _int("ERP_LOGIN_LOCK_MINUTES", 15),
         "ERP_IDLE_TIMEOUT_MINUTES": idle_minutes,

@@ -224,11 +224,12 @@ def test_a_citizen_files_an_official_replies_and_the_citizen_reads_the_reply(app
     page.click("nav.sidebar >> text=민원 처리함")
     page.click(f"text={receipt_no}")
     assert "누수사진.png" in page.inner_text("main")
-    page.select_option("#user_id", label="윤민원 (civil)")
-    page.click("button[value=assign]")
-    page.fill("#text", "현장을 확인하여 누수 지점을 보수하였습니다. 신고해 주셔서 감사합니다.")
-    page.click("button[value=reply]")
-    page.click("button[value=completed]")
+    page.select_option("#assign-user_id", label="윤민원 (civil)")
+    page.click("form:has(#assign-user_id) button[type=submit]")
+    page.fill("#note-text", "현장 확인 결과 보도 아래 배관 파손")  # the internal memo: never shown to the citizen
+    page.click("#memo-box button[type=submit]")
+    page.fill("#reply-text", "현장을 확인하여 누수 지점을 보수하였습니다. 신고해 주셔서 감사합니다.")
+    page.click("#reply-box button:has-text('처리 완료')")
     assert "처리 완료" in page.inner_text("main")
     page.click("button:has-text('로그아웃')")
 
@@ -238,6 +239,7 @@ def test_a_citizen_files_an_official_replies_and_the_citizen_reads_the_reply(app
     page.click("main button[type=submit]")
     assert "처리 완료" in page.inner_text("#complaint-status")
     assert "보수하였습니다" in page.inner_text("#complaint-reply")
+    assert "배관 파손" not in page.inner_text("main")
     assert citizen_url.endswith("/complaints/receipt")
 
 
@@ -400,3 +402,47 @@ def test_a_clerk_imports_a_payment_file_the_bill_shows_paid_and_the_citizen_sees
         public.screenshot(path=str(tmp_path / "inquiry.png"), full_page=True)
     finally:
         citizen.close()
+
+
+def test_a_meter_reader_on_a_phone_reads_the_first_unread_meter_of_a_route(app, live_server, page, make_user, tmp_path):
+    from datetime import timedelta
+
+    from erp.common.clock import local_today
+    from plugins.rates.services import customers as customers_service
+    from plugins.rates.services import routes
+
+    start = routes.round_start()
+    with app.test_request_context():
+        made = []
+        for holder, address in (("김하나", "한빛시 물길로 1"), ("이두리", "한빛시 물길로 2"), ("박세움", "한빛시 물길로 3")):
+            customer = customers_service.register(customers_service.CustomerInput(
+                holder_name=holder, address=address, use_type="household", route_code="5501"))
+            customers_service.install_meter(customer.id, f"PH-{customer.id}", 13, start - timedelta(days=90), start_reading=200)
+            customers_service.read(customer.id, start - timedelta(days=25), 212)
+            made.append(customer.id)
+        customers_service.read(made[0], local_today(), 220)  # the first is read this round already
+    reader_id = make_user("reader", roles=["meter_reader"], name="오검침", password="Meter-Read-2026")
+    with app.test_request_context():
+        routes.assign("5501", reader_id)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_default_timeout(20000)
+    _log_in(page, live_server, "reader", "Meter-Read-2026")
+    page.goto(f"{live_server}/rates/routes")
+    assert "1건 검침" in page.inner_text("main") and "2건 미검침" in page.inner_text("main")
+    page.click("a.route-card:has-text('5501')")
+    first = page.locator(".reader-row.todo").first
+    assert "한빛시 물길로 2" in first.inner_text()  # the unread meters come first
+    first.locator("input[type=number]").fill("225")
+    page.screenshot(path=str(tmp_path / "phone-before.png"), full_page=False)
+    page.click("button:has-text('검침 저장')")
+    assert "검침 1건을 저장했습니다." in page.inner_text(".flashes")
+    assert "3건 중 2건 검침" in page.inner_text("#route-progress")
+    assert "한빛시 물길로 3" in page.locator(".reader-row.todo").first.inner_text()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390  # nothing wider than the phone: no sideways scrolling
+    page.screenshot(path="/tmp/field_phone.png", full_page=False)
+    with app.app_context():
+        from plugins.rates.repositories import customers as repo
+
+        assert (repo.readings(made[1])[0].value, repo.readings(made[1])[0].use) == (225, 13)

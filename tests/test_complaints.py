@@ -1,4 +1,5 @@
 """Complaints: statutory deadlines, states, attachments, escaping, citizens' look-up, statistics."""
+import struct
 from datetime import date, datetime, timedelta
 from io import BytesIO
 
@@ -16,6 +17,56 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f5d6b50000000049454e44ae426082")
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
 
+
+
+def hwp_document() -> bytes:
+    """A minimal HWP 5 document as 한글 writes it: an OLE2 compound file (CFB v3, 512-byte sectors)
+    whose FileHeader stream (256 bytes, in the mini stream) begins with the HWP signature."""
+    END, FREE, FATSECT, NOSTREAM = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+    header_stream = b"HWP Document File".ljust(32, b"\0") + struct.pack("<II", 0x05000300, 0) + b"\0" * 216
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+              + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, 2, 1, END, 0) + struct.pack("<I", 0) + struct.pack("<I", FREE) * 108)
+    fat = struct.pack("<4I", FATSECT, END, END, END) + struct.pack("<I", FREE) * 124
+    minifat = struct.pack("<4I", 1, 2, 3, END) + struct.pack("<I", FREE) * 124
+
+    def entry(name, kind, child, start, size):
+        encoded = (name + "\0").encode("utf-16-le") if name else b""
+        return (encoded.ljust(64, b"\0") + struct.pack("<HBB", len(encoded), kind, 1)
+                + struct.pack("<III", NOSTREAM, NOSTREAM, child) + b"\0" * 16 + struct.pack("<I", 0) + b"\0" * 16
+                + struct.pack("<IQ", start, size))
+
+    directory = (entry("Root Entry", 5, 1, 3, len(header_stream)) + entry("FileHeader", 2, NOSTREAM, 0, len(header_stream))
+                 + entry("", 0, NOSTREAM, 0, 0) * 2)
+    return header + fat + directory + minifat + header_stream.ljust(512, b"\0")
+
+
+
+def hwpx_document() -> bytes:
+    """A minimal HWPX document: an OCF ZIP whose first entry, stored uncompressed, is the mimetype."""
+    import zipfile
+
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/hwp+zip", compress_type=zipfile.ZIP_STORED)
+        archive.writestr("version.xml", '<?xml version="1.0" encoding="UTF-8"?><hv:HCFVersion xmlns:hv="http://www.hancom.co.kr/hwpml/2011/version" major="5" minor="1"/>')
+        archive.writestr("Contents/section0.xml", '<?xml version="1.0" encoding="UTF-8"?><hs:sec xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section"><hp:p xmlns:hp="http://www.hancom.co.kr/hwpml/2011/paragraph"><hp:run><hp:t>누수 수리 확인서</hp:t></hp:run></hp:p></hs:sec>')
+        archive.writestr("META-INF/container.xml", '<?xml version="1.0" encoding="UTF-8"?><ocf:container xmlns:ocf="urn:oasis:names:tc:opendocument:xmlns:container"><ocf:rootfiles><ocf:rootfile full-path="Contents/content.hpf" media-type="application/hwpml-package+xml"/></ocf:rootfiles></ocf:container>')
+    return buffer.getvalue()
+
+
+def xlsx_document() -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["검침일", "지침"])
+    book.active.append(["2026-11-01", 1234])
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# The ISO-BMFF header of a HEIC photo as an iPhone writes it: the ftyp box (major brand heic).
+HEIC = struct.pack(">I", 24) + b"ftypheic" + struct.pack(">I", 0) + b"mif1heic" + struct.pack(">I", 8) + b"mdat"
 
 # --- deadlines against dates written here -----------------------------------------------------
 
@@ -123,7 +174,10 @@ def test_actions_the_state_does_not_allow_are_refused(app, officer):
 
 
 @pytest.mark.parametrize("uploads, message", [
-    ([storage.Upload("영수증.pdf", EXE)], "PDF·PNG·JPEG·GIF 파일이 아닙니다"),  # an .exe named .pdf
+    ([storage.Upload("영수증.pdf", EXE)], "파일이 아닙니다"),  # an .exe named .pdf
+    ([storage.Upload("사진.pdf", PNG)], "내용과 이름이 맞아야 합니다"),  # a PNG named .pdf
+    ([storage.Upload("확인서.hwp", hwpx_document())], "내용과 이름이 맞아야 합니다"),
+    ([storage.Upload("확인서.hwp", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)], "파일이 아닙니다"),  # a broken OLE2 file
     ([storage.Upload("big.pdf", PDF + b"0" * (11 * 1024 * 1024))], "10MB보다 큽니다"),
     ([storage.Upload(f"{n}.pdf", PDF) for n in range(4)], "3개까지"),
     ([storage.Upload("empty.pdf", b"")], "비어 있습니다"),
@@ -250,9 +304,122 @@ def test_the_citizen_form_files_and_refuses_a_disguised_attachment(app, client):
     data = {"csrf_token": csrf_from(page), "type_code": "LEAK_REPORT", "title": "누수", "body": "도로 누수", "name": "박지훈",
             "phone": "010-2222-3333", "agree": "y", "attachments": [(BytesIO(EXE), "사진.pdf")]}
     refused = client.post("/complaints/new", data=data, content_type="multipart/form-data")
-    assert "PDF·PNG·JPEG·GIF 파일이 아닙니다" in refused.get_data(as_text=True)
+    assert "파일이 아닙니다" in refused.get_data(as_text=True)
     data["attachments"] = [(BytesIO(PNG), "사진.png")]
     data["csrf_token"] = csrf_from(client.get("/complaints/new").get_data(as_text=True))
     receipt = client.post("/complaints/new", data=data, content_type="multipart/form-data", follow_redirects=True)
     html = receipt.get_data(as_text=True)
     assert "-MW-000001" in html and "민원 접수 완료" in html
+
+
+def _as_citizen(app, receipt_no, phone="01012345678"):
+    citizen = app.test_client()
+    page = citizen.get("/complaints/status")
+    citizen.post("/complaints/status", data={"receipt_no": receipt_no, "phone": phone,
+                                             "csrf_token": csrf_from(page.get_data(as_text=True))})
+    return citizen
+
+
+def test_the_reply_and_the_internal_memo_are_separate_and_a_transfer_needs_its_target(app, client, officer):
+    from conftest import post_form
+
+    with app.test_request_context():
+        complaint = _file()
+        complaint_id, receipt_no = complaint.id, complaint.receipt_no
+    login(client, "civil")
+    case = f"/complaints/{complaint_id}"
+    html = client.get(case).get_data(as_text=True)
+    assert 'id="reply-text"' in html and 'id="note-text"' in html and "경영지원과" in html  # the department's name
+    # The transfer form offers no department until one is chosen; without one nothing moves.
+    refused = post_form(client, f"{case}/transfer", {"transfer-department_code": "", "transfer-reason": "급수 담당 업무"},
+                        page=case)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "민원을 이송할 부서를 고르십시오." in html and "급수 담당 업무" in html
+    with app.app_context():
+        assert db.session.get(Complaint, complaint_id).department_code == "WS-MGT"
+    assert post_form(client, f"{case}/assign", {"assign-user_id": str(officer)}, page=case).status_code == 302
+    assert post_form(client, f"{case}/note", {"note-text": "민원인 과거 체납 이력 있음"}, page=case).status_code == 302
+    assert post_form(client, f"{case}/reply", {"reply-text": "산정 기준은 조례 별표 1과 같습니다."}, page=case).status_code == 302
+    html = _as_citizen(app, receipt_no).get(f"/complaints/status/{receipt_no}").get_data(as_text=True)
+    assert "산정 기준은 조례 별표 1과 같습니다." in html and "체납 이력" not in html
+    # The transfer with its target chosen.
+    moved = post_form(client, f"{case}/transfer", {"transfer-department_code": "WS-SUP", "transfer-reason": "급수 담당 업무"},
+                      page=case, follow=True)
+    assert "민원을 이송했습니다." in moved.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Complaint, complaint_id).department_code == "WS-SUP"
+
+
+def test_the_queue_is_searched_by_receipt_number_name_and_phone_and_exported(app, client, officer):
+    from io import BytesIO as Buffer
+
+    from openpyxl import load_workbook
+
+    with app.test_request_context():
+        first = _file(name="김민수", phone="010-1234-5678")
+        second = _file(name="이서연", phone="010-9876-5432")
+        numbers = first.receipt_no, second.receipt_no
+    login(client, "civil")
+
+    def found(q):
+        html = client.get("/complaints/", query_string={"q": q}).get_data(as_text=True)
+        return [n for n in numbers if n in html]
+
+    assert found("이서연") == [numbers[1]]
+    assert found("9876") == [numbers[1]] and found("010-1234") == [numbers[0]]
+    assert found(numbers[0][-6:]) == [numbers[0]]
+    assert found("%") == [] and found("박") == []
+    assert "경영지원과" in client.get("/complaints/").get_data(as_text=True)
+    response = client.get("/complaints/", query_string={"q": "이서연", "format": "xlsx"})
+    sheet = load_workbook(Buffer(response.data)).active
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c]
+    assert numbers[1] in cells and "이서연" in cells and "010-9876-5432" in cells and "경영지원과" in cells
+    assert numbers[0] not in cells
+
+
+def test_the_citizen_sees_their_attachments_and_prints_a_receipt(app, client):
+    from pypdf import PdfReader
+
+    with app.test_request_context():
+        complaint = _file(name="<b>김</b>민수", uploads=[storage.Upload("누수 사진.png", PNG)])
+        receipt_no = complaint.receipt_no
+    assert client.get(f"/complaints/status/{receipt_no}/receipt.pdf").status_code == 302  # not proved: back to the look-up
+    citizen = _as_citizen(app, receipt_no)
+    html = citizen.get(f"/complaints/status/{receipt_no}").get_data(as_text=True)
+    assert "누수 사진.png" in html
+    attachment_path = next(part.split('"')[0] for part in html.split('href="') if "/attachments/" in part.split('"')[0])
+    assert citizen.get(attachment_path).data == PNG
+    assert client.get(attachment_path).status_code == 302  # another browser: not theirs
+    response = citizen.get(f"/complaints/status/{receipt_no}/receipt.pdf")
+    assert response.mimetype == "application/pdf"
+    text = PdfReader(BytesIO(response.data)).pages[0].extract_text()
+    assert "민원 접수증" in text and receipt_no in text and "<b>김</b>민수" in text and "010-****-5678" in text
+    assert "누수 사진.png" in text and "국번없이 121" in text
+
+
+def test_filing_shows_the_consent_notice_and_needs_the_consent(app, client):
+    page = client.get("/complaints/new").get_data(as_text=True)
+    notice = page.split('id="privacy-notice"', 1)[1].split("</section>", 1)[0]
+    for words in ("수집", "목적", "보유", "10년", "거부할 권리", "접수할 수 없습니다"):
+        assert words in notice
+    data = {"csrf_token": csrf_from(page), "type_code": "QUESTION", "title": "문의", "body": "요금 문의", "name": "박지훈",
+            "phone": "010-2222-3333"}
+    refused = client.post("/complaints/new", data=data)
+    assert "동의가 필요합니다" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Complaint).count() == 0
+
+
+
+def test_korean_documents_photos_and_spreadsheets_are_accepted_by_their_content(app, client, officer):
+    uploads = [storage.Upload("누수 수리 확인서.hwp", hwp_document()), storage.Upload("확인서.hwpx", hwpx_document()),
+               storage.Upload("IMG_0001.HEIC", HEIC)]
+    with app.test_request_context():
+        complaint = _file(uploads=uploads)
+        assert [a.content_type for a in complaint.attachments] == ["application/x-hwp", "application/hwp+zip", "image/heic"]
+        more = _file(uploads=[storage.Upload("검침표.xlsx", xlsx_document())])
+        assert [a.content_type for a in more.attachments] == [storage.XLSX]
+        complaint_id, attachment_id = complaint.id, complaint.attachments[0].id
+    login(client, "civil")
+    download = client.get(f"/complaints/{complaint_id}/attachments/{attachment_id}")
+    assert download.data == hwp_document() and "hwp" in download.headers["Content-Disposition"]

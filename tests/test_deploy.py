@@ -298,15 +298,14 @@ def test_a_complaint_billing_action_while_rates_is_down_changes_nothing_and_succ
         official = requests.Session()
         assert log_in(official, url, "chief").status_code == 302
         page = official.get(f"{url}/complaints/{complaint_id}", timeout=30).text
-        action = {"csrf_token": csrf_from(page), "action": "billing", "on": "2026-11-20", "final_reading": str(1015 + 14),
-                  "text": "이사 정산"}
+        action = {"csrf_token": csrf_from(page), "billing-on": "2026-11-20", "billing-final_reading": str(1015 + 14)}
         before = rates_state()
         assert before[0] == 0 and before[2] is None
 
         stopped = split.script("stop", "web-rates", "worker-rates", timeout=60)
         assert stopped.returncode == 0, stopped.stderr
         try:
-            refused = official.post(f"{url}/complaints/{complaint_id}", data=action, timeout=60)
+            refused = official.post(f"{url}/complaints/{complaint_id}/billing", data=action, timeout=60)
             assert refused.status_code == 200
             assert "요금 시스템에 연결할 수 없어 고지서를 발행하지 않았고 아무것도 기록하지 않았습니다" in refused.text
             assert rates_state() == before and links_of_complaint() == 0
@@ -316,9 +315,9 @@ def test_a_complaint_billing_action_while_rates_is_down_changes_nothing_and_succ
             started = split.script("start", "web-rates", "worker-rates", timeout=120)
         assert started.returncode == 0, started.stdout + started.stderr
 
-        done = official.post(f"{url}/complaints/{complaint_id}", data=action, timeout=60)
+        done = official.post(f"{url}/complaints/{complaint_id}/billing", data=action, timeout=60)
         assert done.status_code == 200 and "14,750" in done.text
-        again = official.post(f"{url}/complaints/{complaint_id}", data=action, timeout=60)  # a double click
+        again = official.post(f"{url}/complaints/{complaint_id}/billing", data=action, timeout=60)  # a double click
         assert again.status_code == 200
         bills, readings, moved = rates_state()
         assert (bills, readings, moved) == (1, before[1] + 1, date(2026, 11, 20)) and links_of_complaint() == 1

@@ -143,10 +143,12 @@ def test_the_printed_bill_shows_the_customer_readings_and_amounts(app, town):
     with app.test_request_context():
         billing.execute(billing.start_run(OCTOBER, "monthly", "", ISSUED).id)
         bill = _bill_of(town["single"])
-        page = PdfReader(BytesIO(bills_pdf([bill], "한빛시 상수도사업소"))).pages[0]
+        meter = bill.customer.meters[0].serial
+        page = PdfReader(BytesIO(bills_pdf([bill], "한빛시 상수도사업소", "031-481-2114"))).pages[0]
         text = page.extract_text()
     for expected in ("상하수도요금 고지서", "2026년 10월분", bill.customer.account_no, "김일번", "1,021", "21 ㎥",
-                     "12,690", "5,090", "3,570", "22,130", "농협 790-0000-01", "한빛시 상수도사업소", "2026-11-30"):
+                     "12,690", "5,090", "3,570", "22,130", "농협 790-0000-01", "한빛시 상수도사업소", "2026-11-30",
+                     f"{meter} · 구경 13 mm", "문의 031-481-2114"):
         assert expected in text, expected
     # Every font on the bill is the embedded Korean one (none left for the reader to substitute).
     fonts = [font.get_object() for font in page["/Resources"]["/Font"].values()]
@@ -212,8 +214,9 @@ def test_a_bill_objection_creates_exactly_one_adjusting_bill(app, client, town, 
     page = client.get(f"/complaints/{complaint_id}").get_data(as_text=True)
     assert number in page  # the form proposes the customer's latest bill
     for _ in range(2):  # a double click
-        response = post_form(client, f"/complaints/{complaint_id}", {"action": "billing", "bill_number": number,
-                                                                     "corrected_use": "11", "text": "재검침 결과 11㎥"})
+        response = post_form(client, f"/complaints/{complaint_id}/billing", {"billing-bill_number": number,
+                                                                             "billing-corrected_use": "11"},
+                             page=f"/complaints/{complaint_id}")
         assert response.status_code == 302
     with app.app_context():
         adjusting = db.session.execute(sa.select(Bill).where(Bill.kind == "adjusting")).scalars().all()
@@ -361,3 +364,32 @@ def test_a_bill_run_whose_job_failed_says_why_and_continues_from_the_page(app, c
     with app.app_context():
         jobs_of_run = db.session.execute(sa.select(Job.status).where(Job.key == f"rates:bill-run:{run_id}").order_by(Job.id)).scalars().all()
         assert jobs_of_run == ["failed", "done"]
+
+
+def test_the_bill_names_the_meter_in_service_on_the_reading_day():
+    from types import SimpleNamespace
+
+    from plugins.rates.reports.bills import meter_serial
+
+    old = SimpleNamespace(serial="OLD-1", installed_on=date(2020, 1, 1), removed_on=date(2026, 10, 15))
+    new = SimpleNamespace(serial="NEW-2", installed_on=date(2026, 10, 15), removed_on=None)
+    bill = SimpleNamespace(read_on=date(2026, 10, 5), period_end=date(2026, 10, 31))
+    assert meter_serial([old, new], bill) == "OLD-1"
+    assert meter_serial([old, new], SimpleNamespace(read_on=None, period_end=date(2026, 10, 31))) == "NEW-2"
+    assert meter_serial([], bill) == "-"
+
+
+def test_a_run_s_bills_download_as_excel(app, client, town, make_user):
+    from openpyxl import load_workbook
+
+    from conftest import login
+
+    with app.test_request_context():
+        run_id = billing.start_run(OCTOBER, "monthly", "", ISSUED).id
+        billing.execute(run_id)
+        number = _bill_of(town["single"]).number
+    make_user("clerk", roles=["rates_clerk"])
+    login(client, "clerk")
+    response = client.get(f"/rates/bill-runs/{run_id}/bills", query_string={"route": "1101", "format": "xlsx"})
+    cells = [c for row in load_workbook(BytesIO(response.data)).active.iter_rows(values_only=True) for c in row if c is not None]
+    assert number in cells and 22_130 in cells and "김일번" in cells

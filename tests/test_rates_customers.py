@@ -121,7 +121,7 @@ def test_the_clerk_registers_a_customer_and_the_reader_reads_the_route(app, clie
     page = client.get(upload.location).get_data(as_text=True)
     assert "1개 행에 오류가 있어 아무것도 가져오지 않았습니다." in page
     account = customer.account_no
-    good = f"수용가번호,검침일,지침\n{account},2026-12-01,130\n".encode()
+    good = f"수용가번호,검침일,지침\n{account},2026-11-15,130\n".encode()
     upload = client.post("/rates/readings/upload", data={"csrf_token": _token(client), "file": (BytesIO(good), "r.csv")},
                          content_type="multipart/form-data", follow_redirects=True)
     assert "검침 1건을 가져왔습니다." in upload.get_data(as_text=True)
@@ -136,22 +136,215 @@ def _token(client):
     return csrf_from(client.get("/rates/readings/upload").get_data(as_text=True))
 
 
+def _ami(client, token, readings, key="batch-1"):
+    headers = {"Authorization": f"Bearer {token}"}
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    return client.post("/api/rates/readings", json={"readings": readings}, headers=headers)
+
+
 def test_smart_meters_send_batches_with_their_own_token(app, client, runner):
     with app.test_request_context():
         customer_id = _customer().id
         service.install_meter(customer_id, "AMI-1", 13, date(2026, 1, 5), start_reading=100)
-    output = runner.invoke(args=["rates", "ami-device", "한빛 AMI 헤드엔드"]).output
+        other = _customer(holder_name="이웃", address="한빛시 물길로 9", route_code="3301")
+        service.install_meter(other.id, "AMI-2", 13, date(2026, 1, 5))
+    output = runner.invoke(args=["rates", "ami-device", "한빛 AMI 헤드엔드", "--meter", "AMI-1"]).output
     token = output.strip().rsplit(" ", 1)[1]
-    batch = {"readings": [{"meter": "AMI-1", "read_on": "2026-11-01", "value": 130},
-                          {"meter": "AMI-1", "read_on": "2026-11-02", "value": 120},
-                          {"meter": "NOPE", "read_on": "2026-11-02", "value": 5},
-                          {"meter": "AMI-1", "read_on": "2026-11-03", "value": True}]}
-    assert client.post("/api/rates/readings", json=batch).status_code == 401
-    assert client.post("/api/rates/readings", json=batch, headers={"Authorization": "Bearer wrong"}).status_code == 403
-    response = client.post("/api/rates/readings", json=batch, headers={"Authorization": f"Bearer {token}"})
+    bad = [{"meter": "AMI-1", "read_on": "2026-11-01", "value": 130},
+           {"meter": "AMI-1", "read_on": "2026-11-02", "value": 120},
+           {"meter": "NOPE", "read_on": "2026-11-02", "value": 5},
+           {"meter": "AMI-1", "read_on": "2026-11-03", "value": True},
+           {"meter": "AMI-2", "read_on": "2026-11-03", "value": 7}]
+    assert client.post("/api/rates/readings", json={"readings": bad}).status_code == 401
+    assert _ami(client, "wrong", bad).status_code == 403
+    assert _ami(client, token, bad, key=None).status_code == 400  # a batch names itself
+    response = _ami(client, token, bad)
     body = response.get_json()
-    assert response.status_code == 200 and (body["accepted"], body["refused"]) == (1, 3)
-    assert body["results"][0]["use"] == 30 and "no meter NOPE" in body["results"][2]["reason"]
-    assert client.post("/api/rates/readings", json={"readings": "x"}, headers={"Authorization": f"Bearer {token}"}).status_code == 400
+    # All or nothing: four refusals, and the one good reading is not recorded either.
+    assert response.status_code == 422 and (body["accepted"], body["refused"], body["recorded"]) == (0, 4, False)
+    reasons = [r["reason"] for r in body["results"]]
+    assert reasons[0] == "" and "120" in reasons[1] and "NOPE" in reasons[2] and "AMI-2" in reasons[4]
+    assert client.post("/api/rates/readings", json={"readings": "x"},
+                       headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "k"}).status_code == 400
+    with app.app_context():
+        assert repo.readings(customer_id) == []
+    good = bad[:1]
+    first = _ami(client, token, good, key="batch-2")
+    assert first.status_code == 200 and first.get_json()["results"][0]["use"] == 30
+    again = _ami(client, token, good, key="batch-2")  # the head-end never saw the answer and sends it again
+    assert again.status_code == 200 and again.get_json()["results"] == first.get_json()["results"] and again.get_json()["replayed"]
+    assert _ami(client, token, bad[1:2], key="batch-2").status_code == 409  # a key names one batch only
     with app.app_context():
         assert [(r.use, r.source) for r in repo.readings(customer_id)] == [(30, "ami")]
+
+    # Rotation: the old token stops at once, the new one works; revocation stops it.
+    new_token = runner.invoke(args=["rates", "ami-rotate", "한빛 AMI 헤드엔드"]).output.strip().rsplit(" ", 1)[1]
+    later = [{"meter": "AMI-1", "read_on": "2026-11-10", "value": 131}]
+    assert _ami(client, token, later, key="batch-3").status_code == 403
+    assert _ami(client, new_token, later, key="batch-3").status_code == 200
+    assert "revoked" in runner.invoke(args=["rates", "ami-revoke", "한빛 AMI 헤드엔드"]).output
+    assert _ami(client, new_token, later, key="batch-4").status_code == 403
+    # A device bound to a route reports every meter on it, and no other.
+    output = runner.invoke(args=["rates", "ami-device", "3301 구역", "--route", "3301"]).output
+    route_token = output.strip().rsplit(" ", 1)[1]
+    assert _ami(client, route_token, [{"meter": "AMI-2", "read_on": "2026-11-10", "value": 7}]).status_code == 200
+    assert _ami(client, route_token, [{"meter": "AMI-1", "read_on": "2026-11-11", "value": 140}], key="r-2").status_code == 422
+
+
+def test_the_clerk_registers_rotates_and_revokes_a_device_on_its_page(app, client, make_user):
+    with app.test_request_context():
+        service.install_meter(_customer().id, "P-1", 13, date(2026, 1, 5))
+    make_user("clerk", roles=["rates_clerk"])
+    login(client, "clerk")
+    refused = post_form(client, "/rates/ami/new", {"new-name": "헤드엔드", "new-meters": "NO-SUCH"}, page="/rates/ami")
+    assert refused.status_code == 200 and "NO-SUCH 계량기가 없습니다" in refused.get_data(as_text=True)
+    page = post_form(client, "/rates/ami/new", {"new-name": "헤드엔드", "new-meters": "P-1"}, page="/rates/ami")
+    html = page.get_data(as_text=True)
+    assert "한 번만 표시됩니다" in html and "P-1" in html
+    with app.app_context():
+        from plugins.rates.services import ami
+
+        device = ami.by_name("헤드엔드")
+        device_id, old_hash = device.id, device.token_hash
+    post_form(client, f"/rates/ami/{device_id}/rotate", {}, page="/rates/ami")
+    post_form(client, f"/rates/ami/{device_id}/revoke", {}, page="/rates/ami")
+    with app.app_context():
+        device = ami.device(device_id)
+        assert device.token_hash != old_hash and not device.active and device.revoked_at is not None
+
+
+def test_readings_dated_ahead_before_installation_or_before_the_last_are_refused_everywhere(app, client, runner, make_user):
+    with app.test_request_context():
+        customer = _customer()
+        customer_id, account = customer.id, customer.account_no
+        service.install_meter(customer_id, "D-1", 13, date(2026, 3, 1), start_reading=100)
+        with pytest.raises(ServiceError, match="설치"):
+            service.read(customer_id, date(2026, 2, 1), 105)
+        service.read(customer_id, date(2026, 6, 1), 110)
+        for day, message in ((date(9999, 12, 31), "오늘"), (date(2026, 5, 1), "이미 검침")):
+            with pytest.raises(ServiceError, match=message):
+                service.read(customer_id, day, 120)
+        # CSV: the same rules, each line with its reason, nothing imported.
+        result = service.import_csv(f"{account},9999-12-31,120\n{account},2026-05-01,120\n".encode())
+        assert result.imported == 0 and [n for n, _reason in result.errors] == [1, 2]
+        assert "오늘" in result.errors[0][1]
+    token = runner.invoke(args=["rates", "ami-device", "D", "--meter", "D-1"]).output.strip().rsplit(" ", 1)[1]
+    response = _ami(client, token, [{"meter": "D-1", "read_on": "9999-12-31", "value": 120}])
+    assert response.status_code == 422 and "오늘" in response.get_json()["results"][0]["reason"]
+    make_user("reader", roles=["meter_reader"])
+    login(client, "reader")
+    page = post_form(client, f"/rates/routes/{account[:4]}", {"read_on": "9999-12-31", f"reading-{customer_id}": "120"},
+                     follow=True).get_data(as_text=True)
+    assert "오늘" in page
+    with app.test_request_context():
+        assert [r.value for r in repo.readings(customer_id)] == [110]  # the meter is not blocked: a true reading goes in
+        assert service.read(customer_id, date(2026, 7, 1), 120).use == 10
+
+
+def test_a_rollover_is_accepted_only_when_the_register_makes_it_plausible(app):
+    with app.test_request_context():
+        customer_id = _customer().id
+        service.install_meter(customer_id, "R-1", 13, date(2026, 1, 5), start_reading=3_267)
+        with pytest.raises(ServiceError, match="96,733"):  # "rolled over" from 3,267 to 0: a misread, not 96,733 ㎥
+            service.read(customer_id, date(2026, 2, 5), 0, rollover=True)
+        assert service.read(customer_id, date(2026, 2, 5), 3_300).use == 33
+
+
+def test_routes_are_assigned_and_the_reader_sees_unread_first_keeps_refusals_and_confirms_high_use(app, client, make_user,
+                                                                                                   monkeypatch):
+    from datetime import timedelta
+
+    from erp.common.clock import local_today
+    from plugins.rates.services import routes
+    from plugins.rates.views import reading
+
+    today = local_today()
+    start = routes.round_start()
+    with app.test_request_context():
+        ids = {}
+        for name, address in (("가", "한빛로 1"), ("나", "한빛로 2"), ("다", "한빛로 3")):
+            customer = _customer(holder_name=f"{name}수용가", address=address, route_code="4401")
+            service.install_meter(customer.id, f"RT-{name}", 13, start - timedelta(days=200), start_reading=100)
+            for months_ago in (3, 2, 1):  # a steady 10 ㎥ a month before this round
+                service.read(customer.id, start - timedelta(days=30 * months_ago - 5), 100 + 10 * (4 - months_ago))
+            ids[name] = customer.id
+        service.read(ids["가"], today, 140)  # read this round
+    reader_id = make_user("reader", roles=["meter_reader"], name="오검침")
+    make_user("clerk", roles=["rates_clerk"])
+    make_user("civil", roles=["complaints_officer"])
+    login(client, "clerk")
+    with app.app_context():
+        from erp.auth import services as auth
+
+        civil_id = auth.search_users("civil").items[0].id
+    refused = post_form(client, "/rates/routes/assign", {"route_code": "4401", "reader_id": str(civil_id)}, follow=True)
+    assert "검침을 입력할 수 없습니다" in refused.get_data(as_text=True)
+    post_form(client, "/rates/routes/assign", {"route_code": "4401", "reader_id": str(reader_id)})
+    html = client.get("/rates/routes/assign").get_data(as_text=True)
+    assert "오검침" in html
+    huge = post_form(client, "/rates/routes/assign", {"route_code": "4401", "reader_id": "9" * 30}, follow=True)
+    assert "검침원을 고르십시오." in huge.get_data(as_text=True)
+    with app.app_context():
+        from plugins.rates.repositories import routes as routes_repo
+
+        assert routes_repo.assignment("4401").reader_id == reader_id  # the bad choice changed nothing
+
+    reader = app.test_client()
+    login(reader, "reader")
+    html = reader.get("/rates/routes").get_data(as_text=True)
+    assert "내 구역" in html and "1건 검침" in html and "2건 미검침" in html
+    monkeypatch.setattr(reading, "PER_PAGE", 2)
+    first = reader.get("/rates/routes/4401").get_data(as_text=True)
+    assert first.index("한빛로 2") < first.index("한빛로 3") and "한빛로 1" not in first  # unread first; the read one on page 2
+    assert "1 / 2" in first and "3건 중 1건 검침" in first
+    assert "한빛로 1" in reader.get("/rates/routes/4401?page=2").get_data(as_text=True)
+    found = reader.get("/rates/routes/4401", query_string={"q": "다수용"}).get_data(as_text=True)
+    assert "한빛로 3" in found and "한빛로 2" not in found
+
+    # 나: below the previous reading (refused, kept as typed); 다: 60 ㎥ against an average of 10 (asks first).
+    answer = post_form(client=reader, url="/rates/routes/4401", page="/rates/routes/4401",
+                       data={"read_on": today.isoformat(), f"reading-{ids['나']}": "95", f"reading-{ids['다']}": "190"})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert f'name="reading-{ids["나"]}" value="95"' in html and "이전 지침" in html
+    assert f'name="reading-{ids["다"]}" value="190"' in html and f'name="confirm-{ids["다"]}"' in html and "평균" in html
+    with app.app_context():
+        assert [r.value for r in repo.readings(ids["다"])][0] == 130 and repo.readings(ids["나"])[0].value == 130
+    saved = post_form(client=reader, url="/rates/routes/4401", page="/rates/routes/4401",
+                      data={"read_on": today.isoformat(), f"reading-{ids['다']}": "190", f"confirm-{ids['다']}": "y"})
+    assert saved.status_code == 302
+    with app.app_context():
+        latest = repo.readings(ids["다"])[0]
+        assert (latest.value, latest.use, latest.flag) == (190, 60, "high")
+
+
+def _cells(data):
+    from openpyxl import load_workbook
+
+    return [c for row in load_workbook(BytesIO(data)).active.iter_rows(values_only=True) for c in row if c is not None]
+
+
+def test_customers_and_readings_download_as_excel(app, client, make_user, monkeypatch):
+    from plugins.rates.views import exports
+
+    with app.test_request_context():
+        first = _customer(holder_name="엑셀일", route_code="1101")
+        second = _customer(holder_name="엑셀이", route_code="1102")
+        for customer, value in ((first, 123), (second, 45)):
+            service.install_meter(customer.id, f"X-{customer.id}", 13, date(2026, 1, 5))
+            service.read(customer.id, date(2026, 10, 5), value)
+        first_no, second_no = first.account_no, second.account_no
+    make_user("clerk", roles=["rates_clerk"])
+    login(client, "clerk")
+    cells = _cells(client.get("/rates/customers", query_string={"route": "1101", "format": "xlsx"}).data)
+    assert first_no in cells and "엑셀일" in cells and second_no not in cells
+    readings = client.get("/rates/readings", query_string={"from": "2026-10-01", "to": "2026-10-31", "format": "xlsx"})
+    cells = _cells(readings.data)
+    assert {first_no, second_no} <= set(cells) and 123 in cells and 45 in cells
+    page = client.get("/rates/readings?from=2026-10-01&to=2026-10-31&route=1102").get_data(as_text=True)
+    assert second_no in page and first_no not in page
+    assert client.get("/rates/readings?from=2026-13-01").status_code == 400
+    monkeypatch.setattr(exports, "EXPORT_LIMIT", 1)
+    refused = client.get("/rates/customers", query_string={"format": "xlsx"}, follow_redirects=True)
+    assert refused.mimetype == "text/html" and "좁혀" in refused.get_data(as_text=True)

@@ -41,7 +41,7 @@ manifest = Manifest(
     ),
     home=(HomePanel("complaints.handle", "plugins.complaints.views.home:queue"),),
     models="plugins.complaints.models",
-    blueprints=("plugins.complaints.views:bp", "plugins.complaints.rest:port_bp"),
+    blueprints=("plugins.complaints.views:bp", "plugins.complaints.rest:port_bp", "plugins.complaints.rest.open311:bp"),
     port="plugins.complaints.port:ComplaintsPort",
     cli="plugins.complaints.cli:group",
     tasks="plugins.complaints.tasks:jobs",

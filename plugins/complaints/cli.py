@@ -6,12 +6,13 @@ from flask.cli import with_appcontext
 
 from erp.audit import services as audit
 from erp.common.clock import to_local
-from plugins.complaints.services import complaints
+from erp.common.errors import ServiceError
+from plugins.complaints.services import complaints, open311
 
 
 @click.group("complaints")
 def group():
-    """Complaints: reminders of deadlines."""
+    """Complaints: reminders of deadlines, Open311 API keys."""
 
 
 @group.command("remind")
@@ -25,3 +26,23 @@ def remind(hours: int):
         click.echo(f"{complaint.receipt_no}  due {to_local(complaint.due_at):%Y-%m-%d %H:%M}  "
                    f"{complaint.department_code:<8} {complaint.assignee_name or '-':<8} {complaint.title}")
     click.echo(f"{len(items)} complaint(s) due within {hours} hours; officials notified.")
+
+
+@group.command("open311-key")
+@click.argument("name")
+@click.option("--revoke", is_flag=True, help="Revoke the application's key instead.")
+@with_appcontext
+def open311_key(name: str, revoke: bool):
+    """Issue an Open311 api_key to civic application NAME (printed only this once), or revoke it."""
+    try:
+        with audit.acting_as(None, "cli"):
+            if revoke:
+                open311.revoke_key(name)
+                click.echo(f"Application {name}: key revoked")
+                return
+            item, key = open311.issue_key(name)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    except LookupError:
+        raise click.ClickException(f"No application {name}.") from None
+    click.echo(f"Application {item.name}: api_key {key}")

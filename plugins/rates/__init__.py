@@ -33,7 +33,10 @@ manifest = Manifest(
     menu=(
         MenuItem(_l("Customers"), "rates.customers", "rates.view"),
         MenuItem(_l("Meter reading"), "rates.routes", "rates.read"),
+        MenuItem(_l("Reading routes"), "rates.route_assignments", "rates.manage"),
         MenuItem(_l("Upload readings"), "rates.readings_upload", "rates.read"),
+        MenuItem(_l("Meter readings"), "rates.readings", "rates.view"),
+        MenuItem(_l("Smart meters"), "rates.ami_devices", "rates.manage"),
         MenuItem(_l("Bill runs"), "rates.bill_runs", "rates.view"),
         MenuItem(_l("Payments"), "rates.payments", "rates.view"),
         MenuItem(_l("Arrears"), "rates.arrears", "rates.view"),

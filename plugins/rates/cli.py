@@ -17,15 +17,63 @@ def group():
 
 @group.command("ami-device")
 @click.argument("name")
+@click.option("--meter", "meters", multiple=True, help="A meter serial the device may report (repeatable).")
+@click.option("--route", "routes", multiple=True, help="A route whose meters the device may report (repeatable).")
 @with_appcontext
-def ami_device(name: str):
-    """Register a smart-meter head-end NAME and print its token (shown only this once)."""
+def ami_device(name: str, meters: tuple[str, ...], routes: tuple[str, ...]):
+    """Register a smart-meter head-end NAME bound to meters and routes, and print its token
+    (shown only this once)."""
     try:
         with audit.acting_as(None, "cli"):
-            device, token = ami.register_device(name)
+            device, token = ami.register_device(name, meters, routes)
     except ServiceError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Device {device.name}: token {token}")
+
+
+def _device(name: str):
+    try:
+        return ami.by_name(name)
+    except LookupError:
+        raise click.ClickException(f"No device {name}.") from None
+
+
+@group.command("ami-scope")
+@click.argument("name")
+@click.option("--meter", "meters", multiple=True, help="A meter serial the device may report (repeatable).")
+@click.option("--route", "routes", multiple=True, help="A route whose meters the device may report (repeatable).")
+@with_appcontext
+def ami_scope(name: str, meters: tuple[str, ...], routes: tuple[str, ...]):
+    """Bind device NAME to these meters and routes (replacing what it had)."""
+    try:
+        with audit.acting_as(None, "cli"):
+            device = ami.set_scope(_device(name).id, meters, routes)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Device {device.name}: " + (", ".join(str(s) for s in device.scope) or "nothing"))
+
+
+@group.command("ami-rotate")
+@click.argument("name")
+@with_appcontext
+def ami_rotate(name: str):
+    """Give device NAME a new token (the old one stops at once) and print it."""
+    with audit.acting_as(None, "cli"):
+        device, token = ami.rotate(_device(name).id)
+    click.echo(f"Device {device.name}: token {token}")
+
+
+@group.command("ami-revoke")
+@click.argument("name")
+@with_appcontext
+def ami_revoke(name: str):
+    """Revoke device NAME's token."""
+    try:
+        with audit.acting_as(None, "cli"):
+            device = ami.revoke(_device(name).id)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Device {device.name}: token revoked")
 
 
 @group.command("bill-run")

@@ -38,7 +38,7 @@ def route_pdf(job: JobContext, run_id: int, route_code: str) -> str:
     if len(bills) > BATCH_LIMIT:
         refuse(_("This route has more than %(n)d bills; print it in parts.", n=BATCH_LIMIT))
     job.progress(0, len(bills))
-    name = job.write_file(bills_pdf(bills, current_app.config["ERP_ORG_NAME"]), "pdf")
+    name = job.write_file(bills_pdf(bills, current_app.config["ERP_ORG_NAME"], current_app.config["ERP_ORG_PHONE"]), "pdf")
     job.progress(len(bills), len(bills))
     return name
 

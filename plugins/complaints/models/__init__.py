@@ -150,3 +150,20 @@ class BillingLink(db.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.bill_number}"
+
+
+class Open311Key(db.Model):
+    """An API key of a civic app that files complaints through Open311 GeoReport v2 (the spec's
+    ``api_key``); only its hash is kept, and a revoked key files nothing."""
+
+    __tablename__ = "complaints_open311_key"
+    __bind_key__ = BIND
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, info={"audit": "redact"})
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __str__(self) -> str:
+        return self.name

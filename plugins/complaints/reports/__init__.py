@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from erp.common import excel
+from erp.common.clock import to_local
 from erp.common import pdf as pdf_module
 
 
@@ -32,3 +34,37 @@ def statistics_file(fmt: str, rows, start, end, by: str, org_name: str) -> bytes
     columns = [excel.Column(header[0], 30), excel.Column(header[1], 10, "int"), excel.Column(header[2], 10, "int"),
                excel.Column(header[3], 10), excel.Column(header[4], 14), excel.Column(header[5], 10, "int")]
     return excel.build_workbook([excel.Sheet(title, columns, body, subtitle=subtitle, total_row=total)], org_name=org_name)
+
+
+def receipt_pdf(complaint, *, department: str, org_name: str, org_phone: str = "") -> bytes:
+    """The citizen's receipt (민원 접수증): the receipt number, what was filed, when it is due, which
+    department handles it, the attachments received, and how to follow it. Every piece of the
+    citizen's text is escaped for reportlab's mark-up."""
+    styles = pdf_module.styles()
+    esc = pdf_module.escape
+    phone = complaint.phone
+    masked = phone[:3] + "-****-" + phone[-4:] if len(phone) >= 9 else "****"  # a printout lies about; the middle is hidden
+    due = to_local(complaint.due_at).strftime("%Y-%m-%d %H:%M") if complaint.due_at and complaint.status != "supplement" \
+        else _("paused until you supply what was asked")
+    rows = [(_("Receipt number"), complaint.receipt_no), (_("Kind"), complaint.type.name), (_("Title"), complaint.title),
+            (_("Applicant"), complaint.name), (_("Telephone"), masked),
+            (_("Received"), to_local(complaint.filed_at).strftime("%Y-%m-%d %H:%M")), (_("Due by"), due),
+            (_("Department"), department),
+            (_("Attachments"), ", ".join(f"{a.original_name} ({a.size:,} B)" for a in complaint.attachments) or _("none"))]
+    cell = ParagraphStyle("receipt", parent=styles["body"])
+    label = ParagraphStyle("receipt_label", parent=cell, fontName=styles["heading"].fontName)
+    body = [[Paragraph(esc(k), label), Paragraph(esc(v), cell)] for k, v in rows]
+    grid = Table(body, colWidths=[38 * mm, 142 * mm])
+    grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "#808080"), ("BACKGROUND", (0, 0), (0, -1), "#DCE3EC"),
+                              ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 4),
+                              ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+    title = _("Complaint receipt")
+    note = _("With the receipt number and your telephone number you can follow the complaint and read the reply "
+             "on the complaint status page.")
+    story = [Paragraph(esc(title), styles["title"]), Spacer(1, 4 * mm), grid, Spacer(1, 6 * mm), Paragraph(esc(note), styles["body"])]
+    if org_phone:
+        story.append(Paragraph(esc(_("Enquiries: %(phone)s", phone=org_phone)), styles["body"]))
+    story += [Spacer(1, 10 * mm), Paragraph(esc(_("This confirms that the complaint above was received.")), styles["body"]),
+              Spacer(1, 4 * mm), Paragraph(esc(org_name), styles["heading"])]
+    return pdf_module.build_pdf(title, story, org_name=org_name, subtitle=complaint.receipt_no,
+                                labels={"page": _("page"), "printed": _("Printed")})

@@ -1,6 +1,7 @@
 """Complaint queries: by receipt number, the officials' queue, statistics' raw rows."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -46,8 +47,16 @@ def by_receipt(receipt_no: str) -> Complaint | None:
 
 
 def queue(*, department: str | None = None, assignee_id: int | None = None, status: str | None = None,
-          type_id: int | None = None, open_only: bool = True) -> list[Complaint]:
+          type_id: int | None = None, open_only: bool = True, text: str | None = None) -> list[Complaint]:
+    """Complaints by the officials' filters; ``text`` finds a receipt number, a citizen's name or
+    telephone number (digits, any part of them)."""
     query = sa.select(Complaint)
+    if text:
+        digits = re.sub(r"\D", "", text)
+        found = [Complaint.receipt_no.contains(text.upper(), autoescape=True), Complaint.name.contains(text, autoescape=True)]
+        if len(digits) >= 3:
+            found.append(Complaint.phone.contains(digits, autoescape=True))
+        query = query.where(sa.or_(*found))
     if open_only:
         query = query.where(Complaint.status.in_(OPEN))
     if department:

@@ -328,9 +328,13 @@ def is_overdue(complaint: Complaint) -> bool:
 
 
 def queue(*, department: str | None = None, assignee_id: int | None = None, status: str | None = None,
-          type_id: int | None = None) -> list[Complaint]:
-    """Open complaints: overdue first, then due today, then by due date."""
-    items = repo.queue(department=department, assignee_id=assignee_id, status=status, type_id=type_id)
+          type_id: int | None = None, text: str | None = None) -> list[Complaint]:
+    """Open complaints: overdue first, then due today, then by due date. ``text`` searches the
+    receipt number, the citizen's name and telephone number — and then closed complaints too,
+    since a citizen calling about one may mean any of theirs."""
+    text = (text or "").strip()[:50] or None
+    items = repo.queue(department=department, assignee_id=assignee_id, status=status, type_id=type_id, text=text,
+                       open_only=text is None)
     today = to_local(utcnow()).date()
 
     def rank(c: Complaint):

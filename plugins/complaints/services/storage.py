@@ -3,13 +3,17 @@ in ERP_STORAGE_DIR."""
 from __future__ import annotations
 
 import errno
+import io
 import os
 import secrets
+import struct
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import filetype
 import sqlalchemy as sa
+import olefile
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -17,8 +21,13 @@ from sqlalchemy.orm import Session
 from erp.common.errors import refuse
 from erp.extensions import db
 
-# Content types accepted, by what the bytes are.
-ALLOWED = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
+# Content types accepted, by what the bytes are, with the file-name endings each may carry.
+HWP, HWPX, XLSX = "application/x-hwp", "application/hwp+zip", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ALLOWED = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/heic": "heic",
+           "image/heif": "heif", HWP: "hwp", HWPX: "hwpx", XLSX: "xlsx"}
+ENDINGS = {"application/pdf": ("pdf",), "image/png": ("png",), "image/jpeg": ("jpg", "jpeg"), "image/gif": ("gif",),
+           "image/heic": ("heic", "heif"), "image/heif": ("heif", "heic"), HWP: ("hwp",), HWPX: ("hwpx",), XLSX: ("xlsx",)}
+KINDS = "PDF, PNG, JPEG, GIF, HEIC, HWP, HWPX, XLSX"
 MAX_FILES = 3
 
 
@@ -52,11 +61,46 @@ def check(uploads: list[Upload]) -> list[tuple[Upload, str]]:
             _refuse(_("%(name)s is empty.", name=name))
         if len(upload.content) > limit:
             _refuse(_("%(name)s is larger than %(mb)d MB.", name=name, mb=limit // (1024 * 1024)))
-        kind = filetype.guess(upload.content)
-        if kind is None or kind.mime not in ALLOWED:
-            _refuse(_("%(name)s is not a PDF, PNG, JPEG or GIF file (judged by its content, not its name).", name=name))
-        checked.append((upload, kind.mime))
+        mime = content_type(upload.content)
+        if mime not in ALLOWED:
+            _refuse(_("%(name)s is not a %(kinds)s file (judged by its content, not its name).", name=name, kinds=KINDS))
+        ending = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if ending not in ENDINGS[mime]:
+            _refuse(_("%(name)s is a %(kind)s file but its name ends in \"%(ending)s\": the content and the name must agree.",
+                      name=name, kind=ALLOWED[mime].upper(), ending="." + ending if ending else ""))
+        checked.append((upload, mime))
     return checked
+
+
+def content_type(content: bytes) -> str | None:
+    """What the bytes are. filetype knows PDF, the images (HEIC too) and XLSX; the 한글 formats it
+    does not: HWP 5 is an OLE2 compound file whose FileHeader stream begins "HWP Document File",
+    HWPX a ZIP (OCF) whose first entry, ``mimetype``, says application/hwp+zip."""
+    if content.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return HWP if _is_hwp(content) else None
+    if content.startswith(b"PK\x03\x04") and _zip_mimetype(content) == HWPX.encode():
+        return HWPX
+    kind = filetype.guess(content)
+    return kind.mime if kind else None
+
+
+def _is_hwp(content: bytes) -> bool:
+    try:
+        with olefile.OleFileIO(io.BytesIO(content)) as ole:
+            return ole.exists("FileHeader") and ole.openstream("FileHeader").read(17) == b"HWP Document File"
+    except (OSError, ValueError, IndexError, struct.error):  # olefile's answers to a broken compound file
+        return False
+
+
+def _zip_mimetype(content: bytes) -> bytes | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            info = archive.getinfo("mimetype")
+            if info.file_size > 100:  # the entry is one short line; a larger one is no OCF mimetype
+                return None
+            return archive.read(info).strip()
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+        return None
 
 
 def directory() -> Path:

@@ -222,8 +222,28 @@ class Reading(db.Model):
     entered_by: Mapped[str] = mapped_column(sa.String(50), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    customer: Mapped[Customer] = relationship()
+
     def __str__(self) -> str:
         return f"{self.read_on} {self.value} (+{self.use})"
+
+
+class RouteAssignment(db.Model):
+    """Which meter reader reads a route (검침 구역). A route has one reader at a time; the reader
+    is a core user, named here as they were when assigned."""
+
+    __tablename__ = "rates_route_assignment"
+    __bind_key__ = BIND
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    route_code: Mapped[str] = mapped_column(sa.String(10), unique=True)
+    reader_id: Mapped[int] = mapped_column(index=True)
+    reader_name: Mapped[str] = mapped_column(sa.String(100))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    assigned_by: Mapped[str] = mapped_column(sa.String(50), default="")
+
+    def __str__(self) -> str:
+        return f"{self.route_code} {self.reader_name}"
 
 
 class AmiDevice(db.Model):
@@ -237,9 +257,50 @@ class AmiDevice(db.Model):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, info={"audit": "redact"})
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    rotated_at: Mapped[datetime | None] = mapped_column()  # when the token was last replaced
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+    scope: Mapped[list["AmiScope"]] = relationship(back_populates="device", cascade="all, delete-orphan",
+                                                   order_by="(AmiScope.kind, AmiScope.value)")
 
     def __str__(self) -> str:
         return self.name
+
+
+class AmiScope(db.Model):
+    """What a device may report: one meter (by serial) or every meter on a route. A device with
+    no scope reports nothing."""
+
+    __tablename__ = "rates_ami_scope"
+    __bind_key__ = BIND
+    __table_args__ = (sa.UniqueConstraint("device_id", "kind", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_ami_device.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))  # meter | route
+    value: Mapped[str] = mapped_column(sa.String(30))
+
+    device: Mapped[AmiDevice] = relationship(back_populates="scope")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.value}"
+
+
+class AmiBatch(db.Model):
+    """A batch a device sent, by its idempotency key, with the answer given: a retry of the same
+    batch gets the same answer and records nothing again."""
+
+    __tablename__ = "rates_ami_batch"
+    __bind_key__ = BIND
+    __audit__ = False  # the readings it recorded are audited themselves
+    __table_args__ = (sa.UniqueConstraint("device_id", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_ami_device.id", ondelete="CASCADE"), index=True)
+    idempotency_key: Mapped[str] = mapped_column(sa.String(100))
+    body_hash: Mapped[str] = mapped_column(sa.String(64))
+    answer: Mapped[str] = mapped_column(sa.Text)  # the JSON answered
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class BillRun(db.Model):

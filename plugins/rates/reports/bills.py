@@ -1,7 +1,8 @@
 """The printed water bill (상하수도요금 고지서·영수증), one A4 page per bill.
 
 The layout follows what Korean utilities print and publish online: the issuer and billing month
-on top; customer, use type, meter and households; the reading table (사용기간, 전월·당월지침,
+on top with the number to call; customer, use type, meter (serial number and diameter) and
+households; the reading table (사용기간, 전월·당월지침,
 사용량); the charges as rows 기본요금 / 사용요금 / 감면액 / 계 under the columns 상수도 · 하수도 ·
 물이용부담금 (Seoul's layout); the amount due by and after the due date; the customer's virtual
 account and the e-payment number (전자납부번호) as a QR code and a Code 128 barcode; the unit
@@ -27,6 +28,7 @@ from erp.common.fonts import assign_glyphs, register_korean_fonts
 from erp.common.formatting import won
 from plugins.rates.models import Bill
 from plugins.rates.repositories import bills as bill_repo
+from plugins.rates.repositories import customers as customers_repo
 from plugins.rates.services import notices
 from plugins.rates.services import tariffs as tariff_service
 from plugins.rates.services.periods import shift_period
@@ -51,8 +53,8 @@ BILL_GLYPHS = (
 )
 
 
-def bills_pdf(bills: list[Bill], org_name: str) -> bytes:
-    """One page per bill, in one PDF."""
+def bills_pdf(bills: list[Bill], org_name: str, org_phone: str = "") -> bytes:
+    """One page per bill, in one PDF; ``org_phone`` is the utility's number for enquiries."""
     regular, bold = register_korean_fonts()
     buffer = BytesIO()
     pdf = rl_canvas.Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=regular)
@@ -63,13 +65,23 @@ def bills_pdf(bills: list[Bill], org_name: str) -> bytes:
     history = bill_repo.regular_uses([bill.customer_id for bill in bills],
                                      min((shift_period(bill.period, -12) for bill in bills), default=""),
                                      max((bill.period for bill in bills), default=""))
+    meters = customers_repo.meters_of([bill.customer_id for bill in bills])
     for bill in bills:
         in_force = tariff_service.terms_between(bill.period_end, bill.period_end)  # cached per process
-        _page(pdf, bill, org_name, in_force[-1] if in_force else None, regular, bold, forms)
+        _page(pdf, bill, org_name, org_phone, in_force[-1] if in_force else None, regular, bold, forms,
+              meter_serial(meters.get(bill.customer_id, []), bill))
         _usage(pdf, bill, history.get(bill.customer_id, {}), regular)
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def meter_serial(meters: list, bill: Bill) -> str:
+    """The serial number of the meter the bill's reading was taken from: the one in service on
+    the reading day (or at the end of the period), replaced meters included."""
+    day = bill.read_on or bill.period_end
+    serials = [m.serial for m in meters if m.installed_on <= day and (m.removed_on is None or m.removed_on >= day)]
+    return serials[-1] if serials else "-"
 
 
 def _box(pdf, x, y, w, h, fill=None):
@@ -130,7 +142,7 @@ def _row_values(pdf, x, top, widths, values, font, row_h=ROW, size=8.5, centred_
         cx += width
 
 
-def _frame(pdf, org_name: str, font: str, bold: str) -> None:
+def _frame(pdf, org_name: str, org_phone: str, font: str, bold: str) -> None:
     """Everything printed alike on every bill, drawn once per file as a form."""
     pdf.setStrokeColor(GREY)
     pdf.setLineWidth(0.5)
@@ -140,12 +152,12 @@ def _frame(pdf, org_name: str, font: str, bold: str) -> None:
     pdf.setFont(bold, 15)
     pdf.drawString(LEFT + 5 * mm, HEIGHT - 21 * mm, "상하수도요금 고지서")
     pdf.setFont(font, 9)
-    pdf.drawString(LEFT + 5 * mm, HEIGHT - 27 * mm, org_name)
+    pdf.drawString(LEFT + 5 * mm, HEIGHT - 27 * mm, f"{org_name} · 문의 {org_phone}" if org_phone else org_name)
     pdf.setFillColor(colors.black)
     top = CUSTOMER_TOP
     _box(pdf, LEFT, top - 36 * mm, INNER * 0.58, 36 * mm)
     pdf.setFont(bold, 8.5)
-    for index, label in enumerate(("고객번호", "성명", "사용장소", "업종·가구수", "계량기 구경", "납부방법")):
+    for index, label in enumerate(("고객번호", "성명", "사용장소", "업종·가구수", "계량기", "납부방법")):
         pdf.drawString(LEFT + 3 * mm, top - 6 * mm - index * 5.4 * mm, label)
     _box(pdf, LEFT + INNER * 0.6, top - 36 * mm, INNER * 0.4, 36 * mm, PALE)
     pdf.setFont(bold, 10)
@@ -184,7 +196,7 @@ def _frame(pdf, org_name: str, font: str, bold: str) -> None:
     _box(pdf, RIGHT - 34 * mm, 16 * mm, 30 * mm, 20 * mm)
     pdf.drawCentredString(RIGHT - 19 * mm, 33 * mm, "수납인")
     pdf.setFont(font, 7)
-    pdf.drawString(LEFT, 8 * mm, org_name)
+    pdf.drawString(LEFT, 8 * mm, f"{org_name} · 문의 {org_phone}" if org_phone else org_name)
 
 
 def _prices(pdf, tariff, use_type: str, rate, font: str, bold: str) -> None:
@@ -236,10 +248,10 @@ def _usage(pdf, bill: Bill, uses: dict[str, int], font: str) -> None:
         pdf.drawString(USAGE_X + 2 * mm, bottom + 2 * mm, f"{previous} 대비 {bill.use - earlier[-1]:+,}㎥")
 
 
-def _page(pdf, bill: Bill, org_name: str, tariff, font: str, bold: str, forms: set) -> None:
+def _page(pdf, bill: Bill, org_name: str, org_phone: str, tariff, font: str, bold: str, forms: set, serial: str) -> None:
     if "frame" not in forms:
         pdf.beginForm("frame")
-        _frame(pdf, org_name, font, bold)
+        _frame(pdf, org_name, org_phone, font, bold)
         pdf.endForm()
         forms.add("frame")
     pdf.doForm("frame")
@@ -262,7 +274,7 @@ def _page(pdf, bill: Bill, org_name: str, tariff, font: str, bold: str, forms: s
     pdf.setFont(font, 9)
     values = (customer.account_no, customer.holder_name, customer.address,
               f"{USE_TYPES.get(bill.use_type, bill.use_type)}{' (겸업)' if customer.mixed else ''} · {bill.households}가구",
-              f"{bill.diameter} mm", "자동이체" if customer.auto_debit else ("전자고지" if customer.e_billing else "가상계좌·금융기관 납부"))
+              f"{serial} · 구경 {bill.diameter} mm", "자동이체" if customer.auto_debit else ("전자고지" if customer.e_billing else "가상계좌·금융기관 납부"))
     for index, value in enumerate(values):
         pdf.drawString(LEFT + 26 * mm, top - 6 * mm - index * 5.4 * mm, value[:48])
     box_x, box_w = LEFT + INNER * 0.6, INNER * 0.4

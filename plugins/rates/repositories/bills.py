@@ -49,11 +49,17 @@ def bill_by_number(number: str) -> Bill | None:
     return db.session.execute(sa.select(Bill).where(Bill.number == number)).scalar_one_or_none()
 
 
-def bills_of_run(run_id: int, route_code: str = "", page: int = 1, per_page: int = 50):
-    query = sa.select(Bill).join(Customer, Customer.id == Bill.customer_id).where(Bill.run_id == run_id)
+def bills_of_run_query(run_id: int, route_code: str = ""):
+    """A run's bills (of one route) with their customers, in account order."""
+    query = (sa.select(Bill).join(Customer, Customer.id == Bill.customer_id).where(Bill.run_id == run_id)
+             .options(contains_eager(Bill.customer)))
     if route_code:
         query = query.where(Customer.route_code == route_code)
-    return db.paginate(query.order_by(Customer.account_no), page=page, per_page=per_page, error_out=False)
+    return query.order_by(Customer.account_no)
+
+
+def bills_of_run(run_id: int, route_code: str = "", page: int = 1, per_page: int = 50):
+    return db.paginate(bills_of_run_query(run_id, route_code), page=page, per_page=per_page, error_out=False)
 
 
 def bills_to_print(run_id: int, route_code: str, limit: int) -> list[Bill]:

@@ -1,9 +1,12 @@
 """``POST /api/rates/readings``: smart-meter readings in batches, authenticated per device.
 
 ``Authorization: Bearer <token>`` (from ``flask rates ami-device NAME``); body
-``{"readings": [{"meter": "HB2020-00001", "read_on": "2026-11-20", "value": 1234}, …]}``.
-No token: 401; an unknown or disabled token: 403; a malformed body: 400. Otherwise 200 with the
-outcome of every reading (accepted with its use, or refused with the reason).
+``{"readings": [{"meter": "HB2020-00001", "read_on": "2026-11-20", "value": 1234}, …]}`` and an
+``Idempotency-Key`` header naming the batch (1–100 printable ASCII characters).
+No token: 401; an unknown or revoked token: 403; a malformed body or no key: 400. A batch is all
+or nothing: 200 with every reading's use when all were recorded, 422 with every refusal's reason
+when none was. The same key again answers what it answered the first time (``"replayed": true``);
+the key of another batch: 409.
 """
 from __future__ import annotations
 
@@ -24,9 +27,13 @@ from plugins.rates.services import ami
 @limit("ERP_RATELIMIT_AMI")
 @max_body("ERP_MAX_BATCH_MB")
 @documented("Smart-meter readings, in batches", request=schemas.ReadingBatch, security=(schemas.AMI_DEVICE,), tag="rates",
-            responses={200: Answer("The outcome of every reading.", schemas.ReadingsReceived),
-                       400: "The body is not a batch of readings.", 401: "No device token.",
-                       403: "An unknown or disabled device token."})
+            responses={200: Answer("Every reading recorded (or the first answer again for a retried batch).",
+                                   schemas.ReadingsReceived),
+                       400: "The body is not a batch of readings, or no Idempotency-Key header.",
+                       401: "No device token.", 403: "An unknown or disabled device token.",
+                       409: "The Idempotency-Key was used for another batch.",
+                       422: Answer("A reading was refused: nothing recorded, every reason given.",
+                                   schemas.ReadingsReceived)})
 def readings():
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not header[7:].strip():
@@ -38,7 +45,10 @@ def readings():
     items = payload.get("readings") if isinstance(payload, dict) else None
     if not isinstance(items, list) or not items or len(items) > ami.MAX_BATCH or not all(isinstance(i, dict) for i in items):
         return jsonify(error="bad request", message=f"'readings' must be a list of 1 to {ami.MAX_BATCH} objects", status=400), 400
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not ami.valid_key(key):
+        return jsonify(error="bad request", status=400,
+                       message="send an 'Idempotency-Key' header naming the batch (1 to 100 printable ASCII characters)"), 400
     with audit.acting_as(None, f"ami:{device.name}"):
-        results = ami.receive(device, items)
-    return jsonify(accepted=sum(r.accepted for r in results), refused=sum(not r.accepted for r in results),
-                   results=[{"index": r.index, "accepted": r.accepted, "reason": r.reason, "use": r.use} for r in results])
+        answer = ami.receive(device, items, key)
+    return jsonify(answer.body), answer.status

@@ -89,6 +89,8 @@ class ReadingsReceived(BaseModel):
     accepted: int
     refused: int
     results: list[ReadingOutcome]
+    recorded: bool = Field(True, description="false: a reading was refused and nothing of the batch was recorded")
+    replayed: bool = Field(False, description="true: the answer to an earlier batch with the same Idempotency-Key")
 
 
 class Payment(BaseModel):

@@ -192,22 +192,49 @@ def install_meter(customer_id: int, serial: str, diameter: int, on: date, start_
 
 # --- readings ----------------------------------------------------------------------------------
 
-def _record(customer: Customer, meter: Meter, on: date, value: int, *, source: str, rollover: bool = False,
-            final: bool = False) -> Reading:
-    """Check a reading against the previous one and store it with its use and any flag."""
+ROLLOVER_SHARE = 10  # a rollover is plausible when it gives at most a tenth of the register's size
+
+
+def rollover_limit(meter: Meter) -> int:
+    """The most use a rollover may give: a dial turns over only from near its top, so a "rollover"
+    that implies most of the register (3,267 then 0 would be 96,733 ㎥) is a misread."""
+    return (meter.max_reading + 1) // ROLLOVER_SHARE
+
+
+@dataclass
+class Assessment:
+    """What a reading would give, checked but not stored: its use, any flag (``zero``/``high``)
+    and the customer's recent average use."""
+
+    use: int
+    flag: str
+    average: float | None
+
+
+def _assess(customer: Customer, meter: Meter, on: date, value: int, *, rollover: bool = False,
+            final: bool = False) -> Assessment:
+    """Check a reading against the calendar, the meter and the previous reading (refusing what
+    cannot be right) and say what it would give."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > meter.max_reading:
         refuse(_("A reading is a whole number from 0 to %(max)d.", max=meter.max_reading), "value")
     previous = repo.last_reading(meter.id)
     before = previous.value if previous else meter.start_reading
     if previous and on <= previous.read_on:
         refuse(_("The meter was read on %(date)s already; a new reading must be later.", date=previous.read_on.isoformat()), "read_on")
+    if on > local_today():
+        # A reading dated ahead would block every true reading until that day.
+        refuse(_("A reading cannot be dated after today (%(today)s).", today=local_today().isoformat()), "read_on")
     if on < meter.installed_on:
         refuse(_("The meter was installed on %(date)s.", date=meter.installed_on.isoformat()), "read_on")
     if value < before and not rollover:
         refuse(_("The reading %(value)d is below the previous %(before)d: record a rollover or a meter replacement.",
                   value=value, before=before), "value")
     use = value - before if value >= before else meter.max_reading + 1 - before + value
-    flag = ""
+    if value < before and use > rollover_limit(meter):
+        refuse(_("A rollover from %(before)s to %(value)s would mean %(use)s ㎥ on a register that turns over at %(size)s: "
+                 "check the reading.", before=f"{before:,}", value=f"{value:,}", use=f"{use:,}",
+                 size=f"{meter.max_reading + 1:,}"), "value")
+    flag, average = "", None
     if not final:
         recent = repo.recent_uses(customer.id)
         average = sum(recent) / len(recent) if recent else None
@@ -215,9 +242,29 @@ def _record(customer: Customer, meter: Meter, on: date, value: int, *, source: s
             flag = "zero"
         elif average is not None and use > HIGH_MINIMUM and use > HIGH_FACTOR * max(average, 1):
             flag = "high"
-    return repo.add(Reading(customer_id=customer.id, meter_id=meter.id, read_on=on, value=value, use=use,
-                            rollover=rollover and value < before, flag=flag, source=source,
+    return Assessment(use, flag, average)
+
+
+def _record(customer: Customer, meter: Meter, on: date, value: int, *, source: str, rollover: bool = False,
+            final: bool = False) -> Reading:
+    """Check a reading against the previous one and store it with its use and any flag."""
+    previous = repo.last_reading(meter.id)
+    before = previous.value if previous else meter.start_reading
+    found = _assess(customer, meter, on, value, rollover=rollover, final=final)
+    return repo.add(Reading(customer_id=customer.id, meter_id=meter.id, read_on=on, value=value, use=found.use,
+                            rollover=rollover and value < before, flag=found.flag, source=source,
                             entered_by=audit.current_actor()[1]))
+
+
+def assess(customer_id: int, on: date, value: int, *, rollover: bool = False) -> Assessment:
+    """What a reading of the customer's meter would give, without storing it (the reader's page
+    asks for confirmation of a use far above the average before saving); refuses as ``read``
+    would."""
+    customer = _get(customer_id)
+    meter = repo.active_meter(customer.id)
+    if meter is None:
+        refuse(_("This customer has no meter installed."))
+    return _assess(customer, meter, on, value, rollover=rollover)
 
 
 @transactional

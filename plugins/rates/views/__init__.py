@@ -1,5 +1,6 @@
 """Pages of the rates plugin."""
-from plugins.rates.views import arrears, billing, citizen, customers, payments, writeoff  # noqa: F401 - register their pages on bp
+from plugins.rates.views import (ami, arrears, billing, citizen, customers, payments, reading,  # noqa: F401 - register
+                                writeoff)  # their pages on bp
 from plugins.rates.views.pages import bp
 
 __all__ = ["bp"]

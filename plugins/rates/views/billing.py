@@ -18,6 +18,7 @@ from erp.common.clock import local_today
 from erp import jobs
 from erp.auth.access import permission_required
 from erp.common.errors import ServiceError
+from erp.common.tables import Table
 from erp.web.downloads import file_response
 from erp.web.forms import flash_errors, flash_refusal
 from erp.web.paging import page_arg
@@ -28,6 +29,7 @@ from plugins.rates.repositories import payments as payment_repo
 from plugins.rates.services import adjustments, billing, cms, notices, payments, postings
 from plugins.rates.services.calculation import USE_TYPES
 from plugins.rates.services.payment_layouts import CHANNEL_LABELS
+from plugins.rates.views.exports import xlsx_of
 from plugins.rates.views.pages import bp
 
 
@@ -122,7 +124,21 @@ def bill_run_resume(run_id: int):
 @permission_required("rates.view")
 def bill_run_bills(run_id: int):
     run = repo.run(run_id) or abort(404)
-    route = request.args.get("route", "")
+    route = request.args.get("route", "")[:10]
+
+    def table(rows):
+        paid = payments.balances(rows)
+        return Table(_("Bills") + f" {run.period}", _("Route %(route)s", route=route) if route else "",
+                     [_("Notice number"), _("Account number"), _("Holder"), _("Use type"), _("Use (㎥)"), _("Total"), _("Paid"),
+                      _("Due date")],
+                     [[b.number, b.customer.account_no, b.customer.holder_name, str(USE_TYPES.get(b.use_type, b.use_type)),
+                       b.use, b.total, paid[b.id].paid, b.due_on.isoformat()] for b in rows],
+                     numeric={4, 5, 6}, widths=[2.2, 1.8, 1.5, 1.2, 1, 1.2, 1.2, 1.2])
+
+    made = xlsx_of(repo.bills_of_run_query(run.id, route), table, f"bills-{run.period}{'-' + route if route else ''}",
+                   "rates.bill_run_bills", run_id=run.id)
+    if made is not None:
+        return made
     pagination = repo.bills_of_run(run.id, route, page_arg())
     return render_template("rates/bill_list.html", run=run, route=route, pagination=pagination, use_labels=USE_TYPES,
                            balances=payments.balances(pagination.items))
@@ -206,7 +222,7 @@ def bill_detail(bill_id: int):
 @permission_required("rates.view")
 def bill_pdf(bill_id: int):
     bill = repo.bill(bill_id) or abort(404)
-    return file_response(bills_pdf([bill], current_app.config["ERP_ORG_NAME"]), "pdf", f"bill-{bill.number}")
+    return file_response(bills_pdf([bill], current_app.config["ERP_ORG_NAME"], current_app.config["ERP_ORG_PHONE"]), "pdf", f"bill-{bill.number}")
 
 
 @bp.route("/customers/<id:customer_id>/settle", methods=["POST"])

@@ -1,9 +1,8 @@
-"""Customer, meter and reading pages: the clerk's customer register, the reader's route page
-(phone-sized), and the CSV upload of readings."""
+"""Customer, meter and reading pages: the clerk's customer register and the CSV upload of
+readings (the reader's route pages are in ``reading``)."""
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -25,7 +24,9 @@ from plugins.rates.repositories import customers as repo
 from plugins.rates.services import customers as service
 from plugins.rates.services import payments
 from plugins.rates.services.calculation import DIAMETERS, USE_TYPES
+from erp.common.tables import Table
 from plugins.rates.views.billing import SettleForm
+from plugins.rates.views.exports import xlsx_of
 from plugins.rates.views.pages import bp
 
 
@@ -70,8 +71,21 @@ class UploadForm(FlaskForm):
 @bp.route("/customers")
 @permission_required("rates.view")
 def customers():
-    text = request.args.get("q", "").strip()
-    return render_template("rates/customers.html", pagination=repo.search(text, request.args.get("route", ""), page_arg()),
+    text = request.args.get("q", "").strip()[:100]
+    route = request.args.get("route", "")[:10]
+
+    def table(rows):
+        return Table(_("Customers"), " · ".join(filter(None, (route and _("Route %(route)s", route=route), text))),
+                     [_("Account number"), _("Holder"), _("Address of the supply"), _("Use type"), _("Households"),
+                      _("Billing cycle"), _("Route"), _("Status"), _("Moved in on")],
+                     [[c.account_no, c.holder_name, c.address, str(USE_TYPES.get(c.use_type, c.use_type)), c.households,
+                       _("monthly") if c.cycle == "monthly" else _("every two months"), c.route_code,
+                       _("in supply") if c.status == "active" else _("moved out"),
+                       c.moved_in_on.isoformat() if c.moved_in_on else ""] for c in rows],
+                     numeric={4}, widths=[2, 1.5, 4, 1.2, 1, 1.2, 0.8, 1, 1.3])
+
+    return xlsx_of(repo.search_query(text, route), table, f"customers-{local_today()}", "rates.customers") \
+        or render_template("rates/customers.html", pagination=repo.search(text, route, page_arg()),
                            q=text, routes=repo.routes(), use_labels=USE_TYPES)
 
 
@@ -136,51 +150,6 @@ def customer_detail(customer_id: int):
                            readings=repo.readings(customer.id), meter_form=meter_form, reading_form=reading_form,
                            holder_form=holder_form, settle_form=SettleForm(prefix="s", on=local_today()),
                            bills=bills_repo.bills_of_customer(customer.id), use_labels=USE_TYPES)
-
-
-@bp.route("/routes")
-@permission_required("rates.read")
-def routes():
-    """The routes to read, for the meter readers."""
-    return render_template("rates/routes.html", routes=[(code, len(repo.on_route(code))) for code in repo.routes()])
-
-
-@bp.route("/routes/<route_code>", methods=["GET", "POST"])
-@permission_required("rates.read")
-def route_reading(route_code: str):
-    """The meter reader's page for one route: one input per customer, made for a phone."""
-    if not route_code.isdigit() or len(route_code) != 4:
-        abort(404)
-    people = repo.on_route(route_code)
-    if request.method == "POST":
-        form = FlaskForm()
-        if not form.validate_on_submit():
-            abort(400)
-        try:
-            on = date.fromisoformat(request.form.get("read_on", ""))
-        except ValueError:
-            flash(_("Enter the date as YYYY-MM-DD."), "danger")
-            return redirect(url_for("rates.route_reading", route_code=route_code))
-        saved, problems = 0, []
-        for customer in people:
-            raw = request.form.get(f"reading-{customer.id}", "").strip()
-            if not raw:
-                continue
-            if not raw.isdigit():
-                problems.append(f"{customer.account_no}: {_('Enter the reading.')}")
-                continue
-            try:
-                service.read(customer.id, on, int(raw), rollover=request.form.get(f"rollover-{customer.id}") == "y")
-                saved += 1
-            except ServiceError as error:
-                problems.append(f"{customer.account_no}: {error.message}")
-        flash(_("%(n)d readings saved.", n=saved), "success" if saved else "info")
-        for problem in problems:
-            flash(problem, "danger")
-        return redirect(url_for("rates.route_reading", route_code=route_code))
-    meters = {c.id: repo.active_meter(c.id) for c in people}
-    last = {c.id: (repo.last_reading(meters[c.id].id) if meters[c.id] else None) for c in people}
-    return render_template("rates/route.html", route_code=route_code, people=people, meters=meters, last=last, today=local_today())
 
 
 @bp.route("/readings/upload", methods=["GET", "POST"])
