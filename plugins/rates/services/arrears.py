@@ -33,6 +33,7 @@ from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
 
 from erp.audit import services as audit
+from erp.i18n import N_
 from erp.common import tx
 from erp.common.clock import local_today, utcnow
 from erp.common.errors import refuse
@@ -309,7 +310,8 @@ def record_supply(customer_id: int, kind: str, on: date | None, reason: str) -> 
         refuse(_("The supply is not disconnected."), "kind")
     event = repo.add(SupplyEvent(customer_id=customer_id, kind=kind, on=on, reason=reason[:300],
                                  recorded_by=audit.current_actor()[1][:50], created_at=utcnow()))
-    audit.record("create", "rates_supply_event", event.id, f"{kind} of {customer.account_no} on {on}: {reason}")
+    audit.record("create", "rates_supply_event", event.id, N_("%(kind)s of %(customer)s on %(date)s: %(reason)s"),
+                 values={"kind": kind, "customer": customer.account_no, "date": on.isoformat(), "reason": reason})
     tx.commit()
     return event
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from erp.audit import services as audit
+from erp.i18n import N_
 from erp.common import tx
 from erp.common.clock import utcnow
 from erp.common.errors import refuse
@@ -167,7 +168,8 @@ def process(application_id: int, accept: bool, note: str = "") -> Application:
     application.note = note[:300]
     application.processed_by = audit.current_actor()[1][:50]
     application.processed_at = utcnow()
-    audit.record("update", "rates_customer", customer.id, f"application {application.id} {application.kind} {application.status}",
+    audit.record("update", "rates_customer", customer.id, N_("application %(id)s (%(kind)s): %(status)s"),
+                 values={"id": application.id, "kind": application.kind, "status": application.status},
                  before=before, after={"e_billing": customer.e_billing, "auto_debit": customer.auto_debit, "note": note[:300]})
     tx.commit()
     return application

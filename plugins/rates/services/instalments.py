@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
 
 from erp.audit import services as audit
+from erp.i18n import N_
 from erp.common import tx
 from erp.common.clock import local_today, utcnow
 from erp.common.errors import refuse
@@ -119,13 +120,13 @@ def review(on: date) -> int:
         state = progress(plan, on)
         if state.paid >= plan.amount:
             plan.status, plan.ended_on = "completed", on
-            audit.record("update", "rates_instalment_plan", plan.id, f"instalment plan {plan.id} paid in full")
+            audit.record("update", "rates_instalment_plan", plan.id, N_("instalment plan %(id)s paid in full"), values={"id": plan.id})
         elif any(s.status == "missed" for s in state.states):
             missed = next(s.instalment for s in state.states if s.status == "missed")
             plan.status, plan.ended_on = "ended", on
             plan.note = (f"{plan.note} · " if plan.note else "") + f"{missed.seq}회차 미납 ({missed.due_on.isoformat()})"
             plan.note = plan.note[:300]
-            audit.record("update", "rates_instalment_plan", plan.id, f"instalment plan {plan.id} ended: instalment "
-                         f"{missed.seq} due {missed.due_on} unpaid")
+            audit.record("update", "rates_instalment_plan", plan.id, N_("instalment plan %(id)s ended: instalment %(seq)s due %(due)s unpaid"),
+                         values={"id": plan.id, "seq": missed.seq, "due": missed.due_on.isoformat()})
             ended += 1
     return ended

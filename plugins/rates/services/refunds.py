@@ -19,6 +19,7 @@ from datetime import date
 from flask_babel import gettext as _
 
 from erp.audit import services as audit
+from erp.i18n import N_
 from erp.common import tx
 from erp.common.clock import local_today, utcnow
 from erp.common.errors import refuse
@@ -88,7 +89,8 @@ def list_refund(customer_id: int, amount: int, *, bank: str, account: str, holde
                              reference=customer.account_no, payer=holder, amount=-amount, customer_id=customer.id, applied=0,
                              credit=-amount, status="matched", source="refund", posting_key=refund.posting_key,
                              created_by=who, created_at=utcnow()))
-    audit.record("create", "rates_refund", refund.id, f"refund of {amount} won listed for {customer.account_no}",
+    audit.record("create", "rates_refund", refund.id, N_("refund of %(amount)s won listed for %(customer)s"),
+                 values={"amount": amount, "customer": customer.account_no},
                  after={"bank": bank, "holder": holder, "reason": refund.reason})
     tx.commit()
     return refund
@@ -107,7 +109,7 @@ def pay_refund(refund_id: int, paid_on: date | None = None) -> Refund:
     refund.status, refund.paid_on, refund.paid_by = "paid", paid_on, audit.current_actor()[1][:50]
     postings.owe_posting(refund.posting_key, paid_on, f"과오납 환불 {refund.customer.account_no} {refund.holder}",
                          [(ADVANCES, refund.amount, 0, "과오납 선수금 환불"), (CASH, 0, refund.amount, f"환불 {refund.bank}")])
-    audit.record("update", "rates_refund", refund.id, f"refund {refund.id} paid: {refund.amount} won",
+    audit.record("update", "rates_refund", refund.id, N_("refund %(id)s paid: %(amount)s won"), values={"id": refund.id, "amount": refund.amount},
                  after={"paid_on": paid_on.isoformat(), "bank": refund.bank})
     tx.commit()
     return refund

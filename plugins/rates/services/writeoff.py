@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from erp import ports
 from erp.audit import services as audit
+from erp.i18n import N_
 from erp.common import tx
 from erp.common.clock import local_today, utcnow
 from erp.common.errors import refuse
@@ -72,8 +73,8 @@ def draft(bill_ids: list[int], reason: str) -> WriteOff:
         write_off.bills.append(WriteOffBill(bill_id=bill_id, amount=lapsed[bill_id][1]))
     write_off.total = sum(line.amount for line in write_off.bills)
     repo.add(write_off)
-    audit.record("create", "rates_write_off", write_off.id, f"write-off {write_off.number} drafted: {len(wanted)} bills, "
-                 f"{write_off.total} won", after={"reason": reason, "bills": sorted(wanted)})
+    audit.record("create", "rates_write_off", write_off.id, N_("write-off %(number)s drafted: %(bills)s bills, %(amount)s won"),
+                 values={"number": write_off.number, "bills": len(wanted), "amount": write_off.total}, after={"reason": reason, "bills": sorted(wanted)})
     tx.commit()
     return write_off
 
@@ -109,7 +110,8 @@ def approve(write_off_id: int) -> WriteOff:
     write_off.posting_key = f"rates:write-off:{write_off.id}"
     postings.owe_posting(write_off.posting_key, write_off.approved_on, f"결손처분 {write_off.number} ({write_off.reason[:100]})",
                          _write_off_lines(write_off.total, write_off.approved_on))
-    audit.record("update", "rates_write_off", write_off.id, f"write-off {write_off.number} approved: {write_off.total} won",
+    audit.record("update", "rates_write_off", write_off.id, N_("write-off %(number)s approved: %(amount)s won"),
+                 values={"number": write_off.number, "amount": write_off.total},
                  after={"bills": [line.bill_id for line in write_off.bills], "total": write_off.total})
     tx.commit()
     return write_off
@@ -137,7 +139,7 @@ def withdraw(write_off_id: int, note: str = "") -> WriteOff:
     if write_off is None or write_off.status != "draft":
         refuse(_("Choose a drafted write-off."))
     write_off.status = "withdrawn"
-    audit.record("update", "rates_write_off", write_off.id, f"write-off {write_off.number} withdrawn",
+    audit.record("update", "rates_write_off", write_off.id, N_("write-off %(number)s withdrawn"), values={"number": write_off.number},
                  after={"note": (note or "")[:300]})
     tx.commit()
     return write_off
