@@ -2,6 +2,8 @@
 objection) and the leak reduction (누수감면). Issued bills are never edited: a correction is an
 adjusting bill of the differences that names the original, posted on its own. Each takes a
 reference (e.g. a complaint's receipt number): the same reference twice returns the first bill.
+Like the bills of a run, a single bill applies the customer's credit and carries what earlier
+bills still owe as its 체납액 line (``arrears.carry_over_bill``).
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from erp.common.tx import transactional
 from plugins.rates.models import Bill, Customer
 from plugins.rates.repositories import bills as repo
 from plugins.rates.repositories import customers as customer_repo
-from plugins.rates.services import billing, periods, postings
+from plugins.rates.services import arrears, billing, periods, postings
 from plugins.rates.services import customers as customer_service
 from plugins.rates.services import tariffs as tariff_service
 from plugins.rates.services.calculation import QuoteError, QuoteRequest, Reduction
@@ -93,6 +95,7 @@ def settle_move_out(customer_id: int, on: date, final_reading: int, reference: s
                             curr_reading=final_reading, use=use)
     repo.add(bill)
     _post_bill(bill, f"이사정산 {bill.number} {customer.holder_name}")
+    arrears.carry_over_bill(bill)  # as a bill run does: credit applied, the 체납액 line written
     audit.record("create", "rates_bill", bill.id, f"settlement bill {bill.number}: {bill.total} won")
     tx.commit()
     return bill
@@ -154,6 +157,7 @@ def adjust(bill_id: int, *, use: int | None = None, add_reductions: tuple[str, .
                 reductions=",".join(codes)[:60], **differences)
     repo.add(bill)
     _post_bill(bill, f"요금 조정 {bill.number} ({reason[:100]})")
+    arrears.carry_over_bill(bill)  # as a bill run does: credit applied, the 체납액 line written
     audit.record("create", "rates_bill", bill.id, f"adjusting bill {bill.number} of {original.number}: {bill.total} won",
                  after={"use": corrected_use, "reductions": bill.reductions, "reason": reason})
     tx.commit()
