@@ -471,6 +471,8 @@ def test_reminders_are_recorded_per_bill_and_can_be_required_before_disconnectio
         assert sorted(c.customer.holder_name for c in arrears.disconnection_list(date(2027, 3, 1))) == ["김일번", "이아파트"]
         assert arrears.disconnection_list(date(2026, 12, 28)) == []  # the reminders' due date has not passed
     login(client, "clerk")
+    page = client.get("/rates/arrears/disconnections?as_of=2027-03-01").get_data(as_text=True)
+    assert 'id="reminder-required"' in page and "김일번" in page and "박복지" not in page
     page = client.get(f"/rates/customers/{october['single'][0]}/arrears").get_data(as_text=True)
     assert 'id="reminders"' in page and "2026-12-28" in page and "22,790" in page
     # From the page: a due date not after today is refused with a message, and nothing is recorded.
@@ -537,3 +539,18 @@ def test_the_data_migration_adds_the_late_charge_account_to_books_lacking_it(app
         db.session.remove()
         migrating.upgrade()
         assert db.session.execute(sa.select(sa.func.count()).select_from(Account).where(Account.code == "661-07")).scalar() == 1
+
+
+def test_the_monthly_additions_edge_is_the_rule_day_by_day():
+    """A bill takes its m-th monthly addition once its due date plus m months has passed; the run
+    asks the database for the bills due before one date per month: the same bills, month ends too."""
+    from datetime import timedelta
+
+    from dateutil.relativedelta import relativedelta
+
+    for as_of in (date(2027, 3, 1), date(2027, 3, 31), date(2027, 2, 28), date(2028, 2, 29), date(2027, 1, 30)):
+        for month in (1, 2, 3, 12, 60):
+            before = arrears._charged_before(as_of, month)
+            for offset in range(-40, 40):
+                due = before + timedelta(days=offset)
+                assert (due + relativedelta(months=month) < as_of) == (due < before), (as_of, month, due)

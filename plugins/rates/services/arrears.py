@@ -343,6 +343,12 @@ def disconnection_list(as_of: date | None = None) -> list[NoticeCandidate]:
     return found
 
 
+def reminder_required(as_of: date | None = None) -> bool:
+    """Whether the tariff in force lists only customers whose reminder's due date has passed."""
+    tariff = repo.tariff_on(as_of or local_today())
+    return tariff is not None and tariff.reminder_required
+
+
 def supply_events(customer_id: int) -> list[SupplyEvent]:
     return repo.supply_events(customer_id)
 

@@ -130,7 +130,8 @@ def arrears_reminders():
 def arrears_disconnections():
     """The disconnection-notice list (단수 예고 대상)."""
     as_of = _date_arg("as_of")
-    return render_template("rates/arrears_disconnections.html", as_of=as_of, found=arrears.disconnection_list(as_of))
+    return render_template("rates/arrears_disconnections.html", as_of=as_of, found=arrears.disconnection_list(as_of),
+                           reminder_required=arrears.reminder_required(as_of))
 
 
 @bp.route("/customers/<id:customer_id>/arrears", methods=["GET", "POST"])
