@@ -554,3 +554,23 @@ def test_the_monthly_additions_edge_is_the_rule_day_by_day():
             for offset in range(-40, 40):
                 due = before + timedelta(days=offset)
                 assert (due + relativedelta(months=month) < as_of) == (due < before), (as_of, month, due)
+
+
+def test_reversing_a_payment_whose_credit_paid_a_late_charge_reopens_the_charge(app, october):
+    from plugins.rates.models import Payment
+
+    with app.test_request_context():
+        _settings(late_rate=Decimal("0.03"))
+        customer_id, october_bill = october["single"]
+        arrears.run(date(2026, 12, 1))
+        _pay(payment_reference(db.session.get(Bill, october_bill)), 22_130 + 2_000, "T-LATE", date(2026, 12, 5))
+        arrears.run(date(2026, 12, 6))  # the 2,000 of credit pays the 660 late charge; 1,340 is left
+        assert _charges(october_bill) == [("once", 0, 22_130, 660)]
+        assert db.session.execute(sa.select(LateCharge.paid).where(LateCharge.bill_id == october_bill)).scalar() == 660
+        assert payments.customer_credit(customer_id) == 1_340
+        original = db.session.execute(sa.select(Payment).where(Payment.txn_id == "T-LATE")).scalar_one()
+        payments.reverse(original.id, "입금 취소")
+        assert payments.customer_credit(customer_id) == 0
+        assert db.session.execute(sa.select(LateCharge.paid).where(LateCharge.bill_id == october_bill)).scalar() == 0
+        item = arrears.amount_due(customer_id, date(2026, 12, 7)).items[0]
+        assert (item.balance, item.late_charges) == (22_130, 660)

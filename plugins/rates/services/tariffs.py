@@ -151,7 +151,7 @@ class ArrearsSettings:
     monthly_threshold: int = 0
     disconnect_months: int = 3
     disconnect_amount: int = 0
-    protected_reductions: str = "WELFARE"
+    protected_reductions: str | None = None  # None: WELFARE when the version has that reduction
     reminder_days: int = 10
     instalment_grace_days: int = 0
     reminder_required: bool = False
@@ -198,8 +198,11 @@ def _apply_arrears(tariff: Tariff, settings: ArrearsSettings) -> None:
     tariff.late_monthly_threshold = _whole(settings.monthly_threshold, 0, 10**12, "monthly_threshold")
     tariff.disconnect_months = _whole(settings.disconnect_months, 0, 120, "disconnect_months")
     tariff.disconnect_amount = _whole(settings.disconnect_amount, 0, 10**12, "disconnect_amount")
-    codes = [code.strip() for code in (settings.protected_reductions or "").split(",") if code.strip()]
     known = {rule.code for rule in tariff.reductions}
+    if settings.protected_reductions is None:
+        codes = ["WELFARE"] if "WELFARE" in known else []
+    else:
+        codes = [code.strip() for code in settings.protected_reductions.split(",") if code.strip()]
     unknown = [code for code in codes if code not in known]
     if unknown:
         refuse(_("%(codes)s: not a reduction of this tariff (its codes: %(known)s).", codes=", ".join(unknown),
@@ -229,9 +232,7 @@ def create_version(*, effective_from: date, name: str, source: str, rounding: st
     tariff = _build(effective_from=effective_from, name=name, source=source, rounding=rounding, water_use_rate=water_use_rate,
                     mixed_household_volume=mixed_household_volume, blocks_text=blocks_text, meters_text=meters_text,
                     reductions_text=reductions_text)
-    if arrears is None:  # the defaults, protecting welfare recipients if the version has that reduction
-        welfare = any(rule.code == "WELFARE" for rule in tariff.reductions)
-        arrears = ArrearsSettings(protected_reductions="WELFARE" if welfare else "")
+    arrears = arrears or ArrearsSettings()
     _apply_arrears(tariff, arrears)
     repo.add(tariff)
     audit.record("create", "rates_tariff", tariff.id, f"tariff from {effective_from}",

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from erp.auth.access import permission_required, public
 from erp.common.clock import local_today
@@ -54,28 +54,29 @@ class TariffForm(FlaskForm):
     blocks_text = TextAreaField(_l("Blocks: service,use type,upper ㎥ (empty: open),price"), validators=[DataRequired()])
     meters_text = TextAreaField(_l("Meter charges: diameter,amount"), validators=[DataRequired()])
     reductions_text = TextAreaField(_l("Reductions: code,name,kind,value,applies to"), validators=[Optional()])
-    # Arrears settings (가산금, 독촉, 단수 예고, 분납): checked again by the service.
+    # Arrears settings (가산금, 독촉, 단수 예고, 분납), checked by the service (a field left empty
+    # is refused there with its message; a post without them takes the defaults).
     late_percent = DecimalField(_l("One-time late charge once the due date has passed (per cent)"), default=Decimal("3"), places=None,
-                                validators=[InputRequired(message=_l("Enter the rate in per cent, e.g. 3 or 1.2.")),
+                                validators=[Optional(),
                                             NumberRange(min=0, max=Decimal("99.99"), message=_l("The rate is a percentage from 0 to under 100."))])
     monthly_percent = DecimalField(_l("Monthly addition (per cent a month, 0 = none)"), default=Decimal("0"), places=None,
-                                   validators=[InputRequired(message=_l("Enter the rate in per cent, e.g. 3 or 1.2.")),
+                                   validators=[Optional(),
                                                NumberRange(min=0, max=Decimal("99.99"), message=_l("The rate is a percentage from 0 to under 100."))])
     monthly_months = IntegerField(_l("Monthly addition for up to (months)"), default=60,
-                                  validators=[InputRequired(message=_l("Enter a whole number.")), NumberRange(min=0, max=120)])
+                                  validators=[Optional(), NumberRange(min=0, max=120)])
     monthly_threshold = IntegerField(_l("Monthly addition only on bills owing at least (won)"), default=0,
-                                     validators=[InputRequired(message=_l("Enter a whole number.")), NumberRange(min=0, max=10**12)])
+                                     validators=[Optional(), NumberRange(min=0, max=10**12)])
     disconnect_months = IntegerField(_l("Disconnection notice after (months overdue, 0 = not by months)"), default=3,
-                                     validators=[InputRequired(message=_l("Enter a whole number.")), NumberRange(min=0, max=120)])
+                                     validators=[Optional(), NumberRange(min=0, max=120)])
     disconnect_amount = IntegerField(_l("Disconnection notice from (won owed, 0 = not by amount)"), default=0,
-                                     validators=[InputRequired(message=_l("Enter a whole number.")), NumberRange(min=0, max=10**12)])
-    protected_reductions = StringField(_l("Never disconnected: reduction codes (comma-separated)"), default="WELFARE",
+                                     validators=[Optional(), NumberRange(min=0, max=10**12)])
+    protected_reductions = StringField(_l("Never disconnected: reduction codes (comma-separated)"),
                                        validators=[Optional(), Length(max=100)])
     reminder_required = BooleanField(_l("Disconnection notice only after a reminder's due date has passed"))
     reminder_days = IntegerField(_l("A reminder's new due date after (days)"), default=10,
-                                 validators=[InputRequired(message=_l("Enter a whole number.")), NumberRange(min=1, max=90)])
+                                 validators=[Optional(), NumberRange(min=1, max=90)])
     instalment_grace_days = IntegerField(_l("An unpaid instalment ends its plan after (days)"), default=0,
-                                         validators=[InputRequired(message=_l("Enter a whole number.")), NumberRange(min=0, max=90)])
+                                         validators=[Optional(), NumberRange(min=0, max=90)])
 
     ARREARS = ("late_percent", "monthly_percent", "monthly_months", "monthly_threshold", "disconnect_months",
                "disconnect_amount", "protected_reductions", "reminder_days", "instalment_grace_days", "reminder_required")
@@ -143,7 +144,9 @@ def tariff_new():
                 rounding=form.rounding.data, water_use_rate=form.water_use_rate.data,
                 mixed_household_volume=form.mixed_household_volume.data, blocks_text=form.blocks_text.data,
                 meters_text=form.meters_text.data, reductions_text=form.reductions_text.data or "",
-                arrears=tariffs.ArrearsSettings(**{key: getattr(form, key).data for key in TariffForm.ARREARS}))
+                # A setting the post does not carry keeps its default (a check box unticked is off).
+                arrears=tariffs.ArrearsSettings(**{key: getattr(form, key).data for key in TariffForm.ARREARS
+                                                   if key in request.form or key == "reminder_required"}))
         except ServiceError as error:
             flash_refusal(form, error)
         else:
