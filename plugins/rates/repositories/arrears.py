@@ -53,9 +53,24 @@ def runs(limit: int = 24) -> list[ArrearsRun]:
 # The bills a run charges, computed once per run: a temporary table (one per connection, so
 # concurrent runs do not see each other's) read by each INSERT … SELECT of the charges. Keyed by
 # due date first, so the monthly additions read each month's range of bills, not the whole table.
+# With each bill, what it has been charged already (the one-time charge; how many monthly
+# additions and the last one's month), so that the statements leave out the charges that exist:
+# the unique key still guarantees it, but a duplicate refused by the key costs InnoDB more than
+# an insert.
 OWING = sa.Table("rates_tmp_owing", sa.MetaData(), sa.Column("due_on", sa.Date, primary_key=True),
                  sa.Column("bill_id", sa.Integer, primary_key=True), sa.Column("customer_id", sa.Integer, nullable=False),
-                 sa.Column("balance", sa.BigInteger, nullable=False), prefixes=["TEMPORARY"], sqlite_with_rowid=False)
+                 sa.Column("balance", sa.BigInteger, nullable=False), sa.Column("once_done", sa.Integer, nullable=False),
+                 sa.Column("months_done", sa.Integer, nullable=False), sa.Column("months_last", sa.Integer, nullable=False),
+                 prefixes=["TEMPORARY"], sqlite_with_rowid=False)
+
+
+def _charged():
+    """bill id → its one-time charges (0 or 1), monthly additions and the last addition's month."""
+    monthly = LateCharge.kind == "monthly"
+    return (sa.select(LateCharge.bill_id, sa.func.sum(sa.case((LateCharge.kind == "once", 1), else_=0)).label("once"),
+                      sa.func.sum(sa.case((monthly, 1), else_=0)).label("months"),
+                      sa.func.max(sa.case((monthly, LateCharge.seq), else_=0)).label("last"))
+            .group_by(LateCharge.bill_id).subquery("charged"))
 
 
 @contextmanager
@@ -67,12 +82,13 @@ def owing_bills(as_of: date):
     drop_temporary(connection, OWING)  # left over on a pooled MariaDB connection by a failed run
     OWING.create(connection)
     try:
-        paid = _paid()
+        paid, charged = _paid(), _charged()
         balance = Bill.total - sa.func.coalesce(paid.c.paid, 0)
         db.session.execute(sa.insert(OWING).from_select(
-            ["due_on", "bill_id", "customer_id", "balance"],
-            sa.select(Bill.due_on, Bill.id, Bill.customer_id, balance).select_from(Bill)
-            .outerjoin(paid, paid.c.bill_id == Bill.id)
+            ["due_on", "bill_id", "customer_id", "balance", "once_done", "months_done", "months_last"],
+            sa.select(Bill.due_on, Bill.id, Bill.customer_id, balance, sa.func.coalesce(charged.c.once, 0),
+                      sa.func.coalesce(charged.c.months, 0), sa.func.coalesce(charged.c.last, 0)).select_from(Bill)
+            .outerjoin(paid, paid.c.bill_id == Bill.id).outerjoin(charged, charged.c.bill_id == Bill.id)
             .where(Bill.due_on < as_of, Bill.total > 0, balance > 0, ~_in_plan())),
             bind_arguments={"clause": Bill.__table__})  # through the session: its pending changes flushed first
         yield OWING
@@ -98,7 +114,7 @@ def assess_once(run_id: int, as_of: date, charge) -> None:
     amount = charge(OWING.c.balance)  # the SQL expression of the charge on the balance
     select = (sa.select(OWING.c.bill_id, OWING.c.customer_id, sa.literal(run_id), sa.literal("once"), sa.literal(0),
                         sa.literal(as_of, sa.Date), OWING.c.balance, amount, sa.literal(0))
-              .where(amount > 0))
+              .where(OWING.c.once_done == 0, amount > 0))
     db.session.execute(insert_ignore(LateCharge.__table__).from_select(CHARGE_COLUMNS, select))
 
 
@@ -112,7 +128,9 @@ def assess_monthly(run_id: int, as_of: date, months: list[tuple[int, date]], cha
     select = (sa.select(OWING.c.bill_id, OWING.c.customer_id, sa.literal(run_id), sa.literal("monthly"), seqs.c.seq,
                         sa.literal(as_of, sa.Date), OWING.c.balance, amount, sa.literal(0))
               .select_from(seqs).join(OWING, OWING.c.due_on < seqs.c.before)
-              .where(OWING.c.balance >= threshold, amount > 0))
+              # Months 1 … last all charged (the usual case): only the months after them.
+              .where(sa.or_(OWING.c.months_done < OWING.c.months_last, seqs.c.seq > OWING.c.months_last),
+                     OWING.c.balance >= threshold, amount > 0))
     db.session.execute(insert_ignore(LateCharge.__table__).from_select(CHARGE_COLUMNS, select))
 
 
