@@ -337,3 +337,240 @@ def test_cli_arrears_run_twice(app, runner, october):
     assert "0 late charges (0 won)" in second.output
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count()).select_from(LateCharge)).scalar() == 3
+
+
+# --- the tariff form's arrears settings -----------------------------------------------------------
+
+def _tariff_form(client):
+    """The new-version form as a clerk finds it (started from the version in force), as form data."""
+    from html.parser import HTMLParser
+
+    class Fields(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.data, self._area = {}, None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "input" and attrs.get("name") and attrs.get("type") != "checkbox":
+                self.data[attrs["name"]] = attrs.get("value", "")
+            elif tag == "input" and attrs.get("type") == "checkbox" and "checked" in attrs:
+                self.data[attrs["name"]] = "y"
+            elif tag == "textarea":
+                self._area = attrs["name"]
+                self.data[self._area] = ""
+            elif tag == "option" and "selected" in attrs:
+                self.data.setdefault("rounding", attrs["value"])
+
+        def handle_data(self, data):
+            if self._area:
+                self.data[self._area] += data
+
+        def handle_endtag(self, tag):
+            if tag == "textarea":
+                self._area = None
+
+    parser = Fields()
+    parser.feed(client.get("/rates/tariffs/new").get_data(as_text=True))
+    return parser.data
+
+
+def test_the_tariff_form_edits_the_arrears_settings(app, client, make_user):
+    make_user("admin", roles=["sysadmin"])
+    with app.test_request_context():
+        load_tariff()
+    login(client, "admin")
+    data = _tariff_form(client)
+    # Started from the version in force: 3 % once, no monthly addition, WELFARE protected.
+    assert (data["late_percent"], data["monthly_percent"], data["protected_reductions"]) == ("3", "0", "WELFARE")
+    data.update(effective_from="2027-01-01", name="2027 개정")
+
+    def refused(changes, message):
+        response = client.post("/rates/tariffs/new", data={**data, **changes})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and message in page, (changes, message)
+
+    refused({"late_percent": "삼"}, "올바르지 않은 숫자 값입니다.")
+    refused({"late_percent": "120"}, "비율은 0 이상 100 미만의 퍼센트입니다.")
+    refused({"monthly_percent": "1.234"}, "비율은 소수점 둘째 자리까지 입력할 수 있습니다")
+    refused({"monthly_percent": "1.2", "monthly_months": "0"}, "월별 가산금을 부과하려면 부과 개월 수(1~120)를 입력하십시오.")
+    refused({"monthly_months": "121"}, "121")
+    refused({"reminder_days": ""}, "정수를 입력하십시오.")
+    refused({"protected_reductions": "WELFARE,NOPE"}, "NOPE: 이 요금표의 감면 코드가 아닙니다")
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Tariff)).scalar() == 1  # nothing saved
+    response = client.post("/rates/tariffs/new", data={
+        **data, "late_percent": "2.5", "monthly_percent": "1.2", "monthly_months": "36", "monthly_threshold": "100000",
+        "disconnect_months": "2", "disconnect_amount": "300000", "reminder_required": "y", "reminder_days": "15",
+        "instalment_grace_days": "5"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="arrears-settings"' in page and "300,000" in page
+    with app.app_context():
+        tariff = db.session.execute(sa.select(Tariff).where(Tariff.effective_from == date(2027, 1, 1))).scalar_one()
+        assert (tariff.late_rate, tariff.late_monthly_rate, tariff.late_monthly_months, tariff.late_monthly_threshold) == (
+            Decimal("0.025"), Decimal("0.012"), 36, 100_000)
+        assert (tariff.disconnect_months, tariff.disconnect_amount, tariff.protected_reductions) == (2, 300_000, "WELFARE")
+        assert (tariff.reminder_required, tariff.reminder_days, tariff.instalment_grace_days) == (True, 15, 5)
+    # The next version starts from these.
+    again = _tariff_form(client)
+    assert (again["late_percent"], again["monthly_percent"], again["reminder_required"]) == ("2.5", "1.2", "y")
+
+
+# --- single bills: the 체납액 line and credits ------------------------------------------------------
+
+def test_settlement_and_adjusting_bills_carry_arrears_and_take_credit(app, october, monkeypatch):
+    from plugins.rates.services import adjustments
+
+    with app.test_request_context():
+        _settings(late_rate=Decimal("0.03"))
+        arrears.run(date(2026, 12, 1))
+        # The single customer moves out owing October's bill and its late charge: the settlement
+        # bill carries them as its 체납액 line, as the next regular bill would.
+        customer_id, _bill = october["single"]
+        settlement = adjustments.settle_move_out(customer_id, date(2026, 12, 15), 1031)
+        assert settlement.kind == "settlement" and settlement.arrears == 22_130 + 660
+        assert arrears.amount_due(customer_id, date(2026, 12, 16)).total == settlement.total + 22_130 + 660
+        # The apartment overpaid October's bill; an adjusting bill raising it takes the credit.
+        apartment, apartment_bill = october["apartment"]
+        _pay(payment_reference(db.session.get(Bill, apartment_bill)), 80_000 + 2_260, "T-OVER-APT", date(2026, 12, 2))
+        arrears.run(date(2026, 12, 3))  # the credit pays the late charge first
+        assert payments.customer_credit(apartment) == 4_550
+        monkeypatch.setattr(adjustments, "local_today", lambda: date(2026, 12, 10))
+        adjusting = adjustments.adjust(apartment_bill, use=80, reason="검침 오류 정정")
+        assert adjusting.total > 4_550 and adjusting.arrears == 0
+        assert payments.balance(adjusting).paid == 4_550
+        assert payments.customer_credit(apartment) == 0
+        postings.relay()
+        advances = _balances(["2113"])["2113"]
+        assert advances[0] == advances[1]  # every won of credit received was used
+
+
+# --- reminders recorded, and required before a disconnection notice -------------------------------
+
+def test_reminders_are_recorded_per_bill_and_can_be_required_before_disconnection(app, client, make_user, october):
+    from plugins.rates.models import ReminderNotice
+
+    make_user("clerk", roles=["rates_clerk"])
+    with app.test_request_context():
+        _settings(late_rate=Decimal("0.03"), disconnect_months=3, protected_reductions="")
+        arrears.run(date(2026, 12, 1))
+        with pytest.raises(ServiceError, match="새 납부기한은 오늘 이후여야 합니다"):
+            arrears.issue_reminders("1101", date(2026, 12, 15), date(2026, 12, 15))
+        found = arrears.issue_reminders("1101", date(2026, 12, 25), date(2026, 12, 15))
+        assert sorted(r.customer.holder_name for r in found) == ["김일번", "이아파트"]
+        # Printed again the same day with another date: the same reminders, the last date.
+        arrears.issue_reminders("1101", date(2026, 12, 28), date(2026, 12, 15))
+        notices = db.session.execute(sa.select(ReminderNotice).order_by(ReminderNotice.bill_id)).scalars().all()
+        assert [(n.bill_id, n.issued_on, n.due_on, n.owed) for n in notices] == [
+            (october["single"][1], date(2026, 12, 15), date(2026, 12, 28), 22_130 + 660),
+            (october["apartment"][1], date(2026, 12, 15), date(2026, 12, 28), 75_450 + 2_260)]
+        # Without the setting, the welfare household (no longer protected here) is listed by months alone.
+        assert sorted(c.customer.holder_name for c in arrears.disconnection_list(date(2027, 3, 1))) == [
+            "김일번", "박복지", "이아파트"]
+        _settings(reminder_required=True)
+        assert sorted(c.customer.holder_name for c in arrears.disconnection_list(date(2027, 3, 1))) == ["김일번", "이아파트"]
+        assert arrears.disconnection_list(date(2026, 12, 28)) == []  # the reminders' due date has not passed
+    login(client, "clerk")
+    page = client.get("/rates/arrears/disconnections?as_of=2027-03-01").get_data(as_text=True)
+    assert 'id="reminder-required"' in page and "김일번" in page and "박복지" not in page
+    page = client.get(f"/rates/customers/{october['single'][0]}/arrears").get_data(as_text=True)
+    assert 'id="reminders"' in page and "2026-12-28" in page and "22,790" in page
+    # From the page: a due date not after today is refused with a message, and nothing is recorded.
+    response = post_form(client, "/rates/arrears/reminders", {"rm-route_code": "1101", "rm-due_on": "2020-01-01"},
+                         page="/rates/arrears", follow=True)
+    assert "새 납부기한은 오늘 이후여야 합니다." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(ReminderNotice)).scalar() == 2
+
+
+# --- a reversed payment whose excess was used as credit -------------------------------------------
+
+def test_reversing_a_payment_whose_credit_was_used_reopens_what_the_credit_paid(app, october):
+    from plugins.rates.models import Payment
+
+    with app.test_request_context():
+        customer_id, october_bill = october["single"]
+        _pay(payment_reference(db.session.get(Bill, october_bill)), 30_000, "T-OVER", date(2026, 11, 20))
+        november = _november(app, october)["single"]
+        assert payments.balance(november).paid == 7_870  # the credit paid part of November's bill
+        assert payments.customer_credit(customer_id) == 0
+        original = db.session.execute(sa.select(Payment).where(Payment.txn_id == "T-OVER")).scalar_one()
+        payments.reverse(original.id, "이중 입금 통지 취소")
+        # The credit never falls below zero: the use on November's bill is undone, so it owes again.
+        assert payments.customer_credit(customer_id) == 0
+        assert payments.balance(db.session.get(Bill, october_bill)).balance == 22_130
+        assert payments.balance(november).paid == 0
+        assert [item.balance for item in arrears.amount_due(customer_id, date(2026, 12, 20)).items] == [22_130, november.total]
+        # Booked: receivables hold what is owed, the advances account nets to zero.
+        payments.post_receipts(date(2026, 12, 31))
+        postings.relay()
+        balances = _balances(["1113", "2113"])
+        assert balances["2113"][0] == balances["2113"][1]
+        owed = sum(item.balance for c, _b in october.values() for item in arrears.amount_due(c, date(2026, 12, 20)).items)
+        assert balances["1113"][0] - balances["1113"][1] == owed
+        with pytest.raises(ServiceError):
+            payments.reverse(original.id, "again")
+
+
+# --- the account of late charges in books that lack it --------------------------------------------
+
+def test_the_data_migration_adds_the_late_charge_account_to_books_lacking_it(app):
+    from erp import migrating
+    from plugins.accounting.models import Account
+
+    with app.app_context():
+        account = db.session.execute(sa.select(Account).where(Account.code == "661-07")).scalar_one()
+        expected = (account.name, account.account_class, account.normal_side, account.sort_key, account.parent.code)
+        db.session.delete(account)
+        db.session.commit()
+        db.session.remove()
+        engine = db.engines["accounting"]
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE alembic_version_accounting SET version_num = 'dfde418b8ade'"))
+        db.session.remove()
+        migrating.upgrade()
+        account = db.session.execute(sa.select(Account).where(Account.code == "661-07")).scalar_one()
+        assert (account.name, account.account_class, account.normal_side, account.sort_key, account.parent.code) == expected
+        assert account.postable and not account.parent.postable
+        # Run again on books that have it: nothing changes.
+        db.session.remove()
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE alembic_version_accounting SET version_num = 'dfde418b8ade'"))
+        db.session.remove()
+        migrating.upgrade()
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Account).where(Account.code == "661-07")).scalar() == 1
+
+
+def test_the_monthly_additions_edge_is_the_rule_day_by_day():
+    """A bill takes its m-th monthly addition once its due date plus m months has passed; the run
+    asks the database for the bills due before one date per month: the same bills, month ends too."""
+    from datetime import timedelta
+
+    from dateutil.relativedelta import relativedelta
+
+    for as_of in (date(2027, 3, 1), date(2027, 3, 31), date(2027, 2, 28), date(2028, 2, 29), date(2027, 1, 30)):
+        for month in (1, 2, 3, 12, 60):
+            before = arrears._charged_before(as_of, month)
+            for offset in range(-40, 40):
+                due = before + timedelta(days=offset)
+                assert (due + relativedelta(months=month) < as_of) == (due < before), (as_of, month, due)
+
+
+def test_reversing_a_payment_whose_credit_paid_a_late_charge_reopens_the_charge(app, october):
+    from plugins.rates.models import Payment
+
+    with app.test_request_context():
+        _settings(late_rate=Decimal("0.03"))
+        customer_id, october_bill = october["single"]
+        arrears.run(date(2026, 12, 1))
+        _pay(payment_reference(db.session.get(Bill, october_bill)), 22_130 + 2_000, "T-LATE", date(2026, 12, 5))
+        arrears.run(date(2026, 12, 6))  # the 2,000 of credit pays the 660 late charge; 1,340 is left
+        assert _charges(october_bill) == [("once", 0, 22_130, 660)]
+        assert db.session.execute(sa.select(LateCharge.paid).where(LateCharge.bill_id == october_bill)).scalar() == 660
+        assert payments.customer_credit(customer_id) == 1_340
+        original = db.session.execute(sa.select(Payment).where(Payment.txn_id == "T-LATE")).scalar_one()
+        payments.reverse(original.id, "입금 취소")
+        assert payments.customer_credit(customer_id) == 0
+        assert db.session.execute(sa.select(LateCharge.paid).where(LateCharge.bill_id == october_bill)).scalar() == 0
+        item = arrears.amount_due(customer_id, date(2026, 12, 7)).items[0]
+        assert (item.balance, item.late_charges) == (22_130, 660)

@@ -30,13 +30,13 @@ class Tariff(db.Model):
     water_use_rate: Mapped[Decimal] = mapped_column(Price, default=Decimal("170"))
     mixed_household_volume: Mapped[int] = mapped_column(default=15)
     late_rate: Mapped[Decimal] = mapped_column(sa.Numeric(6, 4), default=Decimal("0.03"))
-    late_cap: Mapped[Decimal] = mapped_column(sa.Numeric(6, 4), default=Decimal("0.03"))
     # Arrears settings of the ordinance (services/arrears.py): the monthly addition (0: none) for
     # up to ``late_monthly_months`` months on a bill owing at least ``late_monthly_threshold`` won;
     # the disconnection notice after that many months overdue or that amount (0: not by amount),
     # never for customers holding one of ``protected_reductions``; a reminder's new due date
     # ``reminder_days`` after it is printed; an instalment unpaid ``instalment_grace_days`` after
-    # its date ends the plan.
+    # its date ends the plan; with ``reminder_required``, a customer is listed for a disconnection
+    # notice only once a reminder (독촉장) has been issued and its new due date has passed.
     late_monthly_rate: Mapped[Decimal] = mapped_column(sa.Numeric(6, 4), default=Decimal("0"))
     late_monthly_months: Mapped[int] = mapped_column(default=60)
     late_monthly_threshold: Mapped[int] = mapped_column(sa.BigInteger, default=0)
@@ -45,6 +45,7 @@ class Tariff(db.Model):
     protected_reductions: Mapped[str] = mapped_column(sa.String(100), default="WELFARE")
     reminder_days: Mapped[int] = mapped_column(default=10)
     instalment_grace_days: Mapped[int] = mapped_column(default=0)
+    reminder_required: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(sa.String(50), default="")
 
@@ -589,6 +590,28 @@ class Instalment(db.Model):
     amount: Mapped[int] = mapped_column(sa.BigInteger)
 
     plan: Mapped[InstalmentPlan] = relationship(back_populates="instalments")
+
+
+class ReminderNotice(db.Model):
+    """A reminder (독촉장) issued on an overdue bill: when, the new due date it gave, and what the
+    bill owed then (balance and open late charges). Printed again the same day, it is the same
+    reminder, with the due date of the last print."""
+
+    __tablename__ = "rates_reminder"
+    __bind_key__ = BIND
+    __audit__ = False  # a route's reminders are audited once, as one issue
+    __table_args__ = (sa.UniqueConstraint("bill_id", "issued_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bill_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_bill.id"))  # indexed first in the unique key
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_customer.id"), index=True)
+    issued_on: Mapped[date] = mapped_column()
+    due_on: Mapped[date] = mapped_column()
+    owed: Mapped[int] = mapped_column(sa.BigInteger)
+    issued_by: Mapped[str] = mapped_column(sa.String(50), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    bill: Mapped[Bill] = relationship()
 
 
 class SupplyEvent(db.Model):

@@ -2,13 +2,15 @@
 disconnections, and the set-based statements of the arrears run (INSERT … SELECT)."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 
 import sqlalchemy as sa
 
+from erp.common.sql import drop_temporary, insert_ignore
 from erp.extensions import db
 from plugins.rates.models import (ArrearsRun, Bill, Customer, CustomerReduction, InstalmentPlan, LateCharge, Payment,
-                                  SupplyEvent, Tariff)
+                                  ReminderNotice, SupplyEvent, Tariff)
 
 CHARGE_COLUMNS = ["bill_id", "customer_id", "run_id", "kind", "seq", "assessed_on", "base", "amount", "paid"]
 
@@ -48,48 +50,88 @@ def runs(limit: int = 24) -> list[ArrearsRun]:
     return list(db.session.execute(sa.select(ArrearsRun).order_by(ArrearsRun.as_of.desc()).limit(limit)).scalars())
 
 
+# The bills a run charges, computed once per run: a temporary table (one per connection, so
+# concurrent runs do not see each other's) read by each INSERT … SELECT of the charges. Keyed by
+# due date first, so the monthly additions read each month's range of bills, not the whole table.
+# With each bill, what it has been charged already (the one-time charge; how many monthly
+# additions and the last one's month), so that the statements leave out the charges that exist:
+# the unique key still guarantees it, but a duplicate refused by the key costs InnoDB more than
+# an insert.
+OWING = sa.Table("rates_tmp_owing", sa.MetaData(), sa.Column("due_on", sa.Date, primary_key=True),
+                 sa.Column("bill_id", sa.Integer, primary_key=True), sa.Column("customer_id", sa.Integer, nullable=False),
+                 sa.Column("balance", sa.BigInteger, nullable=False), sa.Column("once_done", sa.Integer, nullable=False),
+                 sa.Column("months_done", sa.Integer, nullable=False), sa.Column("months_last", sa.Integer, nullable=False),
+                 prefixes=["TEMPORARY"], sqlite_with_rowid=False)
+
+
+def _charged():
+    """bill id → its one-time charges (0 or 1), monthly additions and the last addition's month."""
+    monthly = LateCharge.kind == "monthly"
+    return (sa.select(LateCharge.bill_id, sa.func.sum(sa.case((LateCharge.kind == "once", 1), else_=0)).label("once"),
+                      sa.func.sum(sa.case((monthly, 1), else_=0)).label("months"),
+                      sa.func.max(sa.case((monthly, LateCharge.seq), else_=0)).label("last"))
+            .group_by(LateCharge.bill_id).subquery("charged"))
+
+
+@contextmanager
+def owing_bills(as_of: date):
+    """The bills overdue on ``as_of`` that still owe money and are not covered by a kept
+    instalment plan, with their balances (the payments summed once), in the temporary table
+    ``OWING`` for the ``with`` block."""
+    connection = db.session.connection(bind_arguments={"clause": Bill.__table__})
+    drop_temporary(connection, OWING)  # left over on a pooled MariaDB connection by a failed run
+    OWING.create(connection)
+    try:
+        paid, charged = _paid(), _charged()
+        balance = Bill.total - sa.func.coalesce(paid.c.paid, 0)
+        db.session.execute(sa.insert(OWING).from_select(
+            ["due_on", "bill_id", "customer_id", "balance", "once_done", "months_done", "months_last"],
+            sa.select(Bill.due_on, Bill.id, Bill.customer_id, balance, sa.func.coalesce(charged.c.once, 0),
+                      sa.func.coalesce(charged.c.months, 0), sa.func.coalesce(charged.c.last, 0)).select_from(Bill)
+            .outerjoin(paid, paid.c.bill_id == Bill.id).outerjoin(charged, charged.c.bill_id == Bill.id)
+            .where(Bill.due_on < as_of, Bill.total > 0, balance > 0, ~_in_plan())),
+            bind_arguments={"clause": Bill.__table__})  # through the session: its pending changes flushed first
+        yield OWING
+    finally:
+        drop_temporary(connection, OWING)
+
+
+def last_charge_id() -> int:
+    return db.session.execute(sa.select(sa.func.coalesce(sa.func.max(LateCharge.id), 0))).scalar()
+
+
+def charges_after(charge_id: int, run_id: int) -> tuple[int, int]:
+    """(count, amount) of the late charges of run ``run_id`` written after ``charge_id`` (a range
+    of the key: no index on the run to keep up on every insert)."""
+    count, amount = db.session.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(LateCharge.amount), 0))
+                                       .where(LateCharge.id > charge_id, LateCharge.run_id == run_id)).one()
+    return int(count), int(amount)
+
+
 def assess_once(run_id: int, as_of: date, charge) -> None:
-    """One INSERT … SELECT: the one-time charge on every bill overdue on ``as_of`` that has none
-    yet and is not covered by a kept instalment plan."""
-    paid = _paid()
-    balance = Bill.total - sa.func.coalesce(paid.c.paid, 0)
-    amount = charge(balance)  # the SQL expression of the charge on the balance
-    charged = sa.exists(sa.select(LateCharge.id).where(LateCharge.bill_id == Bill.id, LateCharge.kind == "once"))
-    select = (sa.select(Bill.id, Bill.customer_id, sa.literal(run_id), sa.literal("once"), sa.literal(0),
-                        sa.literal(as_of, sa.Date), balance, amount, sa.literal(0))
-              .select_from(Bill).outerjoin(paid, paid.c.bill_id == Bill.id)
-              .where(Bill.due_on < as_of, Bill.total > 0, balance > 0, amount > 0, ~charged, ~_in_plan()))
-    db.session.execute(sa.insert(LateCharge).from_select(CHARGE_COLUMNS, select))
+    """One INSERT … SELECT over the owing bills: the one-time charge on each; a bill charged
+    already keeps its charge (the unique key bill, kind, seq)."""
+    amount = charge(OWING.c.balance)  # the SQL expression of the charge on the balance
+    select = (sa.select(OWING.c.bill_id, OWING.c.customer_id, sa.literal(run_id), sa.literal("once"), sa.literal(0),
+                        sa.literal(as_of, sa.Date), OWING.c.balance, amount, sa.literal(0))
+              .where(OWING.c.once_done == 0, amount > 0))
+    db.session.execute(insert_ignore(LateCharge.__table__).from_select(CHARGE_COLUMNS, select))
 
 
-def overdue_due_dates(before: date) -> list[date]:
-    """The due dates of bills due before ``before`` (few: bills of a run share theirs)."""
-    return list(db.session.execute(sa.select(Bill.due_on).where(Bill.due_on < before, Bill.total > 0).distinct()
-                                   .order_by(Bill.due_on)).scalars())
-
-
-def assess_monthly(run_id: int, as_of: date, due_on: date, months: list[int], charge, threshold: int) -> None:
-    """One INSERT … SELECT: the monthly additions ``months`` (their numbers) on the bills due on
-    ``due_on`` owing at least ``threshold``, those not charged yet, outside kept plans."""
-    paid = _paid()
-    balance = Bill.total - sa.func.coalesce(paid.c.paid, 0)
-    amount = charge(balance)  # the SQL expression of the charge on the balance
-    seqs = sa.union_all(*[sa.select(sa.literal(month).label("seq")) for month in months]).subquery("seqs")
-    charged = sa.exists(sa.select(LateCharge.id).where(LateCharge.bill_id == Bill.id, LateCharge.kind == "monthly",
-                                                       LateCharge.seq == seqs.c.seq))
-    select = (sa.select(Bill.id, Bill.customer_id, sa.literal(run_id), sa.literal("monthly"), seqs.c.seq,
-                        sa.literal(as_of, sa.Date), balance, amount, sa.literal(0))
-              .select_from(Bill).outerjoin(paid, paid.c.bill_id == Bill.id).join(seqs, sa.true())
-              .where(Bill.due_on == due_on, Bill.total > 0, balance > 0, balance >= threshold, amount > 0,
-                     ~charged, ~_in_plan()))
-    db.session.execute(sa.insert(LateCharge).from_select(CHARGE_COLUMNS, select))
-
-
-def run_charges(run_id: int) -> tuple[int, int]:
-    """(count, amount) of the late charges a run assessed."""
-    count, amount = db.session.execute(sa.select(sa.func.count(), sa.func.sum(LateCharge.amount))
-                                       .where(LateCharge.run_id == run_id)).one()
-    return int(count or 0), int(amount or 0)
+def assess_monthly(run_id: int, as_of: date, months: list[tuple[int, date]], charge, threshold: int) -> None:
+    """One INSERT … SELECT over the owing bills owing at least ``threshold``: the monthly addition
+    of each month ``(seq, before)`` on the bills due before ``before``; those charged already are
+    kept (the unique key)."""
+    amount = charge(OWING.c.balance)  # the SQL expression of the charge on the balance
+    seqs = sa.union_all(*[sa.select(sa.literal(seq).label("seq"), sa.literal(before, sa.Date).label("before"))
+                          for seq, before in months]).subquery("seqs")
+    select = (sa.select(OWING.c.bill_id, OWING.c.customer_id, sa.literal(run_id), sa.literal("monthly"), seqs.c.seq,
+                        sa.literal(as_of, sa.Date), OWING.c.balance, amount, sa.literal(0))
+              .select_from(seqs).join(OWING, OWING.c.due_on < seqs.c.before)
+              # Months 1 … last all charged (the usual case): only the months after them.
+              .where(sa.or_(OWING.c.months_done < OWING.c.months_last, seqs.c.seq > OWING.c.months_last),
+                     OWING.c.balance >= threshold, amount > 0))
+    db.session.execute(insert_ignore(LateCharge.__table__).from_select(CHARGE_COLUMNS, select))
 
 
 # --- balances -----------------------------------------------------------------------------------------
@@ -130,8 +172,8 @@ def open_charges(bill_ids: list[int]) -> list[LateCharge]:
 
 
 def bills_charged_once(customer_id: int) -> set[int]:
-    return set(db.session.execute(sa.select(LateCharge.bill_id).where(LateCharge.customer_id == customer_id,
-                                                                      LateCharge.kind == "once")).scalars())
+    return set(db.session.execute(sa.select(LateCharge.bill_id).join(Bill, Bill.id == LateCharge.bill_id)
+                                  .where(Bill.customer_id == customer_id, LateCharge.kind == "once")).scalars())
 
 
 def charges_of_bill(bill_id: int) -> list[LateCharge]:
@@ -147,8 +189,9 @@ def customers_with_credit() -> dict[int, int]:
     return {customer_id: int(amount) for customer_id, amount in db.session.execute(query)}
 
 
-def overdue_by_customer(before: date, exclude_run: int | None = None) -> dict[int, int]:
-    """customer id → what the bills due before ``before`` still owe with their open late charges."""
+def overdue_by_customer(before: date, exclude_run: int | None = None, customer_id: int | None = None) -> dict[int, int]:
+    """customer id → what the bills due before ``before`` still owe with their open late charges
+    (of every customer, or of ``customer_id``)."""
     paid, late = _paid(), _late_open()
     owed = Bill.total - sa.func.coalesce(paid.c.paid, 0)
     late_open = sa.func.coalesce(late.c.late, 0)
@@ -158,7 +201,9 @@ def overdue_by_customer(before: date, exclude_run: int | None = None) -> dict[in
              .group_by(Bill.customer_id).having(sa.func.sum(item) > 0))
     if exclude_run is not None:
         query = query.where(sa.or_(Bill.run_id.is_(None), Bill.run_id != exclude_run))
-    return {customer_id: int(amount) for customer_id, amount in db.session.execute(query)}
+    if customer_id is not None:
+        query = query.where(Bill.customer_id == customer_id)
+    return {customer: int(amount) for customer, amount in db.session.execute(query)}
 
 
 def set_arrears(run_id: int, amounts: dict[int, int]) -> None:
@@ -237,6 +282,40 @@ def plan(plan_id: int) -> InstalmentPlan | None:
 def covered_owing(customer_id: int, through: date) -> int:
     """What the customer's bills due up to ``through`` still owe with their open late charges."""
     return sum(balance + late for bill, balance, late in customer_bills_owing(customer_id) if bill.due_on <= through)
+
+
+# --- credit uses and reminders -------------------------------------------------------------------
+
+def credit_uses(customer_id: int) -> list[Payment]:
+    """The customer's credit uses (lines of channel ``credit`` that paid a bill from the credit),
+    newest first; a use partly returned already shows as a later line of the opposite sign."""
+    return list(db.session.execute(sa.select(Payment).where(Payment.customer_id == customer_id, Payment.channel == "credit")
+                                   .order_by(Payment.id.desc())).scalars())
+
+
+def paid_charges(bill_id: int) -> list[LateCharge]:
+    """A bill's late charges paid in part or whole, the last paid first (the reverse of the order
+    credits pay them)."""
+    return list(db.session.execute(sa.select(LateCharge).where(LateCharge.bill_id == bill_id, LateCharge.paid > 0)
+                                   .order_by(LateCharge.kind, LateCharge.seq.desc())).scalars())
+
+
+def reminders_on(bill_ids: list[int], issued_on: date) -> dict[int, ReminderNotice]:
+    """bill id → the reminder issued on it on ``issued_on``."""
+    if not bill_ids:
+        return {}
+    query = sa.select(ReminderNotice).where(ReminderNotice.bill_id.in_(bill_ids), ReminderNotice.issued_on == issued_on)
+    return {notice.bill_id: notice for notice in db.session.execute(query).scalars()}
+
+
+def reminders_of(customer_id: int) -> list[ReminderNotice]:
+    return list(db.session.execute(sa.select(ReminderNotice).where(ReminderNotice.customer_id == customer_id)
+                                   .order_by(ReminderNotice.issued_on.desc(), ReminderNotice.bill_id)).scalars())
+
+
+def reminded_before(day: date) -> set[int]:
+    """Customers sent a reminder whose new due date is before ``day``."""
+    return set(db.session.execute(sa.select(ReminderNotice.customer_id).where(ReminderNotice.due_on < day).distinct()).scalars())
 
 
 # --- supply ----------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 objection) and the leak reduction (누수감면). Issued bills are never edited: a correction is an
 adjusting bill of the differences that names the original, posted on its own. Each takes a
 reference (e.g. a complaint's receipt number): the same reference twice returns the first bill.
+Like the bills of a run, a single bill applies the customer's credit and carries what earlier
+bills still owe as its 체납액 line (``arrears.carry_over_bill``).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from erp.i18n import N_
 from plugins.rates.models import Bill, Customer
 from plugins.rates.repositories import bills as repo
 from plugins.rates.repositories import customers as customer_repo
-from plugins.rates.services import billing, periods, postings, refunds
+from plugins.rates.services import arrears, billing, periods, postings, refunds
 from plugins.rates.services import customers as customer_service
 from plugins.rates.services import tariffs as tariff_service
 from plugins.rates.services.calculation import QuoteError, QuoteRequest, Reduction
@@ -94,6 +96,7 @@ def settle_move_out(customer_id: int, on: date, final_reading: int, reference: s
                             curr_reading=final_reading, use=use)
     repo.add(bill)
     _post_bill(bill, f"이사정산 {bill.number} {customer.holder_name}")
+    arrears.carry_over_bill(bill)  # as a bill run does: credit applied, the 체납액 line written
     audit.record("create", "rates_bill", bill.id, N_("settlement bill %(number)s: %(amount)s won"),
                  values={"number": bill.number, "amount": bill.total})
     tx.commit()
@@ -157,6 +160,7 @@ def adjust(bill_id: int, *, use: int | None = None, add_reductions: tuple[str, .
     repo.add(bill)
     _post_bill(bill, f"요금 조정 {bill.number} ({reason[:100]})")
     refunds.credit_from_adjustment(bill)  # a lowered bill already paid leaves a credit
+    arrears.carry_over_bill(bill)  # as a bill run does: credit applied, the 체납액 line written
     audit.record("create", "rates_bill", bill.id, N_("adjusting bill %(number)s of %(original)s: %(amount)s won"),
                  values={"number": bill.number, "original": original.number, "amount": bill.total},
                  after={"use": corrected_use, "reductions": bill.reductions, "reason": reason})

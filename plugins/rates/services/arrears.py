@@ -38,7 +38,7 @@ from erp.common import tx
 from erp.common.clock import local_today, utcnow
 from erp.common.errors import refuse
 from erp.common.tx import transactional
-from plugins.rates.models import ArrearsRun, Bill, BillRun, Customer, Payment, SupplyEvent
+from plugins.rates.models import ArrearsRun, Bill, BillRun, Customer, Payment, ReminderNotice, SupplyEvent
 from plugins.rates.repositories import arrears as repo
 from plugins.rates.repositories import customers as customer_repo
 from plugins.rates.repositories import payments as payment_repo
@@ -70,24 +70,24 @@ def run(as_of: date | None = None) -> RunResult:
     arrears_run = repo.run_on(as_of)
     if arrears_run is None:
         arrears_run = repo.add(ArrearsRun(as_of=as_of, started_by=audit.current_actor()[1][:50], created_at=utcnow()))
-    before = repo.run_charges(arrears_run.id)
+    last = repo.last_charge_id()
     used = _apply_credits(as_of)
     ended = instalments.review(as_of)
-    if Decimal(tariff.late_rate) > 0:
-        rate = Decimal(tariff.late_rate)
-        repo.assess_once(arrears_run.id, as_of, lambda balance: late_charge_sql(balance, rate))
-    if Decimal(tariff.late_monthly_rate) > 0 and tariff.late_monthly_months > 0:
-        rate = Decimal(tariff.late_monthly_rate)
-        for due_on in repo.overdue_due_dates(as_of):
-            months = [m for m in range(1, tariff.late_monthly_months + 1) if due_on + relativedelta(months=m) < as_of]
-            if months:
-                repo.assess_monthly(arrears_run.id, as_of, due_on, months, lambda balance: late_charge_sql(balance, rate),
-                                    tariff.late_monthly_threshold)
-    count, amount = repo.run_charges(arrears_run.id)
-    new_count, new_amount = count - before[0], amount - before[1]
-    arrears_run.charges, arrears_run.amount = count, amount
-    arrears_run.credit_used += used
-    arrears_run.plans_ended += ended
+    with repo.owing_bills(as_of):
+        if Decimal(tariff.late_rate) > 0:
+            rate = Decimal(tariff.late_rate)
+            repo.assess_once(arrears_run.id, as_of, lambda balance: late_charge_sql(balance, rate))
+        if Decimal(tariff.late_monthly_rate) > 0 and tariff.late_monthly_months > 0:
+            rate = Decimal(tariff.late_monthly_rate)
+            months = [(m, _charged_before(as_of, m)) for m in range(1, tariff.late_monthly_months + 1)]
+            repo.assess_monthly(arrears_run.id, as_of, months, lambda balance: late_charge_sql(balance, rate),
+                                tariff.late_monthly_threshold)
+    # The charges this call wrote: the run's past the last key before it.
+    new_count, new_amount = repo.charges_after(last, arrears_run.id)
+    arrears_run.charges = (arrears_run.charges or 0) + new_count
+    arrears_run.amount = (arrears_run.amount or 0) + new_amount
+    arrears_run.credit_used = (arrears_run.credit_used or 0) + used
+    arrears_run.plans_ended = (arrears_run.plans_ended or 0) + ended
     if new_amount:
         postings.owe_posting(_free_key(f"rates:late-charges:{as_of.isoformat()}"), as_of,
                              f"상하수도요금 가산금 부과 {as_of.isoformat()} ({new_count:,}건)",
@@ -101,6 +101,18 @@ def run(as_of: date | None = None) -> RunResult:
 
 def runs() -> list[ArrearsRun]:
     return repo.runs()
+
+
+def _charged_before(as_of: date, month: int) -> date:
+    """The first due date whose ``month``-th monthly addition is not due on ``as_of``: a bill
+    takes it once its due date plus that many months has passed (before ``as_of``), and adding
+    months never goes back, so the bills that take it are exactly those due before this date."""
+    day = as_of - relativedelta(months=month)
+    while day + relativedelta(months=month) < as_of:
+        day += relativedelta(days=1)
+    while day - relativedelta(days=1) + relativedelta(months=month) >= as_of:
+        day -= relativedelta(days=1)
+    return day
 
 
 def _free_key(base: str) -> str:
@@ -155,6 +167,54 @@ def carry_over(run: BillRun) -> None:
     the issue date still owe with their open late charges."""
     _apply_credits(run.issued_on)
     repo.set_arrears(run.id, repo.overdue_by_customer(run.issued_on, exclude_run=run.id))
+
+
+def carry_over_bill(bill: Bill) -> None:
+    """The same for a single bill (a move-out settlement or an adjusting bill), in its
+    transaction: the customer's credit applied (to this bill too), then its 체납액 written."""
+    _apply_credits(bill.issued_on, {bill.customer_id})
+    bill.arrears = repo.overdue_by_customer(bill.issued_on, customer_id=bill.customer_id).get(bill.customer_id, 0)
+
+
+def return_credit(customer_id: int, amount: int, on: date, reference: str) -> int:
+    """Undo up to ``amount`` won of the customer's credit uses, newest first — in the caller's
+    transaction, for a reversed payment whose excess was used already: the bills (and late
+    charges) the credit paid owe that again, and the credit does not fall below zero. Booked
+    1113 against 2113 (the opposite of the use). Returns the amount returned."""
+    left, returned = amount, 0
+    key = f"rates:credit-return:{reference}"
+    who, now = audit.current_actor()[1][:50], utcnow()
+    uses = repo.credit_uses(customer_id)
+    # What each bill's credit lines still hold, net of earlier returns (lines of opposite sign).
+    held: dict[int, list[int]] = {}
+    for line in uses:
+        applied, to_late = held.setdefault(line.bill_id, [0, 0])
+        held[line.bill_id] = [applied + line.applied, to_late + (-line.credit - line.applied)]
+    for bill_id in dict.fromkeys(line.bill_id for line in uses):
+        if left <= 0:
+            break
+        applied, to_late = held[bill_id]
+        # Late charges were paid before the balance: returned first (only credit uses pay them).
+        want, late_back = min(left, max(0, to_late)), 0
+        for charge in repo.paid_charges(bill_id) if want else ():
+            part = min(want - late_back, charge.paid)
+            charge.paid -= part
+            late_back += part
+            if late_back >= want:
+                break
+        bill_back = min(left - late_back, max(0, applied))
+        if not late_back and not bill_back:
+            continue
+        left -= late_back + bill_back
+        returned += late_back + bill_back
+        payment_repo.add(Payment(channel="credit", txn_id=f"R{on:%Y%m%d}-{bill_id}-{secrets.token_hex(4)}", kind="credit",
+                                 received_on=on, reference=reference[:40], payer="", amount=0, bill_id=bill_id,
+                                 customer_id=customer_id, applied=-bill_back, credit=late_back + bill_back,
+                                 status="matched", source="credit", posting_key=key, created_by=who, created_at=now))
+    if returned:
+        postings.owe_posting(key, on, f"선수금 충당 취소 {reference}",
+                             [(RECEIVABLE, returned, 0, "요금 미수금 환원"), (ADVANCES, 0, returned, "선수금 충당 취소")])
+    return returned
 
 
 # --- what a customer owes --------------------------------------------------------------------------
@@ -260,17 +320,21 @@ def disconnection_list(as_of: date | None = None) -> list[NoticeCandidate]:
     """The customers due a disconnection notice (단수 예고) on ``as_of``: owing on a bill overdue
     ``disconnect_months`` months or more, or (when set) ``disconnect_amount`` won or more; never
     protected households (a reduction of the tariff's ``protected_reductions``, e.g. 기초생활수급자),
-    customers keeping an instalment plan, nor those disconnected already."""
+    customers keeping an instalment plan, nor those disconnected already; with the tariff's
+    ``reminder_required``, only customers sent a reminder (독촉장) whose new due date has passed."""
     as_of = as_of or local_today()
     tariff = repo.tariff_on(as_of)
     if tariff is None:
         return []
     codes = [code.strip() for code in (tariff.protected_reductions or "").split(",") if code.strip()]
     excluded = repo.protected_customers(codes, as_of) | repo.customers_in_plans() | repo.disconnected()
+    reminded = repo.reminded_before(as_of) if tariff.reminder_required else None
     limit = as_of - relativedelta(months=tariff.disconnect_months)
     found = []
     for customer, oldest, owed in repo.overdue_summary(as_of):
         if customer.id in excluded or customer.status != "active":
+            continue
+        if reminded is not None and customer.id not in reminded:
             continue
         by_months = tariff.disconnect_months > 0 and oldest <= limit
         by_amount = tariff.disconnect_amount > 0 and owed >= tariff.disconnect_amount
@@ -278,6 +342,12 @@ def disconnection_list(as_of: date | None = None) -> list[NoticeCandidate]:
             delta = relativedelta(as_of, oldest)
             found.append(NoticeCandidate(customer, oldest, owed, delta.years * 12 + delta.months))
     return found
+
+
+def reminder_required(as_of: date | None = None) -> bool:
+    """Whether the tariff in force lists only customers whose reminder's due date has passed."""
+    tariff = repo.tariff_on(as_of or local_today())
+    return tariff is not None and tariff.reminder_required
 
 
 def supply_events(customer_id: int) -> list[SupplyEvent]:
@@ -346,3 +416,34 @@ def reminders(route_code: str, on: date | None = None) -> list[Reminder]:
         if due.overdue - due.credit > 0:
             found.append(Reminder(customer_repo.get(customer_id), due))
     return found
+
+
+@transactional
+def issue_reminders(route_code: str, due_on: date, on: date | None = None) -> list[Reminder]:
+    """Issue the reminders of a route on ``on`` (default today) with the new due date ``due_on``:
+    each overdue bill on them is recorded as reminded (date, new due date, what it owed). Printed
+    again the same day, the same reminders take the new due date. Returns them to print."""
+    on = on or local_today()
+    if due_on is None or due_on <= on:
+        refuse(_("The new due date must come after today."), "due_on")
+    found = reminders(route_code, on)
+    lines = [(item.bill.id, reminder.customer.id, item.balance + item.late_charges)
+             for reminder in found for item in reminder.due.items if item.days_overdue > 0]
+    existing = repo.reminders_on([bill_id for bill_id, _c, _o in lines], on)
+    who, now = audit.current_actor()[1][:50], utcnow()
+    for bill_id, customer_id, owed in lines:
+        notice = existing.get(bill_id)
+        if notice is None:
+            repo.add(ReminderNotice(bill_id=bill_id, customer_id=customer_id, issued_on=on, due_on=due_on, owed=owed,
+                                    issued_by=who, created_at=now))
+        else:
+            notice.due_on, notice.owed = due_on, owed
+    audit.record("create", "rates_reminder", route_code,
+                 f"reminders of route {route_code} on {on}: {len(found)} customer(s), {len(lines)} bill(s), due {due_on}")
+    tx.commit()
+    return found
+
+
+def reminders_of(customer_id: int) -> list[ReminderNotice]:
+    """The reminders issued on the customer's bills, newest first."""
+    return repo.reminders_of(customer_id)

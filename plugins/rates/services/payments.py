@@ -43,7 +43,7 @@ from plugins.rates.models import Payment, PaymentGateway
 from plugins.rates.repositories import bills as bill_repo
 from plugins.rates.repositories import payments as repo
 from plugins.rates.services import payment_layouts as layouts
-from plugins.rates.services import postings, writeoff
+from plugins.rates.services import arrears, postings, writeoff
 from plugins.rates.services.notices import ISSUER_CODE
 
 CASH, RECEIVABLE, ADVANCES, SUSPENSE = "1111", "1113", "2113", "2121"
@@ -331,7 +331,9 @@ def record_counter(bill_id: int, amount: int, payer: str = "") -> Payment:
 @transactional
 def reverse(payment_id: int, reason: str) -> Payment:
     """Cancel a wrong payment by a reversal (a new line of opposite amounts naming it); the
-    bill's balance and the customer's credit return to what they were without it."""
+    bill's balance and the customer's credit return to what they were without it. When its
+    excess was already used as credit on other bills, those uses are undone as far as needed
+    (``arrears.return_credit``): the bills owe again and the credit never falls below zero."""
     original = repo.get(payment_id)
     if original is None or original.kind != "payment":
         refuse(_("Choose a payment to reverse."))
@@ -345,9 +347,16 @@ def reverse(payment_id: int, reason: str) -> Payment:
                                 amount=-original.amount, bill_id=original.bill_id, customer_id=original.customer_id,
                                 applied=-original.applied, credit=-original.credit, status=original.status,
                                 source="reversal", created_by=audit.current_actor()[1][:50], created_at=utcnow()))
+    returned = 0
+    if original.credit > 0 and original.customer_id is not None:
+        # The excess may have paid later bills as credit already: those uses are undone (the
+        # bills owe again) rather than leave the customer a credit below zero.
+        shortfall = -repo.credit_of(original.customer_id)
+        if shortfall > 0:
+            returned = arrears.return_credit(original.customer_id, shortfall, reversal.received_on, f"~R{original.id}")
     audit.record("create", "rates_payment", reversal.id, N_("reversal of payment %(channel)s:%(txn)s"),
                  values={"channel": original.channel, "txn": original.txn_id},
-                 after={"reason": reason, "amount": original.amount})
+                 after={"reason": reason, "amount": original.amount, "credit_use_undone": returned})
     writeoff.recognise_recoveries()
     tx.commit()
     return reversal

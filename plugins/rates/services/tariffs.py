@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -136,23 +137,108 @@ def _build(*, effective_from: date, name: str, source: str, rounding: str, water
     return tariff
 
 
+@dataclass
+class ArrearsSettings:
+    """A tariff version's arrears settings as a clerk types them (rates in per cent): the one-time
+    late charge, the monthly addition (per cent a month, for up to ``monthly_months`` months on a
+    bill owing at least ``monthly_threshold`` won), the disconnection notice (after
+    ``disconnect_months`` months overdue or ``disconnect_amount`` won owed; 0 = not by that;
+    never for the reduction codes ``protected_reductions``; with ``reminder_required`` only after a
+    reminder's due date has passed), a reminder's new due date and an instalment's grace days."""
+
+    late_percent: Decimal = Decimal("3")
+    monthly_percent: Decimal = Decimal("0")
+    monthly_months: int = 60
+    monthly_threshold: int = 0
+    disconnect_months: int = 3
+    disconnect_amount: int = 0
+    protected_reductions: str | None = None  # None: WELFARE when the version has that reduction
+    reminder_days: int = 10
+    instalment_grace_days: int = 0
+    reminder_required: bool = False
+
+
+def arrears_settings(tariff: Tariff) -> ArrearsSettings:
+    """The version's arrears settings (to start the next version from)."""
+    def percent(fraction) -> Decimal:
+        return Decimal(_plain(Decimal(fraction) * 100))
+    return ArrearsSettings(late_percent=percent(tariff.late_rate), monthly_percent=percent(tariff.late_monthly_rate),
+                           monthly_months=tariff.late_monthly_months, monthly_threshold=tariff.late_monthly_threshold,
+                           disconnect_months=tariff.disconnect_months, disconnect_amount=tariff.disconnect_amount,
+                           protected_reductions=tariff.protected_reductions, reminder_days=tariff.reminder_days,
+                           instalment_grace_days=tariff.instalment_grace_days, reminder_required=tariff.reminder_required)
+
+
+def _rate(percent, field: str) -> Decimal:
+    """A rate typed in per cent as the fraction stored (four decimals: 0.01 % steps)."""
+    try:
+        value = Decimal(str(percent))
+    except InvalidOperation:
+        refuse(_("Enter the rate in per cent, e.g. 3 or 1.2."), field)
+    if not value.is_finite() or not 0 <= value < 100:
+        refuse(_("The rate is a percentage from 0 to under 100."), field)
+    fraction = value / 100
+    if fraction != fraction.quantize(Decimal("0.0001")):
+        refuse(_("The rate takes at most two decimals (e.g. 1.25 %)."), field)
+    return fraction.quantize(Decimal("0.0001"))
+
+
+def _whole(value, low: int, high: int, field: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        refuse(_("Enter a whole number from %(low)s to %(high)s.", low=f"{low:,}", high=f"{high:,}"), field)
+    return value
+
+
+def _apply_arrears(tariff: Tariff, settings: ArrearsSettings) -> None:
+    """Check the arrears settings and set them on the version (errors named by the form's fields)."""
+    tariff.late_rate = _rate(settings.late_percent, "late_percent")
+    tariff.late_monthly_rate = _rate(settings.monthly_percent, "monthly_percent")
+    tariff.late_monthly_months = _whole(settings.monthly_months, 0, 120, "monthly_months")
+    if tariff.late_monthly_rate > 0 and tariff.late_monthly_months == 0:
+        refuse(_("A monthly addition needs the number of months it runs for (1 to 120)."), "monthly_months")
+    tariff.late_monthly_threshold = _whole(settings.monthly_threshold, 0, 10**12, "monthly_threshold")
+    tariff.disconnect_months = _whole(settings.disconnect_months, 0, 120, "disconnect_months")
+    tariff.disconnect_amount = _whole(settings.disconnect_amount, 0, 10**12, "disconnect_amount")
+    known = {rule.code for rule in tariff.reductions}
+    if settings.protected_reductions is None:
+        codes = ["WELFARE"] if "WELFARE" in known else []
+    else:
+        codes = [code.strip() for code in settings.protected_reductions.split(",") if code.strip()]
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        refuse(_("%(codes)s: not a reduction of this tariff (its codes: %(known)s).", codes=", ".join(unknown),
+                 known=", ".join(sorted(known)) or "-"), "protected_reductions")
+    tariff.protected_reductions = ",".join(codes)
+    if len(tariff.protected_reductions) > 100:
+        refuse(_("List at most 100 characters of reduction codes."), "protected_reductions")
+    tariff.reminder_days = _whole(settings.reminder_days, 1, 90, "reminder_days")
+    tariff.instalment_grace_days = _whole(settings.instalment_grace_days, 0, 90, "instalment_grace_days")
+    tariff.reminder_required = bool(settings.reminder_required)
+
+
 @transactional
 def create_version(*, effective_from: date, name: str, source: str, rounding: str, water_use_rate: str,
-                   mixed_household_volume: int, blocks_text: str, meters_text: str, reductions_text: str) -> Tariff:
+                   mixed_household_volume: int, blocks_text: str, meters_text: str, reductions_text: str,
+                   arrears: ArrearsSettings | None = None) -> Tariff:
     """A new tariff version from its tables:
 
     - blocks: ``service,use type,upper ㎥ (empty for the last block),price``
     - meter charges: ``diameter,amount``
     - reductions: ``code,name,kind (volume|percent|leak),value,applies to (water|sewer|both)``
-    """
+
+    and its arrears settings (``ArrearsSettings``; by default those of the ordinance model:
+    3 % once, no monthly addition, disconnection notice after 3 months)."""
     if repo.by_date(effective_from) is not None:
         refuse(_("A tariff already takes effect on %(date)s.", date=effective_from.isoformat()), "effective_from")
     tariff = _build(effective_from=effective_from, name=name, source=source, rounding=rounding, water_use_rate=water_use_rate,
                     mixed_household_volume=mixed_household_volume, blocks_text=blocks_text, meters_text=meters_text,
                     reductions_text=reductions_text)
+    arrears = arrears or ArrearsSettings()
+    _apply_arrears(tariff, arrears)
     repo.add(tariff)
     audit.record("create", "rates_tariff", tariff.id, N_("tariff from %(date)s"), values={"date": str(effective_from)},
-                 after={"blocks": blocks_text, "meters": meters_text, "reductions": reductions_text})
+                 after={"blocks": blocks_text, "meters": meters_text, "reductions": reductions_text,
+                        "arrears": {key: str(value) for key, value in asdict(arrears).items()}})
     tx.commit()
     _cache()["versions"] = None
     return tariff

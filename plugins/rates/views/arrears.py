@@ -109,18 +109,15 @@ def arrears_ageing():
 @bp.route("/arrears/reminders", methods=["POST"])
 @permission_required("rates.arrears")
 def arrears_reminders():
-    """The reminders of a route as one PDF (a page per customer owing)."""
+    """The reminders of a route as one PDF (a page per customer owing), recorded on each bill."""
     form = ReminderForm(prefix="rm")
     form.route_code.choices = [(code, code) for code in customer_repo.routes()]
     if not form.validate_on_submit():
         flash_errors(form.errors)
         return redirect(url_for("rates.arrears"))
     today = local_today()
-    if form.due_on.data <= today:
-        flash(_("The new due date must come after today."), "danger")
-        return redirect(url_for("rates.arrears"))
     try:
-        found = arrears.reminders(form.route_code.data, today)
+        found = arrears.issue_reminders(form.route_code.data, form.due_on.data, today)
     except ServiceError as error:
         flash_errors(error.errors or {"": [error.message]})
         return redirect(url_for("rates.arrears"))
@@ -133,7 +130,8 @@ def arrears_reminders():
 def arrears_disconnections():
     """The disconnection-notice list (단수 예고 대상)."""
     as_of = _date_arg("as_of")
-    return render_template("rates/arrears_disconnections.html", as_of=as_of, found=arrears.disconnection_list(as_of))
+    return render_template("rates/arrears_disconnections.html", as_of=as_of, found=arrears.disconnection_list(as_of),
+                           reminder_required=arrears.reminder_required(as_of))
 
 
 @bp.route("/customers/<id:customer_id>/arrears", methods=["GET", "POST"])
@@ -166,7 +164,8 @@ def customer_arrears(customer_id: int):
     proposal, _covered = instalments.proposal(customer.id, today)
     return render_template("rates/customer_arrears.html", customer=customer, due=arrears.amount_due(customer.id, today),
                            plans=[instalments.progress(plan, today) for plan in instalments.plans_of(customer.id)],
-                           events=arrears.supply_events(customer.id), proposal=proposal, plan_form=plan_form,
+                           events=arrears.supply_events(customer.id), reminders=arrears.reminders_of(customer.id),
+                           proposal=proposal, plan_form=plan_form,
                            supply_form=supply_form, today=today)
 
 

@@ -1,13 +1,14 @@
 """Rates pages: the citizens' bill calculator, the tariff versions and the tariff basis."""
 from __future__ import annotations
 
+from dataclasses import asdict
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from erp.auth.access import permission_required, public
@@ -54,6 +55,32 @@ class TariffForm(FlaskForm):
     blocks_text = TextAreaField(_l("Blocks: service,use type,upper ㎥ (empty: open),price"), validators=[DataRequired()])
     meters_text = TextAreaField(_l("Meter charges: diameter,amount"), validators=[DataRequired()])
     reductions_text = TextAreaField(_l("Reductions: code,name,kind,value,applies to"), validators=[Optional()])
+    # Arrears settings (가산금, 독촉, 단수 예고, 분납), checked by the service (a field left empty
+    # is refused there with its message; a post without them takes the defaults).
+    late_percent = DecimalField(_l("One-time late charge once the due date has passed (per cent)"), default=Decimal("3"), places=None,
+                                validators=[Optional(),
+                                            NumberRange(min=0, max=Decimal("99.99"), message=_l("The rate is a percentage from 0 to under 100."))])
+    monthly_percent = DecimalField(_l("Monthly addition (per cent a month, 0 = none)"), default=Decimal("0"), places=None,
+                                   validators=[Optional(),
+                                               NumberRange(min=0, max=Decimal("99.99"), message=_l("The rate is a percentage from 0 to under 100."))])
+    monthly_months = IntegerField(_l("Monthly addition for up to (months)"), default=60,
+                                  validators=[Optional(), NumberRange(min=0, max=120)])
+    monthly_threshold = IntegerField(_l("Monthly addition only on bills owing at least (won)"), default=0,
+                                     validators=[Optional(), NumberRange(min=0, max=10**12)])
+    disconnect_months = IntegerField(_l("Disconnection notice after (months overdue, 0 = not by months)"), default=3,
+                                     validators=[Optional(), NumberRange(min=0, max=120)])
+    disconnect_amount = IntegerField(_l("Disconnection notice from (won owed, 0 = not by amount)"), default=0,
+                                     validators=[Optional(), NumberRange(min=0, max=10**12)])
+    protected_reductions = StringField(_l("Never disconnected: reduction codes (comma-separated)"),
+                                       validators=[Optional(), Length(max=100)])
+    reminder_required = BooleanField(_l("Disconnection notice only after a reminder's due date has passed"))
+    reminder_days = IntegerField(_l("A reminder's new due date after (days)"), default=10,
+                                 validators=[Optional(), NumberRange(min=1, max=90)])
+    instalment_grace_days = IntegerField(_l("An unpaid instalment ends its plan after (days)"), default=0,
+                                         validators=[Optional(), NumberRange(min=0, max=90)])
+
+    ARREARS = ("late_percent", "monthly_percent", "monthly_months", "monthly_threshold", "disconnect_months",
+               "disconnect_amount", "protected_reductions", "reminder_days", "instalment_grace_days", "reminder_required")
 
 
 @bp.route("/calculator", methods=["GET"])
@@ -96,7 +123,8 @@ def tariff_list():
 @permission_required("rates.view", "rates.tariff")
 def tariff_detail(tariff_id: int):
     tariff = repo.get(tariff_id) or abort(404)
-    return render_template("rates/tariff.html", tariff=tariff, terms=tariffs.terms(tariff), use_labels=USE_TYPES)
+    return render_template("rates/tariff.html", tariff=tariff, terms=tariffs.terms(tariff), use_labels=USE_TYPES,
+                           arrears=tariffs.arrears_settings(tariff))
 
 
 @bp.route("/tariffs/new", methods=["GET", "POST"])
@@ -109,13 +137,18 @@ def tariff_new():
             getattr(form, key).data = value
         form.water_use_rate.data = f"{versions[0].water_use_rate:f}".rstrip("0").rstrip(".")
         form.rounding.data, form.mixed_household_volume.data = versions[0].rounding, versions[0].mixed_household_volume
+        for key, value in asdict(tariffs.arrears_settings(versions[0])).items():
+            getattr(form, key).data = value
     if form.validate_on_submit():
         try:
             tariff = tariffs.create_version(
                 effective_from=form.effective_from.data, name=form.name.data, source=form.source.data or "",
                 rounding=form.rounding.data, water_use_rate=form.water_use_rate.data,
                 mixed_household_volume=form.mixed_household_volume.data, blocks_text=form.blocks_text.data,
-                meters_text=form.meters_text.data, reductions_text=form.reductions_text.data or "")
+                meters_text=form.meters_text.data, reductions_text=form.reductions_text.data or "",
+                # A setting the post does not carry keeps its default (a check box unticked is off).
+                arrears=tariffs.ArrearsSettings(**{key: getattr(form, key).data for key in TariffForm.ARREARS
+                                                   if key in request.form or key == "reminder_required"}))
         except ServiceError as error:
             flash_refusal(form, error)
         else:
