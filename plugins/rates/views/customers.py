@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -18,6 +19,7 @@ from erp.common.clock import local_today
 from erp import jobs
 from erp.auth.access import permission_required
 from erp.common.errors import ServiceError
+from erp.common.formatting import number
 from erp.web.forms import flash_errors, flash_refusal
 from erp.web.paging import form_id, page_arg
 from plugins.rates.repositories import bills as bills_repo
@@ -112,7 +114,7 @@ def customer_detail(customer_id: int):
             elif action == "read" and reading_form.validate_on_submit():
                 reading = service.read(customer.id, reading_form.read_on.data, reading_form.value.data,
                                        rollover=reading_form.rollover.data)
-                flash(_("Reading saved: %(use)d ㎥ used.", use=reading.use), "success")
+                flash(_("Reading saved: %(use)s ㎥ used.", use=number(reading.use)), "success")
             elif action == "holder" and holder_form.validate_on_submit():
                 service.change_holder(customer.id, holder_form.new_name.data, holder_form.on.data)
                 flash(_("Holder changed."), "success")
@@ -173,7 +175,8 @@ def route_reading(route_code: str):
                 saved += 1
             except ServiceError as error:
                 problems.append(f"{customer.account_no}: {error.message}")
-        flash(_("%(n)d readings saved.", n=saved), "success" if saved else "info")
+        flash(ngettext("%(n)s reading saved.", "%(n)s readings saved.", saved, n=number(saved)),
+              "success" if saved else "info")
         for problem in problems:
             flash(problem, "danger")
         return redirect(url_for("rates.route_reading", route_code=route_code))
