@@ -218,9 +218,25 @@ def test_a_department_requests_the_office_approves_an_official_commits_and_pays(
     page.fill("#amount", "7,500,000")
     page.click("button:has-text('지출원인행위 등록')")
     assert f"{year}-CM-000001" in page.inner_text(".flashes")
+    commitment_url = page.url
+
+    def approved_by_the_approver():  # 결재: the commitment, then the resolution, by another official
+        page.click("button:has-text('로그아웃')")
+        page.wait_for_url(f"{live_server}/login")
+        _log_in(page, live_server, "approver", "Budget-Head-2026")
+        page.goto(commitment_url)
+        page.click("form[action$='/approve'] button:has-text('승인')")
+        assert "결재했습니다" in page.inner_text(".flashes")
+        page.click("button:has-text('로그아웃')")
+        page.wait_for_url(f"{live_server}/login")
+        _log_in(page, live_server, "officer", "Budget-Desk-2026")
+        page.goto(commitment_url)
+
+    approved_by_the_approver()
     page.fill("#on", date.today().isoformat())
     page.click("form:has(#on) button[type=submit]")
     assert "지출결의했습니다" in page.inner_text(".flashes")
+    approved_by_the_approver()
     page.fill("#on", date.today().isoformat())
     page.click("form:has(#on) button[type=submit]")
     assert "회계에 전기되었습니다" in page.inner_text(".flashes")
