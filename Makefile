@@ -36,7 +36,7 @@ translations: install
 	$(BIN)/pybabel compile -d erp/translations -D messages >/dev/null
 
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o erp/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k Nn_:1,2 --no-location --sort-output -o erp/translations/messages.pot .
 	$(BIN)/pybabel update -i erp/translations/messages.pot -d erp/translations --no-fuzzy-matching
 
 run: install translations

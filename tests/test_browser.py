@@ -96,9 +96,9 @@ def test_accountant_drafts_chief_approves_and_the_statements_show_it(app, live_s
     page.click("nav.sidebar >> text=전표 작성")
     page.fill("#entry_date", f"{year}-03-05")
     page.fill("#memo", "3월 가압장 전기요금")
-    page.select_option("#lines-0-account", "5208")
+    page.fill("#lines-0-account", "5208")
     page.fill("#lines-0-debit", "1,234,560")
-    page.select_option("#lines-1-account", "1111")
+    page.fill("#lines-1-account", "1111")
     page.fill("#lines-1-credit", "1,234,560")
     page.click("button:has-text('저장')")
     assert "회계책임자가 승인하면 전기됩니다" in page.inner_text(".flashes")
@@ -130,6 +130,52 @@ def test_accountant_drafts_chief_approves_and_the_statements_show_it(app, live_s
 
     text = "".join(p.extract_text() for p in PdfReader(str(path)).pages)
     assert "재무상태표" in text and "1,234,560" in text
+
+
+def test_chief_returns_a_draft_with_a_reason_the_accountant_reads_it_and_resubmits(app, live_server, page, make_user):
+    from datetime import date
+
+    from erp.audit.services import acting_as
+    from plugins.accounting.data import PostingLine
+    from plugins.accounting.services import journal
+
+    make_user("acct", roles=["accountant"], name="최회계", password="Ledger-Book-2026")
+    make_user("chief", roles=["chief_accountant"], name="정출납", password="Ledger-Head-2026")
+    with app.test_request_context(), acting_as(None, "acct"):
+        journal.create_draft(date(2026, 4, 8), "정수장 약품 구입", [
+            PostingLine("5209", debit=3_300_000, memo="응집제"), PostingLine("1111", credit=3_300_000)])
+    page.set_default_timeout(15000)
+
+    _log_in(page, live_server, "chief", "Ledger-Head-2026")
+    drafts = page.locator("[data-panel=accounting-drafts]")
+    drafts.locator("a:has-text('정수장 약품 구입')").click()
+    page.wait_for_selector("textarea#reason")
+    page.fill("#reason", "응집제는 약품비가 아니라 재료비 계정 확인 바랍니다. 납품 검수조서 첨부 필요")
+    page.click("form[action$='/return'] button:has-text('반려')")
+    assert "사유와 함께 임시 전표를 기안자에게 반려했습니다" in page.inner_text(".flashes")
+    page.goto(f"{live_server}/")
+    assert "정수장 약품 구입" not in page.locator("[data-panel=accounting-drafts]").inner_text()
+    page.click("button:has-text('로그아웃')")
+    page.wait_for_url(f"{live_server}/login")
+
+    # The accountant finds the draft marked 반려 in the list, and reads who returned it and why.
+    _log_in(page, live_server, "acct", "Ledger-Book-2026")
+    page.click("nav.sidebar >> text=전표 조회")
+    row = page.locator("tr", has_text="정수장 약품 구입")
+    assert "반려" in row.inner_text()
+    row.locator("a").first.click()
+    returned = page.locator("section.returned")
+    assert "기안자에게 반려됨" in returned.inner_text()
+    assert returned.locator(".return-reason").inner_text() == "응집제는 약품비가 아니라 재료비 계정 확인 바랍니다. 납품 검수조서 첨부 필요"
+    assert "정출납" in returned.inner_text()
+    page.click("button:has-text('재상신')")
+    assert "임시 전표를 다시 결재 요청했습니다" in page.inner_text(".flashes")
+    assert page.locator("section.returned").count() == 0
+    page.click("button:has-text('로그아웃')")
+    page.wait_for_url(f"{live_server}/login")
+
+    _log_in(page, live_server, "chief", "Ledger-Head-2026")
+    assert "정수장 약품 구입" in page.locator("[data-panel=accounting-drafts]").inner_text()
 
 
 def test_a_department_requests_the_office_approves_an_official_commits_and_pays(app, live_server, page, make_user):
@@ -182,9 +228,25 @@ def test_a_department_requests_the_office_approves_an_official_commits_and_pays(
     page.fill("#amount", "7,500,000")
     page.click("button:has-text('지출원인행위 등록')")
     assert f"{year}-CM-000001" in page.inner_text(".flashes")
+    commitment_url = page.url
+
+    def approved_by_the_approver():  # 결재: the commitment, then the resolution, by another official
+        page.click("button:has-text('로그아웃')")
+        page.wait_for_url(f"{live_server}/login")
+        _log_in(page, live_server, "approver", "Budget-Head-2026")
+        page.goto(commitment_url)
+        page.click("form[action$='/approve'] button:has-text('승인')")
+        assert "결재했습니다" in page.inner_text(".flashes")
+        page.click("button:has-text('로그아웃')")
+        page.wait_for_url(f"{live_server}/login")
+        _log_in(page, live_server, "officer", "Budget-Desk-2026")
+        page.goto(commitment_url)
+
+    approved_by_the_approver()
     page.fill("#on", date.today().isoformat())
     page.click("form:has(#on) button[type=submit]")
     assert "지출결의했습니다" in page.inner_text(".flashes")
+    approved_by_the_approver()
     page.fill("#on", date.today().isoformat())
     page.click("form:has(#on) button[type=submit]")
     assert "회계에 전기되었습니다" in page.inner_text(".flashes")

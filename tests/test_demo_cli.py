@@ -44,7 +44,7 @@ def test_demo_creates_an_organisation_and_one_working_login_per_role(app, runner
         assert len(by_month) >= 13 and all(len(kinds) == 1 for kinds in by_month.values()), by_month
         assert sum(kinds == {"rates"} for kinds in by_month.values()) >= 5  # the bill runs' months
     # Most complaints are answered on time, as the statistics and the officer's home page show.
-    from datetime import timedelta
+    from datetime import date, timedelta
 
     from erp.common.clock import local_today
     from plugins.complaints.services import stats
@@ -53,6 +53,45 @@ def test_demo_creates_an_organisation_and_one_working_login_per_role(app, runner
         months = stats.statistics(local_today() - timedelta(days=120), local_today(), by="month")
         completed, on_time = sum(row.completed for row in months), sum(row.on_time for row in months)
         assert completed >= 15 and on_time / completed >= 0.8, (completed, on_time)
+    # The budget's execution matches the books: this year's salaries, power and chemicals are
+    # paid through commitments whose postings reached accounting, and booked nowhere else.
+    from plugins.budget.models import Commitment, Line
+
+    with app.app_context():
+        year = local_today().year
+        for code in ("5110", "5208", "5209"):
+            executed = db.session.execute(
+                sa.select(sa.func.coalesce(sa.func.sum(Commitment.amount), 0)).join(Line, Commitment.line_id == Line.id)
+                .where(Line.year == year, Line.account_code == code, Commitment.status == "paid")).scalar_one()
+            booked = db.session.execute(
+                sa.select(sa.func.coalesce(sa.func.sum(JournalLine.debit - JournalLine.credit), 0))
+                .join(JournalEntry, JournalLine.entry_id == JournalEntry.id).join(Account, JournalLine.account_id == Account.id)
+                .where(Account.code == code, JournalEntry.status == "posted",
+                       JournalEntry.entry_date.between(date(year, 1, 1), date(year, 12, 31)))).scalar_one()
+            assert executed > 0 and int(booked) == int(executed), (code, executed, booked)
+    # The water bills are collected through the banks' payment files (booked as receipts), a few
+    # customers owe, and the arrears run charged them.
+    from plugins.complaints.models import Attachment
+    from plugins.complaints.services import storage
+    from plugins.rates.models import Payment
+    from plugins.rates.services import arrears
+
+    with app.app_context():
+        collected = db.session.execute(sa.select(sa.func.sum(Payment.applied))).scalar_one()
+        receipts = db.session.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(JournalLine.credit), 0))
+            .join(JournalEntry, JournalLine.entry_id == JournalEntry.id).join(Account, JournalLine.account_id == Account.id)
+            .where(Account.code == "1113", JournalEntry.status == "posted", JournalEntry.source.like("rates:receipts:%"))
+        ).scalar_one()
+        assert collected > 0 and int(receipts) == int(collected), (collected, receipts)
+        _rows, total = arrears.ageing()
+        assert 0 < total.total < collected, (total.total, collected)
+        assert db.session.execute(sa.select(sa.func.count()).select_from(JournalEntry).where(
+            JournalEntry.status == "posted", JournalEntry.source.like("rates:late-charges:%"))).scalar_one() >= 1
+        # One complaint carries the receipt it mentions, stored as a PDF.
+        attachment = db.session.execute(sa.select(Attachment)).scalar_one()
+        assert attachment.original_name == "누수수리_영수증.pdf" and attachment.content_type == "application/pdf"
+        assert storage.path_of(attachment.stored_name).read_bytes().startswith(b"%PDF")
 
 
 def test_create_admin_then_log_in(app, runner):

@@ -18,6 +18,7 @@ from erp import jobs
 from erp.common.clock import utcnow
 from erp.extensions import db
 from erp.jobs import services
+from erp.jobs.messages import render
 from erp.jobs.models import Job
 from erp.jobs.queue import make_huey
 from erp.jobs.registry import PeriodicJob
@@ -57,7 +58,7 @@ def test_a_key_keeps_one_job_waiting_and_a_lost_message_is_sent_again(app, queue
     with app.app_context():  # a worker's reaper (here: running jobs where they are sent)
         assert services.reap() == (1, 0)
         job = jobs.get(first)
-        assert (job.status, job.attempts, job.result) == ("done", 1, "0 delivered, 0 waiting")
+        assert (job.status, job.attempts, render(job.result)) == ("done", 1, "분개 0건 전달, 0건 대기")
         assert jobs.get(other).status == "pending"  # its message is not old: it is waited for
     with queued_app.app_context():
         assert jobs.enqueue("rates.relay", key="relay") != first  # done: the key is free again
@@ -83,7 +84,7 @@ def test_a_job_whose_worker_stopped_is_taken_over_and_given_up_after_the_limit(a
         assert jobs.get(fresh).attempts == 1
         assert services.reap() == (1, 1)
         taken, given_up = jobs.get(dead), jobs.get(stuck)
-        assert (taken.status, taken.attempts, taken.result) == ("done", 2, "2 complaint(s) due")
+        assert (taken.status, taken.attempts, render(taken.result)) == ("done", 2, "처리 기한이 다가온 민원 2건")
         assert given_up.status == "failed" and "5 times" in given_up.error
         assert db.session.query(Notice).filter_by(kind="reminder").count() == 2
         # The daily job run again the same day (by hand, or after a crash) reminds nobody twice.
@@ -103,7 +104,7 @@ def test_a_refused_job_shows_why_and_unknown_kinds_are_refused(app, runner):
         with pytest.raises(ValueError, match="no-such"):
             jobs.enqueue("no-such.job")
     result = runner.invoke(args=["erp", "run-job", "rates.relay"])
-    assert result.exit_code == 0 and "done: 0 delivered, 0 waiting" in result.output
+    assert result.exit_code == 0 and "done: 분개 0건 전달, 0건 대기" in result.output  # the deployment's language
     result = runner.invoke(args=["erp", "run-job", "nothing.here"])
     assert result.exit_code == 1 and "nothing.here" in result.output
     result = runner.invoke(args=["erp", "run-job", "rates.route-pdf", "--arg", "run_id=1", "--arg", "route_code=1101"])
@@ -167,8 +168,9 @@ def test_periodic_jobs_are_scheduled_on_the_office_clock(app):
     queue = app.extensions["erp_jobs"]
     schedules = {s.kind: s.cron for s in queue.schedules}
     assert schedules == {"rates.relay": "* * * * *", "budget.relay": "* * * * *", "complaints.remind": "0 8 * * *",
-                         # the core's own: per-minute figures kept 30 days, the service checks that are due
-                         "ops.cleanup": "17 3 * * *", "ops.checks": "* * * * *"}
+                         # the core's own: per-minute figures kept 30 days, the service checks that are due,
+                         # the nightly audit-trail check
+                         "ops.cleanup": "17 3 * * *", "ops.checks": "* * * * *", "ops.audit-verify": "41 2 * * *"}
     daily = queue._at(PeriodicJob("complaints.remind", "0 8 * * *"))
     # Huey's scheduler ticks in UTC: 08:00 in Seoul is 23:00 UTC the day before.
     assert daily(datetime(2026, 11, 25, 23, 0)) and not daily(datetime(2026, 11, 26, 8, 0))
@@ -281,6 +283,6 @@ def test_a_worker_killed_in_the_middle_of_a_bill_run_is_taken_over_and_bills_eve
         assert len(per_customer) == customers and {count for _c, count in per_customer} == {1}
         runs = db.session.execute(sa.select(BillRun)).scalars().all()
         assert [(r.id, r.status, r.billed) for r in runs] == [(run_id, "finished", customers)]
-        assert job.result == f"{customers} bills, {runs[0].total_amount} won"
+        assert render(job.result) == f"고지서 {customers:,}건 발행, {runs[0].total_amount:,}원"
         postings = db.session.execute(sa.select(Outbox)).scalars().all()
         assert [(p.key, p.status) for p in postings] == [(f"rates:bill-run:{run_id}", "delivered")]

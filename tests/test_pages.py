@@ -7,6 +7,8 @@ login page, a 404 from an id that does not exist, a 500 — fails. A page with n
 must be named below with the reason, so a new page cannot slip out of the walk unseen.
 """
 import re
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -26,11 +28,8 @@ OTHER_ANSWER = {
     "complaints.status_of": (302, "a complaint's status opens after the look-up with its secret only"),
 }
 
-# Pages whose rows the demo data does not make (the output of a job someone started; payments and
-# attachments the demo does not have yet).
+# Pages whose rows the demo data does not make (the output of a job someone started).
 NOT_IN_DEMO = {
-    "rates.payment_receipt": "the demo records no payment yet",
-    "complaints.attachment": "the demo's complaints carry no attachment yet",
     "rates.bill_run_print": "a route's printed bills exist once a clerk prints them",
     "rates.bill_run_print_file": "a route's printed bills exist once a clerk prints them",
     "rates.payments_import": "the outcome of a payments file a clerk uploaded",
@@ -148,7 +147,76 @@ def test_every_page_answers_every_role_as_its_permissions_say(demo, make_user):
                     failures.append((username, url, response.status_code, expected))
                 elif language == "en" and response.mimetype == "text/html" and re.search(r"[가-힣]{2,}", _chrome(response)):
                     failures.append((username, url, "Korean in the English page chrome"))
+                elif language == "ko" and response.mimetype == "text/html" and response.status_code == 200:
+                    failures += [(username, url, "English on a Korean page", text) for text in _untranslated(response)]
     assert failures == []
+
+
+class _Text(HTMLParser):
+    """The visible text nodes of a page: no scripts, styles or JSON blocks, nor what is marked as
+    another language (``lang="en"``: an account's English name is data, not an untranslated word)."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.nodes, self._open = [], []  # the open elements: (tag, hidden)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        lang = dict(attrs).get("lang")
+        self._open.append((tag, tag in ("script", "style", "template") or (lang is not None and not lang.startswith("ko"))))
+
+    def handle_endtag(self, tag):
+        for depth in range(len(self._open) - 1, -1, -1):
+            if self._open[depth][0] == tag:
+                del self._open[depth:]
+                break
+
+    def handle_data(self, data):
+        if data.strip() and not any(hidden for _tag, hidden in self._open):
+            self.nodes.append(" ".join(data.split()))
+
+
+_ENGLISH = None
+
+
+def _english_msgids():
+    """One pattern matching a whole text node that is an English message of the catalog shown
+    untranslated (its placeholders match anything); messages Korean keeps as they are and bare
+    placeholders are left out."""
+    global _ENGLISH
+    if _ENGLISH is None:
+        from babel.messages.pofile import read_po
+
+        path = Path(__file__).resolve().parent.parent / "erp/translations/ko/LC_MESSAGES/messages.po"
+        with open(path, "rb") as handle:
+            catalog = read_po(handle)
+        patterns = set()
+        for message in catalog:
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for msgid in ids:
+                literal = re.sub(r"%\(\w+\)[-+ #0]*\d*(?:\.\d+)?[sdf]|%%", " ", msgid or "")
+                words = re.findall(r"[A-Za-z]{3,}", literal)
+                # A placeholder matches anything: "%(n)s records" alone would match any text
+                # ending in "records", so a message with values needs two words of its own.
+                if msgid in strings or not words or (len(words) < 2 and literal != msgid):
+                    continue
+                parts = re.split(r"(%\(\w+\)[-+ #0]*\d*(?:\.\d+)?[sdf]|%%)", " ".join(msgid.split()))
+                patterns.add("".join(".+?" if part.startswith("%(") else "%" if part == "%%" else re.escape(part)
+                                     for part in parts))
+        _ENGLISH = re.compile("(?:" + "|".join(sorted(patterns, key=len, reverse=True)) + ")")
+    return _ENGLISH
+
+
+def _untranslated(response) -> list[str]:
+    """The text nodes of a Korean page that are an English message of the catalog."""
+    parser = _Text()
+    parser.feed(response.get_data(as_text=True))
+    english = _english_msgids()
+    return [node for node in parser.nodes if english.fullmatch(node.strip(" ·:|()[]–-"))]
 
 
 def test_the_menu_offers_only_what_the_user_may_open(demo):
@@ -185,3 +253,20 @@ def _chrome(response) -> str:
     html = response.get_data(as_text=True)
     nav = re.search(r'<nav class="sidebar".*?</nav>', html, re.S)
     return nav.group(0) if nav else ""
+
+
+def test_the_english_check_finds_a_message_left_untranslated(app):
+    """The Korean walk's check itself: an English message of the catalog, its placeholders
+    filled, is found in a page's text; Korean text, data and scripts are not."""
+
+    class Page:
+        def __init__(self, html):
+            self.html = html
+
+        def get_data(self, as_text=True):
+            return self.html
+
+    found = _untranslated(Page('<main><p>임시 저장했습니다.</p><p class="flash">Draft saved.</p><td>3 bills issued, 1,204 won</td>'
+                               '<td>HB2020-00013</td><script>const s = "Draft saved.";</script><br>'
+                               '<td lang="en">Assets</td><td>Assets</td></main>'))
+    assert found == ["Draft saved.", "3 bills issued, 1,204 won", "Assets"]

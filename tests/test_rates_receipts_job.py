@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from erp import jobs
+from erp.jobs.messages import render
 from erp.common.clock import local_today
 from erp.extensions import db
 from erp.plugins import resolve
@@ -39,10 +40,10 @@ def test_the_nightly_job_books_yesterdays_counter_receipts_once_and_leaves_today
         db.session.commit()
 
         first = jobs.run_now("rates.post-receipts")
-        assert first.status == "done" and first.result == "1건 회계 전송 대기"
+        assert first.status == "done" and render(first.result) == "회계로 보낼 분개 1건"
         keys = db.session.execute(sa.select(Outbox.key).where(Outbox.key.like("rates:receipts:%"))).scalars().all()
         assert keys == [f"rates:receipts:{yesterday.isoformat()}:counter"]
-        assert jobs.run_now("rates.post-receipts").result == "0건 회계 전송 대기"  # idempotent
+        assert render(jobs.run_now("rates.post-receipts").result) == "회계로 보낼 분개 0건"  # idempotent
         posted = {p.id: p.posting_key for p in db.session.execute(sa.select(Payment)).scalars()}
         assert posted == {earlier.id: keys[0], later.id: ""}  # today's waits for today's close
         [row] = [r for r in payments.reconciliation(yesterday) if r.channel == "counter"]

@@ -47,6 +47,9 @@ def init_app(app) -> None:
     """Create the app's queue from ``ERP_QUEUE_URL`` (the plugins' job sets are added when the
     plugins load)."""
     from erp.jobs import models  # noqa: F401  (the table belongs to the core's metadata)
+    from erp.jobs.messages import render
     from erp.jobs.queue import Queue
 
     app.extensions["erp_jobs"] = Queue(app)
+    # A job's stored result or error, in the reader's language: {{ job.result|job_message }}.
+    app.jinja_env.filters["job_message"] = render

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from erp.audit import services as audit
 from erp.extensions import db
 from erp.jobs import services
+from erp.jobs.messages import render
 from erp.jobs.models import Job
 
 
@@ -76,8 +77,8 @@ def run_job_command(kind: str, pairs: tuple[str, ...]):
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     if job.status != "done":
-        raise click.ClickException(f"Job {job.id} {job.kind} failed: {job.error}")
-    click.echo(f"Job {job.id} {job.kind} done: {job.result}")
+        raise click.ClickException(f"Job {job.id} {job.kind} failed: {render(job.error)}")
+    click.echo(f"Job {job.id} {job.kind} done: {render(job.result)}")
 
 
 @click.command("reap")
@@ -95,7 +96,7 @@ def reap_command():
 def jobs_command(limit: int):
     """The newest jobs with their state."""
     for job in db.session.execute(sa.select(Job).order_by(Job.id.desc()).limit(limit)).scalars():
-        detail = job.error or job.result
+        detail = render(job.error or job.result)
         click.echo(f"{job.id:>7} {job.kind:<24} {job.status:<8} {job.percent:>3}% attempts {job.attempts} "
                    f"{job.created_at:%Y-%m-%d %H:%M} {detail}")
 

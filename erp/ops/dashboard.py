@@ -16,8 +16,10 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from erp.common.clock import to_local, utcnow
+from erp.common.formatting import number
 from erp.extensions import db
 from erp.ops import figures, predict
 from erp.ops.models import BOUNDS, BUCKET_COLUMNS, COUNTER_COLUMNS, OpsMinute, OpsSample
@@ -272,11 +274,12 @@ def cached_predictions(ttl: float = 30.0) -> list[Prediction]:
 def duration_text(seconds: float) -> str:
     minutes = max(1, round(seconds / 60))
     if minutes < 120:
-        return _("%(n)d minutes", n=minutes)
+        return ngettext("%(n)s minute", "%(n)s minutes", minutes, n=number(minutes))
     hours = round(seconds / 3600)
     if hours < 48:
-        return _("%(n)d hours", n=hours)
-    return _("%(n)d days", n=round(seconds / 86400))
+        return ngettext("%(n)s hour", "%(n)s hours", hours, n=number(hours))
+    days = round(seconds / 86400)
+    return ngettext("%(n)s day", "%(n)s days", days, n=number(days))
 
 
 def _number(value: float) -> str:

@@ -5,7 +5,7 @@ from flask import current_app
 
 from erp.common import tx
 from erp.common.errors import ServiceError
-from erp.i18n import N_
+from erp.i18n import N_, Nn_
 from erp.jobs import JobSet
 from erp.jobs.messages import message
 from erp.ops import checks, minutes
@@ -33,9 +33,10 @@ def checks_job(job) -> str:
     done = checks.run_checks(progress=job.progress if job is not None else None)
     failed = [check.name for check, result in done if not result.ok]
     if failed:
-        return message(N_("%(n)s checks run, %(failed)s failed: %(names)s"), n=len(done), failed=len(failed),
+        return message(Nn_("%(n)s check run, %(failed)s failed: %(names)s", "%(n)s checks run, %(failed)s failed: %(names)s"),
+                       n=len(done), failed=len(failed),
                        names=", ".join(failed))
-    return message(N_("%(n)s check run, none failed"), N_("%(n)s checks run, none failed"), n=len(done))
+    return message(Nn_("%(n)s check run, none failed", "%(n)s checks run, none failed"), n=len(done))
 
 
 @jobs.periodic("ops.audit-verify", "41 2 * * *")

@@ -27,10 +27,14 @@ def _post(key: str, day: date, memo: str, lines: list[PostingLine]) -> None:
     journal.post_request(PostingRequest(day, memo, tuple(lines), idempotency_key=f"demo:{key}", source="demo"))
 
 
-def _costs(rng: random.Random, year: int, month: int) -> None:
+def _costs(rng: random.Random, year: int, month: int, elsewhere: frozenset[str] = frozenset()) -> None:
+    """A month's operating costs, depreciation of the older network and the water-use charge
+    remitted; the costs another plugin posted for the month (``elsewhere``: e.g. the salaries the
+    budget plugin paid) are not booked again."""
     factor = SEASON[month]
     costs = {code: _won(amount * (factor if code in ("5208", "5209", "5210") else 1) * rng.uniform(0.95, 1.05))
              for code, amount in COSTS.items()}
+    costs = {code: amount for code, amount in costs.items() if code not in elsewhere}
     _post(f"{year}-{month}-costs", date(year, month, 28), f"{year}년 {month}월 운영비 지급",
           [PostingLine(code, debit=amount) for code, amount in costs.items()]
           + [PostingLine("1111", credit=sum(costs.values()), memo="운영비 지급")])
@@ -41,6 +45,25 @@ def _costs(rng: random.Random, year: int, month: int) -> None:
         charge = _won(WATER_USE_CHARGE * factor)
         _post(f"{year}-{month}-remit", date(year, month, 20), f"{year}년 {month}월 물이용부담금 납부",
               [PostingLine("2115", debit=charge * 3), PostingLine("1111", credit=charge * 3)])
+
+
+def _posted_elsewhere(year: int, month: int) -> frozenset[str]:
+    """The cost accounts that another plugin (its postings carry their source key, such as
+    ``budget:payment:…``) debited in a month's posted entries."""
+    import sqlalchemy as sa
+
+    from erp.extensions import db
+    from plugins.accounting.models import Account, JournalEntry, JournalLine
+
+    start = date(year, month, 1)
+    end = date(year + month // 12, month % 12 + 1, 1)
+    codes = db.session.execute(sa.select(Account.code).distinct()
+                               .join(JournalLine, JournalLine.account_id == Account.id)
+                               .join(JournalEntry, JournalLine.entry_id == JournalEntry.id)
+                               .where(JournalEntry.status == "posted", JournalEntry.entry_date >= start,
+                                      JournalEntry.entry_date < end, JournalEntry.source.notin_(("", "demo")),
+                                      Account.code.in_(list(COSTS)), JournalLine.debit > 0)).scalars()
+    return frozenset(codes)
 
 
 def _month_sums(year: int, month: int) -> tuple[int, int]:
@@ -66,17 +89,19 @@ def _month_sums(year: int, month: int) -> tuple[int, int]:
 
 def _revenue(rng: random.Random, year: int, month: int) -> None:
     """A month's water bills and their collection. A month billed by the water-rates plugin (its
-    runs post the revenue) is not billed again by hand; its bills are collected all the same."""
+    runs post the revenue, its payment imports the collection) is neither billed nor collected
+    again by hand."""
     factor = SEASON[month]
     revenue, billed = _month_sums(year, month)
-    if not revenue:
-        amounts = {code: _won(amount * factor * rng.uniform(0.97, 1.03)) for code, amount in REVENUE.items()}
-        charge = _won(WATER_USE_CHARGE * factor)
-        billed = sum(amounts.values()) + charge
-        _post(f"{year}-{month}-bill", date(year, month, 10), f"{year}년 {month}월 정기분 상수도요금 부과",
-              [PostingLine("1113", debit=billed, memo="요금 미수금")]
-              + [PostingLine(code, credit=amount, memo="급수수익") for code, amount in amounts.items()]
-              + [PostingLine("2115", credit=charge, memo="물이용부담금 예수")])
+    if revenue:
+        return
+    amounts = {code: _won(amount * factor * rng.uniform(0.97, 1.03)) for code, amount in REVENUE.items()}
+    charge = _won(WATER_USE_CHARGE * factor)
+    billed = sum(amounts.values()) + charge
+    _post(f"{year}-{month}-bill", date(year, month, 10), f"{year}년 {month}월 정기분 상수도요금 부과",
+          [PostingLine("1113", debit=billed, memo="요금 미수금")]
+          + [PostingLine(code, credit=amount, memo="급수수익") for code, amount in amounts.items()]
+          + [PostingLine("2115", credit=charge, memo="물이용부담금 예수")])
     collected = _won(billed * rng.uniform(0.9, 0.97))
     _post(f"{year}-{month}-collect", date(year, month, 25), f"{year}년 {month}월 상수도요금 수납",
           [PostingLine("1111", debit=collected, memo="가상계좌·지로 수납"), PostingLine("1113", credit=collected)])
@@ -86,9 +111,10 @@ def load(context) -> None:
     """Two years of books: last year closed, this year up to the current month, with a few fixed
     assets depreciated month by month (the older network's depreciation is booked directly).
 
-    The water bills, the closing of last year and the locking of this year's earlier months wait
-    until every plugin's demo data is in (``context.after_all``): the water-rates plugin's bill
-    runs post their revenue first, into months still open, and are not billed twice."""
+    This year's costs, the water bills, the closing of last year and the locking of this year's
+    earlier months wait until every plugin's demo data is in (``context.after_all``): the budget
+    plugin's payments and the water-rates plugin's bill runs and receipts post first, into months
+    still open, and are not booked twice."""
     today = local_today()
     year = today.year
     # Seeded so the demo books are the same on every machine; nothing secret depends on it.
@@ -117,10 +143,8 @@ def load(context) -> None:
                                       "declining_balance", 0, "WS-SUP", paid_from="2111"))
     assets.register(assets.AssetInput("원격검침(AMI) 계량기 1,200대", "meters", date(year, 3, 5), 85_000_000, 8,
                                       "straight_line", 0, "WS-RATE", paid_from="1111"))
-    for month in range(1, today.month + 1):
-        _costs(rng, year, month)
-        if month < today.month:
-            assets.run_month(year, month)
+    for month in range(1, today.month):
+        assets.run_month(year, month)
     # Work in progress: two drafts of the accountant awaiting the chief accountant, and one
     # corrected mistake.
     with acting_as(None, "acct"):
@@ -140,6 +164,10 @@ def load(context) -> None:
 
 
 def _finish(rng: random.Random, year: int, month_now: int) -> None:
+    # This year's costs once the budget plugin's payments are in: booked by hand only where no
+    # plugin posted them (each cost once in the books).
+    for month in range(1, month_now + 1):
+        _costs(rng, year, month, _posted_elsewhere(year, month))
     for month in range(1, 13):
         _revenue(rng, year - 1, month)
     for month in range(1, month_now + 1):

@@ -1,6 +1,9 @@
 """Demo data: this year's original budget and one supplementary budget of a small city's water
 utility, a transfer, commitments and payments spread over the months (paid ones posted to
-accounting), so that every budget page and report shows real figures on first run."""
+accounting through the outbox), so that every budget page and report shows real figures on first
+run. The monthly salaries, power and chemicals are paid here, month by month: the books get
+those costs from these payments, never by hand as well (the accounting demo books by hand only
+what no other plugin posted)."""
 from __future__ import annotations
 
 from datetime import date
@@ -35,10 +38,14 @@ INCOME = [("revenue", "611", "01", "급수수익(가정용)", "611-01", [("가�
           ("revenue", "611", "03", "급수수익(일반용)", "611-03", [("일반용 요금 (㎥)", 1_180, 3_600_000, 1)])]
 # The demo users who draft and approve (the manifests' demo users): one drafts, another approves.
 OFFICER, APPROVER, ACCOUNTANT = "budget", "budgetlead", "acct"
+# Seasonal share (%) of the power and chemicals bills (summer treats and pumps more water).
+SEASON = {1: 93, 2: 90, 3: 95, 4: 98, 5: 102, 6: 106, 7: 112, 8: 115, 9: 105, 10: 99, 11: 95, 12: 94}
+MONTHLY = [  # (line code, payee, what, amount before the seasonal factor, seasonal)
+    ("R-E-D221-101-01", "소속 직원 42명", "보수 지급", 165_900_000, False),
+    ("R-E-D111-201-02", "한국전력공사", "정수장 전력요금", 96_000_000, True),
+    ("R-E-D111-206-01", "(주)한빛화학", "정수 약품(PAC·차염) 구입", 28_500_000, True),
+]
 PAYMENTS = [  # (line code, vendor, what, amount, month)
-    ("R-E-D111-201-02", "한국전력공사", "정수장 전력요금", 91_380_000, 1),
-    ("R-E-D111-201-02", "한국전력공사", "정수장 전력요금", 96_240_000, 2),
-    ("R-E-D111-206-01", "(주)한빛화학", "응집제 PAC 1분기분", 61_200_000, 2),
     ("R-E-D211-201-11", "(주)검침서비스", "검침 위탁 상반기", 238_400_000, 3),
     ("C-E-D112-401-01", "(주)대한관로건설", "노후관 교체 1공구 (기성)", 642_000_000, 4),
     ("R-E-D112-201-01", "누수탐사(주)", "누수탐사 장비 소모품", 8_940_000, 5),
@@ -80,23 +87,33 @@ def load(context) -> None:
         transfers.decide(transfer.id, True)
 
     by_code = {line.code: line for line, _bases in lines.values()}
-    open_from = max(1, today.month - 1)  # accounting keeps its earlier months locked
+    # Paid in their own months: the books lock their earlier months only once every plugin's
+    # demo data is in and delivered (accounting's ``context.after_all``).
+    for month in range(1, today.month + 1):
+        for code, payee, what, amount, seasonal in MONTHLY:
+            amount = amount * SEASON[month] // 100_000 * 1000 if seasonal else amount  # whole thousands
+            _pay(by_code[code].id, year, month, today, payee, f"{month}월 {what}", amount)
     for code, vendor, what, amount, month in PAYMENTS:
-        month = min(month, today.month)
-        committed_on = date(year, month, min(5, today.day) if month == today.month else 5)
-        with acting_as(None, OFFICER):
-            commitment = execution.commit(by_code[code].id, committed_on, vendor, what, amount)
-        with acting_as(None, APPROVER):
-            execution.approve(commitment.id)
-        settle = max(committed_on, date(year, max(month, open_from),
-                                        min(today.day, 20) if max(month, open_from) == today.month else 20))
-        with acting_as(None, ACCOUNTANT):
-            execution.resolve(commitment.id, settle)
-        with acting_as(None, APPROVER):
-            execution.approve(commitment.id)
-        with acting_as(None, ACCOUNTANT):
-            execution.pay(commitment.id, settle)
+        _pay(by_code[code].id, year, min(month, today.month), today, vendor, what, amount)
     with acting_as(None, OFFICER):  # a contract waiting for the approver
         execution.commit(by_code["C-E-D112-401-01"].id, date(year, min(6, today.month), 1), "(주)대한관로건설",
                          "노후관 교체 2공구 (계약)", 780_000_000)
-    execution.relay()
+    execution.relay(limit=10_000)
+
+
+def _pay(line_id: int, year: int, month: int, today: date, vendor: str, what: str, amount: int) -> None:
+    """Commitment (officer) → approval → resolution (accountant) → approval → payment, each by its
+    own demo user as segregation of duties requires: committed on the 5th, paid on the 20th (or
+    today, in the current month)."""
+    committed_on = date(year, month, min(5, today.day) if month == today.month else 5)
+    settle = max(committed_on, date(year, month, min(today.day, 20) if month == today.month else 20))
+    with acting_as(None, OFFICER):
+        commitment = execution.commit(line_id, committed_on, vendor, what, amount)
+    with acting_as(None, APPROVER):
+        execution.approve(commitment.id)
+    with acting_as(None, ACCOUNTANT):
+        execution.resolve(commitment.id, settle)
+    with acting_as(None, APPROVER):
+        execution.approve(commitment.id)
+    with acting_as(None, ACCOUNTANT):
+        execution.pay(commitment.id, settle)

@@ -1,7 +1,9 @@
 """Jobs of the budget plugin: the relay of payment postings to accounting every minute."""
 from __future__ import annotations
 
+from erp.i18n import Nn_
 from erp.jobs import JobContext, JobSet
+from erp.jobs.messages import message
 from plugins.budget.services import execution
 
 jobs = JobSet()
@@ -11,4 +13,5 @@ jobs = JobSet()
 def relay(job: JobContext) -> str:
     """Deliver the postings waiting in the budget outbox (each keyed, so never twice)."""
     delivered, failed = execution.relay(limit=10_000)
-    return f"{delivered} delivered, {failed} waiting"
+    return message(Nn_("%(n)s posting delivered, %(waiting)s waiting", "%(n)s postings delivered, %(waiting)s waiting"),
+                   n=delivered, waiting=failed)

@@ -9,6 +9,7 @@ from erp.extensions import db
 from plugins.complaints.models import Complaint
 from plugins.complaints.repositories import complaints as repo
 from plugins.complaints.services import complaints as service
+from plugins.complaints.services.storage import Upload
 
 TEXTS = {
     "HOLDER_CHANGE": ("주택 매매에 따른 수용가 명의변경", "OO아파트 101동 1203호를 매수하여 수도 명의를 변경하고자 합니다."),
@@ -39,9 +40,11 @@ def load(context) -> None:
     for round_no in range(4):
         for index, kind in enumerate(kinds):
             title, body = TEXTS.get(kind.code, (kind.name, kind.name))
+            # The first leak-reduction request comes with the plumber's receipt it mentions.
+            uploads = [Upload("누수수리_영수증.pdf", _repair_receipt())] if kind.code == "LEAK_REDUCTION" and round_no == 0 else []
             complaint = service.file(kind.code, title=title, body=body, name=["김민수", "이서연", "박지훈", "최유진"][round_no],
                                      phone=f"010-{2000 + index:04d}-{1000 + round_no:04d}", address="한빛시 한빛로 23",
-                                     customer_no=_customer_no(index * 4 + round_no + 1))
+                                     customer_no=_customer_no(index * 4 + round_no + 1), uploads=uploads)
             # Closed ones are spread back over three months; open ones were filed in the last ten days,
             # so only some of them are overdue — as in a real office.
             target = PATHS[(round_no * 5 + index) % len(PATHS)]
@@ -59,6 +62,18 @@ def load(context) -> None:
             if target == "completed":
                 _answered(row.id, late=(round_no + index) % 9 == 4)
             count += 1
+
+
+def _repair_receipt() -> bytes:
+    """A plumber's receipt (영수증) for a hidden leak repaired, as a citizen would scan it."""
+    from reportlab.lib.units import mm
+
+    from erp.common.pdf import build_pdf, form_table
+
+    rows = [("상호", "한빛설비"), ("사업자등록번호", "123-45-67890"), ("공사 장소", "한빛시 한빛로 23"),
+            ("공사 내용", "욕실 벽체 내 급수배관 누수 수리 (동관 교체 1.5m)"), ("공사 방법", "벽체 철거 · 배관 교체 · 미장 복구"),
+            ("금액", "금 삼십팔만원정 (₩380,000)"), ("비고", "위 금액을 정히 영수함")]
+    return build_pdf("영수증", [form_table(rows, 170 * mm)], org_name="한빛설비")
 
 
 def _answered(complaint_id: int, late: bool) -> None:

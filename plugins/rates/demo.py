@@ -59,10 +59,12 @@ def load(context) -> None:
     the city's page still shows an older rate); three hundred customers on five routes with a
     year of monthly readings — apartments with several households, a mixed meter, reductions, and
     a few anomalies for review; the last six months billed (their postings in accounting), and
-    one move-out settled."""
+    one move-out settled; the bills paid through the banks' payment files, but for a few
+    customers who never pay and the latest bills not yet due, then the month's arrears run."""
     _tariff()
     _customers()
     _bills()
+    _payments()
 
 
 def load_tariff() -> None:
@@ -145,6 +147,50 @@ def _bills() -> None:
     last = customer_repo.last_reading(customer_repo.active_meter(moving.id).id)
     if last.read_on < today:
         adjustments.settle_move_out(moving.id, today, last.value + 7, reference="demo")
+
+
+def _payments() -> None:
+    """The banks' payment files of the billed months, imported as a clerk would (one CSV file a
+    month): auto-debit customers pay by CMS on the due date, e-billed ones into their virtual
+    account, the others by giro a few days before it (some a little late); every 23rd customer
+    never pays, so arrears, ageing and the disconnection list show something; a bill not yet due
+    is paid by four customers in five. Then the arrears run charges the late."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from erp.extensions import db
+    from plugins.rates.models import Bill, Customer
+    from plugins.rates.services import arrears, payments, postings
+    from plugins.rates.services.payment_layouts import CsvLayout, PaymentLine
+
+    today = local_today()
+    rows = db.session.execute(sa.select(Bill.id, Bill.number, Bill.total, Bill.issued_on, Bill.due_on, Customer.id,
+                                        Customer.holder_name, Customer.auto_debit, Customer.e_billing)
+                              .join(Customer, Bill.customer_id == Customer.id)
+                              .where(Bill.kind == "regular", Bill.total > 0).order_by(Bill.id)).all()
+    by_month: dict[str, list[PaymentLine]] = {}
+    for bill_id, number, total, issued_on, due_on, customer_id, payer, auto_debit, e_billing in rows:
+        if customer_id % 23 == 4 or (due_on > today and customer_id % 5 == 0):
+            continue
+        if auto_debit:
+            channel, paid_on = "cms", due_on
+        elif e_billing:
+            channel, paid_on = "va", due_on - timedelta(days=customer_id % 9)
+        else:
+            channel = "giro"
+            paid_on = due_on + timedelta(days=6) if customer_id % 17 == 2 else due_on - timedelta(days=customer_id % 12)
+        paid_on = min(max(paid_on, issued_on), today)
+        line = PaymentLine(0, channel, f"D{channel.upper()}{bill_id:08d}", paid_on, paid_on + timedelta(days=1),
+                           "011", "0790", "", number, total, payer)
+        by_month.setdefault(paid_on.strftime("%Y-%m"), []).append(line)
+    for month, lines in sorted(by_month.items()):
+        result = payments.import_file(CsvLayout.write(lines, file_date=max(line.received_on for line in lines)), "csv",
+                                      f"csv:수납내역_{month}.csv")
+        if result.errors:
+            raise RuntimeError(f"demo payments of {month} refused: {result.errors[:3]}")
+    arrears.run(today)
+    postings.relay(limit=10_000)
 
 
 def synthetic(count: int, read_on: date, *, route_size: int = 50_000, chunk: int = 50_000) -> int:

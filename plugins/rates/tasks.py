@@ -7,13 +7,14 @@ import json
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from erp.common.clock import local_today
 from erp.common.errors import refuse
+from erp.i18n import N_, Nn_
 from erp.jobs import JobContext, JobSet
 from erp.jobs import input_path as jobs_input
 from erp.jobs import output_dir
+from erp.jobs.messages import message
 from plugins.rates.reports.bills import BATCH_LIMIT, bills_pdf
 from plugins.rates.repositories import bills as repo
 from plugins.rates.services import arrears, billing, customers, payments, postings
@@ -26,7 +27,8 @@ def bill_run(job: JobContext, run_id: int, chunk: int = billing.CHUNK) -> str:
     """Run or resume a bill run (started with ``billing.start_run``): taken over after a worker
     stopped, it bills only whom it had not billed, and posts the run once."""
     run = billing.execute(run_id, chunk=chunk, progress=lambda done, of, billed: job.progress(done, of))
-    return f"{run.billed} bills, {run.total_amount} won"
+    return message(Nn_("%(n)s bill issued, %(amount)s won", "%(n)s bills issued, %(amount)s won"),
+                   n=run.billed, amount=run.total_amount)
 
 
 @jobs.job("rates.route-pdf")
@@ -34,9 +36,9 @@ def route_pdf(job: JobContext, run_id: int, route_code: str) -> str:
     """The printed bills of one route of a run, one page each, kept as this job's file."""
     bills = repo.bills_to_print(run_id, route_code, BATCH_LIMIT + 1)
     if not bills:
-        refuse(_("The route has no bills in this run."))
+        refuse(message(N_("The route has no bills in this run.")))
     if len(bills) > BATCH_LIMIT:
-        refuse(_("This route has more than %(n)d bills; print it in parts.", n=BATCH_LIMIT))
+        refuse(message(N_("This route has more than %(n)s bills; print it in parts."), n=BATCH_LIMIT))
     job.progress(0, len(bills))
     name = job.write_file(bills_pdf(bills, current_app.config["ERP_ORG_NAME"], current_app.config["ERP_ORG_PHONE"]), "pdf")
     job.progress(len(bills), len(bills))
@@ -83,8 +85,9 @@ def arrears_run(job: JobContext, as_of: str = "") -> str:
 
     result = arrears.run(date.fromisoformat(as_of) if as_of else None)
     postings.relay(limit=10_000)
-    return _("%(n)s late charges (%(amount)s won), %(credit)s won of credit applied, %(ended)s plan(s) ended",
-             n=f"{result.charges:,}", amount=f"{result.amount:,}", credit=f"{result.credit_used:,}", ended=result.plans_ended)
+    return message(Nn_("%(n)s late charge (%(amount)s won); credit applied: %(credit)s won; instalment plans ended: %(ended)s",
+                       "%(n)s late charges (%(amount)s won); credit applied: %(credit)s won; instalment plans ended: %(ended)s"),
+                   n=result.charges, amount=result.amount, credit=result.credit_used, ended=result.plans_ended)
 
 
 @jobs.periodic("rates.post-receipts", "30 0 * * *")
@@ -93,11 +96,12 @@ def post_receipts(job: JobContext) -> str:
     not booked yet (counter payments, reversals) are owed to accounting, one entry per day and
     channel. Idempotent: a receipt booked once is never booked again (``payments.post_receipts``)."""
     keys = payments.post_receipts(local_today() - timedelta(days=1))
-    return _("%(n)s entries owed", n=f"{len(keys):,}")
+    return message(Nn_("%(n)s entry owed to accounting", "%(n)s entries owed to accounting"), n=len(keys))
 
 
 @jobs.periodic("rates.relay", "* * * * *")
 def relay(job: JobContext) -> str:
     """Deliver the postings waiting in the rates outbox (each keyed, so never twice)."""
     delivered, failed = postings.relay(limit=10_000)
-    return f"{delivered} delivered, {failed} waiting"
+    return message(Nn_("%(n)s posting delivered, %(waiting)s waiting", "%(n)s postings delivered, %(waiting)s waiting"),
+                   n=delivered, waiting=failed)

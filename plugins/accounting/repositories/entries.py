@@ -27,8 +27,11 @@ def reversal_of(entry_id: int) -> JournalEntry | None:
 
 def _query(status: str | None, date_from: date | None, date_to: date | None, text: str):
     query = sa.select(JournalEntry).order_by(JournalEntry.entry_date.desc(), JournalEntry.id.desc())
+    # A returned draft waits for its drafter, not the approver: "draft" and "returned" part the drafts.
     if status == "returned":
         query = query.where(JournalEntry.status == "draft", JournalEntry.return_reason != "")
+    elif status == "draft":
+        query = query.where(JournalEntry.status == "draft", JournalEntry.return_reason == "")
     elif status:
         query = query.where(JournalEntry.status == status)
     if date_from:
@@ -44,7 +47,8 @@ def _query(status: str | None, date_from: date | None, date_to: date | None, tex
 
 def search(*, status: str | None = None, date_from: date | None = None, date_to: date | None = None,
            text: str = "", page: int = 1, per_page: int = 50):
-    """One page of entries; ``status`` draft, posted or returned (drafts sent back to their drafter)."""
+    """One page of entries; ``status`` draft (awaiting approval), posted or returned (drafts sent
+    back to their drafter)."""
     return db.paginate(_query(status, date_from, date_to, text), page=page, per_page=per_page, error_out=False)
 
 

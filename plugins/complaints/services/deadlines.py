@@ -14,6 +14,7 @@ import math
 from datetime import date, datetime, time, timedelta
 
 from erp.common.calendar import add_working_hours, is_working_day
+from erp.common.formatting import number
 
 CLOSE_OF_DAY = time(18)
 IMMEDIATE_HOURS = 3
@@ -47,9 +48,10 @@ def due(filed: datetime, value: int, unit: str, paused_minutes: int = 0, extensi
 def describe(value: int, unit: str) -> str:
     """'7일', '3시간', '즉시' — as the type's deadline is printed."""
     from flask_babel import gettext as _
+    from flask_babel import ngettext
 
     if unit == "immediate":
         return _("immediately")
     if unit == "hours":
-        return _("%(n)d working hours", n=value)
-    return _("%(n)d days", n=value)
+        return ngettext("%(n)s working hour", "%(n)s working hours", value, n=number(value))
+    return ngettext("%(n)s day", "%(n)s days", value, n=number(value))

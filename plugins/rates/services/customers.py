@@ -24,6 +24,7 @@ from erp.common import tx
 from erp.common.text import decode_korean
 from erp.common.errors import ServiceError, refuse
 from erp.common.tx import transactional
+from erp.common.formatting import number as count_text
 from erp.extensions import db
 from plugins.rates.models import Customer, CustomerEvent, CustomerReduction, Meter, Reading
 from plugins.rates.repositories import customers as repo
@@ -227,8 +228,8 @@ def _assess(customer: Customer, meter: Meter, on: date, value: int, *, rollover:
     if on < meter.installed_on:
         refuse(_("The meter was installed on %(date)s.", date=meter.installed_on.isoformat()), "read_on")
     if value < before and not rollover:
-        refuse(_("The reading %(value)d is below the previous %(before)d: record a rollover or a meter replacement.",
-                  value=value, before=before), "value")
+        refuse(_("The reading %(value)s is below the previous %(before)s: record a rollover or a meter replacement.",
+                  value=count_text(value), before=count_text(before)), "value")
     use = value - before if value >= before else meter.max_reading + 1 - before + value
     if value < before and use > rollover_limit(meter):
         refuse(_("A rollover from %(before)s to %(value)s would mean %(use)s ㎥ on a register that turns over at %(size)s: "

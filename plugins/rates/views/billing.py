@@ -19,6 +19,7 @@ from erp import jobs
 from erp.auth.access import permission_required
 from erp.common.errors import ServiceError
 from erp.common.tables import Table
+from erp.common.formatting import number
 from erp.web.downloads import file_response
 from erp.web.forms import flash_errors, flash_refusal
 from erp.web.paging import page_arg
@@ -155,7 +156,7 @@ def bill_run_route_print(run_id: int, route_code: str):
     if not count:
         abort(404)
     if count > BATCH_LIMIT:
-        flash(_("This route has more than %(n)d bills; print it in parts.", n=BATCH_LIMIT), "danger")
+        flash(_("This route has more than %(n)s bills; print it in parts.", n=number(BATCH_LIMIT)), "danger")
         return redirect(url_for("rates.bill_run", run_id=run.id))
     job_id = jobs.enqueue("rates.route-pdf", key=_print_key(run.id, route_code), run_id=run.id, route_code=route_code)
     return redirect(url_for("rates.bill_run_print", run_id=run.id, job_id=job_id))

@@ -17,6 +17,7 @@ from erp.common.clock import local_today
 from erp import jobs
 from erp.auth.access import permission_required
 from erp.common.errors import ServiceError
+from erp.common.formatting import number
 from erp.web.forms import flash_errors, flash_refusal
 from erp.web.paging import form_id, page_arg
 from plugins.rates.repositories import bills as bills_repo
@@ -127,7 +128,7 @@ def customer_detail(customer_id: int):
             elif action == "read" and reading_form.validate_on_submit():
                 reading = service.read(customer.id, reading_form.read_on.data, reading_form.value.data,
                                        rollover=reading_form.rollover.data)
-                flash(_("Reading saved: %(use)d ㎥ used.", use=reading.use), "success")
+                flash(_("Reading saved: %(use)s ㎥ used.", use=number(reading.use)), "success")
             elif action == "holder" and holder_form.validate_on_submit():
                 service.change_holder(customer.id, holder_form.new_name.data, holder_form.on.data)
                 flash(_("Holder changed."), "success")

@@ -8,6 +8,7 @@ from datetime import date
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -18,6 +19,7 @@ from erp import jobs
 from erp.auth.access import permission_required
 from erp.common.clock import local_today
 from erp.common.errors import ServiceError
+from erp.common.formatting import number
 from erp.web.downloads import file_response
 from erp.web.forms import flash_errors, parse_won, won_text
 from erp.web.paging import page_arg
@@ -187,7 +189,8 @@ def payments_post_receipts():
     except ServiceError as error:
         flash_errors(error.errors or {"": [error.message]})
     else:
-            flash(_("%(n)d entries owed to accounting.", n=len(keys)), "success")
+            flash(ngettext("%(n)s entry owed to accounting.", "%(n)s entries owed to accounting.", len(keys),
+                           n=number(len(keys))), "success")
     return redirect(url_for("rates.payments_reconciliation", day=day.isoformat()))
 
 
@@ -231,12 +234,13 @@ def payments_cms_results():
         return redirect(url_for("rates.payments_cms"))
     result = cms.import_results(form.file.data.read())
     if result.errors:
-        flash(_("Nothing was imported: %(n)d lines have errors.", n=len(result.errors)), "danger")
+        flash(ngettext("Nothing was imported: %(n)s line has errors.", "Nothing was imported: %(n)s lines have errors.",
+                       len(result.errors), n=number(len(result.errors))), "danger")
         for error in result.errors[:20]:
             flash(error, "danger")
     else:
-            flash(_("Debits made: %(paid)d; failed: %(failed)d; answered before: %(known)d.",
-                paid=result.paid, failed=result.failed, known=result.known), "success")
+            flash(_("Debits made: %(paid)s; failed: %(failed)s; answered before: %(known)s.",
+                paid=number(result.paid), failed=number(result.failed), known=number(result.known)), "success")
     return redirect(url_for("rates.payments_cms"))
 
 
