@@ -1,5 +1,6 @@
 /* Behaviour of forms, kept out of the pages so that a strict Content-Security-Policy holds:
- * - a form with data-confirm="…" asks that question before it is sent (delete a draft, withdraw …);
+ * - a form (or the button pressed) with data-confirm="…" asks that question before it is sent
+ *   (delete a draft, withdraw, transfer a complaint, record a move-out …);
  * - the journal-entry form (table.entry-lines) adds rows as needed and keeps running debit and
  *   credit totals and their difference in its footer. */
 (function () {
@@ -7,7 +8,9 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
+    // The button pressed may ask its own question (a form with several actions).
+    var button = event.submitter;
+    var question = (button && button.getAttribute("data-confirm")) || (form.getAttribute && form.getAttribute("data-confirm"));
     if (question && !window.confirm(question)) {
       event.preventDefault();
       event.stopImmediatePropagation();
