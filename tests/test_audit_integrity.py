@@ -280,3 +280,25 @@ def _csrf(client):
 
     match = CSRF_RE.search(client.get("/").get_data(as_text=True))
     return match.group(1) or match.group(2)
+
+
+def test_the_nightly_verification_is_what_the_administrators_home_page_shows(app, client, make_user, unguarded):
+    """One nightly job (audit.verify) keeps the outcome; the home page's audit panel shows it."""
+    from erp import jobs
+
+    make_user("admin", roles=["sysadmin"])
+    login(client, "admin")
+    html = client.get("/").get_data(as_text=True)
+    assert "아직 실행 전" in html and "점검은 매일 밤 실행됩니다 (작업 audit.verify)." in html
+    last = _populate(app)
+    with app.app_context():
+        assert jobs.run_now("audit.verify").status == "done"
+        records = sum(result.checked for result in audit.verify_all())
+    html = client.get("/").get_data(as_text=True)
+    assert "온전함" in html and f"기록 {records:,}건 검증" in html
+    _rewrite_with_plain_hashes(app, last - 2, "nothing happened")
+    with app.app_context():
+        job = jobs.run_now("audit.verify")
+        assert job.status == "failed"
+    html = client.get("/").get_data(as_text=True)
+    assert "손상됨" in html and f"core 감사 기록이 끊어졌습니다: record {last - 2}: row {last - 2} was altered" in html

@@ -168,9 +168,13 @@ def test_periodic_jobs_are_scheduled_on_the_office_clock(app):
     queue = app.extensions["erp_jobs"]
     schedules = {s.kind: s.cron for s in queue.schedules}
     assert schedules == {"rates.relay": "* * * * *", "budget.relay": "* * * * *", "complaints.remind": "0 8 * * *",
+                         # the previous days' receipts nobody closed, booked after midnight
+                         "rates.post-receipts": "30 0 * * *",
                          # the core's own: per-minute figures kept 30 days, the service checks that are due,
-                         # the nightly audit-trail check
-                         "ops.cleanup": "17 3 * * *", "ops.checks": "* * * * *", "ops.audit-verify": "41 2 * * *"}
+                         # ended sessions and spent rate-limit windows, the audit chains' anchors and their
+                         # nightly verification (kept for the audit page and the administrator's home page)
+                         "ops.cleanup": "17 3 * * *", "ops.checks": "* * * * *", "auth.cleanup": "*/15 * * * *",
+                         "audit.anchor": "*/15 * * * *", "audit.verify": "40 2 * * *"}
     daily = queue._at(PeriodicJob("complaints.remind", "0 8 * * *"))
     # Huey's scheduler ticks in UTC: 08:00 in Seoul is 23:00 UTC the day before.
     assert daily(datetime(2026, 11, 25, 23, 0)) and not daily(datetime(2026, 11, 26, 8, 0))

@@ -388,16 +388,25 @@ def test_workers_leave_the_periodic_jobs_to_cronjobs_that_queue_each_of_them_on_
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_the_core_s_periodic_jobs_have_cronjobs_on_their_schedules(shape):
-    """The core's own periodic jobs (the operations clean-up, the service checks) run from
-    CronJobs too: the workers run --no-periodic."""
-    from erp.ops.tasks import jobs as core_jobs
+    """The core's own periodic jobs (the operations clean-up, the service checks, the sessions'
+    clean-up, the audit trail's anchors and nightly verification) run from CronJobs too: the
+    workers run --no-periodic."""
+    from erp.audit.tasks import jobs as audit_jobs
+    from erp.auth.tasks import jobs as auth_jobs
+    from erp.ops.tasks import jobs as ops_jobs
 
-    commands = {"ops.cleanup": ["flask", "erp", "run-job", "ops.cleanup"], "ops.checks": ["flask", "ops", "check"]}
+    schedules = [*ops_jobs.schedules, *auth_jobs.schedules, *audit_jobs.schedules]
+    commands = {"ops.checks": ["flask", "ops", "check"]}
+    commands.update({kind: ["flask", "erp", "run-job", kind]
+                     for kind in ("ops.cleanup", "auth.cleanup", "audit.anchor", "audit.verify")})
     cronjobs = _of_kind(shape, "CronJob")
-    assert {p.kind for p in core_jobs.schedules} == set(commands)
-    for periodic in core_jobs.schedules:
+    assert {p.kind for p in schedules} == set(commands)
+    for periodic in schedules:
         [job] = [c for c in cronjobs if _containers(c)[0]["command"] == commands[periodic.kind]]
         assert job["spec"]["schedule"] == periodic.cron and job["spec"]["timeZone"] == "Asia/Seoul", periodic.kind
+        if periodic.kind.startswith("audit."):  # the anchors and the kept verification are files of the storage volume
+            mounts = {m["name"]: m["mountPath"] for m in _containers(job)[0]["volumeMounts"]}
+            assert mounts.get("storage") == "/var/lib/erp/storage", periodic.kind
 
 
 @pytest.mark.parametrize("shape", SHAPES)

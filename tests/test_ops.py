@@ -171,14 +171,22 @@ def test_per_minute_rows_from_two_processes_sum_on_the_dashboard(app, database_u
 
 
 def test_old_rows_are_deleted_by_the_cleanup_job(app):
+    from flask_babel import force_locale
+
     from erp import jobs
     from erp.extensions import db
+    from erp.jobs.messages import render
 
     now = datetime.utcnow().replace(second=0, microsecond=0)
     _seed(app, [_row(now - timedelta(days=31), requests=5), _row(now - timedelta(days=29), requests=7)])
-    with app.app_context():
+    with app.test_request_context("/"):
         info = jobs.run_now("ops.cleanup")
-        assert info.status == "done" and info.result.startswith("1 rows")
+        assert info.status == "done"
+        # the result as the operations page shows it, in the reader's language
+        with force_locale("ko"):
+            assert render(info.result) == "30일 지난 기록 1건 삭제"
+        with force_locale("en"):
+            assert render(info.result) == "1 rows older than 30 days deleted"
         assert db.session.execute(sa.select(OpsMinute.requests)).scalars().all() == [7]
 
 

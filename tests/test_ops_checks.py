@@ -237,15 +237,22 @@ def test_flask_ops_check_all_is_a_post_deploy_gate(app_factory, stub):
 
 
 def test_the_worker_job_runs_the_checks_that_are_due(check_app, stub, monkeypatch):
+    from flask_babel import force_locale
+
+    from erp.jobs.messages import render
     from erp.ops import tasks
 
     app = check_app
     check_id = _add_check(app, interval_minutes=5)
     start = datetime(2026, 11, 2, 3, 0)
-    with app.app_context():
-        for minute, expected in ((0, 1), (1, 0), (4, 0), (5, 1)):
+    with app.test_request_context("/"):
+        for minute, expected in ((0, "1 check run"), (1, "0 checks run"), (4, "0 checks run"), (5, "1 check run")):
             monkeypatch.setattr(clock, "utcnow", lambda minute=minute: start + timedelta(minutes=minute))
-            assert tasks.checks_job(None).startswith(f"{expected} checks run")
+            result = tasks.checks_job(None)  # stored as a message; shown in the reader's language
+            with force_locale("en"):
+                assert render(result) == f"{expected}, none failed"
+            with force_locale("ko"):
+                assert render(result) == f"점검 {expected.split()[0]}건, 실패 없음"
         assert db.session.get(OpsCheck, check_id).last_run_at == start + timedelta(minutes=5)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import current_app
 
 from erp.common import tx
-from erp.common.errors import ServiceError
 from erp.i18n import N_, Nn_
 from erp.jobs import JobSet
 from erp.jobs.messages import message
@@ -38,17 +37,3 @@ def checks_job(job) -> str:
                        names=", ".join(failed))
     return message(Nn_("%(n)s check run, none failed", "%(n)s checks run, none failed"), n=len(done))
 
-
-@jobs.periodic("ops.audit-verify", "41 2 * * *")
-def audit_verify_job(job) -> str:
-    """Every night, the hash chains of the audit trail this service keeps: the home page shows
-    the administrator the last result (a break fails the job with the break as its error)."""
-    from erp.audit import services as audit
-
-    results = audit.verify_all()
-    for result in results:
-        if not result.ok:
-            raise ServiceError(message(N_("The %(chain)s audit trail is broken at record %(seq)s: %(reason)s"),
-                                       chain=result.chain, seq=result.broken_seq or 0, reason=result.reason))
-    return message(N_("%(chains)s chains intact, %(records)s records verified"), chains=len(results),
-                   records=sum(result.checked for result in results))
