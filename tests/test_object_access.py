@@ -50,9 +50,14 @@ def _notes(app, complaint_id: int) -> list[str]:
         return list(db.session.execute(sa.select(Event.text).where(Event.complaint_id == complaint_id, Event.kind == "note")).scalars())
 
 
-def _act(client, complaint_id: int, **data):
-    return post_form(client, f"/complaints/{complaint_id}", {"text": "", "user_id": "0", "department_code": "", **data},
-                     follow=True).get_data(as_text=True)
+def _act(client, complaint_id: int, action: str, **fields):
+    """Post one action of the case page to its own endpoint, its fields under the action's prefix."""
+    return post_form(client, f"/complaints/{complaint_id}/{action}", {f"{action}-{k}": v for k, v in fields.items()},
+                     page=f"/complaints/{complaint_id}", follow=True).get_data(as_text=True)
+
+
+def _offers(page: str, complaint_id: int, action: str) -> bool:
+    return f'action="/complaints/{complaint_id}/{action}"' in page
 
 
 def test_an_officer_cannot_note_or_assign_a_complaint_of_another_department(app, client, people):
@@ -62,10 +67,12 @@ def test_an_officer_cannot_note_or_assign_a_complaint_of_another_department(app,
     assert f"민원 {question_no}은(는) {OTHER_DEPARTMENT}" in html
     html = _act(client, question_id, action="assign", user_id=str(people["sup_officer"]))
     assert OTHER_DEPARTMENT in html
+    html = _act(client, question_id, action="transfer", department_code="WS-SUP", reason="급수 관련")
+    assert OTHER_DEPARTMENT in html
     assert _notes(app, question_id) == []
     with app.app_context():
         row = db.session.get(Complaint, question_id)
-        assert (row.status, row.assignee_id) == ("received", None)
+        assert (row.status, row.assignee_id, row.department_code) == ("received", None, "WS-MGT")
 
 
 def test_another_departments_complaint_is_read_only_on_the_page_and_in_the_queue(app, client, people):
@@ -73,9 +80,11 @@ def test_another_departments_complaint_is_read_only_on_the_page_and_in_the_queue
     leak_id, leak_no = _file(app, "LEAK_REPORT")  # WS-SUP's
     login(client, "sup")
     page = client.get(f"/complaints/{question_id}").get_data(as_text=True)
-    assert "다른 부서 소관의 민원입니다" in page and 'value="note"' not in page
+    assert "다른 부서 소관의 민원입니다" in page
+    assert not any(_offers(page, question_id, action) for action in ("note", "reply", "assign", "transfer", "refuse"))
     own = client.get(f"/complaints/{leak_id}").get_data(as_text=True)
-    assert "다른 부서 소관의 민원입니다" not in own and 'value="note"' in own
+    assert "다른 부서 소관의 민원입니다" not in own
+    assert all(_offers(own, leak_id, action) for action in ("note", "reply", "assign", "transfer", "refuse"))
     rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row for row in client.get("/complaints/").get_data(as_text=True).split("<tr")[2:]}
     assert "열람만" in rows[question_no] and "열람만" not in rows[leak_no]
 
@@ -91,7 +100,7 @@ def test_a_complaint_is_assigned_only_to_an_official_who_handles_its_departments
     question_id, _no = _file(app, "QUESTION")  # WS-MGT's
     login(client, "mgt")
     page = client.get(f"/complaints/{question_id}").get_data(as_text=True)
-    offered = page.split('name="user_id"')[1].split("</select>")[0]
+    offered = page.split('name="assign-user_id"')[1].split("</select>")[0]
     assert "경영담당" in offered and "총괄담당" in offered
     assert "검침원" not in offered and "급수담당" not in offered  # a meter reader; another department's officer
     html = _act(client, question_id, action="assign", user_id=str(people["reader"]))
@@ -184,33 +193,46 @@ def _requested(app, version_id: int, line_id: int) -> int:
         return row.requested if row else 0
 
 
+def _add_basis(client, version_id: int, follow=False, **fields):
+    """The basis form posts to its own endpoint; its fields (and its own CSRF token) carry the prefix ``b``."""
+    page = f"/budget/versions/{version_id}"
+    token = csrf_from(client.get(page).get_data(as_text=True))
+    data = {"b-csrf_token": token, "csrf_token": token, **{f"b-{k}": v for k, v in fields.items()}}
+    return client.post(f"{page}/bases", data=data, follow_redirects=follow)
+
+
+def _remove_basis(client, version_id: int, basis_id: int, follow=False):
+    page = f"/budget/versions/{version_id}"
+    return post_form(client, f"{page}/bases/{basis_id}/delete", {}, page=page, follow=follow)
+
+
 def test_a_department_clerk_enters_requests_for_their_own_lines_only(app, client, budget):
     login(client, "purclerk")
-    url = f"/budget/versions/{budget['version']}"
-    page = client.get(url).get_data(as_text=True)
+    version = budget["version"]
+    page = client.get(f"/budget/versions/{version}").get_data(as_text=True)
     offered = page.split('name="b-line_id"')[1].split("</select>")[0]
     assert "공공운영비" in offered and "일반재료비" not in offered
     # The other department's basis row has no remove button for this clerk.
-    assert f'name="basis_id" value="{budget["mgt_basis"]}"' not in page
-    post_form(client, url, {"action": "basis", "b-line_id": str(budget["pur"]), "b-description": "전력비",
-                            "b-unit_price": "1000000", "b-quantity": "1", "b-months": "12"})
-    assert _requested(app, budget["version"], budget["pur"]) == 12_000_000
-    html = post_form(client, url, {"action": "basis", "b-line_id": str(budget["mgt"]), "b-description": "끼워넣기",
-                                   "b-unit_price": "5000000", "b-quantity": "1", "b-months": "1"}, follow=True).get_data(as_text=True)
+    assert f'/bases/{budget["mgt_basis"]}/delete"' not in page
+    html = _add_basis(client, version, follow=True, line_id=str(budget["pur"]), description="전력비", unit_price="1000000",
+                      quantity="1", months="12").get_data(as_text=True)
+    assert "산출기초를 추가했습니다" in html
+    assert _requested(app, version, budget["pur"]) == 12_000_000
+    html = _add_basis(client, version, follow=True, line_id=str(budget["mgt"]), description="끼워넣기", unit_price="5000000",
+                      quantity="1", months="1").get_data(as_text=True)
     assert f"예산 과목 {budget['mgt_code']}은(는) 다른 부서(WS-MGT) 소관입니다" in html
-    html = post_form(client, url, {"action": "delete_basis", "basis_id": str(budget["mgt_basis"])}, follow=True).get_data(as_text=True)
+    html = _remove_basis(client, version, budget["mgt_basis"], follow=True).get_data(as_text=True)
     assert "다른 부서(WS-MGT) 소관입니다" in html
-    assert _requested(app, budget["version"], budget["mgt"]) == 1_200_000
+    assert _requested(app, version, budget["mgt"]) == 1_200_000
 
 
 def test_the_budget_office_enters_and_withdraws_every_departments_requests(app, client, budget):
     login(client, "office")  # of WS-MGT, with the all-departments permission
-    url = f"/budget/versions/{budget['version']}"
-    post_form(client, url, {"action": "basis", "b-line_id": str(budget["pur"]), "b-description": "약품비",
-                            "b-unit_price": "250000", "b-quantity": "2", "b-months": "1"})
-    assert _requested(app, budget["version"], budget["pur"]) == 500_000
-    post_form(client, url, {"action": "delete_basis", "basis_id": str(budget["mgt_basis"])})
-    assert _requested(app, budget["version"], budget["mgt"]) == 0
+    version = budget["version"]
+    _add_basis(client, version, line_id=str(budget["pur"]), description="약품비", unit_price="250000", quantity="2", months="1")
+    assert _requested(app, version, budget["pur"]) == 500_000
+    _remove_basis(client, version, budget["mgt_basis"])
+    assert _requested(app, version, budget["mgt"]) == 0
 
 
 # --- the standard roles on an installation that predates them -------------------------------

@@ -6,6 +6,7 @@ login-only page or a permission the role holds, 403 otherwise. Anything else —
 login page, a 404 from an id that does not exist, a 500 — fails. A page with no demo row to show
 must be named below with the reason, so a new page cannot slip out of the walk unseen.
 """
+import ipaddress
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -26,15 +27,27 @@ OTHER_ANSWER = {
     "auth.login": (302, "a logged-in user is sent home"),
     "complaints.receipt": (302, "the receipt belongs to a citizen who just filed; others are sent to the look-up"),
     "complaints.status_of": (302, "a complaint's status opens after the look-up with its secret only"),
+    "complaints.receipt_file": (302, "a complaint's receipt opens after the look-up with its secret only"),
+    "rates.inquiry_result": (302, "a customer's bills open after the inquiry (customer number and name or phone) only"),
+    "rates.inquiry_bill_pdf": (404, "a bill opens only to the browser that looked its customer up; to others it does not exist"),
 }
 
 # Pages whose rows the demo data does not make (the output of a job someone started).
 NOT_IN_DEMO = {
+    "rates.write_off_detail": "a write-off (결손처분) is proposed for bills unpaid for years; the demo's bills are recent",
     "rates.bill_run_print": "a route's printed bills exist once a clerk prints them",
     "rates.bill_run_print_file": "a route's printed bills exist once a clerk prints them",
     "rates.payments_import": "the outcome of a payments file a clerk uploaded",
     "rates.readings_import": "the outcome of a readings file a reader uploaded",
     "ops_dashboard.check_edit": "a service check exists once an administrator sets one up",
+}
+
+
+# Login-only pages whose view decides by the row (erp.auth.access cannot say it): who may open them.
+BY_ROW = {
+    "ops_dashboard.outbox_row": (
+        lambda can: can("core.ops") or can("budget.execute") or can("accounting.approve"),
+        "a budget delivery opens for operations, the budget's executors and the approving chief accountant"),
 }
 
 
@@ -51,7 +64,8 @@ def _demo_values() -> dict:
     from erp.common.models import CodeGroup
     from plugins.accounting.models import FixedAsset, JournalEntry
     from plugins.budget.models import Commitment, Version
-    from plugins.complaints.models import Attachment, Complaint
+    from plugins.budget.models import Outbox as BudgetOutbox
+    from plugins.complaints.models import Attachment, Complaint, ComplaintType
     from plugins.rates.models import Bill, BillRun, Customer, Payment, Tariff
 
     values = {
@@ -63,6 +77,9 @@ def _demo_values() -> dict:
         "receipt_no": _first(Complaint, "receipt_no"), "run_id": _first(BillRun), "bill_id": _first(Bill),
         "customer_id": _first(Customer), "payment_id": _first(Payment), "tariff_id": _first(Tariff),
         "route_code": _first(Customer, "route_code"),
+        # Open311 answers json only; its services are the complaint types, its requests the complaints.
+        "fmt": "json", "code": _first(ComplaintType, "code"), "request_id": _first(Complaint, "receipt_no"),
+        "table": BudgetOutbox.__tablename__, "row_id": _first(BudgetOutbox),
     }
     newest = db.session.execute(sa.select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)).scalar()
     values.update(chain=AuditEntry.chain, seq=newest)
@@ -97,12 +114,25 @@ def _pages(app) -> tuple[list, list]:
     return pages, missing
 
 
-def _expected(endpoint: str, access, user_can) -> int:
+def _expected(app, endpoint: str, access, user_can, address: str) -> int:
     if access.kind == "permission" and not user_can(access.permission):
+        return 403
+    if access.kind == "scrape" and not any(ipaddress.ip_address(address) in net for net in app.extensions["erp_metrics_allow"]):
+        return 403
+    if endpoint in BY_ROW and not BY_ROW[endpoint][0](user_can):
         return 403
     if endpoint in OTHER_ANSWER:
         return OTHER_ANSWER[endpoint][0]
-    return 200  # public, login-only, a permission held, and /metrics from the loopback address
+    return 200  # public, login-only, a permission held, and /metrics from an allowed address (the loopback)
+
+
+def _logged_in(app, username: str, address: str):
+    """A browser of ``username`` from its own address: logins are rate-limited per address as in
+    service (erp.web.limits), and one office computer is one official's."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    assert login(client, username).status_code == 302, f"{username} could not log in"
+    return client
 
 
 def _switch(client, language):
@@ -133,22 +163,24 @@ def test_every_page_answers_every_role_as_its_permissions_say(demo, make_user):
     assert sorted(missing) == sorted(NOT_IN_DEMO), "pages without a demo row to show (add one, or say why not)"
     assert len(pages) > 70
     failures = []
-    for username, language in [(name, "ko") for name in DEMO_USERS] + [("omni", "en")]:
-        client = demo.test_client()
-        assert login(client, username).status_code == 302
+    # The demo logins each from an office computer; the all-permissions one from the server itself
+    # (the loopback, where /metrics answers).
+    logins = [(name, "ko", f"10.9.1.{index + 1}") for index, name in enumerate(DEMO_USERS)] + [("omni", "en", "127.0.0.1")]
+    for username, language, address in logins:
+        client = _logged_in(demo, username, address)
         _switch(client, language)
         with demo.app_context():
             user = db.session.execute(sa.select(User).where(User.username == username)).scalar_one()
-            can = user.can
-            for endpoint, url, access in pages:
-                expected = _expected(endpoint, access, can)
-                response = client.get(url)
-                if response.status_code != expected:
-                    failures.append((username, url, response.status_code, expected))
-                elif language == "en" and response.mimetype == "text/html" and re.search(r"[가-힣]{2,}", _chrome(response)):
-                    failures.append((username, url, "Korean in the English page chrome"))
-                elif language == "ko" and response.mimetype == "text/html" and response.status_code == 200:
-                    failures += [(username, url, "English on a Korean page", text) for text in _untranslated(response)]
+            expectations = [(url, _expected(demo, endpoint, access, user.can, address)) for endpoint, url, access in pages]
+        # Each request in its own application context, as in service (the logged-in user is loaded per request).
+        for url, expected in expectations:
+            response = client.get(url)
+            if response.status_code != expected:
+                failures.append((username, url, response.status_code, expected))
+            elif language == "en" and response.mimetype == "text/html" and re.search(r"[가-힣]{2,}", _chrome(response)):
+                failures.append((username, url, "Korean in the English page chrome"))
+            elif language == "ko" and response.mimetype == "text/html" and response.status_code == 200:
+                failures += [(username, url, "English on a Korean page", text) for text in _untranslated(response)]
     assert failures == []
 
 
@@ -221,21 +253,20 @@ def _untranslated(response) -> list[str]:
 
 def test_the_menu_offers_only_what_the_user_may_open(demo):
     """Each demo login's sidebar links to pages that open for it, and to every section it may use."""
-    sections = {}
-    for username in DEMO_USERS:
-        client = demo.test_client()
-        login(client, username)
+    sections, links = {}, {}
+    for index, username in enumerate(DEMO_USERS):
+        client = _logged_in(demo, username, f"10.9.1.{index + 1}")
         html = client.get("/").get_data(as_text=True)
         nav = re.search(r'<nav class="sidebar".*?</nav>', html, re.S).group(0)
         sections[username] = re.findall(r'data-section="(\w+)"', nav)
-        for href in re.findall(r'<a [^>]*href="([^"]+)"', nav):
+        links[username] = re.findall(r'<a [^>]*href="([^"]+)"', nav)
+        for href in links[username]:
             assert client.get(href).status_code == 200, (username, href)
     assert sections["reader"] == ["rates"]
     # Each role's home page shows its own panels, nothing of the others'.
     panels = {}
-    for username in DEMO_USERS:
-        client = demo.test_client()
-        login(client, username)
+    for index, username in enumerate(DEMO_USERS):
+        client = _logged_in(demo, username, f"10.9.2.{index + 1}")
         panels[username] = re.findall(r'data-panel="([\w-]+)"', client.get("/").get_data(as_text=True))
     assert panels["reader"] == ["rates-routes"]
     assert panels["chiefacct"] == ["accounting-drafts", "accounting-periods"]
@@ -244,7 +275,9 @@ def test_the_menu_offers_only_what_the_user_may_open(demo):
     assert panels["budget"] == ["budget-waiting", "budget-execution"]
     assert panels["admin"] == ["locked-users", "audit-check", "operations"]
     assert sections["civil"] == ["complaints", "rates"]
-    assert sections["chiefacct"] == ["accounting", "budget"]
+    # The chief accountant approves write-offs of lapsed water charges: of the rates, that list only.
+    assert sections["chiefacct"] == ["accounting", "budget", "rates"]
+    assert [href for href in links["chiefacct"] if href.startswith("/rates/")] == ["/rates/write-offs"]
     assert "admin" in sections["admin"] and "accounting" not in sections["admin"]
 
 

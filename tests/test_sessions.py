@@ -59,6 +59,18 @@ def test_login_gives_a_new_session_id(app, client, make_user):
     assert after != before and before not in _session_rows(app)
 
 
+def test_a_refused_probe_page_leaves_the_browser_logged_in(app, client, make_user):
+    """/metrics refused to a browser outside ERP_METRICS_ALLOW renders a 403 page (with a CSRF
+    token): its stand-in session must not replace the browser's cookie."""
+    make_user("kim", roles=["auditor"], name="김감사")
+    client.environ_base["REMOTE_ADDR"] = "10.9.0.7"
+    login(client, "kim")
+    sid = _cookie(client)
+    assert client.get("/metrics").status_code == 403
+    assert _cookie(client) == sid and _session_rows(app) == [sid]
+    assert "김감사" in client.get("/").get_data(as_text=True)
+
+
 def test_a_login_ends_after_the_absolute_lifetime_even_when_busy(app_factory, make_user, monkeypatch):
     from erp.auth import session_timeout
 

@@ -45,6 +45,16 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
             return self.session_class(sid=self._generate_sid(self.sid_length), permanent=self.permanent)
         return super().open_session(app, request)
 
+    def save_session(self, app: Flask, session: ServerSideSession, response) -> None:
+        # The stand-in session of a sessionless request is never stored: an error page rendered
+        # there (a 403 for /metrics) may put a CSRF token in it, and saving it would replace the
+        # browser's cookie, logging the user out.
+        from flask import request
+
+        if request.path.startswith(_SESSIONLESS_PREFIXES):
+            return
+        super().save_session(app, session, response)
+
     def _retrieve_session_data(self, store_id: str) -> dict | None:
         if len(store_id) > 100:
             return None

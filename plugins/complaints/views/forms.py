@@ -46,7 +46,9 @@ class CaseForm(FlaskForm):
 
 
 class AssignForm(CaseForm):
-    user_id = SelectField(_l("Official"), coerce=int,
+    # The list offers only those who may take the complaint; the service decides (and says why) for
+    # any other id, so the form does not refuse it first with a bare "Not a valid choice".
+    user_id = SelectField(_l("Official"), coerce=int, validate_choice=False,
                           validators=[NumberRange(min=1, message=_l("Choose an official."))])
 
 
