@@ -18,7 +18,7 @@ import pytest
 from werkzeug.routing.converters import AnyConverter, IntegerConverter, NumberConverter
 
 from erp.auth.access import ATTR, access_of
-from tests.conftest import PASSWORD
+from conftest import PASSWORD
 
 ANONYMOUS = "anonymous"
 ENTERED = 204

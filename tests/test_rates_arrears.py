@@ -420,7 +420,10 @@ def test_the_tariff_form_edits_the_arrears_settings(app, client, make_user):
 
 def test_settlement_and_adjusting_bills_carry_arrears_and_take_credit(app, october, monkeypatch):
     from plugins.rates.services import adjustments
+    from plugins.rates.services import customers as customer_service
 
+    # The office's clock in mid-December, when the final reading is taken (no reading may be dated after today).
+    monkeypatch.setattr(customer_service, "local_today", lambda: date(2026, 12, 15))
     with app.test_request_context():
         _settings(late_rate=Decimal("0.03"))
         arrears.run(date(2026, 12, 1))
@@ -526,7 +529,7 @@ def test_the_data_migration_adds_the_late_charge_account_to_books_lacking_it(app
         db.session.remove()
         engine = db.engines["accounting"]
         with engine.begin() as conn:
-            conn.execute(sa.text("UPDATE alembic_version_accounting SET version_num = 'dfde418b8ade'"))
+            conn.execute(sa.text("UPDATE alembic_version_accounting SET version_num = 'df7ff3ebf192'"))  # the revision before 0007
         db.session.remove()
         migrating.upgrade()
         account = db.session.execute(sa.select(Account).where(Account.code == "661-07")).scalar_one()
@@ -535,7 +538,7 @@ def test_the_data_migration_adds_the_late_charge_account_to_books_lacking_it(app
         # Run again on books that have it: nothing changes.
         db.session.remove()
         with engine.begin() as conn:
-            conn.execute(sa.text("UPDATE alembic_version_accounting SET version_num = 'dfde418b8ade'"))
+            conn.execute(sa.text("UPDATE alembic_version_accounting SET version_num = 'df7ff3ebf192'"))  # the revision before 0007
         db.session.remove()
         migrating.upgrade()
         assert db.session.execute(sa.select(sa.func.count()).select_from(Account).where(Account.code == "661-07")).scalar() == 1

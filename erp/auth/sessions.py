@@ -43,7 +43,19 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
     def open_session(self, app: Flask, request: Request) -> ServerSideSession:
         if request.path.startswith(_SESSIONLESS_PREFIXES):
             return self.session_class(sid=self._generate_sid(self.sid_length), permanent=self.permanent)
-        return super().open_session(app, request)
+        try:
+            return super().open_session(app, request)
+        except sa.exc.DBAPIError as error:
+            # The database is unreachable. Opening the session happens before the app's error
+            # handlers apply (a bare 500): a stand-in session carries the error, and the request's
+            # first hook raises it where erp.web.errors answers 503 "try again" (raise_store_error).
+            try:
+                db.session.rollback()
+            except sa.exc.DBAPIError:
+                pass
+            stand_in = self.session_class(sid=self._generate_sid(self.sid_length), permanent=self.permanent)
+            stand_in.store_error = error
+            return stand_in
 
     def save_session(self, app: Flask, session: ServerSideSession, response) -> None:
         # The stand-in session of a sessionless request is never stored: an error page rendered
@@ -51,7 +63,7 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
         # browser's cookie, logging the user out.
         from flask import request
 
-        if request.path.startswith(_SESSIONLESS_PREFIXES):
+        if request.path.startswith(_SESSIONLESS_PREFIXES) or getattr(session, "store_error", None) is not None:
             return
         super().save_session(app, session, response)
 
@@ -103,6 +115,17 @@ def init_app(app: Flask) -> None:
             serialization_format="msgpack")
     else:
         app.session_interface = DatabaseSessionInterface(app)
+    app.before_request(raise_store_error)
+
+
+def raise_store_error() -> None:
+    """First hook of every request: a session that could not be read (the database is down) ends
+    the request with the database's error, which the app answers with 503 "try again"."""
+    from flask import session
+
+    error = getattr(session, "store_error", None)
+    if error is not None:
+        raise error
 
 
 def end_session(session) -> None:
