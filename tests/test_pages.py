@@ -28,6 +28,7 @@ OTHER_ANSWER = {
     "complaints.receipt": (302, "the receipt belongs to a citizen who just filed; others are sent to the look-up"),
     "complaints.status_of": (302, "a complaint's status opens after the look-up with its secret only"),
     "complaints.receipt_file": (302, "a complaint's receipt opens after the look-up with its secret only"),
+    "complaints.citizen_attachment": (302, "a citizen's file opens after the look-up with its secret only"),
     "rates.inquiry_result": (302, "a customer's bills open after the inquiry (customer number and name or phone) only"),
     "rates.inquiry_bill_pdf": (404, "a bill opens only to the browser that looked its customer up; to others it does not exist"),
 }
@@ -83,9 +84,10 @@ def _demo_values() -> dict:
     }
     newest = db.session.execute(sa.select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)).scalar()
     values.update(chain=AuditEntry.chain, seq=newest)
-    attachment = db.session.execute(sa.select(Attachment.complaint_id, Attachment.id).limit(1)).first()
+    attachment = db.session.execute(sa.select(Attachment.complaint_id, Attachment.id, Complaint.receipt_no)
+                                    .join(Complaint, Complaint.id == Attachment.complaint_id).limit(1)).first()
     if attachment:
-        values["attachment"] = {"complaint_id": attachment[0], "attachment_id": attachment[1]}
+        values["attachment"] = {"complaint_id": attachment[0], "attachment_id": attachment[1], "receipt_no": attachment[2]}
     return values
 
 
@@ -104,7 +106,8 @@ def _pages(app) -> tuple[list, list]:
             if access.kind == "service":
                 continue  # other services' calls, with a signed token: tests/test_port_contract.py
             if "attachment_id" in rule.arguments:
-                args = values.get("attachment")
+                attachment = values.get("attachment")
+                args = {name: attachment[name] for name in rule.arguments} if attachment else None
             else:
                 args = {name: values.get(name) for name in rule.arguments}
             if args is None or any(v is None for v in args.values()):
