@@ -132,6 +132,25 @@ def database_url(databases):
 
 
 @pytest.fixture
+def empty_url(tmp_path):
+    """A database with nothing in it, not even tables (one to build a former schema in, or to
+    restore a backup into)."""
+    if TEST_DB != "mariadb":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
+        return
+    name = f"erp_empty_{uuid.uuid4().hex[:10]}"
+    server = sa.create_engine(MARIADB_SERVER, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
+    try:
+        yield f"{MARIADB_SERVER}/{name}?charset=utf8mb4"
+    finally:
+        with server.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+        server.dispose()
+
+
+@pytest.fixture
 def app_factory(database_url, tmp_path):
     """Build an app on this test's database; extra settings override the defaults."""
     made = []

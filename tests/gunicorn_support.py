@@ -5,23 +5,32 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess  # nosec B404 - starts gunicorn with a fixed command line
 import sys
 import time
 from pathlib import Path
 
 import requests
+from deploy_support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 HOST = "127.0.0.1"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+def wait_until_healthy(server: subprocess.Popen, url: str, log_path: Path, seconds: int = 60) -> None:
+    """Wait until the server started as ``server`` answers ``/healthz`` at ``url``; fail with its
+    log when it dies or does not answer within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        assert server.poll() is None, log_path.read_text()
+        try:
+            if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        assert time.monotonic() < deadline, f"gunicorn did not answer within {seconds} s\n{log_path.read_text()}"
+        time.sleep(0.2)
 
 
 @contextlib.contextmanager
@@ -41,16 +50,7 @@ def gunicorn(tmp_path: Path, database_url: str, *, workers: int = 2, app: str = 
             cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://{HOST}:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, log_path.read_text()
-            try:
-                if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, f"gunicorn did not answer within 60 s\n{log_path.read_text()}"
-            time.sleep(0.2)
+        wait_until_healthy(server, url, log_path)
         yield url
     finally:
         if server.poll() is None:

@@ -3,31 +3,12 @@ manifest of checksums; a restore into an empty database gives the same books, bi
 and an intact audit trail, and a damaged backup restores nothing."""
 import os
 import stat
-import uuid
 
 import pytest
 import sqlalchemy as sa
-from conftest import MARIADB_SERVER, TEST_DB
+from conftest import TEST_DB
 
 from erp.extensions import db
-
-
-@pytest.fixture
-def empty_url(tmp_path):
-    """A database with nothing in it, as an operator makes one to restore into."""
-    if TEST_DB != "mariadb":
-        yield f"sqlite:///{tmp_path / 'restored.sqlite'}"
-        return
-    name = f"erp_restore_{uuid.uuid4().hex[:10]}"
-    server = sa.create_engine(MARIADB_SERVER, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
-    try:
-        yield f"{MARIADB_SERVER}/{name}?charset=utf8mb4"
-    finally:
-        with server.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
-        server.dispose()
 
 
 def _figures(app):

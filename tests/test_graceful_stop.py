@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import requests
+from gunicorn_support import wait_until_healthy
 from tests_support import gunicorn_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,16 +60,7 @@ def test_sigterm_finishes_the_request_in_flight_refuses_new_connections_and_exit
             cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://{HOST}:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, log_path.read_text()
-            try:
-                if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, f"gunicorn did not answer within 60 s\n{log_path.read_text()}"
-            time.sleep(0.2)
+        wait_until_healthy(server, url, log_path)
 
         answer: dict = {}
 

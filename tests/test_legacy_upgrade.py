@@ -9,14 +9,13 @@ import os
 import subprocess
 import sys
 import tarfile
-import uuid
 from datetime import date
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from conftest import MARIADB_SERVER, TEST_DB
+from conftest import TEST_DB
 
 from erp import create_app, migrating
 from erp.audit import services as audit
@@ -26,23 +25,6 @@ LEGACY = Path(__file__).parent / "legacy_migrations"
 RETIRED = {"complaints_lookup_failure"}  # tables later revisions drop on purpose
 COUNTED = ("core_user", "core_audit_log", "rates_customer", "rates_bill", "accounting_entry", "accounting_line",
            "budget_line", "complaints_complaint", "rates_outbox", "budget_outbox")
-
-
-@pytest.fixture
-def empty_url(tmp_path):
-    if TEST_DB != "mariadb":
-        yield f"sqlite:///{tmp_path / 'legacy.sqlite'}"
-        return
-    name = f"erp_legacy_{uuid.uuid4().hex[:10]}"
-    server = sa.create_engine(MARIADB_SERVER, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
-    try:
-        yield f"{MARIADB_SERVER}/{name}?charset=utf8mb4"
-    finally:
-        with server.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
-        server.dispose()
 
 
 def _app(url, tmp_path):

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from gunicorn_support import wait_until_healthy
 import sqlalchemy as sa
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
@@ -108,16 +109,7 @@ def service(shared, tmp_path_factory):
                               start_new_session=True)
     url = f"http://{HOST}:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, log_path.read_text()
-            try:
-                if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, f"gunicorn did not answer within 60 s\n{log_path.read_text()}"
-            time.sleep(0.2)
+        wait_until_healthy(server, url, log_path)
         yield url
     finally:
         os.killpg(server.pid, signal.SIGTERM)

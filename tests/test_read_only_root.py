@@ -16,11 +16,11 @@ import signal
 import socket
 import subprocess  # nosec B404 - fixed command lines, loopback only
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
+from gunicorn_support import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -68,16 +68,7 @@ def test_the_web_the_worker_probe_and_a_job_run_on_a_read_only_root(database_url
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://{HOST}:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, log_path.read_text()
-            try:
-                if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, f"gunicorn did not answer within 60 s\n{log_path.read_text()}"
-            time.sleep(0.2)
+        wait_until_healthy(server, url, log_path)
         assert requests.get(f"{url}/readyz", timeout=10).json()["status"] == "ready"
         assert requests.get(f"{url}/rates/calculator", timeout=10).status_code == 200
 

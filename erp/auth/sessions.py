@@ -22,8 +22,8 @@ from erp.common.clock import utcnow
 from erp.extensions import db
 
 # Requests that never need a session: static files and the probes. They are answered without a
-# look-up in the session store.
-_SESSIONLESS_PREFIXES = ("/static/", "/healthz", "/readyz", "/metrics")
+# look-up in the session store (and the rate limits leave them alone: erp.web.limits).
+SESSIONLESS_PREFIXES = ("/static/", "/healthz", "/readyz", "/metrics")
 
 
 class DatabaseSessionInterface(ServerSideSessionInterface):
@@ -41,7 +41,7 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
         super().__init__(app, key_prefix="", permanent=True, sid_length=32, serialization_format="msgpack")
 
     def open_session(self, app: Flask, request: Request) -> ServerSideSession:
-        if request.path.startswith(_SESSIONLESS_PREFIXES):
+        if request.path.startswith(SESSIONLESS_PREFIXES):
             return self.session_class(sid=self._generate_sid(self.sid_length), permanent=self.permanent)
         try:
             return super().open_session(app, request)
@@ -63,7 +63,7 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
         # browser's cookie, logging the user out.
         from flask import request
 
-        if request.path.startswith(_SESSIONLESS_PREFIXES) or getattr(session, "store_error", None) is not None:
+        if request.path.startswith(SESSIONLESS_PREFIXES) or getattr(session, "store_error", None) is not None:
             return
         super().save_session(app, session, response)
 

@@ -36,6 +36,7 @@ from erp.common import approvals, tx
 from erp.common.clock import utcnow
 from erp.common.errors import ServiceError, refuse
 from erp.extensions import db
+from erp.i18n import N_
 
 PENDING, DELIVERED, REFUSED = "pending", "delivered", "refused"
 
@@ -144,7 +145,8 @@ def _record_refusal(model, row_id: int, error: ServiceError) -> None:
     row.status, row.refused_at = REFUSED, utcnow()
     row.last_error = str(getattr(error, "message", error))[:300]
     row.repost_on, row.repost_requested_by, row.repost_requested_at = None, "", None
-    audit.record("refused", model.__tablename__, row.id, f"{row.key}: {row.last_error}", chain=_chain(model))
+    audit.record("refused", model.__tablename__, row.id, N_("%(key)s refused: %(reason)s"),
+                 values={"key": row.key, "reason": row.last_error}, chain=_chain(model))
     tx.commit()
     current_app.logger.error("outbox %s refused by %s: %s", row.key, row.target, row.last_error)
 
@@ -191,7 +193,8 @@ def request_repost(model, row_id: int, on: date):
     if check and not getattr(ports.get(row.target), check)(on):
         refuse(_("%(date)s is in a locked or closed period: choose an open date.", date=on.isoformat()), "repost_on")
     row.repost_on, row.repost_requested_by, row.repost_requested_at = on, approvals.approver(), utcnow()
-    audit.record("repost_request", model.__tablename__, row.id, f"{row.key} → {on.isoformat()}", chain=_chain(model))
+    audit.record("repost_request", model.__tablename__, row.id, N_("%(key)s: repost on %(date)s asked for"),
+                 values={"key": row.key, "date": on.isoformat()}, chain=_chain(model))
     tx.commit()
     return row
 
@@ -215,7 +218,8 @@ def approve_repost(model, row_id: int):
     row.payload = json.dumps(payload, ensure_ascii=False)
     row.status, row.refused_at = PENDING, None
     row.repost_approved_by, row.repost_approved_at = approvals.approver(), utcnow()
-    audit.record("repost_approve", model.__tablename__, row.id, f"{row.key}: {before} → {row.repost_on.isoformat()}",
+    audit.record("repost_approve", model.__tablename__, row.id, N_("%(key)s: repost moved from %(before)s to %(date)s"),
+                 values={"key": row.key, "before": before, "date": row.repost_on.isoformat()},
                  before={"date": before, "refusal": row.last_error}, after={"date": row.repost_on.isoformat()},
                  chain=_chain(model))
     if model.relay_job:

@@ -22,9 +22,8 @@ The limit string is a setting (erp.config), e.g. ``"10 per 10 minutes"``. A refu
 """
 from __future__ import annotations
 
-import re
-
 import hashlib
+import re
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -32,13 +31,12 @@ import sqlalchemy as sa
 from flask import current_app, request, session
 from flask_limiter import Limiter
 from limits.storage import Storage
-from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
+from erp.auth.sessions import SESSIONLESS_PREFIXES
+from erp.common import sql
 from erp.common.clock import utcnow
 from erp.extensions import db
-
-_EXEMPT_PREFIXES = ("/static/", "/healthz", "/readyz", "/metrics")
 
 
 class RateLimitWindow(db.Model):
@@ -80,19 +78,10 @@ class DatabaseStorage(Storage):
         fresh = now + timedelta(seconds=expiry)
         table = RateLimitWindow.__table__
         expired = table.c.expires_at <= now
-        dialect = db.engine.dialect.name
-        # The count restarts in a new window; in MariaDB the assignments run in order, so the
-        # count is decided before the window's end moves.
-        assignments = [("hits", sa.case((expired, amount), else_=table.c.hits + amount)),
-                       ("expires_at", sa.case((expired, fresh), else_=table.c.expires_at))]
-        if dialect == "sqlite":
-            statement = sqlite.insert(table).values(key=key, hits=amount, expires_at=fresh).on_conflict_do_update(
-                index_elements=[table.c.key], set_=dict(assignments))
-        elif dialect in ("mysql", "mariadb"):
-            statement = mysql.insert(table).values(key=key, hits=amount, expires_at=fresh).on_duplicate_key_update(
-                assignments)
-        else:  # pragma: no cover - the application runs on SQLite and MariaDB
-            raise NotImplementedError(f"rate limits in the database need SQLite or MariaDB, not {dialect}")
+        # The count restarts in a new window; the hits are decided before the window's end moves.
+        statement = sql.upsert(table, {"key": key}, {"hits": amount, "expires_at": fresh},
+                               [("hits", sa.case((expired, amount), else_=table.c.hits + amount)),
+                                ("expires_at", sa.case((expired, fresh), else_=table.c.expires_at))])
         db.session.rollback()
         try:
             db.session.execute(statement)
@@ -144,7 +133,7 @@ def client_address() -> str:
 
 def _anonymous_or_exempt() -> bool:
     """Logged-in officials are not limited by the public budget; nor are files and probes."""
-    return "_user_id" in session or request.path.startswith(_EXEMPT_PREFIXES)
+    return "_user_id" in session or request.path.startswith(SESSIONLESS_PREFIXES)
 
 
 limiter = Limiter(

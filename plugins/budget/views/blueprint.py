@@ -2,7 +2,7 @@
 PDF / Excel delivery, line choices and showing a refusal."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect
 from flask_babel import gettext as _
 
 from erp.common.clock import local_today
@@ -44,3 +44,17 @@ def line_choices(year: int, side: str | None = "expenditure", *, committable: bo
 
 def refused(error: ServiceError):
     flash_errors(error.errors or {"": [error.message]})
+
+
+def act(action, done: str, back: str):
+    """Run one change: on success ``done`` is flashed, a refusal is shown, an unknown row is a 404;
+    then back to the page at ``back``."""
+    try:
+        action()
+    except ServiceError as error:
+        refused(error)
+    except LookupError:
+        abort(404)
+    else:
+        flash(done, "success")
+    return redirect(back)

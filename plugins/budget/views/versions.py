@@ -13,7 +13,7 @@ from erp.web.forms import ReturnForm, flash_errors, parse_won
 from plugins.budget.repositories import budget as repo
 from plugins.budget.reports import book as book_report
 from plugins.budget.services import book, compilation
-from plugins.budget.views.blueprint import bp, deliver, refused, year_arg
+from plugins.budget.views.blueprint import act, bp, deliver, refused, year_arg
 from plugins.budget.views.forms import AdjustForm, BasisForm
 
 VERSION = "/versions/<id:version_id>"
@@ -80,16 +80,8 @@ def _back(version_id: int):
 
 
 def _act(version_id: int, action, done: str):
-    """Run one change of a version; a refusal is shown, an unknown row is a 404."""
-    try:
-        action()
-    except ServiceError as error:
-        refused(error)
-    except LookupError:
-        abort(404)
-    else:
-        flash(done, "success")
-    return _back(version_id)
+    """Run one change of a version and come back to it."""
+    return act(action, done, url_for("budget.version_detail", version_id=version_id))
 
 
 @bp.post(VERSION + "/bases")

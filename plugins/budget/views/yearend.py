@@ -2,16 +2,15 @@
 carry-over and lapse report."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from erp.auth.access import permission_required
-from erp.common.errors import ServiceError
 from erp.common.tables import Table
 from erp.web.forms import flash_errors, parse_won
 from plugins.budget.repositories import budget as repo
 from plugins.budget.services import yearend
-from plugins.budget.views.blueprint import bp, deliver, line_choices, refused, year_arg
+from plugins.budget.views.blueprint import act, bp, deliver, line_choices, year_arg
 from plugins.budget.views.forms import CarryForm
 
 
@@ -36,15 +35,7 @@ def year_end():
 
 
 def _act(year: int, action, done: str):
-    try:
-        action()
-    except ServiceError as error:
-        refused(error)
-    except LookupError:
-        abort(404)
-    else:
-        flash(done, "success")
-    return redirect(url_for("budget.year_end", year=year))
+    return act(action, done, url_for("budget.year_end", year=year))
 
 
 @bp.post("/year-end/carry-overs")

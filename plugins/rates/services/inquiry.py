@@ -71,12 +71,13 @@ def late_charges_due(customer_id: int) -> int:
     return sum(item.late_charges for item in due.items if item.bill.id not in written_off)
 
 
-def amount_due(customer_id: int) -> int:
+def amount_due(customer_id: int, late_charges: int | None = None) -> int:
     """What the customer owes now: the bills not written off, less what was applied to them (an
-    adjusting bill that lowers a bill counts off), with their open late charges. Never below
-    zero; a credit is shown apart."""
+    adjusting bill that lowers a bill counts off), with their open late charges (``late_charges``
+    when the caller has them already). Never below zero; a credit is shown apart."""
     billed, paid = repo.owed_sums(customer_id)
-    return max(0, billed - paid + late_charges_due(customer_id))
+    late = late_charges_due(customer_id) if late_charges is None else late_charges
+    return max(0, billed - paid + late)
 
 
 @dataclass
@@ -110,9 +111,9 @@ def summary(customer_id: int, recent: int = 12) -> Summary:
     balances = payments.balances(bills)
     written_off = set(repo.written_off_among([b.id for b in bills]))
     lines = [BillLine(bill, balances[bill.id], payment_reference(bill), bill.id in written_off) for bill in bills]
-    return Summary(customer, lines, repo.customer_payments(customer_id), amount_due(customer_id),
-                   max(0, payments.customer_credit(customer_id)), [line for line in lines if line.owing > 0],
-                   late_charges_due(customer_id))
+    late = late_charges_due(customer_id)
+    return Summary(customer, lines, repo.customer_payments(customer_id), amount_due(customer_id, late),
+                   max(0, payments.customer_credit(customer_id)), [line for line in lines if line.owing > 0], late)
 
 
 @transactional

@@ -7,8 +7,9 @@ Revises: dc3f07c1c56d
 Create Date: 2026-12-10 10:00:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+
+from erp.common.outbox_schema import add_repost_columns, drop_repost_columns
 
 # revision identifiers, used by Alembic.
 revision = '7d3f1a9c4e62'
@@ -17,21 +18,11 @@ branch_labels = None
 depends_on = None
 
 TABLE = 'budget_outbox'
-COLUMNS = [('refused_at', sa.DateTime(), None), ('repost_on', sa.Date(), None),
-           ('repost_requested_by', sa.String(length=50), ''), ('repost_requested_at', sa.DateTime(), None),
-           ('repost_approved_by', sa.String(length=50), ''), ('repost_approved_at', sa.DateTime(), None)]
 
 
 def upgrade():
-    with op.batch_alter_table(TABLE) as batch:
-        for name, type_, default in COLUMNS:
-            batch.add_column(sa.Column(name, type_, nullable=default is None, server_default=default))
+    add_repost_columns(op, TABLE)
 
 
 def downgrade():
-    table = sa.table(TABLE, sa.column('status', sa.String))
-    # A refused row goes back to pending: the former relay retried it (and it is not lost).
-    op.get_bind().execute(table.update().where(table.c.status == 'refused').values(status='pending'))
-    with op.batch_alter_table(TABLE) as batch:
-        for name, _type, _default in reversed(COLUMNS):
-            batch.drop_column(name)
+    drop_repost_columns(op, TABLE)
