@@ -132,3 +132,19 @@ def test_no_remember_me_cookie_is_ever_set(client, make_user):
     make_user("kim", roles=["auditor"])
     response = login(client, "kim")
     assert all("remember_token" not in header for header in response.headers.getlist("Set-Cookie"))
+
+
+def test_a_session_that_cannot_be_saved_leaves_the_answer_as_it_was(app, client, make_user, monkeypatch):
+    """The database goes away while a request runs: its answer stands (here the page; in an
+    outage the 503 "try again"), it does not become a bare 500 when the session is saved after it."""
+    from erp.auth.sessions import DatabaseSessionInterface
+
+    make_user("kim", roles=["auditor"])
+    login(client, "kim")
+
+    def unreachable(*_args, **_kwargs):
+        raise sa.exc.OperationalError("UPDATE core_session", {}, ConnectionError("server has gone away"))
+
+    monkeypatch.setattr(DatabaseSessionInterface, "_upsert_session", unreachable)
+    answer = client.get("/")
+    assert answer.status_code == 200

@@ -65,7 +65,17 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
 
         if request.path.startswith(SESSIONLESS_PREFIXES) or getattr(session, "store_error", None) is not None:
             return
-        super().save_session(app, session, response)
+        try:
+            super().save_session(app, session, response)
+        except sa.exc.DBAPIError as error:
+            # The database went away while the request ran (its answer is already the 503 "try
+            # again" page): saving runs after the app's error handlers, where an error would turn
+            # that answer into a bare 500. The stored session stays as it was.
+            app.logger.warning("session not saved, the database is unreachable: %s", type(error).__name__)
+            try:
+                db.session.rollback()
+            except sa.exc.DBAPIError:
+                pass
 
     def _retrieve_session_data(self, store_id: str) -> dict | None:
         if len(store_id) > 100:
