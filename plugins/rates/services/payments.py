@@ -234,8 +234,9 @@ def import_lines(lines: list[layouts.PaymentLine], source: str) -> ImportResult:
                      line.branch_code, line.giro_no, reference, line.payer, amount, bill_id, customer_id, applied, credit,
                      status, source, key, who, created))
     result.matched, result.suspense, result.amount = matched, unmatched_lines, sum(total[0] for total in sums.values())
-    # ignore: a concurrent import of an overlapping file may have written a line meanwhile.
-    bulk_insert(Payment.__table__, COLUMNS, rows, ignore=True)
+    # ignore: a concurrent import of an overlapping file may have written a line meanwhile;
+    # references_read: every bill and customer named was read above (and none is ever deleted).
+    bulk_insert(Payment.__table__, COLUMNS, rows, ignore=True, references_read=True)
     result.new = len(rows)
     for (day, channel), key in sorted(keys.items()):
         postings.owe_posting(key, day, f"상하수도요금 수납 {day.isoformat()} {layouts.CHANNEL_LABELS[channel]}", _entry_lines(*sums[key]))
