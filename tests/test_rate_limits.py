@@ -125,6 +125,38 @@ def test_every_public_page_shares_a_budget_per_address_but_officials_are_not_cou
     assert all(official.get("/").status_code == 200 for _ in range(10))
 
 
+def test_service_calls_on_a_port_are_not_counted_against_the_public_budget_nor_given_a_session(app_factory):
+    """In split, one service calls another's port many times a minute from one address: those
+    calls carry a service token, not a browser's cookie, so the citizens' budget per address does
+    not refuse them and no session is stored for them — while a citizen from the same address is
+    still limited."""
+    import json
+    from datetime import date
+
+    from erp.auth.models import LoginSession
+    from erp.extensions import db
+    from erp.ports import encode_call
+    from erp.ports.tokens import Claims, body_digest, issue
+
+    key = "k" * 40
+    app = app_factory(ERP_RATELIMIT_PUBLIC="5 per minute", ERP_SERVICE_KEY=key, ERP_SERVICE_NAME="accounting")
+    client = app.test_client()
+    with app.app_context():
+        body = json.dumps(encode_call("accounting", "entry_date_is_open", {"day": date(2026, 11, 20)})).encode()
+
+    def call():
+        token = issue(key, Claims("rates", None, "system", "", "accounting.entry_date_is_open", body_digest(body)))
+        return client.post("/api/accounting/port/entry_date_is_open", data=body,
+                           headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+
+    answers = [call() for _ in range(12)]
+    assert [a.status_code for a in answers] == [200] * 12 and answers[0].get_json() == {"result": True}
+    assert all("Set-Cookie" not in a.headers for a in answers)
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(LoginSession)).scalar() == 0
+    assert [client.get("/login").status_code for _ in range(6)][-1] == 429
+
+
 def test_spent_windows_are_cleaned_up(app, client, monkeypatch):
     from datetime import timedelta
 

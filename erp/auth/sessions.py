@@ -10,6 +10,7 @@ renewal and the serialisation stay the library's.
 """
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -21,9 +22,18 @@ from erp.auth.models import LoginSession
 from erp.common.clock import utcnow
 from erp.extensions import db
 
-# Requests that never need a session: static files and the probes. They are answered without a
-# look-up in the session store (and the rate limits leave them alone: erp.web.limits).
+# Requests that never need a session: static files, the probes, and the calls of other services
+# on a plugin's port (POST /api/<plugin>/port/<operation>, erp.ports.service: authenticated by a
+# service token, never by a browser's cookie). They are answered without a look-up in the session
+# store, and the rate limits of citizens' requests leave them alone (erp.web.limits): the rates
+# service calling accounting a thousand times a minute on billing day is no attacker.
 SESSIONLESS_PREFIXES = ("/static/", "/healthz", "/readyz", "/metrics")
+_SERVICE_CALL = re.compile(r"/api/[a-z_]+/port/")
+
+
+def is_sessionless(path: str) -> bool:
+    """The request at ``path`` is answered without a browser session (see above)."""
+    return path.startswith(SESSIONLESS_PREFIXES) or _SERVICE_CALL.match(path) is not None
 
 
 class DatabaseSessionInterface(ServerSideSessionInterface):
@@ -41,7 +51,7 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
         super().__init__(app, key_prefix="", permanent=True, sid_length=32, serialization_format="msgpack")
 
     def open_session(self, app: Flask, request: Request) -> ServerSideSession:
-        if request.path.startswith(SESSIONLESS_PREFIXES):
+        if is_sessionless(request.path):
             return self.session_class(sid=self._generate_sid(self.sid_length), permanent=self.permanent)
         try:
             return super().open_session(app, request)
@@ -63,7 +73,7 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
         # browser's cookie, logging the user out.
         from flask import request
 
-        if request.path.startswith(SESSIONLESS_PREFIXES) or getattr(session, "store_error", None) is not None:
+        if is_sessionless(request.path) or getattr(session, "store_error", None) is not None:
             return
         try:
             super().save_session(app, session, response)

@@ -33,7 +33,7 @@ from flask_limiter import Limiter
 from limits.storage import Storage
 from sqlalchemy.orm import Mapped, mapped_column
 
-from erp.auth.sessions import SESSIONLESS_PREFIXES
+from erp.auth.sessions import is_sessionless
 from erp.common import sql
 from erp.common.clock import utcnow
 from erp.extensions import db
@@ -132,8 +132,9 @@ def client_address() -> str:
 
 
 def _anonymous_or_exempt() -> bool:
-    """Logged-in officials are not limited by the public budget; nor are files and probes."""
-    return "_user_id" in session or request.path.startswith(SESSIONLESS_PREFIXES)
+    """Logged-in officials are not limited by the public budget; nor are files, probes and the
+    calls of other services."""
+    return "_user_id" in session or is_sessionless(request.path)
 
 
 limiter = Limiter(
