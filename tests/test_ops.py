@@ -494,17 +494,15 @@ def test_a_port_call_made_by_a_job_carries_the_request_id(app_factory, monkeypat
     sent = []
 
     class Answer:
-        status_code = 503
+        status = 503
+        data = b'{"message": "busy"}'
 
-        def json(self):
-            return {"message": "busy"}
-
-    class Session:
-        def post(self, url, data, headers, timeout):
-            sent.append((headers, data))
+    class Pool:
+        def request(self, method, url, body, headers, retries, timeout):
+            sent.append((headers, body))
             return Answer()
 
-    monkeypatch.setattr(client, "_session", lambda retries: Session())
+    monkeypatch.setattr(client, "_pool", lambda: Pool())
     with app.app_context(), request_id_of("citizen-request-7"):
         with pytest.raises(ports.PortError):
             ports.get("accounting").entry_date_is_open(datetime(2026, 11, 26).date())

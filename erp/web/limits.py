@@ -131,19 +131,25 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def _anonymous_or_exempt() -> bool:
-    """Logged-in officials are not limited by the public budget; nor are files, probes and the
-    calls of other services."""
-    return "_user_id" in session or is_sessionless(request.path)
+def _logged_in() -> bool:
+    """Logged-in officials are not limited by the public budget."""
+    return "_user_id" in session
 
 
 limiter = Limiter(
     key_func=client_address,
     application_limits=[lambda: current_app.config["ERP_RATELIMIT_PUBLIC"]],
-    application_limits_exempt_when=_anonymous_or_exempt,
+    application_limits_exempt_when=_logged_in,
     strategy="fixed-window",
     key_prefix="erp",
 )
+
+
+@limiter.request_filter
+def _sessionless() -> bool:
+    """Files, probes and the calls of other services are never counted: decided first, before
+    any limit is looked at (a service call pays nothing for the limits)."""
+    return is_sessionless(request.path)
 
 
 def _target(field: str):
