@@ -397,7 +397,8 @@ def report(results: dict, args, took: float) -> str:
     load = os.getloadavg()
     lines = [f"# Monolith vs split: measured on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC", "",
              f"Machine: {os.cpu_count()} CPUs, load average before the run {results['load_before'][0]:.2f} "
-             f"(after {load[0]:.2f}); other engineers' test suites ran at the same time, so every figure is noisy. "
+             f"(after {load[0]:.2f}, the run's own load included); "
+             f"{'other work shared the CPUs, so every figure is noisier. ' if results['load_before'][0] > 1.5 else 'nothing else ran. '}"
              f"Servers pinned with `taskset -c {args.server_cpus}`, the Locust load on `taskset -c {args.load_cpus}`; "
              f"MariaDB shared and unpinned. Each gunicorn: {args.workers} process × {args.threads} threads. "
              f"{args.repeat} repetition(s) of {args.seconds:.0f} s per rate; median (min–max) where repeated. "
