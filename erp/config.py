@@ -170,7 +170,9 @@ def from_environment() -> dict:
         "ERP_SESSION_REDIS_URL": _redis_url("ERP_SESSION_REDIS_URL"),
         "ERP_SESSION_MAX_HOURS": _int("ERP_SESSION_MAX_HOURS", 12),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("ERP_SESSION_MAX_HOURS", 12)),
-        "SESSION_REFRESH_EACH_REQUEST": True,
+        # A session is stored when it changes, not on every request (each store is a database
+        # write); an official's stays fresh because the last activity moves every minute.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("ERP_SECURE_COOKIES", "0") == "1",

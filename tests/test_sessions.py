@@ -71,6 +71,36 @@ def test_a_refused_probe_page_leaves_the_browser_logged_in(app, client, make_use
     assert "김감사" in client.get("/").get_data(as_text=True)
 
 
+def test_a_session_is_stored_when_it_changes_not_on_every_request(app, client, make_user, monkeypatch):
+    """Each store is a database write: a busy official's session is stored once a minute (when
+    the last activity moves), a citizen's only when something in it changes — not per request."""
+    from erp.auth import session_timeout, sessions
+
+    stored = []
+    upsert = sessions.DatabaseSessionInterface._upsert_session
+    monkeypatch.setattr(sessions.DatabaseSessionInterface, "_upsert_session",
+                        lambda self, *args: (stored.append(1), upsert(self, *args)))
+    citizen = app.test_client()
+    citizen.get("/complaints/new")  # the form's CSRF token goes into a new session
+    before = len(stored)
+    assert [citizen.get(path).status_code for path in ("/complaints/new", "/complaints/status", "/rates/calculator")] == [200, 200, 200]
+    assert len(stored) == before == 1
+
+    make_user("kim", roles=["auditor"])
+    start = time.time()
+    monkeypatch.setattr(session_timeout, "clock", lambda: start)
+    login(client, "kim")
+    client.get("/")  # the first page shows (and takes out of the session) the login's message
+    stored.clear()
+    for seconds in (10, 30, 59):
+        monkeypatch.setattr(session_timeout, "clock", lambda s=seconds: start + s)
+        assert client.get("/").status_code == 200
+    assert stored == []
+    monkeypatch.setattr(session_timeout, "clock", lambda: start + 61)
+    assert client.get("/").status_code == 200
+    assert stored == [1]
+
+
 def test_a_login_ends_after_the_absolute_lifetime_even_when_busy(app_factory, make_user, monkeypatch):
     from erp.auth import session_timeout
 

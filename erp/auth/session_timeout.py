@@ -10,6 +10,10 @@ from flask_login import current_user, logout_user
 
 LAST_SEEN = "_last_seen"
 LOGIN_AT = "_login_at"
+# The last activity is written into the session at most once a minute: sessions live on the
+# server, and a session changed by every request would be one database write (and commit) per
+# request. The idle limit is counted in minutes, so it may then end up to a minute early.
+LAST_SEEN_STEP = 60
 # Health and readiness probes answer the same with or without a login (and must not need the
 # database to load one): they neither time out a session nor keep it alive.
 PROBES = frozenset({"ops.healthz", "ops.readyz"})
@@ -36,7 +40,7 @@ def check_idle():
     if last is not None and now - float(last) > limit:
         return _end(_("You were logged out after %(minutes)d minutes without activity.",
                       minutes=current_app.config["ERP_IDLE_TIMEOUT_MINUTES"]), "idle timeout")
-    if request.endpoint != "static":
+    if request.endpoint != "static" and (last is None or now - float(last) >= LAST_SEEN_STEP or not session.permanent):
         session[LAST_SEEN] = now
         session.permanent = True
     return None
