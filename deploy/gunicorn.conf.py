@@ -17,7 +17,11 @@ worker_class = "gthread"
 threads = int(os.environ.get("ERP_THREADS", "4"))
 timeout = int(os.environ.get("ERP_WORKER_TIMEOUT", "60"))
 graceful_timeout = 20  # Kubernetes sends SIGTERM, waits 30 s by default, then kills
-keepalive = 5
+# Seconds an idle keep-alive connection stays open. It must be longer than the proxy's own idle
+# timeout towards gunicorn, else the proxy may send a request on a connection gunicorn is closing
+# and answer 502: nginx here closes its idle connections after 4 s (deploy/nginx), ingress-nginx
+# after 60 s (Kubernetes sets 75).
+keepalive = int(os.environ.get("ERP_KEEPALIVE", "5"))
 # Load the application once in the master and fork the workers from it: a worker that is
 # recycled (max_requests) or replaced after a crash serves at once instead of importing the
 # application again for most of a second, and the workers share the loaded code's memory.

@@ -450,7 +450,9 @@ def start_split() -> dict:
             run.start(f"worker-{name}", _worker(), service_env(name))
 
     values = _nginx_common(run, http_port)
-    values["UPSTREAMS"] = "\n".join(f"  upstream erp_{name} {{ server {LOOPBACK}:{ports[name]}; keepalive 8; }}"
+    # keepalive_timeout under gunicorn's keepalive (5 s): nginx must not send a request on an idle
+    # connection gunicorn is closing (a 502), as in the monolith's template.
+    values["UPSTREAMS"] = "\n".join(f"  upstream erp_{name} {{ server {LOOPBACK}:{ports[name]}; keepalive 8; keepalive_timeout 4s; }}"
                                     for name in services)
     values["LOCATIONS"] = "\n".join(
         f"    location /{name}/ {{ proxy_pass http://erp_{name}; }}\n"
