@@ -18,14 +18,16 @@ CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 HOST = "127.0.0.1"
 
 
-def wait_until_healthy(server: subprocess.Popen, url: str, log_path: Path, seconds: int = 60) -> None:
-    """Wait until the server started as ``server`` answers ``/healthz`` at ``url``; fail with its
-    log when it dies or does not answer within ``seconds``."""
+def wait_until_healthy(server: subprocess.Popen, url: str, log_path: Path, seconds: int = 60,
+                       probe: str = "/healthz") -> None:
+    """Wait until the server started as ``server`` answers ``probe`` (``/healthz``, or ``/readyz``
+    for a server that must reach its database too) at ``url``; fail with its log when it dies or
+    does not answer within ``seconds``."""
     deadline = time.monotonic() + seconds
     while True:
         assert server.poll() is None, log_path.read_text()
         try:
-            if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
+            if requests.get(f"{url}{probe}", timeout=5).status_code == 200:
                 return
         except requests.ConnectionError:
             pass

@@ -24,6 +24,7 @@ from erp.ops import dashboard, predict
 from erp.ops.dashboard import Prediction, apdex, quantile
 from erp.ops.models import BUCKET_COLUMNS, COUNTER_COLUMNS, OpsMinute
 
+from gunicorn_support import wait_until_healthy
 from conftest import login
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -264,16 +265,7 @@ class Gunicorn:
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,  # nosec B603
                                         start_new_session=True)
-        deadline = time.monotonic() + 60
-        while True:
-            assert self.process.poll() is None, self.log_path.read_text()
-            try:
-                if requests.get(f"{self.url}/readyz", timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, f"gunicorn did not answer within 60 s\n{self.log_path.read_text()}"
-            time.sleep(0.2)
+        wait_until_healthy(self.process, self.url, self.log_path, probe="/readyz")
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -17,9 +17,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import requests
 import sqlalchemy as sa
 
+from gunicorn_support import wait_until_healthy
 from conftest import PASSWORD, login, post_form
 from erp.common import clock
 from erp.extensions import db
@@ -165,16 +165,7 @@ def test_ready_made_scenarios_pass_against_the_application(app_factory, make_use
                               stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, log_path.read_text()
-            try:
-                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, f"gunicorn did not answer within 60 s\n{log_path.read_text()}"
-            time.sleep(0.2)
+        wait_until_healthy(server, base, log_path)
         app = app_factory(ERP_CHECK_BASE_URL=base, ERP_CHECK_USER="probe", ERP_CHECK_PASSWORD=PASSWORD)
         steps = json.dumps([
             {"method": "GET", "path": "/login", "status": 200},

@@ -40,7 +40,7 @@ def check_idle():
     if last is not None and now - float(last) > limit:
         return _end(_("You were logged out after %(minutes)d minutes without activity.",
                       minutes=current_app.config["ERP_IDLE_TIMEOUT_MINUTES"]), "idle timeout")
-    if request.endpoint != "static" and (last is None or now - float(last) >= LAST_SEEN_STEP or not session.permanent):
+    if request.endpoint != "static" and (last is None or now - float(last) >= LAST_SEEN_STEP):
         session[LAST_SEEN] = now
         session.permanent = True
     return None

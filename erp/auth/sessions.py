@@ -27,13 +27,13 @@ from erp.extensions import db
 # service token, never by a browser's cookie). They are answered without a look-up in the session
 # store, and the rate limits of citizens' requests leave them alone (erp.web.limits): the rates
 # service calling accounting a thousand times a minute on billing day is no attacker.
-SESSIONLESS_PREFIXES = ("/static/", "/healthz", "/readyz", "/metrics")
+_SESSIONLESS_PREFIXES = ("/static/", "/healthz", "/readyz", "/metrics")
 _SERVICE_CALL = re.compile(r"/api/[a-z_]+/port/")
 
 
 def is_sessionless(path: str) -> bool:
     """The request at ``path`` is answered without a browser session (see above)."""
-    return path.startswith(SESSIONLESS_PREFIXES) or _SERVICE_CALL.match(path) is not None
+    return path.startswith(_SESSIONLESS_PREFIXES) or _SERVICE_CALL.match(path) is not None
 
 
 class DatabaseSessionInterface(ServerSideSessionInterface):

@@ -6,22 +6,13 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from erp.common.sql import rows_for_keys
+from erp.common.sql import KEYS_CHUNK, rows_for_keys
 from erp.extensions import db
-from plugins.rates.models import (
-    Bill,
-    CmsDebit,
-    Customer,
-    Outbox,
-    Payment,
-    PaymentGateway,
-)
+from plugins.rates.models import Bill, CmsDebit, Customer, Outbox, Payment, PaymentGateway
 
 RECEIPT_KINDS = ("payment", "reversal")  # not the credits of adjusting bills nor refunds, booked on their own
-CHUNK = 5_000  # values per IN (...) list (SQLite allows 32,766 parameters)
-
-
-def _chunks(values: list, size: int = CHUNK):
+def _chunks(values: list, size: int = KEYS_CHUNK):
+    """``values`` in parts of at most ``size``, for the ORM's look-ups by many keys."""
     for start in range(0, len(values), size):
         yield values[start:start + size]
 
