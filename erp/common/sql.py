@@ -160,12 +160,15 @@ def rows_for_keys(table, sql: str, keys, *fixed) -> list[tuple]:
     thousands of keys, and compiling a SQLAlchemy statement per chunk cost more than running it).
 
     The keys go in sorted, so each chunk's look-ups walk the index in order rather than all over
-    it (on SQLite four times quicker for a random half of a million bills). On MariaDB, past
+    it (on SQLite four times quicker for a random half of a million bills). Duplicates are dropped
+    keeping the keys' order, which is mostly sorted already in a bank's file: sorting then costs
+    a third of sorting a set's scrambled order. On MariaDB, past
     ``KEY_TABLE_FROM`` keys, they are loaded into a temporary table and ``{in}`` reads them from
     it: one semi-join instead of a hundred IN lists of thousands of values, each of which MariaDB
     turns into a derived table of its own (ten times quicker at half a million keys). ``sql``
     names only columns of the models, never input."""
-    keys = sorted(set(keys))
+    keys = list(dict.fromkeys(keys))
+    keys.sort()
     if not keys:
         return []
     connection = db.session.connection(bind_arguments={"clause": table})

@@ -3,6 +3,7 @@ suspense list, and a day's receipts by channel."""
 from __future__ import annotations
 
 from datetime import date
+from operator import itemgetter
 
 import sqlalchemy as sa
 
@@ -20,7 +21,7 @@ def _chunks(values: list, size: int = KEYS_CHUNK):
 def bills_by_number(numbers: list[str]) -> dict[str, tuple[int, int, int]]:
     """number → (bill id, customer id, total) of the bills among ``numbers``."""
     rows = rows_for_keys(Bill.__table__, "SELECT number, id, customer_id, total FROM rates_bill WHERE number IN ({in})", numbers)
-    return {number: (bill_id, customer_id, int(total)) for number, bill_id, customer_id, total in rows}
+    return dict(zip(map(itemgetter(0), rows), map(itemgetter(1, 2, 3), rows)))  # BIGINT columns: ints on both drivers
 
 
 def paid_sums(bill_ids: list[int]) -> dict[int, int]:

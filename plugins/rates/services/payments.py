@@ -164,62 +164,64 @@ def import_file(data: bytes, layout: str = "", source: str = "") -> ImportResult
 def import_lines(lines: list[layouts.PaymentLine], source: str) -> ImportResult:
     """Record the lines not known yet, matched to bills, and owe the receipts' entries; returns the counts."""
     result = ImportResult(lines=len(lines))
-    seen: set[tuple[str, str]] = set()
-    for line in lines:
-        if (line.channel, line.txn_id) in seen:
-            result.errors.append(layouts.at(line.line_no, _("The transaction %(txn)s appears twice.", txn=line.txn_id)))
-        seen.add((line.channel, line.txn_id))
-    if result.errors:
+    pairs = [(line.channel, line.txn_id) for line in lines]
+    if len(set(pairs)) != len(pairs):
+        seen: set[tuple[str, str]] = set()
+        for line, pair in zip(lines, pairs):
+            if pair in seen:
+                result.errors.append(layouts.at(line.line_no, _("The transaction %(txn)s appears twice.", txn=line.txn_id)))
+            seen.add(pair)
         return result
-    by_channel: dict[str, list[str]] = {}
-    for line in lines:
-        by_channel.setdefault(line.channel, []).append(line.txn_id)
-    known = {(channel, txn) for channel, txns in by_channel.items() for txn in repo.known(channel, txns)}
-    fresh = [line for line in lines if (line.channel, line.txn_id) not in known]
+    known = {(channel, txn) for channel in {channel for channel, _txn in pairs}
+             for txn in repo.known(channel, [txn for of, txn in pairs if of == channel])}
+    fresh = [line for line, pair in zip(lines, pairs) if pair not in known] if known else lines
     result.known = len(lines) - len(fresh)
     candidates = bill_numbers_of([line.reference for line in fresh])
     bills = repo.bills_by_number([number for numbers in candidates.values() for number in numbers])
     accounts = repo.customers_by_virtual_account([ref for ref, numbers in candidates.items() if not numbers])
     customer_bills = repo.customer_bills(list(set(accounts.values())))
     paid = repo.paid_sums([b[0] for b in bills.values()] + [b for rows in customer_bills.values() for b, _ in rows])
-    totals = {b[0]: b[2] for b in bills.values()} | {b: t for rows in customer_bills.values() for b, t in rows}
-    # What each reference names, resolved once per reference rather than inside the per-line loop.
-    named: dict[str, tuple[int, int]] = {}
+    totals = {b: t for rows in customer_bills.values() for b, t in rows}
+    # What each reference names — (bill id, customer id, total) — resolved once per reference
+    # rather than inside the per-line loop (mostly one candidate number, the bill's own).
+    named: dict[str, tuple[int, int, int]] = {}
+    bill_of = bills.get
     for reference, numbers in candidates.items():
         for number in numbers:
-            hit = bills.get(number)
+            hit = bill_of(number)
             if hit is not None:
-                named[reference] = (hit[0], hit[1])
+                named[reference] = hit
                 break
     # Each (receipt day, channel) of the file is booked by one entry of its own, keyed now, so the
     # lines are written with their entry's key (no update of the rows afterwards).
     keys = {pair: _free_key(*pair) for pair in sorted({(line.received_on, line.channel) for line in fresh})}
     sums: dict[str, list[int]] = {key: [0, 0, 0, 0] for key in keys.values()}  # key → [amount, applied, credit, suspense]
+    # (day, channel) → its key, its sums and the day as text: one look-up a line
+    slots = {pair: (key, sums[key], pair[0].isoformat()) for pair, key in keys.items()}
     created, who, source, rows = utcnow().isoformat(" "), audit.current_actor()[1][:50], source[:60], []
-    # date → its text, made once (the lines of a file share a few dates)
-    iso = {day: day.isoformat() for day in {line.received_on for line in fresh} | {line.transferred_on for line in fresh}
-           if day is not None}
+    iso = {day: day.isoformat() for day in {line.transferred_on for line in fresh} if day is not None}  # a few dates
     iso[None] = None
     matched = unmatched_lines = 0
-    paid_of = paid.get
+    paid_of, named_of = paid.get, named.get
     for line in fresh:
         amount, reference = line.amount, line.reference
-        hit = named.get(reference)
+        hit = named_of(reference)
         if hit is not None:
-            bill_id, customer_id = hit
+            bill_id, customer_id, bill_total = hit
         elif reference in accounts:
             customer_id = accounts[reference]
             owing = [b for b, t in customer_bills.get(customer_id, ()) if t > paid_of(b, 0)]
             bill_id = owing[0] if owing else None
+            bill_total = totals[bill_id] if owing else 0
         else:
             bill_id = customer_id = None
         applied = credit = 0
         if bill_id is not None:
             already = paid_of(bill_id, 0)
-            applied = max(0, min(amount, totals[bill_id] - already))
+            owing_now = bill_total - already
+            applied = amount if amount <= owing_now else owing_now if owing_now > 0 else 0
             paid[bill_id] = already + applied
-        key = keys[(line.received_on, line.channel)]
-        total = sums[key]
+        key, total, received = slots[(line.received_on, line.channel)]
         total[0] += amount
         if customer_id is None:
             status = "suspense"
@@ -230,7 +232,7 @@ def import_lines(lines: list[layouts.PaymentLine], source: str) -> ImportResult:
             matched += 1
             total[1] += applied
             total[2] += credit
-        rows.append((line.channel, line.txn_id, "payment", iso[line.received_on], iso[line.transferred_on], line.bank_code,
+        rows.append((line.channel, line.txn_id, "payment", received, iso[line.transferred_on], line.bank_code,
                      line.branch_code, line.giro_no, reference, line.payer, amount, bill_id, customer_id, applied, credit,
                      status, source, key, who, created))
     result.matched, result.suspense, result.amount = matched, unmatched_lines, sum(total[0] for total in sums.values())
