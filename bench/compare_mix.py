@@ -6,7 +6,8 @@ officials and citizens, driven by Locust in headless mode at a fixed arrival rat
 SETTINGS names the gateway (``url``), the rate (actions per second), the users (bounded), the
 seconds, the session cookies per role (logged in once by the caller), the action weights and the fixtures (bills, customer names, demo
 complaints). Every user paces itself with Locust's ``constant_throughput`` so that the users
-together start ``rate`` actions a second while the server keeps up. Each citizen action comes from
+together start ``rate`` actions a second while the server keeps up; they begin 1/rate seconds
+apart, so the actions arrive evenly spread rather than in bursts. Each citizen action comes from
 an address of its own in 127.0.0.0/8 (the complaints service limits filings per address and
 hour, and one city's citizens do not share one address). RESULT holds every request (seconds
 since the start, kind, milliseconds, ok, status) and the writes the server acknowledged (2xx/3xx),
@@ -41,6 +42,7 @@ ACKED: dict[str, list] = {"complaint": [], "commitment": [], "entry": []}
 FILED: list[tuple[str, str]] = []
 START = time.monotonic()
 _addresses = itertools.count(1)
+_starts = itertools.count(0)  # the order in which the users begin
 # Test data only; the system generator keeps security linters quiet at no cost here.
 _random = secrets.SystemRandom()
 
@@ -88,6 +90,10 @@ class Official(HttpUser):
 
     def on_start(self):
         self.officials: dict[str, HttpSession] = {}
+        # The users begin one after another, 1/rate seconds apart, so that their actions arrive
+        # evenly spread: begun together, they would act together — a burst of every user's
+        # action once a pacing period — which is not a fixed arrival rate.
+        gevent.sleep(next(_starts) / float(SETTINGS["rate"]))
 
     def _as(self, role: str) -> HttpSession:
         """This user's browser logged in as ``role`` (the login's cookie, copied once)."""
@@ -232,8 +238,9 @@ def run(settings: dict) -> dict:
     SETTINGS.update(settings)
     # Addresses go on from where the previous run of the same deployment stopped: the complaints
     # service counts filings per address and hour across runs.
-    global _addresses
+    global _addresses, _starts
     _addresses = itertools.count(int(settings.get("address_offset", 0)) + 1)
+    _starts = itertools.count(0)
     url = settings["url"]
     weights = {**DEFAULT_WEIGHTS, **settings.get("weights", {})}
     users = max(1, int(settings["users"]))
