@@ -100,7 +100,7 @@ def unrecognised_recoveries() -> list[tuple[int, int, int, date]]:
     query = (sa.select(Payment.id, Payment.bill_id, Payment.applied, Payment.received_on)
              .join(approved, approved.c.bill_id == Payment.bill_id)
              .outerjoin(WriteOffRecovery, WriteOffRecovery.payment_id == Payment.id)
-             .where(Payment.bill_id.in_(sa.select(_approved_bills().c.bill_id)),
+             .where(Payment.bill_id.in_(written_off_ids()),
                     WriteOffRecovery.id.is_(None), Payment.applied != 0, Payment.created_at >= approved.c.approved_at)
              .order_by(Payment.id))
     return [(row[0], row[1], int(row[2]), row[3]) for row in db.session.execute(query)]
