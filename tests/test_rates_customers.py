@@ -84,6 +84,31 @@ def test_a_csv_with_one_bad_line_imports_nothing_and_names_it(app):
         assert [r.use for r in repo.readings(second.id)] == [44]
 
 
+def test_a_file_with_several_readings_of_one_meter_checks_each_line_against_the_one_before(app):
+    """The import reads what it checks against once for the whole file: a meter's second line is
+    measured from its first, a high use is judged against the uses of the lines before it, a line
+    dated before an earlier line of the same file is refused, and a line already recorded is
+    counted, not refused."""
+    with app.test_request_context():
+        customer, other = _customer(), _customer(holder_name="이서연")
+        service.install_meter(customer.id, "F-1", 13, date(2026, 1, 5), start_reading=100)
+        service.install_meter(other.id, "F-2", 13, date(2026, 1, 5))
+        service.read(customer.id, date(2026, 2, 5), 110)
+        a, b = customer.account_no, other.account_no
+        refused = service.import_csv(f"{a},2026-04-05,131\n{a},2026-03-05,121\n{b},2026-03-05,{'9' * 5000}\n".encode())
+        assert refused.imported == 0 and [n for n, _reason in refused.errors] == [2, 3]
+        assert "2026-04-05" in refused.errors[0][1]  # the line before it, not anything stored
+        result = service.import_csv(f"{a},2026-03-05,121\n{b},2026-03-05,7\n{a},2026-04-05,131\n{a},2026-05-05,200\n".encode())
+        assert (result.imported, result.errors, result.already) == (4, [], 0)
+        # 11, 10 then 69 ㎥ against an average of 10: flagged
+        assert [(r.read_on.month, r.use, r.flag) for r in repo.readings(customer.id)] == [
+            (5, 69, "high"), (4, 10, ""), (3, 11, ""), (2, 10, "")]
+        assert [r.use for r in repo.readings(other.id)] == [7]
+        again = service.import_csv(f"{a},2026-05-05,200\n{b},2026-03-05,7\n".encode())
+        assert (again.imported, again.already, again.errors) == (0, 2, [])
+        assert len(repo.readings(customer.id)) == 4
+
+
 def test_a_csv_saved_by_korean_excel_is_read(app):
     """Korean Excel saves CSV as CP949 (EUC-KR): its header and lines read as well as UTF-8's."""
     with app.test_request_context():

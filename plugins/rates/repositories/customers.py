@@ -24,6 +24,21 @@ def by_account(account_no: str) -> Customer | None:
     return db.session.execute(sa.select(Customer).where(Customer.account_no == account_no)).scalar_one_or_none()
 
 
+def _chunks(keys, size: int = 1000):
+    """Keys in IN lists of bounded size."""
+    keys = sorted(set(keys))
+    for start in range(0, len(keys), size):
+        yield keys[start:start + size]
+
+
+def by_accounts(account_numbers) -> dict[str, Customer]:
+    """The customers of these account numbers (those that exist), by account number."""
+    found: dict[str, Customer] = {}
+    for part in _chunks(account_numbers):
+        found.update((c.account_no, c) for c in db.session.execute(sa.select(Customer).where(Customer.account_no.in_(part))).scalars())
+    return found
+
+
 def next_sequence(route_code: str) -> int:
     """The next customer number on a route (the middle part of the account number)."""
     count = db.session.execute(sa.select(sa.func.count()).select_from(Customer).where(Customer.route_code == route_code)).scalar_one()
@@ -80,6 +95,15 @@ def active_meter(customer_id: int) -> Meter | None:
     return db.session.execute(sa.select(Meter).where(Meter.customer_id == customer_id, Meter.removed_on.is_(None))).scalar_one_or_none()
 
 
+def active_meters(customer_ids) -> dict[int, Meter]:
+    """The meter in service of each of these customers that has one, by customer id."""
+    found: dict[int, Meter] = {}
+    for part in _chunks(customer_ids):
+        found.update((m.customer_id, m) for m in db.session.execute(
+            sa.select(Meter).where(Meter.customer_id.in_(part), Meter.removed_on.is_(None))).scalars())
+    return found
+
+
 def meters_of(customer_ids: list[int]) -> dict[int, list[Meter]]:
     """Every meter (replaced ones too) of these customers, in the order they were installed."""
     found: dict[int, list[Meter]] = {}
@@ -98,6 +122,37 @@ def meter_by_serial(serial: str) -> Meter | None:
 def last_reading(meter_id: int) -> Reading | None:
     return db.session.execute(sa.select(Reading).where(Reading.meter_id == meter_id)
                               .order_by(Reading.read_on.desc()).limit(1)).scalar_one_or_none()
+
+
+def last_readings(meter_ids) -> dict[int, Reading]:
+    """The last reading of each of these meters that has one, by meter id."""
+    found: dict[int, Reading] = {}
+    for part in _chunks(meter_ids):
+        newest = (sa.select(Reading.id, sa.func.row_number().over(partition_by=Reading.meter_id,
+                                                                   order_by=Reading.read_on.desc()).label("n"))
+                  .where(Reading.meter_id.in_(part)).subquery())
+        query = sa.select(Reading).join(newest, newest.c.id == Reading.id).where(newest.c.n == 1)
+        found.update((r.meter_id, r) for r in db.session.execute(query).scalars())
+    return found
+
+
+def recent_uses_of(customer_ids, limit: int = 3) -> dict[int, list[int]]:
+    """``recent_uses`` of each of these customers (newest first; customers without readings left out)."""
+    found: dict[int, list[int]] = {}
+    for part in _chunks(customer_ids):
+        ranked = (sa.select(Reading.customer_id, Reading.use,
+                            sa.func.row_number().over(partition_by=Reading.customer_id,
+                                                      order_by=Reading.read_on.desc()).label("n"))
+                  .where(Reading.customer_id.in_(part)).subquery())
+        for customer_id, use in db.session.execute(sa.select(ranked.c.customer_id, ranked.c.use)
+                                                   .where(ranked.c.n <= limit).order_by(ranked.c.customer_id, ranked.c.n)):
+            found.setdefault(customer_id, []).append(use)
+    return found
+
+
+def add_all(objects: list) -> None:
+    """Rows added together (written in one batch when the session flushes)."""
+    db.session.add_all(objects)
 
 
 def recent_uses(customer_id: int, limit: int = 3) -> list[int]:

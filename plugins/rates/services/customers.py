@@ -212,13 +212,18 @@ class Assessment:
     average: float | None
 
 
+_UNREAD = object()  # the meter's last reading not looked up yet
+
+
 def _assess(customer: Customer, meter: Meter, on: date, value: int, *, rollover: bool = False,
-            final: bool = False) -> Assessment:
+            final: bool = False, previous=_UNREAD, recent: list[int] | None = None) -> Assessment:
     """Check a reading against the calendar, the meter and the previous reading (refusing what
-    cannot be right) and say what it would give."""
+    cannot be right) and say what it would give. ``previous`` (the meter's last reading, None for
+    none) and ``recent`` (the customer's recent uses) when the caller has them."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > meter.max_reading:
         refuse(_("A reading is a whole number from 0 to %(max)d.", max=meter.max_reading), "value")
-    previous = repo.last_reading(meter.id)
+    if previous is _UNREAD:
+        previous = repo.last_reading(meter.id)
     before = previous.value if previous else meter.start_reading
     if previous and on <= previous.read_on:
         refuse(_("The meter was read on %(date)s already; a new reading must be later.", date=previous.read_on.isoformat()), "read_on")
@@ -237,7 +242,8 @@ def _assess(customer: Customer, meter: Meter, on: date, value: int, *, rollover:
                  size=f"{meter.max_reading + 1:,}"), "value")
     flag, average = "", None
     if not final:
-        recent = repo.recent_uses(customer.id)
+        if recent is None:
+            recent = repo.recent_uses(customer.id)
         average = sum(recent) / len(recent) if recent else None
         if use == 0 and customer.status == "active" and customer.households > 0:
             flag = "zero"
@@ -246,15 +252,22 @@ def _assess(customer: Customer, meter: Meter, on: date, value: int, *, rollover:
     return Assessment(use, flag, average)
 
 
+def _reading(customer: Customer, meter: Meter, on: date, value: int, *, source: str, rollover: bool = False,
+             final: bool = False, previous=_UNREAD, recent: list[int] | None = None) -> Reading:
+    """A reading checked against the previous one, with its use and any flag (not stored yet)."""
+    if previous is _UNREAD:
+        previous = repo.last_reading(meter.id)
+    before = previous.value if previous else meter.start_reading
+    found = _assess(customer, meter, on, value, rollover=rollover, final=final, previous=previous, recent=recent)
+    return Reading(customer_id=customer.id, meter_id=meter.id, read_on=on, value=value, use=found.use,
+                   rollover=rollover and value < before, flag=found.flag, source=source,
+                   entered_by=audit.current_actor()[1])
+
+
 def _record(customer: Customer, meter: Meter, on: date, value: int, *, source: str, rollover: bool = False,
             final: bool = False) -> Reading:
     """Check a reading against the previous one and store it with its use and any flag."""
-    previous = repo.last_reading(meter.id)
-    before = previous.value if previous else meter.start_reading
-    found = _assess(customer, meter, on, value, rollover=rollover, final=final)
-    return repo.add(Reading(customer_id=customer.id, meter_id=meter.id, read_on=on, value=value, use=found.use,
-                            rollover=rollover and value < before, flag=found.flag, source=source,
-                            entered_by=audit.current_actor()[1]))
+    return repo.add(_reading(customer, meter, on, value, source=source, rollover=rollover, final=final))
 
 
 def assess(customer_id: int, on: date, value: int, *, rollover: bool = False) -> Assessment:
@@ -310,39 +323,51 @@ def import_csv(data: bytes) -> ImportResult:
         text = decode_korean(data)
     except ValueError:
         return ImportResult(0, [(0, _("The file is neither UTF-8 nor Korean Excel (CP949) text."))])
-    errors, done, already = [], 0, 0
+    lines = []
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         if not row or not any(cell.strip() for cell in row):
             continue
         if number == 1 and row[0].strip().lower() in ("account", "account_no", "수용가번호"):
             continue  # a header line
+        lines.append((number, [cell.strip() for cell in row] + [""] * (3 - len(row))))
+    # What every line is checked against, read in a few queries for the whole file (a route's
+    # file has thousands of lines); kept up to date as the file's own lines are recorded.
+    known = repo.by_accounts(cells[0] for number, cells in lines if valid_account_number(cells[0]))
+    meters = repo.active_meters(c.id for c in known.values())
+    last = repo.last_readings(m.id for m in meters.values())
+    recent = repo.recent_uses_of(meters.keys())
+    errors, done, already, new = [], 0, 0, []
+    for number, (account, day, value, *rest) in lines:
         try:
-            account, day, value, *rest = [cell.strip() for cell in row] + [""] * (3 - len(row))
             if not valid_account_number(account):
                 raise ServiceError(_("%(account)s is not a valid account number.", account=account))
-            customer = repo.by_account(account)
+            customer = known.get(account)
             if customer is None:
                 raise ServiceError(_("There is no customer %(account)s.", account=account))
             try:
                 on = date.fromisoformat(day)
             except ValueError:
                 raise ServiceError(_("%(value)s is not a date written YYYY-MM-DD.", value=day)) from None
-            if not value.isdigit():
-                raise ServiceError(_("%(value)s is not a whole number.", value=value))
-            meter = repo.active_meter(customer.id)
+            if not value.isdigit() or len(value) > 15:  # int() of thousands of digits is refused, not parsed
+                raise ServiceError(_("%(value)s is not a whole number.", value=value[:20]))
+            meter = meters.get(customer.id)
             if meter is None:
                 raise ServiceError(_("This customer has no meter installed."))
-            last = repo.last_reading(meter.id)
-            if last is not None and (last.read_on, last.value) == (on, int(value)):
+            previous = last.get(meter.id)
+            if previous is not None and (previous.read_on, previous.value) == (on, int(value)):
                 already += 1
                 continue
-            with db.session.begin_nested():
-                _record(customer, meter, on, int(value), source="csv", rollover=(rest[:1] == ["rollover"]))
+            reading = _reading(customer, meter, on, int(value), source="csv", rollover=(rest[:1] == ["rollover"]),
+                               previous=previous, recent=recent.get(customer.id, []))
+            new.append(reading)
+            last[meter.id] = reading
+            recent[customer.id] = [reading.use, *recent.get(customer.id, [])][:3]
             done += 1
         except ServiceError as error:
             errors.append((number, error.message))
     if errors:
         tx.rollback()
         return ImportResult(0, errors)
+    repo.add_all(new)
     tx.commit()
     return ImportResult(done, [], already)

@@ -70,8 +70,10 @@ def _render(route_code: str, text: str, page: int, *, typed=None, errors=None, c
     since = routes.round_start()
     pagination = routes_repo.route_page(route_code, since, text, page, PER_PAGE)
     people = list(first) + [c for c in pagination.items if c not in first]
-    meters = {c.id: repo.active_meter(c.id) for c in people}
-    last = {c.id: (repo.last_reading(meters[c.id].id) if meters[c.id] else None) for c in people}
+    in_service = repo.active_meters(c.id for c in people)
+    meters = {c.id: in_service.get(c.id) for c in people}
+    last_of = repo.last_readings(m.id for m in in_service.values())
+    last = {c.id: (last_of.get(meters[c.id].id) if meters[c.id] else None) for c in people}
     read, total = routes_repo.progress(since).get(route_code, (0, 0))
     return render_template("rates/route.html", route_code=route_code, people=people, meters=meters, last=last,
                            pagination=pagination, q=text, since=since, read=read, total=total,
