@@ -95,10 +95,10 @@ lint: install-test
 	$(BIN)/hadolint Dockerfile
 
 test-sqlite: install-test translations system-deps
-	ERP_TEST_DB=sqlite $(BIN)/pytest -p no:cacheprovider
+	ERP_TEST_DB=sqlite $(BIN)/pytest -p no:cacheprovider --durations=20
 
 test-mariadb: install-test translations system-deps mariadb
-	ERP_TEST_DB=mariadb $(BIN)/pytest -p no:cacheprovider
+	ERP_TEST_DB=mariadb $(BIN)/pytest -p no:cacheprovider --durations=20
 
 test: lint test-sqlite test-mariadb
 
