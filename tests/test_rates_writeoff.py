@@ -182,3 +182,63 @@ def test_a_bill_lowered_by_an_adjusting_bill_is_written_off_for_what_the_two_sti
         # Written off is what was still owed: the bill's receivable less the adjustment's.
         from_allowance = min(10_000, owed)
         assert _balances(["1114", "5218"]) == {"1114": (from_allowance, 10_000), "5218": (10_000 + owed - from_allowance, 0)}
+
+
+def test_a_written_off_bill_is_asked_for_nowhere_in_collection(app, lapsed, make_user):
+    """Once approved, a written-off claim is out of collection: no late charge is assessed on it,
+    it is not carried onto the next bill (체납액), no reminder or disconnection notice asks for it,
+    credit is not spent on it and the ageing report no longer counts it — while the bill beside it
+    that was not written off stays in every one of them."""
+    kim_customer, kim_bill, _epay, _total = lapsed["김일번"]
+    park_customer, park_bill, _epay, _total = lapsed["박복지"]
+    make_user("clerk", roles=["rates_clerk"])
+    make_user("chief", roles=["chief_accountant"])
+    with app.test_request_context():
+        from erp.audit import services as audit
+        from erp.auth.models import User
+        from plugins.rates.models import LateCharge, Payment
+        from plugins.rates.services import arrears
+
+        ids = {name: db.session.execute(sa.select(User.id).where(User.username == name)).scalar_one() for name in ("clerk", "chief")}
+        with audit.acting_as(ids["clerk"], "clerk"):
+            proposal = writeoff.draft([kim_bill], "소멸시효 완성")
+        with audit.acting_as(ids["chief"], "chief"):
+            writeoff.approve(proposal.id)
+
+        assert arrears.amount_due(kim_customer).items == []
+        assert [(item.bill.id, item.balance) for item in arrears.amount_due(park_customer).items] == [(park_bill, 5_430)]
+        _rows, total = arrears.ageing()
+        assert (sum(total.bills), sum(total.amounts)) == (1, 5_430)  # 박복지's alone
+        assert [r.customer.id for r in arrears.reminders("1101")] == [park_customer]
+
+        arrears.run(local_today())
+        charged = db.session.execute(sa.select(LateCharge.bill_id, sa.func.sum(LateCharge.amount))
+                                     .group_by(LateCharge.bill_id)).all()
+        assert [bill_id for bill_id, _amount in charged] == [park_bill]
+        late = int(charged[0][1])
+
+        for customer_id in (kim_customer, park_customer):
+            customers_service.read(customer_id, date(2026, 10, 5), 1100)
+        billing.execute(billing.start_run("2026-10", "monthly", "", date(2026, 11, 1), date(2026, 11, 10)).id)
+        new = {customer_id: (bill_id, total, carried) for bill_id, customer_id, total, carried in db.session.execute(
+            sa.select(Bill.id, Bill.customer_id, Bill.total, Bill.arrears).where(Bill.period == "2026-10"))}
+        assert (new[kim_customer][2], new[park_customer][2]) == (0, 5_430 + late)
+        # 박복지 is a protected household (welfare); 김일번's only overdue claim is written off.
+        assert arrears.disconnection_list() == []
+
+        # 김일번 overpays the new bill by 3,000 won: the credit waits for a live bill.
+        kim_new, kim_new_total, _carried = new[kim_customer]
+        counter = payments.record_counter(kim_new, kim_new_total + 3_000, "김일번")
+        assert counter.credit == 3_000
+        arrears.run(local_today())
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Payment)
+                                  .where(Payment.channel == "credit", Payment.bill_id == kim_bill)).scalar() == 0
+        assert payments.customer_credit(kim_customer) == 3_000
+        # A deposit into 김일번's virtual account names no bill: with nothing live owing, it is credit.
+        from plugins.rates.models import Customer
+        db.session.get(Customer, kim_customer).virtual_account = "농협 790-1101-00001-01"
+        db.session.commit()
+        deposit = PaymentLine(0, "va", "VA-1", local_today(), local_today(), "011", "0001", "", "농협 790-1101-00001-01", 1_000, "김일번")
+        assert payments.import_file(CsvLayout.write([deposit], file_date=local_today())).matched == 1
+        assert payments.balance(db.session.get(Bill, kim_bill)).balance == 22_130
+        assert payments.customer_credit(kim_customer) == 4_000

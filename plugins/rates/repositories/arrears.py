@@ -1,5 +1,6 @@
 """Queries over arrears: bills' balances, late charges, credits to apply, instalment plans,
-disconnections, and the set-based statements of the arrears run (INSERT … SELECT)."""
+disconnections, and the set-based statements of the arrears run (INSERT … SELECT). A bill written
+off (결손처분) is out of all of them: its claim is no longer collected."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -11,6 +12,7 @@ from erp.common.sql import drop_temporary, insert_ignore
 from erp.extensions import db
 from plugins.rates.models import (ArrearsRun, Bill, Customer, CustomerReduction, InstalmentPlan, LateCharge, Payment,
                                   ReminderNotice, SupplyEvent, Tariff)
+from plugins.rates.repositories.collection import written_off
 
 CHARGE_COLUMNS = ["bill_id", "customer_id", "run_id", "kind", "seq", "assessed_on", "base", "amount", "paid"]
 
@@ -89,7 +91,7 @@ def owing_bills(as_of: date):
             sa.select(Bill.due_on, Bill.id, Bill.customer_id, balance, sa.func.coalesce(charged.c.once, 0),
                       sa.func.coalesce(charged.c.months, 0), sa.func.coalesce(charged.c.last, 0)).select_from(Bill)
             .outerjoin(paid, paid.c.bill_id == Bill.id).outerjoin(charged, charged.c.bill_id == Bill.id)
-            .where(Bill.due_on < as_of, Bill.total > 0, balance > 0, ~_in_plan())),
+            .where(Bill.due_on < as_of, Bill.total > 0, balance > 0, ~_in_plan(), ~written_off())),
             bind_arguments={"clause": Bill.__table__})  # through the session: its pending changes flushed first
         yield OWING
     finally:
@@ -144,7 +146,7 @@ def open_items(customer_ids: list[int] | None = None) -> list[tuple]:
     late_open = sa.func.coalesce(late.c.late, 0)
     query = (sa.select(Bill.customer_id, Bill.id, Bill.due_on, balance, late_open)
              .outerjoin(paid, paid.c.bill_id == Bill.id).outerjoin(late, late.c.bill_id == Bill.id)
-             .where(sa.or_(sa.and_(Bill.total > 0, balance > 0), late_open > 0))
+             .where(sa.or_(sa.and_(Bill.total > 0, balance > 0), late_open > 0), ~written_off())
              .order_by(Bill.customer_id, Bill.due_on, Bill.id))
     if customer_ids is not None:
         query = query.where(Bill.customer_id.in_(customer_ids))
@@ -158,7 +160,8 @@ def customer_bills_owing(customer_id: int) -> list[tuple[Bill, int, int]]:
     late_open = sa.func.coalesce(late.c.late, 0)
     query = (sa.select(Bill, balance, late_open).outerjoin(paid, paid.c.bill_id == Bill.id)
              .outerjoin(late, late.c.bill_id == Bill.id)
-             .where(Bill.customer_id == customer_id, sa.or_(sa.and_(Bill.total > 0, balance > 0), late_open > 0))
+             .where(Bill.customer_id == customer_id, sa.or_(sa.and_(Bill.total > 0, balance > 0), late_open > 0),
+                    ~written_off())
              .order_by(Bill.due_on, Bill.id))
     return [(bill, max(0, int(bal)), int(lt)) for bill, bal, lt in db.session.execute(query)]
 
@@ -197,7 +200,7 @@ def overdue_by_customer(before: date, exclude_run: int | None = None, customer_i
     late_open = sa.func.coalesce(late.c.late, 0)
     item = sa.case((owed > 0, owed), else_=0) + late_open
     query = (sa.select(Bill.customer_id, sa.func.sum(item)).outerjoin(paid, paid.c.bill_id == Bill.id)
-             .outerjoin(late, late.c.bill_id == Bill.id).where(Bill.due_on < before)
+             .outerjoin(late, late.c.bill_id == Bill.id).where(Bill.due_on < before, ~written_off())
              .group_by(Bill.customer_id).having(sa.func.sum(item) > 0))
     if exclude_run is not None:
         query = query.where(sa.or_(Bill.run_id.is_(None), Bill.run_id != exclude_run))
@@ -226,7 +229,7 @@ def ageing(as_of: date, edges: list[date], group) -> list[tuple]:
     query = (sa.select(group, bucket, sa.func.count(), sa.func.sum(item))
              .select_from(Bill).join(Customer, Customer.id == Bill.customer_id)
              .outerjoin(paid, paid.c.bill_id == Bill.id).outerjoin(late, late.c.bill_id == Bill.id)
-             .where(Bill.due_on < as_of, item > 0).group_by(group, bucket).order_by(group, bucket))
+             .where(Bill.due_on < as_of, item > 0, ~written_off()).group_by(group, bucket).order_by(group, bucket))
     return [(g, int(b), int(n), int(a or 0)) for g, b, n, a in db.session.execute(query)]
 
 
@@ -238,7 +241,7 @@ def overdue_summary(as_of: date) -> list[tuple]:
     per_customer = (sa.select(Bill.customer_id.label("customer_id"), sa.func.min(Bill.due_on).label("oldest"),
                               sa.func.sum(item).label("owed"))
                     .outerjoin(paid, paid.c.bill_id == Bill.id).outerjoin(late, late.c.bill_id == Bill.id)
-                    .where(Bill.due_on < as_of, item > 0).group_by(Bill.customer_id).subquery())
+                    .where(Bill.due_on < as_of, item > 0, ~written_off()).group_by(Bill.customer_id).subquery())
     query = (sa.select(Customer, per_customer.c.oldest, per_customer.c.owed)
              .join(per_customer, per_customer.c.customer_id == Customer.id).order_by(Customer.route_code, Customer.account_no))
     return [(customer, oldest if isinstance(oldest, date) else date.fromisoformat(str(oldest)[:10]), int(owed))

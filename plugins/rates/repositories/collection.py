@@ -35,6 +35,16 @@ def _approved_bills():
     return sa.union_all(own, adjusting).subquery()
 
 
+def written_off(bill=Bill):
+    """SQL: ``bill`` (the model or an alias) is written off by an approved write-off, itself or as
+    an adjusting bill of one written off. A test on the bill's own row against the few ids written
+    off, which the database reads once: a query over every bill joins nothing (the adjusting bills'
+    ``original_id`` has no index)."""
+    approved = (sa.select(WriteOffBill.bill_id).join(WriteOff, WriteOff.id == WriteOffBill.write_off_id)
+                .where(WriteOff.status == "approved"))
+    return sa.or_(bill.id.in_(approved), sa.and_(bill.kind == "adjusting", bill.original_id.in_(approved)))
+
+
 def written_off_ids():
     """Select of the ids of bills written off by an approved write-off (with their adjusting bills)."""
     approved = _approved_bills()

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from erp.common.sql import KEYS_CHUNK, rows_for_keys
 from erp.extensions import db
 from plugins.rates.models import Bill, CmsDebit, Customer, Outbox, Payment, PaymentGateway
+from plugins.rates.repositories.collection import written_off
 
 RECEIPT_KINDS = ("payment", "reversal")  # not the credits of adjusting bills nor refunds, booked on their own
 def _chunks(values: list, size: int = KEYS_CHUNK):
@@ -40,10 +41,12 @@ def customers_by_virtual_account(accounts: list[str]) -> dict[str, int]:
 
 
 def customer_bills(customer_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
-    """customer id → [(bill id, total)] of the bills that asked for money, oldest due first."""
+    """customer id → [(bill id, total)] of the bills that asked for money and are not written off
+    (a deposit naming only the customer pays what is still collected), oldest due first."""
     bills: dict[int, list[tuple[int, int]]] = {}
     for part in _chunks(sorted(set(customer_ids))):
-        query = (sa.select(Bill.customer_id, Bill.id, Bill.total).where(Bill.customer_id.in_(part), Bill.total > 0)
+        query = (sa.select(Bill.customer_id, Bill.id, Bill.total).where(Bill.customer_id.in_(part), Bill.total > 0,
+                                                                        ~written_off())
                  .order_by(Bill.customer_id, Bill.due_on, Bill.id))
         for customer_id, bill_id, total in db.session.execute(query):
             bills.setdefault(customer_id, []).append((bill_id, int(total)))

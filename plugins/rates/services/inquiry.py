@@ -64,11 +64,10 @@ def look_up(account_no: str, name_or_phone: str) -> Customer:
 
 
 def late_charges_due(customer_id: int) -> int:
-    """The late charges (가산금) open on the customer's bills not written off: those assessed by the
-    arrears runs and the one-time charge due once a bill is overdue (``arrears.amount_due``)."""
-    due = arrears.amount_due(customer_id)
-    written_off = set(repo.written_off_among([item.bill.id for item in due.items]))
-    return sum(item.late_charges for item in due.items if item.bill.id not in written_off)
+    """The late charges (가산금) open on the customer's bills (written-off ones are not collected):
+    those assessed by the arrears runs and the one-time charge due once a bill is overdue
+    (``arrears.amount_due``)."""
+    return sum(item.late_charges for item in arrears.amount_due(customer_id).items)
 
 
 def amount_due(customer_id: int, late_charges: int | None = None) -> int:
