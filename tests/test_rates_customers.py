@@ -95,10 +95,10 @@ def test_a_file_with_several_readings_of_one_meter_checks_each_line_against_the_
         service.install_meter(other.id, "F-2", 13, date(2026, 1, 5))
         service.read(customer.id, date(2026, 2, 5), 110)
         a, b = customer.account_no, other.account_no
-        refused = service.import_csv(f"{a},2026-04-05,131\n{a},2026-03-05,121\n{b},2026-03-05,{'9' * 5000}\n".encode())
-        assert refused.imported == 0 and [n for n, _reason in refused.errors] == [2, 3]
+        refused = service.import_csv(f"{a},2026-04-05,131\n{a},2026-03-05,121\n{b},2026-03-05,{'9' * 5000}\n{b},2026-03-05,²\n".encode())
+        assert refused.imported == 0 and [n for n, _reason in refused.errors] == [2, 3, 4]
         assert "2026-04-05" in refused.errors[0][1]  # the line before it, not anything stored
-        result = service.import_csv(f"{a},2026-03-05,121\n{b},2026-03-05,7\n{a},2026-04-05,131\n{a},2026-05-05,200\n".encode())
+        result = service.import_csv(f"{a},2026-03-05,121\n{b},2026-03-05,{'0' * 20}7\n{a},2026-04-05,131\n{a},2026-05-05,200\n".encode())
         assert (result.imported, result.errors, result.already) == (4, [], 0)
         # 11, 10 then 69 ㎥ against an average of 10: flagged
         assert [(r.read_on.month, r.use, r.flag) for r in repo.readings(customer.id)] == [

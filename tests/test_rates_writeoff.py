@@ -224,7 +224,7 @@ def test_a_written_off_bill_is_asked_for_nowhere_in_collection(app, lapsed, make
             sa.select(Bill.id, Bill.customer_id, Bill.total, Bill.arrears).where(Bill.period == "2026-10"))}
         assert (new[kim_customer][2], new[park_customer][2]) == (0, 5_430 + late)
         # 박복지 is a protected household (welfare); 김일번's only overdue claim is written off.
-        assert arrears.disconnection_list() == []
+        assert arrears.disconnection_list(date(2026, 11, 26)) == []
 
         # 김일번 overpays the new bill by 3,000 won: the credit waits for a live bill.
         kim_new, kim_new_total, _carried = new[kim_customer]
@@ -242,3 +242,32 @@ def test_a_written_off_bill_is_asked_for_nowhere_in_collection(app, lapsed, make
         assert payments.import_file(CsvLayout.write([deposit], file_date=local_today())).matched == 1
         assert payments.balance(db.session.get(Bill, kim_bill)).balance == 22_130
         assert payments.customer_credit(kim_customer) == 4_000
+
+
+def test_a_lapsed_bill_is_written_off_with_its_late_charges_and_not_while_an_instalment_plan_covers_it(app, lapsed, make_user):
+    """The late charges (가산금) booked on a lapsed bill lapse with it: the write-off takes them off the
+    receivables too. A bill in a kept instalment plan is not lapsed (the plan acknowledges the debt)."""
+    kim_customer, kim_bill, _epay, _total = lapsed["김일번"]
+    park_customer, park_bill, _epay, _total = lapsed["박복지"]
+    make_user("clerk", roles=["rates_clerk"])
+    make_user("chief", roles=["chief_accountant"])
+    with app.test_request_context():
+        from erp.audit import services as audit
+        from erp.auth.models import User
+        from plugins.rates.services import arrears, instalments
+
+        arrears.run(local_today())  # the one-time 3 %: 22,130 → 660, 5,430 → 160
+        postings.relay()
+        assert [(bill.id, owed) for bill, owed in writeoff.candidates()] == [(kim_bill, 22_790), (park_bill, 5_590)]
+        instalments.create_plan(park_customer, 3, local_today(), "분납 약정")
+        assert [(bill.id, owed) for bill, owed in writeoff.candidates()] == [(kim_bill, 22_790)]
+        ids = {name: db.session.execute(sa.select(User.id).where(User.username == name)).scalar_one() for name in ("clerk", "chief")}
+        with audit.acting_as(ids["clerk"], "clerk"):
+            proposal = writeoff.draft([kim_bill], "소멸시효 완성")
+        with audit.acting_as(ids["chief"], "chief"):
+            assert writeoff.approve(proposal.id).total == 22_790
+        postings.relay()
+        # This year's receivables: the two late charges booked (820), 22,790 written off — the bill's
+        # 22,130 and its 660; 10,000 of it against the allowance, 12,790 as bad-debt expense.
+        assert _balances(["1113"])["1113"] == (820, 22_790)
+        assert _balances(["1114", "5218"]) == {"1114": (10_000, 10_000), "5218": (10_000 + 12_790, 0)}

@@ -35,8 +35,8 @@ def _late_open():
             .group_by(LateCharge.bill_id).subquery("late"))
 
 
-def _in_plan(as_of_bill=Bill):
-    """The bill is covered by its customer's active instalment plan."""
+def in_plan(as_of_bill=Bill):
+    """SQL: the bill is covered by its customer's active instalment plan."""
     return sa.exists(sa.select(InstalmentPlan.id).where(
         InstalmentPlan.customer_id == as_of_bill.customer_id, InstalmentPlan.status == "active",
         as_of_bill.due_on <= InstalmentPlan.covered_through))
@@ -91,7 +91,7 @@ def owing_bills(as_of: date):
             sa.select(Bill.due_on, Bill.id, Bill.customer_id, balance, sa.func.coalesce(charged.c.once, 0),
                       sa.func.coalesce(charged.c.months, 0), sa.func.coalesce(charged.c.last, 0)).select_from(Bill)
             .outerjoin(paid, paid.c.bill_id == Bill.id).outerjoin(charged, charged.c.bill_id == Bill.id)
-            .where(Bill.due_on < as_of, Bill.total > 0, balance > 0, ~_in_plan(), ~written_off())),
+            .where(Bill.due_on < as_of, Bill.total > 0, balance > 0, ~in_plan(), ~written_off())),
             bind_arguments={"clause": Bill.__table__})  # through the session: its pending changes flushed first
         yield OWING
     finally:

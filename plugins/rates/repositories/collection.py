@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from erp.extensions import db
-from plugins.rates.models import (Application, Bill, Customer, Payment, Refund, WriteOff, WriteOffBill,
+from plugins.rates.models import (Application, Bill, Customer, LateCharge, Payment, Refund, WriteOff, WriteOffBill,
                                   WriteOffRecovery)
 
 
@@ -42,7 +42,8 @@ def written_off(bill=Bill):
     ``original_id`` has no index)."""
     approved = (sa.select(WriteOffBill.bill_id).join(WriteOff, WriteOff.id == WriteOffBill.write_off_id)
                 .where(WriteOff.status == "approved"))
-    return sa.or_(bill.id.in_(approved), sa.and_(bill.kind == "adjusting", bill.original_id.in_(approved)))
+    return sa.or_(bill.id.in_(approved),
+                  sa.and_(bill.kind == "adjusting", bill.original_id.is_not(None), bill.original_id.in_(approved)))
 
 
 def written_off_ids():
@@ -61,19 +62,27 @@ def written_off_among(bill_ids: list[int]) -> list[int]:
 def lapsed(cutoff: date, limit: int | None = None, claimed_by: int | None = None) -> list[tuple[Bill, int]]:
     """(bill, balance) of the bills due on or before ``cutoff`` that still owe something and are in
     no write-off yet (or: are in write-off ``claimed_by``), oldest due first. A bill's balance is
-    its family's: the bill and its adjusting bills, less what was applied to them."""
+    its family's: the bill and its adjusting bills, less what was applied to them, with their late
+    charges not paid yet (가산금 lapse with the charge). A bill covered by an active instalment plan
+    is not lapsed: the plan acknowledges the debt."""
+    from plugins.rates.repositories.arrears import in_plan  # arrears reads written_off from here
+
     paid = _paid_by_bill()
+    late = (sa.select(LateCharge.bill_id.label("bill_id"), sa.func.sum(LateCharge.amount - LateCharge.paid).label("late"))
+            .group_by(LateCharge.bill_id).subquery())
     adjustment = aliased(Bill)
     adjusting = (sa.select(adjustment.original_id.label("original_id"),
-                           sa.func.sum(adjustment.total - sa.func.coalesce(paid.c.paid, 0)).label("owed"))
-                 .outerjoin(paid, paid.c.bill_id == adjustment.id)
+                           sa.func.sum(adjustment.total - sa.func.coalesce(paid.c.paid, 0)
+                                       + sa.func.coalesce(late.c.late, 0)).label("owed"))
+                 .outerjoin(paid, paid.c.bill_id == adjustment.id).outerjoin(late, late.c.bill_id == adjustment.id)
                  .where(adjustment.kind == "adjusting").group_by(adjustment.original_id).subquery())
-    balance = Bill.total - sa.func.coalesce(paid.c.paid, 0) + sa.func.coalesce(adjusting.c.owed, 0)
+    balance = (Bill.total - sa.func.coalesce(paid.c.paid, 0) + sa.func.coalesce(late.c.late, 0)
+               + sa.func.coalesce(adjusting.c.owed, 0))
     scope = (Bill.id.in_(sa.select(WriteOffBill.bill_id).where(WriteOffBill.write_off_id == claimed_by))
              if claimed_by is not None else Bill.id.not_in(_claimed()))
-    query = (sa.select(Bill, balance).outerjoin(paid, paid.c.bill_id == Bill.id)
+    query = (sa.select(Bill, balance).outerjoin(paid, paid.c.bill_id == Bill.id).outerjoin(late, late.c.bill_id == Bill.id)
              .outerjoin(adjusting, adjusting.c.original_id == Bill.id)
-             .where(Bill.due_on <= cutoff, Bill.kind != "adjusting", Bill.total > 0, balance > 0, scope)
+             .where(Bill.due_on <= cutoff, Bill.kind != "adjusting", Bill.total > 0, balance > 0, scope, ~in_plan())
              .order_by(Bill.due_on, Bill.id))
     if limit:
         query = query.limit(limit)

@@ -142,7 +142,7 @@ def recent_uses_of(customer_ids, limit: int = 3) -> dict[int, list[int]]:
     for part in _chunks(customer_ids):
         ranked = (sa.select(Reading.customer_id, Reading.use,
                             sa.func.row_number().over(partition_by=Reading.customer_id,
-                                                      order_by=Reading.read_on.desc()).label("n"))
+                                                      order_by=(Reading.read_on.desc(), Reading.id.desc())).label("n"))
                   .where(Reading.customer_id.in_(part)).subquery())
         for customer_id, use in db.session.execute(sa.select(ranked.c.customer_id, ranked.c.use)
                                                    .where(ranked.c.n <= limit).order_by(ranked.c.customer_id, ranked.c.n)):
@@ -157,7 +157,7 @@ def add_all(objects: list) -> None:
 
 def recent_uses(customer_id: int, limit: int = 3) -> list[int]:
     return list(db.session.execute(sa.select(Reading.use).where(Reading.customer_id == customer_id)
-                                   .order_by(Reading.read_on.desc()).limit(limit)).scalars())
+                                   .order_by(Reading.read_on.desc(), Reading.id.desc()).limit(limit)).scalars())
 
 
 def readings(customer_id: int) -> list[Reading]:

@@ -348,7 +348,8 @@ def import_csv(data: bytes) -> ImportResult:
                 on = date.fromisoformat(day)
             except ValueError:
                 raise ServiceError(_("%(value)s is not a date written YYYY-MM-DD.", value=day)) from None
-            if not value.isdigit() or len(value) > 15:  # int() of thousands of digits is refused, not parsed
+            # ASCII digits only ("²" is a digit to isdigit, not to int); thousands of them are refused, not parsed
+            if not (value.isascii() and value.isdigit()) or len(value.lstrip("0")) > 15:
                 raise ServiceError(_("%(value)s is not a whole number.", value=value[:20]))
             meter = meters.get(customer.id)
             if meter is None:
