@@ -207,6 +207,10 @@ def test_a_written_off_bill_is_asked_for_nowhere_in_collection(app, lapsed, make
 
         assert arrears.amount_due(kim_customer).items == []
         assert [(item.bill.id, item.balance) for item in arrears.amount_due(park_customer).items] == [(park_bill, 5_430)]
+        from plugins.rates.services import adjustments
+
+        with pytest.raises(ServiceError, match="결손처분"):  # nor is it adjusted: its claim is closed
+            adjustments.adjust(kim_bill, use=11, reason="검침 오류 정정")
         _rows, total = arrears.ageing()
         assert (sum(total.bills), sum(total.amounts)) == (1, 5_430)  # 박복지's alone
         assert [r.customer.id for r in arrears.reminders("1101")] == [park_customer]

@@ -19,6 +19,7 @@ from erp.common.tx import transactional
 from erp.i18n import N_
 from plugins.rates.models import Bill, Customer
 from plugins.rates.repositories import bills as repo
+from plugins.rates.repositories import collection as collection_repo
 from plugins.rates.repositories import customers as customer_repo
 from plugins.rates.services import arrears, billing, periods, postings, refunds
 from plugins.rates.services import customers as customer_service
@@ -112,6 +113,9 @@ def adjust(bill_id: int, *, use: int | None = None, add_reductions: tuple[str, .
     original = repo.bill(bill_id)
     if original is None or original.kind == "adjusting":
         refuse(_("Choose the issued bill to adjust."))
+    if collection_repo.written_off_among([original.id]):
+        # Its claim is closed: an adjusting bill would ask for (or give back) what nobody collects.
+        refuse(_("This bill was written off (결손처분): it can no longer be adjusted."))
     reason = (reason or "").strip()
     if not reason:
         refuse(_("Give the reason for the adjustment."), "reason")
