@@ -151,6 +151,15 @@ def raw_rows(statement, table) -> list[tuple]:
 
 
 KEYS_CHUNK = 5_000  # values per IN (...) list (SQLite allows 32,766 parameters)
+
+
+def key_chunks(keys, size: int = KEYS_CHUNK):
+    """The distinct ``keys``, sorted, in parts of at most ``size``: IN lists of bounded length for
+    the ORM's look-ups by many keys (``rows_for_keys`` is the driver-level way for hundreds of
+    thousands)."""
+    keys = sorted(set(keys))
+    for start in range(0, len(keys), size):
+        yield keys[start:start + size]
 KEY_TABLE_FROM = 20_000  # keys: from here MariaDB reads them from a temporary table
 
 

@@ -6,6 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
+from erp.common.sql import key_chunks
 from erp.extensions import db
 from plugins.rates.models import Customer, Meter, Reading
 
@@ -24,17 +25,10 @@ def by_account(account_no: str) -> Customer | None:
     return db.session.execute(sa.select(Customer).where(Customer.account_no == account_no)).scalar_one_or_none()
 
 
-def _chunks(keys, size: int = 1000):
-    """Keys in IN lists of bounded size."""
-    keys = sorted(set(keys))
-    for start in range(0, len(keys), size):
-        yield keys[start:start + size]
-
-
 def by_accounts(account_numbers) -> dict[str, Customer]:
     """The customers of these account numbers (those that exist), by account number."""
     found: dict[str, Customer] = {}
-    for part in _chunks(account_numbers):
+    for part in key_chunks(account_numbers):
         found.update((c.account_no, c) for c in db.session.execute(sa.select(Customer).where(Customer.account_no.in_(part))).scalars())
     return found
 
@@ -98,7 +92,7 @@ def active_meter(customer_id: int) -> Meter | None:
 def active_meters(customer_ids) -> dict[int, Meter]:
     """The meter in service of each of these customers that has one, by customer id."""
     found: dict[int, Meter] = {}
-    for part in _chunks(customer_ids):
+    for part in key_chunks(customer_ids):
         found.update((m.customer_id, m) for m in db.session.execute(
             sa.select(Meter).where(Meter.customer_id.in_(part), Meter.removed_on.is_(None))).scalars())
     return found
@@ -107,9 +101,8 @@ def active_meters(customer_ids) -> dict[int, Meter]:
 def meters_of(customer_ids: list[int]) -> dict[int, list[Meter]]:
     """Every meter (replaced ones too) of these customers, in the order they were installed."""
     found: dict[int, list[Meter]] = {}
-    ids = sorted(set(customer_ids))
-    for start in range(0, len(ids), 1000):  # an IN list of bounded size
-        query = sa.select(Meter).where(Meter.customer_id.in_(ids[start:start + 1000])).order_by(Meter.installed_on, Meter.id)
+    for part in key_chunks(customer_ids):
+        query = sa.select(Meter).where(Meter.customer_id.in_(part)).order_by(Meter.installed_on, Meter.id)
         for meter in db.session.execute(query).scalars():
             found.setdefault(meter.customer_id, []).append(meter)
     return found
@@ -127,7 +120,7 @@ def last_reading(meter_id: int) -> Reading | None:
 def last_readings(meter_ids) -> dict[int, Reading]:
     """The last reading of each of these meters that has one, by meter id."""
     found: dict[int, Reading] = {}
-    for part in _chunks(meter_ids):
+    for part in key_chunks(meter_ids):
         newest = (sa.select(Reading.id, sa.func.row_number().over(partition_by=Reading.meter_id,
                                                                    order_by=Reading.read_on.desc()).label("n"))
                   .where(Reading.meter_id.in_(part)).subquery())
@@ -139,7 +132,7 @@ def last_readings(meter_ids) -> dict[int, Reading]:
 def recent_uses_of(customer_ids, limit: int = 3) -> dict[int, list[int]]:
     """``recent_uses`` of each of these customers (newest first; customers without readings left out)."""
     found: dict[int, list[int]] = {}
-    for part in _chunks(customer_ids):
+    for part in key_chunks(customer_ids):
         ranked = (sa.select(Reading.customer_id, Reading.use,
                             sa.func.row_number().over(partition_by=Reading.customer_id,
                                                       order_by=(Reading.read_on.desc(), Reading.id.desc())).label("n"))

@@ -7,16 +7,12 @@ from operator import itemgetter
 
 import sqlalchemy as sa
 
-from erp.common.sql import KEYS_CHUNK, rows_for_keys
+from erp.common.sql import key_chunks, rows_for_keys
 from erp.extensions import db
 from plugins.rates.models import Bill, CmsDebit, Customer, Outbox, Payment, PaymentGateway
 from plugins.rates.repositories.collection import written_off
 
 RECEIPT_KINDS = ("payment", "reversal")  # not the credits of adjusting bills nor refunds, booked on their own
-def _chunks(values: list, size: int = KEYS_CHUNK):
-    """``values`` in parts of at most ``size``, for the ORM's look-ups by many keys."""
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
 
 
 def bills_by_number(numbers: list[str]) -> dict[str, tuple[int, int, int]]:
@@ -34,7 +30,7 @@ def paid_sums(bill_ids: list[int]) -> dict[int, int]:
 
 def customers_by_virtual_account(accounts: list[str]) -> dict[str, int]:
     found = {}
-    for part in _chunks(sorted(set(accounts))):
+    for part in key_chunks(accounts):
         query = sa.select(Customer.virtual_account, Customer.id).where(Customer.virtual_account.in_(part))
         found.update(dict(db.session.execute(query).all()))
     return found
@@ -44,7 +40,7 @@ def customer_bills(customer_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
     """customer id → [(bill id, total)] of the bills that asked for money and are not written off
     (a deposit naming only the customer pays what is still collected), oldest due first."""
     bills: dict[int, list[tuple[int, int]]] = {}
-    for part in _chunks(sorted(set(customer_ids))):
+    for part in key_chunks(customer_ids):
         query = (sa.select(Bill.customer_id, Bill.id, Bill.total).where(Bill.customer_id.in_(part), Bill.total > 0,
                                                                         ~written_off())
                  .order_by(Bill.customer_id, Bill.due_on, Bill.id))
@@ -175,7 +171,7 @@ def debits_of(due_on: date) -> list[CmsDebit]:
 
 def debit_by_txn(txn_ids: list[str]) -> dict[str, CmsDebit]:
     found = {}
-    for part in _chunks(sorted(set(txn_ids))):
+    for part in key_chunks(txn_ids):
         found.update({d.txn_id: d for d in db.session.execute(sa.select(CmsDebit).where(CmsDebit.txn_id.in_(part))).scalars()})
     return found
 
