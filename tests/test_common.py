@@ -104,6 +104,30 @@ def test_mariadb_run_really_uses_mariadb(app):
         assert db.engine.dialect.name == ("mysql" if TEST_DB == "mariadb" else "sqlite")
 
 
+def test_a_mariadb_on_loopback_is_reached_without_tls_unless_the_url_asks_for_it(app):
+    """PyMySQL tries TLS on every connection it is not told about, after loading the system's
+    certificate store (20 ms of CPU per connection); on loopback TLS protects nothing."""
+    from types import SimpleNamespace
+
+    from erp.extensions import _no_tls_on_loopback
+
+    pymysql = SimpleNamespace(driver="pymysql")
+
+    def params(dialect=pymysql, **given):
+        _no_tls_on_loopback(dialect, None, [], given)
+        return given
+
+    assert params(host="127.0.0.1")["ssl_disabled"] is True
+    assert params(host="localhost", unix_socket="/run/mysqld/mysqld.sock")["ssl_disabled"] is True
+    assert "ssl_disabled" not in params(host="db.example.go.kr")  # the driver's default
+    assert params(host="127.0.0.1", ssl={"ca": "/etc/ca.pem"}) == {"host": "127.0.0.1", "ssl": {"ca": "/etc/ca.pem"}}
+    assert "ssl_disabled" not in params(SimpleNamespace(driver="pysqlite"))
+    if TEST_DB == "mariadb":
+        with app.app_context():
+            with db.engine.connect() as connection:
+                assert connection.connection.dbapi_connection.ssl is False
+
+
 # --- calendar -----------------------------------------------------------------------------------
 
 def test_chuseok_2026_and_its_weekend_are_not_working_days():
