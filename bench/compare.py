@@ -134,7 +134,7 @@ class Shape:
         before, began = self.cpu_seconds(), time.monotonic()
         time.sleep(seconds)
         after = self.cpu_seconds()
-        return sum(max(0.0, after[pid] - before.get(pid, 0.0)) for pid in after) / (time.monotonic() - began)
+        return cpu_used(before, after) / (time.monotonic() - began)
 
     def fixtures(self) -> dict:
         rates = sa.create_engine(self.database_url("rates"))
@@ -161,15 +161,19 @@ class Shape:
                 continue
         return found
 
-    def cpu_seconds(self) -> dict[int, float]:
-        seconds = {}
+    def cpu_seconds(self) -> dict:
+        """pid → the CPU seconds of each server process, and ("reaped", pid) → those of the
+        children it has waited for (a worker recycled by gunicorn's max_requests: see cpu_used)."""
+        seconds: dict = {}
         for process in self.processes():
             try:
                 times = process.cpu_times()
                 seconds[process.pid] = times.user + times.system
+                seconds[("reaped", process.pid)] = times.children_user + times.children_system
             except psutil.Error:
                 continue
         return seconds
+
 
     def memory_mb(self) -> tuple[float, float]:
         """The sum of every server process's resident memory, and of its proportional share
@@ -195,6 +199,14 @@ class Shape:
                         conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))  # nosec B608
             finally:
                 engine.dispose()
+
+
+def cpu_used(before: dict, after: dict) -> float:
+    """CPU seconds the server processes used between two readings of ``Shape.cpu_seconds``. A
+    process that ended meanwhile (a recycled worker) is counted through its parent, which adds its
+    last figure once it has reaped it: what it used before the first reading is taken off."""
+    used = sum(value - before.get(key, 0.0) for key, value in after.items())
+    return max(0.0, used - sum(value for key, value in before.items() if isinstance(key, int) and key not in after))
 
 
 def log_in(url: str, username: str, password: str) -> list:
@@ -250,7 +262,7 @@ def drive(shape: Shape, args, rate: float, seconds: float, weights: dict | None 
     figures = summarise(result["samples"], result["seconds"])
     rss, pss = shape.memory_mb()
     figures.update(rate=rate, users=users, rss_mb=rss, pss_mb=pss,
-                   cpu_s=sum(max(0.0, after[pid] - before.get(pid, 0.0)) for pid in after), wall_s=wall,
+                   cpu_s=cpu_used(before, after), wall_s=wall,
                    acked=result["acked"], samples=result["samples"], events=events, started_at=result["started_at"])
     return figures
 
