@@ -275,3 +275,38 @@ def test_a_lapsed_bill_is_written_off_with_its_late_charges_and_not_while_an_ins
         # 22,130 and its 660; 10,000 of it against the allowance, 12,790 as bad-debt expense.
         assert _balances(["1113"])["1113"] == (820, 22_790)
         assert _balances(["1114", "5218"]) == {"1114": (10_000, 10_000), "5218": (10_000 + 12_790, 0)}
+
+
+def test_the_receivables_chart_takes_a_write_off_off_and_a_later_recovery_lowers_nothing(app, lapsed, make_user):
+    """The home page's receivables panel (billed − collected, month by month): what an approved
+    write-off took off the bills is no longer outstanding — without the late charges it took too,
+    which the bills' totals never held — and a payment on the written-off bill afterwards is
+    collected on a bill already off the receivables."""
+    kim_customer, kim_bill, kim_epay, _total = lapsed["김일번"]
+    make_user("clerk", roles=["rates_clerk"])
+    make_user("chief", roles=["chief_accountant"])
+    with app.test_request_context():
+        from erp.audit import services as audit
+        from erp.auth.models import User
+        from plugins.rates.services import arrears
+        from plugins.rates.views.home import receivables
+
+        def panel():
+            found = receivables()
+            # figures: outstanding, collected this month; series: billed, collected, written off, outstanding
+            return found.figures[0].value, found.figures[1].value, found.chart.series[2].values[-1]
+
+        arrears.run(local_today())  # late charges 660 and 160: owed, but not bills' totals
+        # 22,130 + 7,430 billed in 2022, 2,000 paid.
+        assert panel() == (27_560, 0, 0)
+        ids = {name: db.session.execute(sa.select(User.id).where(User.username == name)).scalar_one() for name in ("clerk", "chief")}
+        with audit.acting_as(ids["clerk"], "clerk"):
+            proposal = writeoff.draft([kim_bill], "소멸시효 완성")
+        with audit.acting_as(ids["chief"], "chief"):
+            assert writeoff.approve(proposal.id).total == 22_130 + 660
+        assert panel() == (5_430, 0, 22_130)
+        # 김일번 pays the written-off bill: collected this month, and still 5,430 outstanding.
+        paid_on = local_today()
+        payments.import_file(CsvLayout.write([_line("LATE-9", kim_epay, 22_130, paid_on)], file_date=paid_on))
+        assert payments.balance(db.session.get(Bill, kim_bill)).status == "paid"
+        assert panel() == (5_430, 22_130, 22_130)

@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from erp.extensions import db
-from plugins.rates.models import Bill, BillRun, Customer, Payment, Reading
+from plugins.rates.models import Bill, BillRun, Customer, LateCharge, Payment, Reading, WriteOff, WriteOffBill, WriteOffRecovery
 
 
 def latest_run() -> BillRun | None:
@@ -54,3 +54,33 @@ def outstanding_before(first: date) -> int:
     paid = db.session.execute(sa.select(sa.func.coalesce(sa.func.sum(Payment.applied), 0))
                               .where(Payment.received_on < first)).scalar_one()
     return int(billed) - int(paid)
+
+
+def written_off_by_month() -> dict[str, int]:
+    """Month of approval (YYYY-MM) → what approved write-offs took off the bills: each bill's amount
+    written off less the late charges it carried (a write-off takes them too, but the bills'
+    totals, which the receivables chart adds up, never held them). Write-offs are few: read whole."""
+    rows = db.session.execute(sa.select(WriteOff.approved_on, WriteOffBill.bill_id, WriteOffBill.amount)
+                              .join(WriteOffBill, WriteOffBill.write_off_id == WriteOff.id)
+                              .where(WriteOff.status == "approved")).all()
+    if not rows:
+        return {}
+    bill_ids = [bill_id for _on, bill_id, _amount in rows]
+    # A bill is written off with its adjusting bills, and with the open late charges of both.
+    family = sa.func.coalesce(sa.case((Bill.kind == "adjusting", Bill.original_id), else_=Bill.id), Bill.id)
+    late = dict(db.session.execute(
+        sa.select(family, sa.func.sum(LateCharge.amount - LateCharge.paid)).join(Bill, Bill.id == LateCharge.bill_id)
+        .where(sa.or_(Bill.id.in_(bill_ids), Bill.original_id.in_(bill_ids))).group_by(family)).all())
+    months: dict[str, int] = {}
+    for approved_on, bill_id, amount in rows:
+        key = f"{approved_on:%Y-%m}"
+        months[key] = months.get(key, 0) + int(amount) - int(late.get(bill_id) or 0)
+    return months
+
+
+def recovered_by_month() -> dict[str, int]:
+    """Month of receipt (YYYY-MM) → what was paid on written-off bills after their write-off
+    (counted as collected, though the bills were already off the receivables)."""
+    month = sa.func.substr(sa.cast(WriteOffRecovery.recovered_on, sa.String), 1, 7)
+    rows = db.session.execute(sa.select(month, sa.func.sum(WriteOffRecovery.amount)).group_by(month)).all()
+    return {key: int(total or 0) for key, total in rows}
