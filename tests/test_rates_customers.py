@@ -109,6 +109,56 @@ def test_a_file_with_several_readings_of_one_meter_checks_each_line_against_the_
         assert len(repo.readings(customer.id)) == 4
 
 
+
+def test_a_reading_typed_while_a_file_of_the_same_meter_is_imported_is_measured_from_the_file_s_line(app, monkeypatch):
+    """A reading's use is measured from the meter's last reading: a reader typing a reading on the
+    route page while the reader's file with the same meter is being imported waits for the file,
+    then measures from its line — not from the reading before it, which would count the use of the
+    file's line twice (60 ㎥ instead of 10)."""
+    import threading
+    import time
+
+    with app.test_request_context():
+        customer = _customer()
+        service.install_meter(customer.id, "L-1", 13, date(2026, 1, 5), start_reading=1000)
+        service.read(customer.id, date(2026, 2, 5), 1000)
+        account, customer_id = customer.account_no, customer.id
+    file_has_read, errors, found = threading.Event(), [], {}
+    looked_up = repo.recent_uses_of
+
+    def slow_recent_uses_of(*args, **kwargs):  # the import has read its meters and their last readings
+        uses = looked_up(*args, **kwargs)
+        file_has_read.set()
+        time.sleep(1.5)  # the reader types meanwhile
+        return uses
+
+    monkeypatch.setattr(repo, "recent_uses_of", slow_recent_uses_of)
+
+    def import_file():
+        with app.test_request_context():
+            try:
+                found["file"] = service.import_csv(f"{account},2026-03-05,1050\n".encode()).imported
+            except Exception as error:  # reported below
+                errors.append(error)
+
+    def type_reading():
+        file_has_read.wait(timeout=30)
+        with app.test_request_context():
+            try:
+                found["typed"] = service.read(customer_id, date(2026, 3, 20), 1060).use
+            except Exception as error:
+                errors.append(error)
+
+    threads = [threading.Thread(target=import_file), threading.Thread(target=type_reading)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and found == {"file": 1, "typed": 10}
+    with app.test_request_context():
+        assert [(r.read_on.isoformat(), r.use) for r in repo.readings(customer_id)] == [
+            ("2026-03-20", 10), ("2026-03-05", 50), ("2026-02-05", 0)]
+
 def test_a_csv_saved_by_korean_excel_is_read(app):
     """Korean Excel saves CSV as CP949 (EUC-KR): its header and lines read as well as UTF-8's."""
     with app.test_request_context():

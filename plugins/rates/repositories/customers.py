@@ -85,16 +85,25 @@ def routes() -> list[str]:
     return list(db.session.execute(sa.select(Customer.route_code).distinct().order_by(Customer.route_code)).scalars())
 
 
-def active_meter(customer_id: int) -> Meter | None:
-    return db.session.execute(sa.select(Meter).where(Meter.customer_id == customer_id, Meter.removed_on.is_(None))).scalar_one_or_none()
+# Readings of a meter are recorded one writer at a time: a reading's use is measured from the
+# meter's last reading, so two writers measuring from the same one would count the use between
+# them twice (a reader on the route page while the reader's file is imported). A writer locks the
+# meter rows first (``lock``: SELECT … FOR UPDATE; SQLite's writers queue for the file from their
+# first statement anyway) and then reads the last readings with a locking read, which sees the
+# newest committed rows — a plain read on MariaDB would see the transaction's older snapshot.
 
 
-def active_meters(customer_ids) -> dict[int, Meter]:
+def active_meter(customer_id: int, lock: bool = False) -> Meter | None:
+    query = sa.select(Meter).where(Meter.customer_id == customer_id, Meter.removed_on.is_(None))
+    return db.session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+
+
+def active_meters(customer_ids, lock: bool = False) -> dict[int, Meter]:
     """The meter in service of each of these customers that has one, by customer id."""
     found: dict[int, Meter] = {}
     for part in key_chunks(customer_ids):
-        found.update((m.customer_id, m) for m in db.session.execute(
-            sa.select(Meter).where(Meter.customer_id.in_(part), Meter.removed_on.is_(None))).scalars())
+        query = sa.select(Meter).where(Meter.customer_id.in_(part), Meter.removed_on.is_(None)).order_by(Meter.id)
+        found.update((m.customer_id, m) for m in db.session.execute(query.with_for_update() if lock else query).scalars())
     return found
 
 
@@ -112,20 +121,23 @@ def meter_by_serial(serial: str) -> Meter | None:
     return db.session.execute(sa.select(Meter).where(Meter.serial == serial)).scalar_one_or_none()
 
 
-def last_reading(meter_id: int) -> Reading | None:
-    return db.session.execute(sa.select(Reading).where(Reading.meter_id == meter_id)
-                              .order_by(Reading.read_on.desc()).limit(1)).scalar_one_or_none()
+def last_reading(meter_id: int, lock: bool = False) -> Reading | None:
+    """The meter's last reading; ``lock``: a locking read (the newest committed, see above)."""
+    query = sa.select(Reading).where(Reading.meter_id == meter_id).order_by(Reading.read_on.desc()).limit(1)
+    return db.session.execute(query.with_for_update(read=True) if lock else query).scalar_one_or_none()
 
 
-def last_readings(meter_ids) -> dict[int, Reading]:
-    """The last reading of each of these meters that has one, by meter id."""
+def last_readings(meter_ids, lock: bool = False) -> dict[int, Reading]:
+    """The last reading of each of these meters that has one, by meter id; ``lock``: locking reads
+    (each statement reads its own rows: a locking read's subquery would read the snapshot)."""
     found: dict[int, Reading] = {}
     for part in key_chunks(meter_ids):
-        newest = (sa.select(Reading.id, sa.func.row_number().over(partition_by=Reading.meter_id,
-                                                                   order_by=Reading.read_on.desc()).label("n"))
-                  .where(Reading.meter_id.in_(part)).subquery())
-        query = sa.select(Reading).join(newest, newest.c.id == Reading.id).where(newest.c.n == 1)
-        found.update((r.meter_id, r) for r in db.session.execute(query).scalars())
+        newest = sa.select(Reading.meter_id, sa.func.max(Reading.read_on)).where(Reading.meter_id.in_(part)).group_by(Reading.meter_id)
+        pairs = db.session.execute(newest.with_for_update(read=True) if lock else newest).all()
+        if not pairs:
+            continue
+        query = sa.select(Reading).where(sa.tuple_(Reading.meter_id, Reading.read_on).in_([tuple(pair) for pair in pairs]))
+        found.update((r.meter_id, r) for r in db.session.execute(query.with_for_update(read=True) if lock else query).scalars())
     return found
 
 

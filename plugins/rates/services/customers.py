@@ -180,11 +180,11 @@ def install_meter(customer_id: int, serial: str, diameter: int, on: date, start_
         refuse(_("A reading is a whole number that is not negative."), "start_reading")
     if repo.meter_by_serial(serial):
         refuse(_("A meter with this serial number is registered already."), "serial")
-    old = repo.active_meter(customer.id)
+    old = repo.active_meter(customer.id, lock=True)
     if old is not None:
         if old_final_reading is None:
             refuse(_("Replacing a meter needs the old meter's final reading."), "old_final_reading")
-        _record(customer, old, on, old_final_reading, source="reader", final=True)
+        _record(customer, old, on, old_final_reading, source="reader", final=True, previous=repo.last_reading(old.id, lock=True))
         old.removed_on, old.final_reading = on, old_final_reading
     meter = repo.add(Meter(customer_id=customer.id, serial=serial, diameter=diameter, installed_on=on, start_reading=start_reading))
     tx.commit()
@@ -265,9 +265,9 @@ def _reading(customer: Customer, meter: Meter, on: date, value: int, *, source: 
 
 
 def _record(customer: Customer, meter: Meter, on: date, value: int, *, source: str, rollover: bool = False,
-            final: bool = False) -> Reading:
+            final: bool = False, previous=_UNREAD) -> Reading:
     """Check a reading against the previous one and store it with its use and any flag."""
-    return repo.add(_reading(customer, meter, on, value, source=source, rollover=rollover, final=final))
+    return repo.add(_reading(customer, meter, on, value, source=source, rollover=rollover, final=final, previous=previous))
 
 
 def assess(customer_id: int, on: date, value: int, *, rollover: bool = False) -> Assessment:
@@ -285,10 +285,10 @@ def assess(customer_id: int, on: date, value: int, *, rollover: bool = False) ->
 def read(customer_id: int, on: date, value: int, *, rollover: bool = False, source: str = "reader") -> Reading:
     """Record a reading of the customer's meter."""
     customer = _get(customer_id)
-    meter = repo.active_meter(customer.id)
+    meter = repo.active_meter(customer.id, lock=True)  # one writer of the meter's readings at a time
     if meter is None:
         refuse(_("This customer has no meter installed."))
-    reading = _record(customer, meter, on, value, source=source, rollover=rollover)
+    reading = _record(customer, meter, on, value, source=source, rollover=rollover, previous=repo.last_reading(meter.id, lock=True))
     tx.commit()
     return reading
 
@@ -333,8 +333,8 @@ def import_csv(data: bytes) -> ImportResult:
     # What every line is checked against, read in a few queries for the whole file (a route's
     # file has thousands of lines); kept up to date as the file's own lines are recorded.
     known = repo.by_accounts(cells[0] for number, cells in lines if valid_account_number(cells[0]))
-    meters = repo.active_meters(c.id for c in known.values())
-    last = repo.last_readings(m.id for m in meters.values())
+    meters = repo.active_meters((c.id for c in known.values()), lock=True)  # one writer of a meter's readings at a time
+    last = repo.last_readings((m.id for m in meters.values()), lock=True)
     recent = repo.recent_uses_of(meters.keys())
     errors, done, already, new = [], 0, 0, []
     for number, (account, day, value, *rest) in lines:
