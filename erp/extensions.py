@@ -101,12 +101,13 @@ _LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
 def _no_tls_on_loopback(dialect, connection_record, cargs, cparams):
     """A MariaDB on this machine is reached without TLS unless the URL asks for it (ssl_ca …).
 
-    PyMySQL 2 tries TLS on every connection it is not told about, and builds a context with the
+    PyMySQL (1.2) tries TLS on every connection it is not told about, and builds a context with the
     system's certificate store for it first: 20 ms of CPU per connection (against 0.5 ms), paid
     by every pool that grows and every job, command and test that connects — and on loopback TLS
     protects nothing. A remote database keeps the driver's default; one that must be verified
-    says so in its URL."""
-    if dialect.driver == "pymysql" and not any(key.startswith("ssl") for key in cparams) \
+    says so in its URL; so does one whose settings come from an option file (my.cnf), which the
+    driver reads after this."""
+    if dialect.driver == "pymysql" and not any(key.startswith(("ssl", "read_default")) for key in cparams) \
             and (cparams.get("unix_socket") or cparams.get("host", "localhost") in _LOOPBACK_HOSTS):
         cparams["ssl_disabled"] = True
 

@@ -121,6 +121,7 @@ def test_a_mariadb_on_loopback_is_reached_without_tls_unless_the_url_asks_for_it
     assert params(host="localhost", unix_socket="/run/mysqld/mysqld.sock")["ssl_disabled"] is True
     assert "ssl_disabled" not in params(host="db.example.go.kr")  # the driver's default
     assert params(host="127.0.0.1", ssl={"ca": "/etc/ca.pem"}) == {"host": "127.0.0.1", "ssl": {"ca": "/etc/ca.pem"}}
+    assert "ssl_disabled" not in params(host="127.0.0.1", read_default_file="/etc/erp/my.cnf")  # it may name TLS
     assert "ssl_disabled" not in params(SimpleNamespace(driver="pysqlite"))
     if TEST_DB == "mariadb":
         with app.app_context():

@@ -189,9 +189,12 @@ def uses_before(customer_id: int, day: date, limit: int = 3) -> list[int]:
                                    .order_by(Reading.read_on.desc()).limit(limit)).scalars())
 
 
-def period_readings(customer_id: int, start: date, end: date) -> list[Reading]:
-    return list(db.session.execute(sa.select(Reading).where(Reading.customer_id == customer_id, Reading.read_on >= start,
-                                                            Reading.read_on <= end).order_by(Reading.read_on)).scalars())
+def period_readings(customer_id: int, start: date, end: date, lock: bool = False) -> list[Reading]:
+    """The customer's readings from ``start`` to ``end``; ``lock``: a locking read, which sees a
+    reading another writer committed while this one waited for the meter (repositories.customers)."""
+    query = sa.select(Reading).where(Reading.customer_id == customer_id, Reading.read_on >= start,
+                                     Reading.read_on <= end).order_by(Reading.read_on)
+    return list(db.session.execute(query.with_for_update(read=True) if lock else query).scalars())
 
 
 def run_totals(run_id: int):

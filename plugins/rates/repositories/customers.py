@@ -117,6 +117,13 @@ def meters_of(customer_ids: list[int]) -> dict[int, list[Meter]]:
     return found
 
 
+def meters_by_serial(serials) -> list[Meter]:
+    found: list[Meter] = []
+    for part in key_chunks(serials):
+        found.extend(db.session.execute(sa.select(Meter).where(Meter.serial.in_(part))).scalars())
+    return found
+
+
 def meter_by_serial(serial: str) -> Meter | None:
     return db.session.execute(sa.select(Meter).where(Meter.serial == serial)).scalar_one_or_none()
 

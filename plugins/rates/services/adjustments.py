@@ -86,7 +86,7 @@ def settle_move_out(customer_id: int, on: date, final_reading: int, reference: s
         refuse(str(error))
     customer_service.read(customer.id, on, final_reading)
     customer_service.move_out(customer.id, on)
-    readings = repo.period_readings(customer.id, start, on)
+    readings = repo.period_readings(customer.id, start, on, lock=True)  # read() waited for the meter: the newest rows
     use = sum(r.use for r in readings)
     result = settlement(use)
     issued = max(on, local_today())

@@ -197,6 +197,10 @@ def _item(scope: tuple[set[str], set[str]], index: int, item: dict) -> ItemResul
 @transactional
 def _apply(dev: AmiDevice, items: list[dict], key: str, fingerprint: str) -> BatchAnswer:
     results, refused, scope = [], 0, scope_of(dev)
+    # The batch's meters locked first, all together and in the order a reader's file locks them
+    # (by customer): taken item by item, in the device's order, they could deadlock with a file.
+    serials = {item.get("meter") for item in items if isinstance(item, dict) and isinstance(item.get("meter"), str)}
+    repo.active_meters({meter.customer_id for meter in repo.meters_by_serial(serials)}, lock=True)
     for index, item in enumerate(items):
         try:
             results.append(_item(scope, index, item))
