@@ -206,7 +206,7 @@ def cpu_used(before: dict, after: dict) -> float:
     process that ended meanwhile (a recycled worker) is counted through its parent, which adds its
     last figure once it has reaped it: what it used before the first reading is taken off."""
     used = sum(value - before.get(key, 0.0) for key, value in after.items())
-    return max(0.0, used - sum(value for key, value in before.items() if isinstance(key, int) and key not in after))
+    return max(0.0, used - sum(value for key, value in before.items() if key not in after))
 
 
 def log_in(url: str, username: str, password: str) -> list:
