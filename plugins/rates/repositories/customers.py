@@ -91,6 +91,9 @@ def routes() -> list[str]:
 # meter rows first (``lock``: SELECT … FOR UPDATE; SQLite's writers queue for the file from their
 # first statement anyway) and then reads the last readings with a locking read, which sees the
 # newest committed rows — a plain read on MariaDB would see the transaction's older snapshot.
+# Left as it is: those locking reads also lock the gap after each meter's readings, so two files
+# whose meters interleave can deadlock on MariaDB; one of them then fails whole (the database's
+# "try again", nothing recorded) and imports when uploaded again.
 
 
 def active_meter(customer_id: int, lock: bool = False) -> Meter | None:
