@@ -8,6 +8,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.util import find_tables
 
@@ -25,6 +26,11 @@ class Base(DeclarativeBase):
             "pk": "pk_%(table_name)s",
         }
     )
+
+
+# A time kept to the microsecond on MariaDB as well (its DATETIME keeps whole seconds): for times
+# whose order against another matters within a second. SQLite keeps them in its text anyway.
+PRECISE_DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 
 class ErpSQLAlchemy(SQLAlchemy):

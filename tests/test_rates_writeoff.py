@@ -310,3 +310,35 @@ def test_the_receivables_chart_takes_a_write_off_off_and_a_later_recovery_lowers
         payments.import_file(CsvLayout.write([_line("LATE-9", kim_epay, 22_130, paid_on)], file_date=paid_on))
         assert payments.balance(db.session.get(Bill, kim_bill)).status == "paid"
         assert panel() == (5_430, 22_130, 22_130)
+
+
+def test_a_payment_recorded_in_the_same_second_before_the_approval_is_no_recovery(app, lapsed, make_user, monkeypatch):
+    """A payment recorded from the approval on is a recovery; one recorded before it is in the
+    amount written off — even within the same second (MariaDB kept whole seconds, and counted
+    such a payment as recovered again)."""
+    from datetime import datetime, timedelta
+
+    from erp.audit import services as audit
+    from erp.auth.models import User
+    from plugins.rates.services import payments as payments_service
+    from plugins.rates.services import writeoff as writeoff_service
+
+    kim_customer, kim_bill, kim_epay, _total = lapsed["김일번"]
+    park_customer, park_bill, park_epay, _total = lapsed["박복지"]
+    make_user("clerk", roles=["rates_clerk"])
+    make_user("chief", roles=["chief_accountant"])
+    second = datetime(2030, 1, 2, 3, 4, 5)  # every earlier payment was recorded before it
+    with app.test_request_context():
+        ids = {name: db.session.execute(sa.select(User.id).where(User.username == name)).scalar_one() for name in ("clerk", "chief")}
+        with audit.acting_as(ids["clerk"], "clerk"):
+            proposal = writeoff.draft([kim_bill, park_bill], "소멸시효 완성")
+        paid_on = local_today()
+        monkeypatch.setattr(payments_service, "utcnow", lambda: second + timedelta(microseconds=100_000))
+        payments.import_file(CsvLayout.write([_line("SAME-1", park_epay, 1_000, paid_on)], file_date=paid_on))
+        monkeypatch.setattr(writeoff_service, "utcnow", lambda: second + timedelta(microseconds=200_000))
+        with audit.acting_as(ids["chief"], "chief"):
+            assert writeoff.approve(proposal.id).total == 22_130 + 4_430  # 박복지's 1,000 paid before the approval
+        monkeypatch.setattr(payments_service, "utcnow", lambda: second + timedelta(microseconds=300_000))
+        payments.import_file(CsvLayout.write([_line("SAME-2", kim_epay, 5_000, paid_on)], file_date=paid_on))
+        recovered = db.session.execute(sa.select(WriteOffRecovery.bill_id, WriteOffRecovery.amount)).all()
+        assert [tuple(row) for row in recovered] == [(kim_bill, 5_000)]

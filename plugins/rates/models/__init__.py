@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from erp.common.clock import utcnow
 from erp.common.outbox import OutboxMixin
-from erp.extensions import db
+from erp.extensions import PRECISE_DATETIME, db
 
 BIND = "rates"
 Price = sa.Numeric(12, 2)
@@ -456,7 +456,8 @@ class Payment(db.Model):
     posting_key: Mapped[str] = mapped_column(sa.String(120), default="")  # the outbox entry that booked it
     matched_on: Mapped[date | None] = mapped_column()  # a suspense line matched by a clerk
     created_by: Mapped[str] = mapped_column(sa.String(50), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # to the microsecond: a payment recorded after a write-off's approval, even in the same second, is a recovery
+    created_at: Mapped[datetime] = mapped_column(PRECISE_DATETIME, default=utcnow)
 
     bill: Mapped["Bill | None"] = relationship()
     customer: Mapped["Customer | None"] = relationship()

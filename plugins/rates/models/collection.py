@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from erp.common.clock import utcnow
-from erp.extensions import db
+from erp.extensions import PRECISE_DATETIME, db
 
 BIND = "rates"
 
@@ -35,7 +35,7 @@ class WriteOff(db.Model):
     approved_by_id: Mapped[int | None] = mapped_column()
     approved_by: Mapped[str] = mapped_column(sa.String(50), default="")
     approved_on: Mapped[date | None] = mapped_column()  # the entry's date (Korea's)
-    approved_at: Mapped[datetime | None] = mapped_column()  # payments recorded from then on are recoveries
+    approved_at: Mapped[datetime | None] = mapped_column(PRECISE_DATETIME)  # payments recorded from then on are recoveries
     posting_key: Mapped[str] = mapped_column(sa.String(120), default="")
 
     bills: Mapped[list["WriteOffBill"]] = relationship(back_populates="write_off", cascade="all, delete-orphan",
