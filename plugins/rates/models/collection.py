@@ -57,6 +57,7 @@ class WriteOffBill(db.Model):
     write_off_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_write_off.id", ondelete="CASCADE"))
     bill_id: Mapped[int] = mapped_column(sa.ForeignKey("rates_bill.id"), index=True)
     amount: Mapped[int] = mapped_column(sa.BigInteger)
+    late: Mapped[int] = mapped_column(sa.BigInteger, default=0)  # of the amount, the open late charges (가산금)
 
     write_off: Mapped[WriteOff] = relationship(back_populates="bills")
     bill = relationship("Bill")

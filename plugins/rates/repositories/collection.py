@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from erp.common.sql import key_chunks
 from erp.extensions import db
 from plugins.rates.models import (Application, Bill, Customer, LateCharge, Payment, Refund, WriteOff, WriteOffBill,
                                   WriteOffRecovery)
@@ -87,6 +88,18 @@ def lapsed(cutoff: date, limit: int | None = None, claimed_by: int | None = None
     if limit:
         query = query.limit(limit)
     return [(bill, int(amount)) for bill, amount in db.session.execute(query)]
+
+
+def open_late_charges(bill_ids: list[int]) -> dict[int, int]:
+    """bill id → the late charges not paid yet of the bill and of its adjusting bills (as a
+    write-off takes them together)."""
+    root = sa.case((Bill.kind == "adjusting", Bill.original_id), else_=Bill.id)
+    found: dict[int, int] = {}
+    for part in key_chunks(bill_ids):
+        query = (sa.select(root, sa.func.sum(LateCharge.amount - LateCharge.paid)).join(LateCharge, LateCharge.bill_id == Bill.id)
+                 .where(sa.or_(Bill.id.in_(part), sa.and_(Bill.kind == "adjusting", Bill.original_id.in_(part)))).group_by(root))
+        found.update((bill_id, int(late or 0)) for bill_id, late in db.session.execute(query))
+    return found
 
 
 def write_off(write_off_id: int) -> WriteOff | None:

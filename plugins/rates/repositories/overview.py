@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from erp.extensions import db
-from plugins.rates.models import Bill, BillRun, Customer, LateCharge, Payment, Reading, WriteOff, WriteOffBill, WriteOffRecovery
+from plugins.rates.models import Bill, BillRun, Customer, Payment, Reading, WriteOff, WriteOffBill, WriteOffRecovery
 
 
 def latest_run() -> BillRun | None:
@@ -57,24 +57,16 @@ def outstanding_before(first: date) -> int:
 
 
 def written_off_by_month() -> dict[str, int]:
-    """Month of approval (YYYY-MM) → what approved write-offs took off the bills: each bill's amount
-    written off less the late charges it carried (a write-off takes them too, but the bills'
-    totals, which the receivables chart adds up, never held them)."""
-    approved = (sa.select(WriteOffBill.bill_id).join(WriteOff, WriteOff.id == WriteOffBill.write_off_id)
-                .where(WriteOff.status == "approved"))
-    # The bills written off and their adjusting bills, each with the bill written off (the ids come
-    # from the database, never as a list of parameters: years of write-offs are tens of thousands).
-    family = (sa.select(Bill.id.label("bill_id"), sa.case((Bill.kind == "adjusting", Bill.original_id), else_=Bill.id).label("root"))
-              .where(sa.or_(Bill.id.in_(approved), sa.and_(Bill.kind == "adjusting", Bill.original_id.in_(approved))))
-              .subquery())
-    late = dict(db.session.execute(sa.select(family.c.root, sa.func.sum(LateCharge.amount - LateCharge.paid))
-                                   .join(LateCharge, LateCharge.bill_id == family.c.bill_id).group_by(family.c.root)).all())
+    """Month of approval (YYYY-MM) → what approved write-offs took off the bills: the amounts
+    written off less the late charges in them, as they were at the approval (a write-off takes
+    them too, but the bills' totals, which the receivables chart adds up, never held them)."""
+    rows = db.session.execute(sa.select(WriteOff.approved_on, sa.func.sum(WriteOffBill.amount - WriteOffBill.late))
+                              .join(WriteOffBill, WriteOffBill.write_off_id == WriteOff.id)
+                              .where(WriteOff.status == "approved").group_by(WriteOff.approved_on)).all()
     months: dict[str, int] = {}
-    for approved_on, bill_id, amount in db.session.execute(
-            sa.select(WriteOff.approved_on, WriteOffBill.bill_id, WriteOffBill.amount)
-            .join(WriteOffBill, WriteOffBill.write_off_id == WriteOff.id).where(WriteOff.status == "approved")):
+    for approved_on, amount in rows:
         key = f"{approved_on:%Y-%m}"
-        months[key] = months.get(key, 0) + int(amount) - int(late.get(bill_id) or 0)
+        months[key] = months.get(key, 0) + int(amount or 0)
     return months
 
 

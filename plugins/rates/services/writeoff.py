@@ -96,11 +96,12 @@ def approve(write_off_id: int) -> WriteOff:
     if _same_person(write_off):
         refuse(_("A write-off is approved by someone other than the person who drafted it."))
     owing = {bill.id: balance for bill, balance in repo.lapsed(write_off.cutoff, claimed_by=write_off.id)}
+    late = repo.open_late_charges(list(owing))
     for line in list(write_off.bills):
         if owing.get(line.bill_id, 0) <= 0:
             write_off.bills.remove(line)
         else:
-            line.amount = owing[line.bill_id]
+            line.amount, line.late = owing[line.bill_id], late.get(line.bill_id, 0)
     if not write_off.bills:
         refuse(_("Every bill of this write-off has been paid meanwhile; withdraw it."))
     write_off.total = sum(line.amount for line in write_off.bills)
