@@ -174,7 +174,6 @@ class Shape:
                 continue
         return seconds
 
-
     def memory_mb(self) -> tuple[float, float]:
         """The sum of every server process's resident memory, and of its proportional share
         (PSS: pages shared between a gunicorn master and its forked workers counted once)."""

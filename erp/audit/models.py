@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
-from erp.extensions import db
+from erp.extensions import PRECISE_DATETIME, db
 
 GENESIS_HASH = "0" * 64
 CORE_CHAIN = "core"
@@ -31,7 +31,7 @@ class AuditEntryColumns:
 
     seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False)
     # Microseconds are hashed, so MariaDB must keep them (DATETIME(6)).
-    at: Mapped[datetime] = mapped_column(sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb"), index=True)
+    at: Mapped[datetime] = mapped_column(PRECISE_DATETIME, index=True)
     actor_id: Mapped[int | None] = mapped_column(index=True)
     actor: Mapped[str] = mapped_column(sa.String(100), default="")
     action: Mapped[str] = mapped_column(sa.String(30), index=True)

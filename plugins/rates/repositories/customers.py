@@ -105,7 +105,7 @@ def active_meters(customer_ids, lock: bool = False) -> dict[int, Meter]:
     """The meter in service of each of these customers that has one, by customer id."""
     found: dict[int, Meter] = {}
     for part in key_chunks(customer_ids):
-        query = sa.select(Meter).where(Meter.customer_id.in_(part), Meter.removed_on.is_(None)).order_by(Meter.id)
+        query = sa.select(Meter).where(Meter.customer_id.in_(part), Meter.removed_on.is_(None))
         found.update((m.customer_id, m) for m in db.session.execute(query.with_for_update() if lock else query).scalars())
     return found
 

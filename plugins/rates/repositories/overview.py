@@ -32,20 +32,21 @@ def route_progress(since: date) -> list[tuple[str, int, int]]:
     return [(route, int(customers), int(done)) for route, customers, done in rows]
 
 
+def _by_month(day, amount, *where) -> dict[str, int]:
+    """Month of ``day`` (YYYY-MM) → the sum of ``amount`` over the rows ``where`` selects."""
+    month = sa.func.substr(sa.cast(day, sa.String), 1, 7)
+    rows = db.session.execute(sa.select(month, sa.func.sum(amount)).where(*where).group_by(month)).all()
+    return {key: int(total or 0) for key, total in rows}
+
+
 def billed_by_month(first: date) -> dict[str, int]:
     """Month of issue (YYYY-MM) → the amount billed, from ``first`` on."""
-    month = sa.func.substr(sa.cast(Bill.issued_on, sa.String), 1, 7)
-    rows = db.session.execute(sa.select(month, sa.func.sum(Bill.total)).where(Bill.issued_on >= first)
-                              .group_by(month)).all()
-    return {key: int(total or 0) for key, total in rows}
+    return _by_month(Bill.issued_on, Bill.total, Bill.issued_on >= first)
 
 
 def collected_by_month(first: date) -> dict[str, int]:
     """Month of receipt (YYYY-MM) → the amount applied to bills (reversals counted off)."""
-    month = sa.func.substr(sa.cast(Payment.received_on, sa.String), 1, 7)
-    rows = db.session.execute(sa.select(month, sa.func.sum(Payment.applied)).where(Payment.received_on >= first)
-                              .group_by(month)).all()
-    return {key: int(total or 0) for key, total in rows}
+    return _by_month(Payment.received_on, Payment.applied, Payment.received_on >= first)
 
 
 def outstanding_before(first: date) -> int:
@@ -60,19 +61,11 @@ def written_off_by_month() -> dict[str, int]:
     """Month of approval (YYYY-MM) → what approved write-offs took off the bills: the amounts
     written off less the late charges in them, as they were at the approval (a write-off takes
     them too, but the bills' totals, which the receivables chart adds up, never held them)."""
-    rows = db.session.execute(sa.select(WriteOff.approved_on, sa.func.sum(WriteOffBill.amount - WriteOffBill.late))
-                              .join(WriteOffBill, WriteOffBill.write_off_id == WriteOff.id)
-                              .where(WriteOff.status == "approved").group_by(WriteOff.approved_on)).all()
-    months: dict[str, int] = {}
-    for approved_on, amount in rows:
-        key = f"{approved_on:%Y-%m}"
-        months[key] = months.get(key, 0) + int(amount or 0)
-    return months
+    return _by_month(WriteOff.approved_on, WriteOffBill.amount - WriteOffBill.late,
+                     WriteOffBill.write_off_id == WriteOff.id, WriteOff.status == "approved")
 
 
 def recovered_by_month() -> dict[str, int]:
     """Month of receipt (YYYY-MM) → what was paid on written-off bills after their write-off
     (counted as collected, though the bills were already off the receivables)."""
-    month = sa.func.substr(sa.cast(WriteOffRecovery.recovered_on, sa.String), 1, 7)
-    rows = db.session.execute(sa.select(month, sa.func.sum(WriteOffRecovery.amount)).group_by(month)).all()
-    return {key: int(total or 0) for key, total in rows}
+    return _by_month(WriteOffRecovery.recovered_on, WriteOffRecovery.amount)

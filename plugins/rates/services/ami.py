@@ -177,11 +177,11 @@ def _stored(dev: AmiDevice, key: str, fingerprint: str) -> BatchAnswer | None:
     return BatchAnswer(200, {**json.loads(batch.answer), "replayed": True})
 
 
-def _item(scope: tuple[set[str], set[str]], index: int, item: dict) -> ItemResult:
+def _item(scope: tuple[set[str], set[str]], meters: dict, index: int, item: dict) -> ItemResult:
     serial, day, value = item.get("meter"), item.get("read_on"), item.get("value")
     if not isinstance(serial, str) or not isinstance(day, str) or isinstance(value, bool) or not isinstance(value, int):
         raise ServiceError(_("Each reading needs 'meter' (text), 'read_on' (YYYY-MM-DD) and 'value' (whole number)."))
-    meter = repo.meter_by_serial(serial)
+    meter = meters.get(serial)
     if meter is None or meter.removed_on is not None:
         raise ServiceError(_("No meter %(serial)s is in service.", serial=serial))
     if not may_report(scope, meter):
@@ -200,10 +200,11 @@ def _apply(dev: AmiDevice, items: list[dict], key: str, fingerprint: str) -> Bat
     # The batch's meters locked first, all together and in the order a reader's file locks them
     # (by customer): taken item by item, in the device's order, they could deadlock with a file.
     serials = {item.get("meter") for item in items if isinstance(item, dict) and isinstance(item.get("meter"), str)}
-    repo.active_meters({meter.customer_id for meter in repo.meters_by_serial(serials)}, lock=True)
+    meters = {meter.serial: meter for meter in repo.meters_by_serial(serials)}
+    repo.active_meters({meter.customer_id for meter in meters.values()}, lock=True)
     for index, item in enumerate(items):
         try:
-            results.append(_item(scope, index, item))
+            results.append(_item(scope, meters, index, item))
         except ServiceError as error:
             refused += 1
             results.append(ItemResult(index, False, error.message))

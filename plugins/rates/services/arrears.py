@@ -41,6 +41,7 @@ from erp.common.tx import transactional
 from plugins.rates.models import ArrearsRun, Bill, BillRun, Customer, Payment, ReminderNotice, SupplyEvent
 from plugins.rates.repositories import arrears as repo
 from plugins.rates.repositories import customers as customer_repo
+from plugins.rates.repositories import overview
 from plugins.rates.repositories import payments as payment_repo
 from plugins.rates.services import instalments, postings
 from plugins.rates.services.calculation import late_charge, late_charge_sql
@@ -305,6 +306,34 @@ def ageing(as_of: date | None = None, by: str = "route") -> tuple[list[AgeingRow
         total.amounts[bucket] += amount
     return list(rows.values()), total
 
+
+
+@dataclass
+class Receivables:
+    """Month by month (YYYY-MM): billed, collected, written off, and outstanding at the month's end."""
+
+    months: list[str]
+    billed: list[int]
+    collected: list[int]
+    written_off: list[int]
+    outstanding: list[int]
+
+
+def receivables(months: list[str]) -> Receivables:
+    """The receivables of these consecutive months (YYYY-MM, oldest first). Outstanding is billed
+    less collected and less written off; a payment on a written-off bill (a recovery) is collected
+    on a bill already taken off, so it lowers nothing still outstanding."""
+    first = date(int(months[0][:4]), int(months[0][5:]), 1)
+    billed, collected = overview.billed_by_month(first), overview.collected_by_month(first)
+    written_off, recovered = overview.written_off_by_month(), overview.recovered_by_month()
+    running = (overview.outstanding_before(first) - sum(v for k, v in written_off.items() if k < months[0])
+               + sum(v for k, v in recovered.items() if k < months[0]))
+    outstanding = []
+    for key in months:
+        running += billed.get(key, 0) - collected.get(key, 0) - written_off.get(key, 0) + recovered.get(key, 0)
+        outstanding.append(running)
+    return Receivables(months, [billed.get(key, 0) for key in months], [collected.get(key, 0) for key in months],
+                       [written_off.get(key, 0) for key in months], outstanding)
 
 # --- disconnection notices and supply --------------------------------------------------------------
 

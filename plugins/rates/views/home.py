@@ -9,6 +9,7 @@ from erp.common.formatting import fmt_date, number
 from erp.web.home import Chart, Figure, Panel, Row, Series
 from plugins.rates.repositories import bills as bill_repo
 from plugins.rates.repositories import overview
+from plugins.rates.services import arrears
 
 
 def billing() -> Panel:
@@ -41,27 +42,16 @@ def receivables() -> Panel:
     """Billed, collected, written off and outstanding at each month's end over the last twelve months."""
     today = local_today()
     months = [(today.year * 12 + today.month - 1 - k) for k in range(11, -1, -1)]
-    keys = [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in months]
-    first = today.replace(year=months[0] // 12, month=months[0] % 12 + 1, day=1)
-    billed, collected = overview.billed_by_month(first), overview.collected_by_month(first)
-    # A write-off takes its bills off the receivables; a payment on them afterwards (a recovery)
-    # is collected on bills already taken off, so it lowers nothing still outstanding.
-    written_off, recovered = overview.written_off_by_month(), overview.recovered_by_month()
-    running = (overview.outstanding_before(first) - sum(v for k, v in written_off.items() if k < keys[0])
-               + sum(v for k, v in recovered.items() if k < keys[0]))
-    outstanding = []
-    for key in keys:
-        running += billed.get(key, 0) - collected.get(key, 0) - written_off.get(key, 0) + recovered.get(key, 0)
-        outstanding.append(running)
-    chart = Chart("bar", [key[2:].replace("-", ".") for key in keys], [
-        Series(_("Billed"), [billed.get(key, 0) for key in keys]),
-        Series(_("Collected"), [collected.get(key, 0) for key in keys]),
-        Series(_("Written off"), [written_off.get(key, 0) for key in keys]),
-        Series(_("Outstanding at the month's end"), outstanding, kind="line"),
+    found = arrears.receivables([f"{m // 12:04d}-{m % 12 + 1:02d}" for m in months])
+    chart = Chart("bar", [key[2:].replace("-", ".") for key in found.months], [
+        Series(_("Billed"), found.billed),
+        Series(_("Collected"), found.collected),
+        Series(_("Written off"), found.written_off),
+        Series(_("Outstanding at the month's end"), found.outstanding, kind="line"),
     ], unit="won")
     return Panel(_("Receivables, last twelve months"), figures=[
-        Figure(_("Outstanding"), outstanding[-1], url_for("rates.payments"), unit=_("won")),
-        Figure(_("Collected this month"), collected.get(keys[-1], 0), unit=_("won")),
+        Figure(_("Outstanding"), found.outstanding[-1], url_for("rates.payments"), unit=_("won")),
+        Figure(_("Collected this month"), found.collected[-1], unit=_("won")),
     ], chart=chart, name="rates-receivables")
 
 
