@@ -178,3 +178,40 @@ def test_a_session_that_cannot_be_saved_leaves_the_answer_as_it_was(app, client,
     monkeypatch.setattr(DatabaseSessionInterface, "_upsert_session", unreachable)
     answer = client.get("/")
     assert answer.status_code == 200
+
+
+def test_new_visitors_arriving_together_each_keep_their_session(app):
+    """Citizens opening a form at the same moment each get a session that is stored, so each
+    one's form is accepted. On MariaDB an UPDATE-then-INSERT of new sessions deadlocked (each
+    UPDATE's gap lock blocks the other's INSERT) and the victim's form came back 400 "security
+    token missing"; an empty session table puts every new id in the same gap, as in a new site."""
+    import threading
+
+    from erp.extensions import db
+
+    for _round in range(5):
+        with app.app_context():
+            db.session.execute(sa.delete(LoginSession))
+            db.session.commit()
+        visitors = [app.test_client() for _ in range(8)]
+        for number, visitor in enumerate(visitors):  # each from an address of its own, as citizens are
+            visitor.environ_base["REMOTE_ADDR"] = f"10.0.{_round}.{number + 1}"
+        barrier = threading.Barrier(len(visitors))
+        answers: dict[int, int] = {}
+
+        def visit(number, visitor):
+            barrier.wait(timeout=30)
+            form = visitor.get("/complaints/status")
+            posted = visitor.post("/complaints/status", data={
+                "csrf_token": csrf_from(form.get_data(as_text=True)), "receipt_no": f"2026-MW-9{_round}{number:04d}",
+                "phone": "010-0000-0000"})
+            answers[number] = posted.status_code
+
+        threads = [threading.Thread(target=visit, args=pair) for pair in enumerate(visitors)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        # 200: the form again with "no such complaint" (never 400: the token was in a stored session).
+        assert answers == {number: 200 for number in range(len(visitors))}
+        assert len(_session_rows(app)) == len(visitors)

@@ -16,10 +16,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Flask, Request
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
-from sqlalchemy.exc import IntegrityError
 
 from erp.auth.models import LoginSession
 from erp.common.clock import utcnow
+from erp.common.sql import upsert
 from erp.extensions import db
 
 # Requests that never need a session: static files, the probes, and the calls of other services
@@ -81,7 +81,8 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
             # The database went away while the request ran (its answer is already the 503 "try
             # again" page): saving runs after the app's error handlers, where an error would turn
             # that answer into a bare 500. The stored session stays as it was.
-            app.logger.warning("session not saved, the database is unreachable: %s", type(error).__name__)
+            app.logger.warning("session not saved, a database error: %s %s", type(error).__name__,
+                               getattr(error.orig, "args", ("",))[0])
             try:
                 db.session.rollback()
             except sa.exc.DBAPIError:
@@ -103,18 +104,15 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
         db.session.commit()
 
     def _upsert_session(self, session_lifetime: timedelta, session: ServerSideSession, store_id: str) -> None:
+        # One INSERT … ON DUPLICATE KEY UPDATE (SQLite: ON CONFLICT): an UPDATE that finds no row
+        # and then an INSERT lets two new visitors' sessions deadlock on MariaDB (each UPDATE holds
+        # a gap lock the other's INSERT waits for), and the one chosen as victim went unsaved, so
+        # that visitor's first form came back "security token missing".
         data = self.serializer.encode(session)
         expires_at = utcnow() + session_lifetime
         db.session.rollback()
-        updated = db.session.execute(sa.update(LoginSession).where(LoginSession.sid == store_id)
-                                     .values(data=data, expires_at=expires_at)).rowcount
-        if not updated:
-            try:
-                db.session.execute(sa.insert(LoginSession).values(sid=store_id, data=data, expires_at=expires_at))
-            except IntegrityError:  # a parallel request of the same browser inserted it first
-                db.session.rollback()
-                db.session.execute(sa.update(LoginSession).where(LoginSession.sid == store_id)
-                                   .values(data=data, expires_at=expires_at))
+        db.session.execute(upsert(LoginSession.__table__, {"sid": store_id}, {"data": data, "expires_at": expires_at},
+                                  [("data", data), ("expires_at", expires_at)]))
         db.session.commit()
 
     def _delete_expired_sessions(self) -> int:
