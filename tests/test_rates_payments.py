@@ -11,6 +11,7 @@ from io import BytesIO
 import pytest
 import sqlalchemy as sa
 from conftest import csrf_from, login, post_form
+from tests_support import race_on_payments
 from pypdf import PdfReader
 
 from erp import ports
@@ -347,3 +348,21 @@ def test_cms_auto_debit_request_results_and_a_failed_debit_falls_back_to_a_norma
     download = client.post("/rates/payments/cms/request", data={"q-due_on": (due.replace(day=1)).isoformat(), "csrf_token": token},
                            follow_redirects=True)
     assert download.status_code == 200 and "자동이체" in download.get_data(as_text=True)
+
+
+def test_a_bill_paid_at_the_counter_while_a_file_pays_it_is_paid_once_and_the_rest_is_credit(app, bills, monkeypatch):
+    """A bank file naming the bill is being imported when a clerk takes the same amount at the
+    counter: the bill is paid once and the second payment is the customer's credit (used on the
+    next bill or refunded). On MariaDB both read the bill as unpaid and paid it in full — 44,260
+    won applied to a bill of 22,130 and no credit, so the citizen's double payment vanished."""
+    bill_id, _number, reference, total = bills["single"]
+    errors = race_on_payments(app, monkeypatch, lambda: payments.import_file(_file([_line("RACE-1", reference, total)])),
+                              lambda: payments.record_counter(bill_id, total, "김일번"))
+    assert errors == []
+    with app.test_request_context():
+        status = _status(bill_id)
+        assert (status.paid, status.balance) == (22_130, 0)
+        assert payments.customer_credit(db.session.get(Bill, bill_id).customer_id) == 22_130
+        assert sorted(db.session.execute(sa.select(Payment.channel, Payment.applied, Payment.credit)
+                                         .where(Payment.bill_id == bill_id)).all()) == [
+            ("counter", 0, 22_130), ("va", 22_130, 0)]

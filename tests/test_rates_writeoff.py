@@ -342,3 +342,34 @@ def test_a_payment_recorded_in_the_same_second_before_the_approval_is_no_recover
         payments.import_file(CsvLayout.write([_line("SAME-2", kim_epay, 5_000, paid_on)], file_date=paid_on))
         recovered = db.session.execute(sa.select(WriteOffRecovery.bill_id, WriteOffRecovery.amount)).all()
         assert [tuple(row) for row in recovered] == [(kim_bill, 5_000)]
+
+
+def test_a_payment_imported_while_the_write_off_is_approved_is_taken_off_it(app, lapsed, make_user, monkeypatch):
+    """The chief approves a write-off while a bank file paying one of its bills is being imported:
+    the approval waits for the file and writes off only what is still owed. On MariaDB it wrote
+    off the bill in full from what it read before the file's commit — the receivable taken off
+    twice, by the payment and by the write-off, and the payment no recovery either."""
+    from erp.audit import services as audit
+    from erp.auth.models import User
+    from tests_support import race_on_payments
+
+    _kim_customer, kim_bill, kim_epay, _total = lapsed["김일번"]
+    _park_customer, park_bill, _epay, _total = lapsed["박복지"]
+    make_user("clerk", roles=["rates_clerk"])
+    make_user("chief", roles=["chief_accountant"])
+    with app.test_request_context():
+        ids = {name: db.session.execute(sa.select(User.id).where(User.username == name)).scalar_one() for name in ("clerk", "chief")}
+        with audit.acting_as(ids["clerk"], "clerk"):
+            proposal_id = writeoff.draft([kim_bill, park_bill], "소멸시효 완성").id
+
+    def approve():
+        with audit.acting_as(ids["chief"], "chief"):
+            writeoff.approve(proposal_id)
+
+    errors = race_on_payments(app, monkeypatch, lambda: payments.import_file(CsvLayout.write(
+        [_line("LATE-1", kim_epay, 22_130, local_today())], file_date=local_today())), approve)
+    assert errors == []
+    with app.test_request_context():
+        proposal = db.session.get(WriteOff, proposal_id)
+        assert (proposal.status, [line.bill_id for line in proposal.bills], proposal.total) == ("approved", [park_bill], 5_430)
+        assert db.session.execute(sa.select(sa.func.count()).select_from(WriteOffRecovery)).scalar() == 0

@@ -196,3 +196,45 @@ def test_a_caller_that_catches_a_refusal_keeps_its_own_audit_records_and_not_the
 
         outer_again()
         assert ran == []  # the undone call's after-commit work went with it
+
+
+@pytest.mark.mariadb
+def test_read_committed_begins_the_outermost_services_work_and_is_refused_after_a_write(app, town):
+    """tx.read_committed: the outermost service's transaction runs in READ COMMITTED (a nested
+    service finds it so), the request's reads before it are dropped; called by a service that has
+    written already, or nested under one that did not call it, it refuses rather than silently
+    running in the snapshot it was meant to avoid."""
+    isolation = sa.text("SELECT @@tx_isolation")
+
+    @tx.transactional
+    def nested():
+        tx.read_committed(Bill.__table__)
+        return db.session.execute(isolation).scalar()
+
+    @tx.transactional
+    def outermost():
+        tx.read_committed(Bill.__table__)
+        return db.session.execute(isolation).scalar(), nested()
+
+    @tx.transactional
+    def writes_first():
+        customer_repo.get(town["welfare"]).phone = "010-0000-0000"
+        db.session.flush()
+        tx.read_committed(Bill.__table__)
+
+    @tx.transactional
+    def forgets():
+        db.session.execute(sa.select(Bill.id)).first()
+        return nested()
+
+    with app.test_request_context():
+        assert db.session.execute(isolation).scalar() == "REPEATABLE-READ"
+        assert outermost() == ("READ-COMMITTED", "READ-COMMITTED")
+        db.session.rollback()
+        # Back in the pool, the connection is as every other request finds it.
+        assert db.session.execute(isolation).scalar() == "REPEATABLE-READ"
+        with pytest.raises(RuntimeError, match="before the service writes"):
+            writes_first()
+        with pytest.raises(RuntimeError, match="outermost service"):
+            forgets()
+        assert customer_repo.get(town["welfare"]).phone != "010-0000-0000"

@@ -20,3 +20,42 @@ def gunicorn_settings() -> dict:
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def race_on_payments(app, monkeypatch, first, second):
+    """Run ``first`` and, once it has read what the bills were paid (and before it writes), run
+    ``second`` beside it, each in a request of its own: two writers of the same bills' money at
+    the same moment (rates). Returns the errors raised."""
+    import threading
+    import time
+
+    from plugins.rates.repositories import payments as payment_repo
+
+    has_read, errors = threading.Event(), []
+    read_paid = payment_repo.paid_sums
+
+    def slow_paid_sums(bill_ids):
+        found = read_paid(bill_ids)
+        if not has_read.is_set():
+            has_read.set()
+            time.sleep(1.5)  # the other writer acts meanwhile
+        return found
+
+    monkeypatch.setattr(payment_repo, "paid_sums", slow_paid_sums)
+
+    def run(work, wait):
+        if wait:
+            has_read.wait(timeout=30)
+        with app.test_request_context():
+            try:
+                work()
+            except Exception as error:  # reported to the test
+                errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(first, False)), threading.Thread(target=run, args=(second, True))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
+

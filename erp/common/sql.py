@@ -163,7 +163,7 @@ def key_chunks(keys, size: int = KEYS_CHUNK):
 KEY_TABLE_FROM = 20_000  # keys: from here MariaDB reads them from a temporary table
 
 
-def rows_for_keys(table, sql: str, keys, *fixed) -> list[tuple]:
+def rows_for_keys(table, sql: str, keys, *fixed, lock: bool = False) -> list[tuple]:
     """The rows of ``sql`` — whose ``{in}`` stands for the keys, ``{mark}`` for a parameter of
     ``fixed`` — for every key of ``keys``, straight on the driver (an import looks up hundreds of
     thousands of keys, and compiling a SQLAlchemy statement per chunk cost more than running it).
@@ -175,7 +175,8 @@ def rows_for_keys(table, sql: str, keys, *fixed) -> list[tuple]:
     ``KEY_TABLE_FROM`` keys, they are loaded into a temporary table and ``{in}`` reads them from
     it: one semi-join instead of a hundred IN lists of thousands of values, each of which MariaDB
     turns into a derived table of its own (ten times quicker at half a million keys). ``sql``
-    names only columns of the models, never input."""
+    names only columns of the models, never input. ``lock``: the rows are read FOR UPDATE (on
+    MariaDB; SQLite runs one writer at a time anyway)."""
     keys = list(dict.fromkeys(keys))
     keys.sort()
     if not keys:
@@ -183,6 +184,8 @@ def rows_for_keys(table, sql: str, keys, *fixed) -> list[tuple]:
     connection = db.session.connection(bind_arguments={"clause": table})
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     sql = sql.replace("{mark}", mark)
+    if lock and connection.dialect.name in ("mysql", "mariadb"):
+        sql += " FOR UPDATE"
     rows: list[tuple] = []
     cursor = connection.connection.driver_connection.cursor()
     try:
@@ -199,6 +202,17 @@ def rows_for_keys(table, sql: str, keys, *fixed) -> list[tuple]:
     finally:
         cursor.close()
     return rows
+
+
+def lock_keys(table, column: str, keys) -> None:
+    """Lock the rows of ``table`` whose ``column`` is among ``keys`` until the transaction ends,
+    in key order (SELECT … FOR UPDATE, :func:`rows_for_keys`), so writers that lock this way never
+    wait for each other in a circle. Nothing on SQLite, whose writers take turns from BEGIN
+    IMMEDIATE on."""
+    if db.session.get_bind(clause=table).dialect.name == "sqlite":
+        return
+    name = table.c[column].name  # a column of the model, never input
+    rows_for_keys(table, f"SELECT {name} FROM {table.name} WHERE {name} IN ({{in}})", keys, lock=True)  # nosec B608
 
 
 @contextmanager

@@ -23,6 +23,7 @@ _DEPTH = "erp_tx_depth"
 _SAVEPOINTS = "erp_tx_savepoints"
 _PENDING = "erp_tx_after_commit"  # registered in the open transaction
 _READY = "erp_tx_after_commit_ready"  # committed; to run when the outermost service returns
+_WROTE = "erp_tx_wrote"  # the open transaction has flushed changes
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,36 @@ def rollback() -> None:
     session.rollback()
 
 
+READ_COMMITTED = "READ COMMITTED"
+
+
+def read_committed(table) -> None:
+    """Run this unit of work on ``table``'s database in READ COMMITTED (MariaDB): each statement
+    reads what is committed when it runs. A service that serialises on row locks (SELECT … FOR
+    UPDATE) needs it to see what the writer it waited for committed — under the default REPEATABLE
+    READ every plain read after the wait returns the snapshot of the transaction's first read,
+    taken before it (two payments of one bill would each find it unpaid).
+
+    The outermost service calls it before it writes: the request's reads so far are rolled back
+    (nothing of them is kept; objects read reload when next used) and its transaction begins
+    anew. A nested service calls it to check that its caller did. SQLite needs nothing: it runs
+    one writer at a time from BEGIN IMMEDIATE on. (With a binary log, MariaDB writes such a
+    transaction's changes as rows: its default binlog_format MIXED does; STATEMENT refuses them.)"""
+    session = db.session()
+    if session.get_bind(clause=table).dialect.name not in ("mysql", "mariadb"):
+        return
+    options = {"isolation_level": READ_COMMITTED}
+    if session.info.get(_DEPTH, 0) > 1:
+        connection = session.connection(bind_arguments={"clause": table})
+        if connection.get_execution_options().get("isolation_level") != READ_COMMITTED:
+            raise RuntimeError("read_committed() is called by the outermost service, before the nested one")
+        return
+    if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+        raise RuntimeError("read_committed() comes before the service writes")
+    session.rollback()
+    session.connection(bind_arguments={"clause": table}, execution_options=options)
+
+
 def after_commit(callback) -> None:
     """Run ``callback()`` after the outermost unit of work commits (never if it rolls back)."""
     session = db.session()
@@ -113,6 +144,7 @@ def after_commit(callback) -> None:
 
 
 def _committed(session) -> None:
+    session.info.pop(_WROTE, None)
     pending = session.info.pop(_PENDING, None)
     if pending:
         session.info.setdefault(_READY, []).extend(pending)
@@ -120,6 +152,7 @@ def _committed(session) -> None:
 
 def _rolled_back(session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_WROTE, None)
 
 
 def _run_ready(session) -> None:
@@ -138,6 +171,7 @@ def init_app(app) -> None:
     if not sa.event.contains(db.session, "after_commit", _on_commit):
         sa.event.listen(db.session, "after_commit", _on_commit)
         sa.event.listen(db.session, "after_rollback", _on_rollback)
+        sa.event.listen(db.session, "after_flush", _on_flush)
 
 
 # Both events also fire for a savepoint's release and rollback, while it is still the session's
@@ -145,6 +179,10 @@ def init_app(app) -> None:
 def _on_commit(session) -> None:
     if not session.in_nested_transaction():
         _committed(session)
+
+
+def _on_flush(session, _context) -> None:
+    session.info[_WROTE] = True
 
 
 def _on_rollback(session) -> None:

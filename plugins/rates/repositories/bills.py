@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
-from erp.common.sql import raw_rows
+from erp.common.sql import key_chunks, lock_keys, raw_rows
 from erp.extensions import db
 from plugins.rates.models import Bill, BillRun, Customer, CustomerReduction, Meter, Outbox, Reading, RunProfile
 
@@ -43,6 +43,22 @@ def runs(page: int = 1, per_page: int = 30):
 
 def bill(bill_id: int) -> Bill | None:
     return db.session.get(Bill, bill_id)
+
+
+def lock_bills(bill_ids) -> None:
+    """Lock the bills for the transaction: one writer of a bill's payments (or of its write-off)
+    at a time. In id order, whoever asks, so two writers never wait for each other in a circle.
+    The writer then reads what the bills have been paid in READ COMMITTED (erp.common.tx), which
+    shows what the writer before it committed."""
+    lock_keys(Bill.__table__, "id", bill_ids)
+
+
+def with_adjusting(bill_ids: list[int]) -> list[int]:
+    """``bill_ids`` and the ids of their adjusting bills (a bill's family, whose balance is one)."""
+    found = list(bill_ids)
+    for part in key_chunks(bill_ids):
+        found += db.session.execute(sa.select(Bill.id).where(Bill.kind == "adjusting", Bill.original_id.in_(part))).scalars()
+    return found
 
 
 def bill_by_number(number: str) -> Bill | None:

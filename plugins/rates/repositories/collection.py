@@ -102,8 +102,12 @@ def open_late_charges(bill_ids: list[int]) -> dict[int, int]:
     return found
 
 
-def write_off(write_off_id: int) -> WriteOff | None:
-    return db.session.get(WriteOff, write_off_id)
+def write_off(write_off_id: int, lock: bool = False) -> WriteOff | None:
+    """The write-off; ``lock``: read afresh and locked for the transaction (one approval of it)."""
+    if not lock:
+        return db.session.get(WriteOff, write_off_id)
+    return db.session.execute(sa.select(WriteOff).where(WriteOff.id == write_off_id).with_for_update()
+                              .execution_options(populate_existing=True)).scalar_one_or_none()
 
 
 def write_offs(limit: int = 200) -> list[WriteOff]:

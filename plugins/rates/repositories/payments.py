@@ -15,9 +15,11 @@ from plugins.rates.repositories.collection import written_off
 RECEIPT_KINDS = ("payment", "reversal")  # not the credits of adjusting bills nor refunds, booked on their own
 
 
-def bills_by_number(numbers: list[str]) -> dict[str, tuple[int, int, int]]:
-    """number → (bill id, customer id, total) of the bills among ``numbers``."""
-    rows = rows_for_keys(Bill.__table__, "SELECT number, id, customer_id, total FROM rates_bill WHERE number IN ({in})", numbers)
+def bills_by_number(numbers: list[str], lock: bool = False) -> dict[str, tuple[int, int, int]]:
+    """number → (bill id, customer id, total) of the bills among ``numbers``; ``lock``: locked as
+    they are read, in number order (repositories.bills.lock_bills)."""
+    rows = rows_for_keys(Bill.__table__, "SELECT number, id, customer_id, total FROM rates_bill WHERE number IN ({in})", numbers,
+                         lock=lock)
     return dict(zip(map(itemgetter(0), rows), map(itemgetter(1, 2, 3), rows)))  # BIGINT columns: ints on both drivers
 
 
@@ -56,8 +58,13 @@ def known(channel: str, txn_ids: list[str]) -> set[str]:
     return {row[0] for row in rows}
 
 
-def get(payment_id: int) -> Payment | None:
-    return db.session.get(Payment, payment_id)
+def get(payment_id: int, lock: bool = False) -> Payment | None:
+    """The payment; ``lock``: read afresh and locked for the transaction (one clerk matches or
+    reverses it at a time)."""
+    if not lock:
+        return db.session.get(Payment, payment_id)
+    return db.session.execute(sa.select(Payment).where(Payment.id == payment_id).with_for_update()
+                              .execution_options(populate_existing=True)).scalar_one_or_none()
 
 
 def reversal_of(payment_id: int) -> Payment | None:

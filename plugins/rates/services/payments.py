@@ -172,14 +172,20 @@ def import_lines(lines: list[layouts.PaymentLine], source: str) -> ImportResult:
                 result.errors.append(layouts.at(line.line_no, _("The transaction %(txn)s appears twice.", txn=line.txn_id)))
             seen.add(pair)
         return result
+    tx.read_committed(Payment.__table__)
     known = {(channel, txn) for channel in {channel for channel, _txn in pairs}
              for txn in repo.known(channel, [txn for of, txn in pairs if of == channel])}
     fresh = [line for line, pair in zip(lines, pairs) if pair not in known] if known else lines
     result.known = len(lines) - len(fresh)
     candidates = bill_numbers_of([line.reference for line in fresh])
-    bills = repo.bills_by_number([number for numbers in candidates.values() for number in numbers])
+    # One writer of a bill's payments at a time: a counter payment, another file or a write-off of
+    # the same bill waits for this one's commit, and reads what it paid (tx.read_committed). The
+    # bills named are locked as they are read (a second pass over half a million bills to lock
+    # them cost a quarter more time); those of the customers named by their account after.
+    bills = repo.bills_by_number([number for numbers in candidates.values() for number in numbers], lock=True)
     accounts = repo.customers_by_virtual_account([ref for ref, numbers in candidates.items() if not numbers])
     customer_bills = repo.customer_bills(list(set(accounts.values())))
+    bill_repo.lock_bills([b for rows in customer_bills.values() for b, _ in rows])
     paid = repo.paid_sums([b[0] for b in bills.values()] + [b for rows in customer_bills.values() for b, _ in rows])
     totals = {b: t for rows in customer_bills.values() for b, t in rows}
     # What each reference names — (bill id, customer id, total) — resolved once per reference
@@ -311,11 +317,13 @@ def customer_credit(customer_id: int) -> int:
 @transactional
 def record_counter(bill_id: int, amount: int, payer: str = "") -> Payment:
     """A payment at the counter (창구수납) for a bill: recorded now, booked with the day's close."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        refuse(_("The amount must be a whole number of won, more than zero."), "amount")
+    tx.read_committed(Payment.__table__)
+    bill_repo.lock_bills([bill_id])  # after a payment of the bill being recorded meanwhile (import_lines)
     bill = bill_repo.bill(bill_id)
     if bill is None:
         refuse(_("There is no such bill."))
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        refuse(_("The amount must be a whole number of won, more than zero."), "amount")
     owing = balance(bill).balance
     applied = max(0, min(amount, owing))
     today = local_today()
@@ -337,7 +345,8 @@ def reverse(payment_id: int, reason: str) -> Payment:
     bill's balance and the customer's credit return to what they were without it. When its
     excess was already used as credit on other bills, those uses are undone as far as needed
     (``arrears.return_credit``): the bills owe again and the credit never falls below zero."""
-    original = repo.get(payment_id)
+    tx.read_committed(Payment.__table__)
+    original = repo.get(payment_id, lock=True)  # one reversal of it, however many clerks click
     if original is None or original.kind != "payment":
         refuse(_("Choose a payment to reverse."))
     reason = (reason or "").strip()
@@ -345,6 +354,8 @@ def reverse(payment_id: int, reason: str) -> Payment:
         refuse(_("Give the reason for the reversal."), "reason")
     if repo.reversal_of(original.id) is not None:
         refuse(_("This payment is reversed already."))
+    if original.bill_id is not None:
+        bill_repo.lock_bills([original.bill_id])
     reversal = repo.add(Payment(channel=original.channel, txn_id=f"~R{original.id}", kind="reversal", reverses_id=original.id,
                                 received_on=local_today(), reference=original.reference, payer=reason[:100],
                                 amount=-original.amount, bill_id=original.bill_id, customer_id=original.customer_id,
@@ -370,7 +381,8 @@ def match(payment_id: int, bill_number: str) -> Payment:
     """Match a suspense line to a bill (by its number or e-payment number): the amount pays the
     bill, the excess becomes the customer's credit, and — when the line was booked as 가수금
     already — an entry moves it from suspense to the receivable."""
-    payment = repo.get(payment_id)
+    tx.read_committed(Payment.__table__)
+    payment = repo.get(payment_id, lock=True)  # one clerk matches it: a second finds it matched
     if payment is None or payment.status != "suspense" or payment.kind != "payment":
         refuse(_("Choose an unmatched payment."))
     if repo.reversal_of(payment.id) is not None:
@@ -380,6 +392,7 @@ def match(payment_id: int, bill_number: str) -> Payment:
     if not found:
         refuse(_("There is no bill with this number."), "bill_number")
     bill_id, customer_id, total = next(iter(found.values()))
+    bill_repo.lock_bills([bill_id])
     owing = total - repo.paid_sums([bill_id]).get(bill_id, 0)
     payment.bill_id, payment.customer_id = bill_id, customer_id
     payment.applied = max(0, min(payment.amount, owing))

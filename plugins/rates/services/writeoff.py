@@ -25,6 +25,7 @@ from erp.common.clock import local_today, utcnow
 from erp.common.errors import refuse
 from erp.common.tx import transactional
 from plugins.rates.models import WriteOff, WriteOffBill, WriteOffRecovery
+from plugins.rates.repositories import bills as bill_repo
 from plugins.rates.repositories import collection as repo
 from plugins.rates.services import postings
 
@@ -90,11 +91,15 @@ def _same_person(write_off: WriteOff) -> bool:
 def approve(write_off_id: int) -> WriteOff:
     """The chief accountant approves a drafted write-off (not the drafter): each bill is written off
     for what it still owes now (a bill paid meanwhile drops out) and the entry is owed to accounting."""
-    write_off = repo.write_off(write_off_id)
+    tx.read_committed(WriteOff.__table__)
+    write_off = repo.write_off(write_off_id, lock=True)
     if write_off is None or write_off.status != "draft":
         refuse(_("Choose a drafted write-off."))
     if _same_person(write_off):
         refuse(_("A write-off is approved by someone other than the person who drafted it."))
+    # A payment of its bills being recorded now is waited for and taken off what they owe; one
+    # recorded after waits for the approval and is booked as a recovery (payments.import_lines).
+    bill_repo.lock_bills(bill_repo.with_adjusting([line.bill_id for line in write_off.bills]))
     owing = {bill.id: balance for bill, balance in repo.lapsed(write_off.cutoff, claimed_by=write_off.id)}
     late = repo.open_late_charges(list(owing))
     for line in list(write_off.bills):
