@@ -366,3 +366,21 @@ def test_a_bill_paid_at_the_counter_while_a_file_pays_it_is_paid_once_and_the_re
         assert sorted(db.session.execute(sa.select(Payment.channel, Payment.applied, Payment.credit)
                                          .where(Payment.bill_id == bill_id)).all()) == [
             ("counter", 0, 22_130), ("va", 22_130, 0)]
+
+
+def test_the_same_file_imported_twice_at_once_is_booked_once(app, bills, monkeypatch):
+    """A clerk uploads the bank's file twice in a row and both imports run at once: its lines are
+    recorded and booked once. The second either waits and finds them known (SQLite) or, having
+    read them as new before the first committed, is refused whole with a message to import the
+    file again (MariaDB). Before, it booked the file's cash a second time, with no lines behind it."""
+    _bill_id, _number, reference, total = bills["single"]
+    data = _file([_line("TWICE-1", reference, total), _line("TWICE-2", "0000", 1_000)])
+    results = []
+    errors = race_on_payments(app, monkeypatch, lambda: results.append(payments.import_file(data)),
+                              lambda: results.append(payments.import_file(data)))
+    assert all(isinstance(error, ServiceError) and "다시" in error.message for error in errors)
+    assert sorted(result.new for result in results) == ([0, 2] if len(results) == 2 else [2])
+    with app.test_request_context():
+        assert _payment_count() == 2
+        postings.relay()
+        assert _balances(["1111"])["1111"] == (total + 1_000, 0)

@@ -373,3 +373,38 @@ def test_a_payment_imported_while_the_write_off_is_approved_is_taken_off_it(app,
         proposal = db.session.get(WriteOff, proposal_id)
         assert (proposal.status, [line.bill_id for line in proposal.bills], proposal.total) == ("approved", [park_bill], 5_430)
         assert db.session.execute(sa.select(sa.func.count()).select_from(WriteOffRecovery)).scalar() == 0
+
+
+def test_a_payment_held_in_suspense_and_matched_after_the_approval_is_a_recovery(app, lapsed, make_user):
+    """Two deposits nobody can read wait in suspense (가수금) from before a write-off. The one a
+    clerk matches to a bill before the approval takes that bill out of it; the one matched after
+    the approval to a written-off bill is a recovery — the allowance restored — as a payment
+    recorded after the approval is. Matched lines were never recoveries: their recording time,
+    before the approval, was all that was compared."""
+    from erp.audit import services as audit
+    from erp.auth.models import User
+    from plugins.rates.models import Payment
+
+    _kim_customer, kim_bill, kim_epay, _total = lapsed["김일번"]
+    _park_customer, park_bill, park_epay, _total = lapsed["박복지"]
+    make_user("clerk", roles=["rates_clerk"])
+    make_user("chief", roles=["chief_accountant"])
+    with app.test_request_context():
+        ids = {name: db.session.execute(sa.select(User.id).where(User.username == name)).scalar_one() for name in ("clerk", "chief")}
+        today = local_today()
+        result = payments.import_file(CsvLayout.write([_line("SUS-1", "0000", 22_130, today), _line("SUS-2", "0001", 5_430, today)],
+                                                      file_date=today))
+        assert (result.new, result.suspense) == (2, 2)
+        held = dict(db.session.execute(sa.select(Payment.txn_id, Payment.id).where(Payment.status == "suspense")).all())
+        with audit.acting_as(ids["clerk"], "clerk"):
+            proposal_id = writeoff.draft([kim_bill, park_bill], "소멸시효 완성").id
+            payments.match(held["SUS-2"], park_epay)  # before the approval
+        with audit.acting_as(ids["chief"], "chief"):
+            proposal = writeoff.approve(proposal_id)
+        assert ([line.bill_id for line in proposal.bills], proposal.total) == ([kim_bill], 22_130)
+        with audit.acting_as(ids["clerk"], "clerk"):
+            payments.match(held["SUS-1"], kim_epay)  # after it
+        assert db.session.execute(sa.select(WriteOffRecovery.bill_id, WriteOffRecovery.amount)).all() == [(kim_bill, 22_130)]
+        postings.relay()
+        # 10,000 of the allowance used by the write-off, 22,130 restored by the recovery.
+        assert _balances(["1114"])["1114"] == (10_000, 32_130)

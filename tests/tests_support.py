@@ -52,10 +52,12 @@ def race_on_payments(app, monkeypatch, first, second):
             except Exception as error:  # reported to the test
                 errors.append(error)
 
-    threads = [threading.Thread(target=run, args=(first, False)), threading.Thread(target=run, args=(second, True))]
+    threads = [threading.Thread(target=run, args=(first, False), daemon=True),
+               threading.Thread(target=run, args=(second, True), daemon=True)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    assert has_read.is_set() and not any(thread.is_alive() for thread in threads), f"the two writers did not both finish: {errors}"
     return errors
 

@@ -101,7 +101,7 @@ def next_value(table, keys: dict, column: str) -> int:
 
 
 def bulk_insert(table, columns: list[str], rows: list[tuple], *, ignore: bool = False,
-                references_read: bool = False) -> None:
+                references_read: bool = False) -> int:
     """Insert ``rows`` (tuples in the order of ``columns``) into ``table`` with one executemany on
     the driver: no per-row objects, which is what makes million-row writes take seconds. With
     ``ignore``, rows whose unique key exists already are skipped, so a repeated write is harmless.
@@ -109,14 +109,15 @@ def bulk_insert(table, columns: list[str], rows: list[tuple], *, ignore: bool = 
 
     ``references_read``: the caller read, in this transaction, every row the rows' foreign keys
     name, from tables whose rows are never deleted — MariaDB's bulk load then skips looking each
-    up again (a third of a payment file's load); its unique keys are checked as always."""
+    up again (a third of a payment file's load); its unique keys are checked as always.
+
+    Returns how many rows were inserted (with ``ignore``, those skipped are not counted)."""
     if not rows:
-        return
+        return 0
     connection = db.session.connection(bind_arguments={"clause": table})
     dialect = connection.dialect
     if dialect.name in ("mysql", "mariadb") and len(rows) >= LOAD_DATA_FROM:
-        _load_data(connection, table, columns, rows, ignore, references_read)
-        return
+        return _load_data(connection, table, columns, rows, ignore, references_read)
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     prefix, suffix = "INSERT INTO", ""
     if ignore:
@@ -130,7 +131,7 @@ def bulk_insert(table, columns: list[str], rows: list[tuple], *, ignore: bool = 
     # Identifiers come from the table definition, never from input.
     sql = (f"{prefix} {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
            f"VALUES ({', '.join([mark] * len(columns))}){suffix}")
-    connection.exec_driver_sql(sql, rows)
+    return connection.exec_driver_sql(sql, rows).rowcount
 
 
 def raw_rows(statement, table) -> list[tuple]:
@@ -279,9 +280,10 @@ def _local_infile_open(connection):
 
 
 def _load_data(connection, table, columns: list[str], rows: list[tuple], ignore: bool,
-               references_read: bool = False) -> None:
+               references_read: bool = False) -> int:
     """MariaDB's bulk path: the rows written to a temporary file and loaded by the server in one
-    statement, several times quicker than a multi-row INSERT built by the Python driver."""
+    statement, several times quicker than a multi-row INSERT built by the Python driver. Returns
+    the rows loaded."""
     import os
     import tempfile
 
@@ -294,9 +296,9 @@ def _load_data(connection, table, columns: list[str], rows: list[tuple], ignore:
             connection.exec_driver_sql("SET SESSION foreign_key_checks = 0")
         # Identifiers come from the table definition and the path from tempfile, never from input.
         with _local_infile_open(connection):
-            connection.exec_driver_sql(
+            return connection.exec_driver_sql(
                 f"LOAD DATA LOCAL INFILE '{path}' {'IGNORE' if ignore else ''} INTO TABLE {quote(table.name)} "
-                f"CHARACTER SET utf8mb4 ({', '.join(quote(c) for c in columns)})")
+                f"CHARACTER SET utf8mb4 ({', '.join(quote(c) for c in columns)})").rowcount
     finally:
         if references_read:
             connection.exec_driver_sql("SET SESSION foreign_key_checks = 1")

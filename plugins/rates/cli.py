@@ -159,8 +159,11 @@ def import_payments(file: str, layout: str | None):
     from pathlib import Path
 
     path = Path(file)
-    with audit.acting_as(None, "cli"):
-        result = payments.import_file(path.read_bytes(), layout or "", f"{layout or 'auto'}:{path.name}"[:60])
+    try:
+        with audit.acting_as(None, "cli"):
+            result = payments.import_file(path.read_bytes(), layout or "", f"{layout or 'auto'}:{path.name}"[:60])
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
     if result.errors:
         for error in result.errors:
             click.echo(error, err=True)

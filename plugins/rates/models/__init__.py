@@ -455,6 +455,8 @@ class Payment(db.Model):
     source: Mapped[str] = mapped_column(sa.String(60), default="")  # the layout and file, the gateway, or "counter"
     posting_key: Mapped[str] = mapped_column(sa.String(120), default="")  # the outbox entry that booked it
     matched_on: Mapped[date | None] = mapped_column()  # a suspense line matched by a clerk
+    # when: matched after a write-off's approval, the line is a recovery (collection.unrecognised_recoveries)
+    matched_at: Mapped[datetime | None] = mapped_column(PRECISE_DATETIME)
     created_by: Mapped[str] = mapped_column(sa.String(50), default="")
     # to the microsecond: a payment recorded after a write-off's approval, even in the same second, is a recovery
     created_at: Mapped[datetime] = mapped_column(PRECISE_DATETIME, default=utcnow)

@@ -46,10 +46,12 @@ def bill(bill_id: int) -> Bill | None:
 
 
 def lock_bills(bill_ids) -> None:
-    """Lock the bills for the transaction: one writer of a bill's payments (or of its write-off)
-    at a time. In id order, whoever asks, so two writers never wait for each other in a circle.
-    The writer then reads what the bills have been paid in READ COMMITTED (erp.common.tx), which
-    shows what the writer before it committed."""
+    """Lock the bills for the transaction, in id order: one writer of a bill's money (a payment,
+    a match, a reversal, a write-off) at a time. The writer then reads what the bills have been
+    paid in READ COMMITTED (erp.common.tx), which shows what the writer before it committed.
+    A payment file locks the bills it names as it reads them, in number order, sparing a second
+    pass over half a million bills; two writers of the same bills in crossed orders can then
+    deadlock, and MariaDB stops one: its work is rolled back whole and it is asked again."""
     lock_keys(Bill.__table__, "id", bill_ids)
 
 

@@ -129,7 +129,8 @@ def write_off_of_bill(bill_id: int) -> WriteOff | None:
 
 def unrecognised_recoveries() -> list[tuple[int, int, int, date]]:
     """(payment id, bill id, applied, received on) of payments and reversals applied to written-off
-    bills after their write-off and not booked as recoveries yet. Driven by the (few) written-off
+    bills after their write-off — recorded after its approval, or a suspense line matched to the
+    bill after it — and not booked as recoveries yet. Driven by the (few) written-off
     bills, so cheap after an import of any size: the IN names them to SQLite's planner, which
     otherwise read every payment (twice, one per arm of the union) after each import."""
     approved = _approved_bills()
@@ -137,7 +138,8 @@ def unrecognised_recoveries() -> list[tuple[int, int, int, date]]:
              .join(approved, approved.c.bill_id == Payment.bill_id)
              .outerjoin(WriteOffRecovery, WriteOffRecovery.payment_id == Payment.id)
              .where(Payment.bill_id.in_(written_off_ids()),
-                    WriteOffRecovery.id.is_(None), Payment.applied != 0, Payment.created_at >= approved.c.approved_at)
+                    WriteOffRecovery.id.is_(None), Payment.applied != 0,
+                    sa.func.coalesce(Payment.matched_at, Payment.created_at) >= approved.c.approved_at)
              .order_by(Payment.id))
     return [(row[0], row[1], int(row[2]), row[3]) for row in db.session.execute(query)]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from erp.audit import services as audit
+from erp.common.errors import ServiceError
 from erp.auth.access import public
 from erp.web.body_limits import max_body
 from erp.web.limits import limit
@@ -35,6 +36,7 @@ FIELDS = ("channel", "txn_id", "received_on", "transferred_on", "bank_code", "br
             tag="rates", responses={200: Answer("What the batch did (a batch pushed again is all known).",
                                                 schemas.PaymentsImported),
                                     400: "A bad batch or item: nothing imported (errors per item).",
+                                    409: "The same lines were being imported at that moment: nothing imported; push again.",
                                     401: "No gateway token.", 403: "An unknown or disabled gateway token."})
 def push_payments():
     header = request.headers.get("Authorization", "")
@@ -60,8 +62,11 @@ def push_payments():
             errors.append(f"item {index}: {error}")
     if errors:
         return jsonify(error="bad request", message="nothing imported", errors=errors, status=400), 400
-    with audit.acting_as(None, f"gateway:{gateway.name}"):
-        result = payments.import_lines(lines, f"gateway:{gateway.name}"[:60])
+    try:
+        with audit.acting_as(None, f"gateway:{gateway.name}"):
+            result = payments.import_lines(lines, f"gateway:{gateway.name}"[:60])
+    except ServiceError as error:  # the same batch being pushed at this moment: push it again
+        return jsonify(error="conflict", message=error.message, status=409), 409
     if result.errors:
         return jsonify(error="bad request", message="nothing imported", errors=result.errors, status=400), 400
     return jsonify(result.as_dict())

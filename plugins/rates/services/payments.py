@@ -184,8 +184,13 @@ def import_lines(lines: list[layouts.PaymentLine], source: str) -> ImportResult:
     # them cost a quarter more time); those of the customers named by their account after.
     bills = repo.bills_by_number([number for numbers in candidates.values() for number in numbers], lock=True)
     accounts = repo.customers_by_virtual_account([ref for ref, numbers in candidates.items() if not numbers])
-    customer_bills = repo.customer_bills(list(set(accounts.values())))
-    bill_repo.lock_bills([b for rows in customer_bills.values() for b, _ in rows])
+    customer_ids = list(set(accounts.values()))
+    customer_bills = repo.customer_bills(customer_ids)
+    if customer_bills:
+        bill_repo.lock_bills([b for rows in customer_bills.values() for b, _ in rows])
+        # Read again once locked: a bill written off (or issued) while this waited drops out (or in).
+        customer_bills = repo.customer_bills(customer_ids)
+        bill_repo.lock_bills([b for rows in customer_bills.values() for b, _ in rows])
     paid = repo.paid_sums([b[0] for b in bills.values()] + [b for rows in customer_bills.values() for b, _ in rows])
     totals = {b: t for rows in customer_bills.values() for b, t in rows}
     # What each reference names — (bill id, customer id, total) — resolved once per reference
@@ -244,7 +249,11 @@ def import_lines(lines: list[layouts.PaymentLine], source: str) -> ImportResult:
     result.matched, result.suspense, result.amount = matched, unmatched_lines, sum(total[0] for total in sums.values())
     # ignore: a concurrent import of an overlapping file may have written a line meanwhile;
     # references_read: every bill and customer named was read above (and none is ever deleted).
-    bulk_insert(Payment.__table__, COLUMNS, rows, ignore=True, references_read=True)
+    if bulk_insert(Payment.__table__, COLUMNS, rows, ignore=True, references_read=True) != len(rows):
+        # Lines read as new were recorded meanwhile by an import of the same lines (the same file
+        # uploaded twice at once): this one's sums would book them again. Nothing of it stays.
+        refuse(_("The same payments were being imported at this moment; nothing was imported from this file. "
+                 "Import it again: the lines already recorded are skipped."))
     result.new = len(rows)
     for (day, channel), key in sorted(keys.items()):
         postings.owe_posting(key, day, f"상하수도요금 수납 {day.isoformat()} {layouts.CHANNEL_LABELS[channel]}", _entry_lines(*sums[key]))
@@ -397,7 +406,7 @@ def match(payment_id: int, bill_number: str) -> Payment:
     payment.bill_id, payment.customer_id = bill_id, customer_id
     payment.applied = max(0, min(payment.amount, owing))
     payment.credit = payment.amount - payment.applied
-    payment.status, payment.matched_on = "matched", local_today()
+    payment.status, payment.matched_on, payment.matched_at = "matched", local_today(), utcnow()
     if payment.posting_key not in ("", "-"):
         lines = [(SUSPENSE, payment.amount, 0, "가수금 정리")] + _entry_lines(0, payment.applied, payment.credit, 0)
         postings.owe_posting(f"rates:payment-match:{payment.id}", payment.matched_on,

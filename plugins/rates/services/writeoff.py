@@ -63,6 +63,9 @@ def draft(bill_ids: list[int], reason: str) -> WriteOff:
     wanted = {int(b) for b in bill_ids}
     if not wanted:
         refuse(_("Choose the bills to write off."))
+    # One claim of a bill: a draft of the same bill at this moment waits, then finds it claimed.
+    tx.read_committed(WriteOff.__table__)
+    bill_repo.lock_bills(sorted(wanted))
     limit = cutoff()
     lapsed = {bill.id: (bill, balance) for bill, balance in repo.lapsed(limit)}
     if not wanted <= lapsed.keys():
@@ -141,7 +144,8 @@ def _write_off_lines(total: int, on: date) -> list[tuple]:
 @transactional
 def withdraw(write_off_id: int, note: str = "") -> WriteOff:
     """A drafted write-off withdrawn (its bills become candidates again)."""
-    write_off = repo.write_off(write_off_id)
+    tx.read_committed(WriteOff.__table__)
+    write_off = repo.write_off(write_off_id, lock=True)  # not while it is being approved
     if write_off is None or write_off.status != "draft":
         refuse(_("Choose a drafted write-off."))
     write_off.status = "withdrawn"
