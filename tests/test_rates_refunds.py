@@ -15,7 +15,7 @@ from erp.common.clock import local_today
 from erp.extensions import db
 from plugins.rates.demo import load_tariff
 from plugins.rates.models import Bill, Refund
-from plugins.rates.services import billing, inquiry, payments, postings
+from plugins.rates.services import billing, inquiry, payments, postings, refunds
 from plugins.rates.services import customers as customers_service
 from plugins.rates.services.notices import payment_reference
 from plugins.rates.services.payment_layouts import CsvLayout, PaymentLine
@@ -108,3 +108,25 @@ def test_a_lowered_paid_bill_leaves_a_credit_refunded_and_posted(app, paid, make
     page = post_form(clerk, f"/rates/payments/refunds/{refund_id}/paid", {"paid_on": paid_on.isoformat()},
                      page="/rates/payments/refunds", follow=True).get_data(as_text=True)
     assert "지급을 기다리는 환불을 선택하십시오" in page
+
+
+def test_two_refunds_of_one_credit_listed_at_once_pay_it_out_once(app, paid, monkeypatch):
+    """Two clerks list a refund of the same 10,000 won credit at the same moment: one is listed,
+    the other is told the credit is 0 won. On MariaDB each read the credit as 10,000 and both were
+    listed — the customer paid out twice and the credit at -10,000."""
+    from erp.common.errors import ServiceError
+    from tests_support import race_on_payments
+
+    kim_customer, kim_bill = paid["김일번"]
+    with app.test_request_context():
+        payments.record_counter(kim_bill, 10_000, "김일번")  # the bill was paid already: all of it is credit
+        assert payments.customer_credit(kim_customer) == 10_000
+
+    def refund():
+        refunds.list_refund(kim_customer, 10_000, bank="농협", account="302-1234-5678-91", holder="김일번", reason="이중 납부")
+
+    errors = race_on_payments(app, monkeypatch, refund, refund, pause_after="credit_of")
+    assert len(errors) == 1 and isinstance(errors[0], ServiceError) and "0원" in errors[0].message
+    with app.test_request_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Refund)).scalar() == 1
+        assert payments.customer_credit(kim_customer) == 0

@@ -22,26 +22,27 @@ def gunicorn_settings() -> dict:
         os.environ.update(saved)
 
 
-def race_on_payments(app, monkeypatch, first, second):
-    """Run ``first`` and, once it has read what the bills were paid (and before it writes), run
-    ``second`` beside it, each in a request of its own: two writers of the same bills' money at
-    the same moment (rates). Returns the errors raised."""
+def race_on_payments(app, monkeypatch, first, second, pause_after: str = "paid_sums"):
+    """Run ``first`` and, once it has read what the bills were paid (or the customer's credit:
+    ``pause_after="credit_of"``) and before it writes, run ``second`` beside it, each in a request
+    of its own: two writers of the same money at the same moment (rates). Returns the errors
+    raised."""
     import threading
     import time
 
     from plugins.rates.repositories import payments as payment_repo
 
     has_read, errors = threading.Event(), []
-    read_paid = payment_repo.paid_sums
+    read = getattr(payment_repo, pause_after)
 
-    def slow_paid_sums(bill_ids):
-        found = read_paid(bill_ids)
+    def slow_read(*args):
+        found = read(*args)
         if not has_read.is_set():
             has_read.set()
             time.sleep(1.5)  # the other writer acts meanwhile
         return found
 
-    monkeypatch.setattr(payment_repo, "paid_sums", slow_paid_sums)
+    monkeypatch.setattr(payment_repo, pause_after, slow_read)
 
     def run(work, wait):
         if wait:

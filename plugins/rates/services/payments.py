@@ -41,6 +41,7 @@ from erp.extensions import db
 from erp.i18n import N_
 from plugins.rates.models import Payment, PaymentGateway
 from plugins.rates.repositories import bills as bill_repo
+from plugins.rates.repositories import collection as collection_repo
 from plugins.rates.repositories import payments as repo
 from plugins.rates.services import payment_layouts as layouts
 from plugins.rates.services import arrears, postings, writeoff
@@ -372,6 +373,7 @@ def reverse(payment_id: int, reason: str) -> Payment:
                                 source="reversal", created_by=audit.current_actor()[1][:50], created_at=utcnow()))
     returned = 0
     if original.credit > 0 and original.customer_id is not None:
+        collection_repo.customer(original.customer_id, lock=True)  # beside a refund of the same credit
         # The excess may have paid later bills as credit already: those uses are undone (the
         # bills owe again) rather than leave the customer a credit below zero.
         shortfall = -repo.credit_of(original.customer_id)

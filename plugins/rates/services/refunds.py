@@ -68,11 +68,12 @@ def _text(value: str, field: str, limit: int, message: str) -> str:
 def list_refund(customer_id: int, amount: int, *, bank: str, account: str, holder: str, reason: str = "") -> Refund:
     """List a refund of (part of) the customer's credit for payment to a bank account; the credit
     is taken off now."""
-    customer = repo.customer(customer_id)
-    if customer is None:
-        refuse(_("There is no such customer."))
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         refuse(_("The amount must be a whole number of won, more than zero."), "amount")
+    tx.read_committed(Refund.__table__)
+    customer = repo.customer(customer_id, lock=True)  # two refunds at once never take the same credit
+    if customer is None:
+        refuse(_("There is no such customer."))
     credit = payment_repo.credit_of(customer.id)
     if amount > credit:
         refuse(_("The customer's credit is %(credit)s won; a refund cannot be more.", credit=f"{credit:,}"), "amount")
@@ -100,7 +101,8 @@ def list_refund(customer_id: int, amount: int, *, bank: str, account: str, holde
 def pay_refund(refund_id: int, paid_on: date | None = None) -> Refund:
     """Record that a listed refund was paid out (on ``paid_on``, default today, by the current
     user) and owe accounting its entry: the credit (2113) against cash (1111)."""
-    refund = repo.refund(refund_id)
+    tx.read_committed(Refund.__table__)
+    refund = repo.refund(refund_id, lock=True)  # two clerks recording it at once: the second finds it paid
     if refund is None or refund.status != "listed":
         refuse(_("Choose a refund waiting to be paid."))
     paid_on = paid_on or local_today()
