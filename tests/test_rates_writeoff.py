@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from conftest import login, post_form
 
 from erp import ports
+from erp.audit import services as audit
 from erp.common.clock import local_today
 from erp.common.errors import ServiceError
 from erp.extensions import db
@@ -54,6 +55,11 @@ def lapsed(app):
                              [("5218", 10_000, 0, "대손상각비"), ("1114", 0, 10_000, "대손충당금")])
         postings.relay()
         return found
+
+
+def _clerk_and_chief(make_user) -> dict[str, int]:
+    """A rates clerk who drafts write-offs and a chief accountant who approves them: name → user id."""
+    return {"clerk": make_user("clerk", roles=["rates_clerk"]), "chief": make_user("chief", roles=["chief_accountant"])}
 
 
 def _balances(codes):
@@ -129,21 +135,15 @@ def test_write_off_drafted_approved_by_another_posted_and_a_later_payment_recogn
 def test_a_reversed_recovery_is_booked_back_and_a_bill_paid_before_approval_drops_out(app, lapsed, make_user):
     kim_customer, kim_bill, kim_epay, _total = lapsed["김일번"]
     park_customer, park_bill, park_epay, _total = lapsed["박복지"]
-    make_user("clerk", roles=["rates_clerk"])
-    make_user("chief", roles=["chief_accountant"])
+    ids = _clerk_and_chief(make_user)
     with app.test_request_context():
-        from erp.audit import services as audit
-        from erp.auth.models import User
-
-        clerk_id = db.session.execute(sa.select(User.id).where(User.username == "clerk")).scalar_one()
-        chief_id = db.session.execute(sa.select(User.id).where(User.username == "chief")).scalar_one()
-        with audit.acting_as(clerk_id, "clerk"):
+        with audit.acting_as(ids["clerk"], "clerk"):
             proposal = writeoff.draft([kim_bill, park_bill], "소멸시효 완성")
             with pytest.raises(ServiceError, match="기안자가 아닌"):
                 writeoff.approve(proposal.id)
         # 박복지 pays the rest before the approval: the bill drops out of the write-off.
         payments.import_file(CsvLayout.write([_line("P-2", park_epay, 5_430, local_today())], file_date=local_today()))
-        with audit.acting_as(chief_id, "chief"):
+        with audit.acting_as(ids["chief"], "chief"):
             proposal = writeoff.approve(proposal.id)
         assert ([line.bill_id for line in proposal.bills], proposal.total) == ([kim_bill], 22_130)
         assert db.session.execute(sa.select(sa.func.count()).select_from(WriteOffRecovery)).scalar() == 0
@@ -159,11 +159,8 @@ def test_a_reversed_recovery_is_booked_back_and_a_bill_paid_before_approval_drop
 
 def test_a_bill_lowered_by_an_adjusting_bill_is_written_off_for_what_the_two_still_ask(app, lapsed, make_user):
     kim_customer, kim_bill, _epay, _total = lapsed["김일번"]
-    make_user("clerk", roles=["rates_clerk"])
-    make_user("chief", roles=["chief_accountant"])
+    ids = _clerk_and_chief(make_user)
     with app.test_request_context():
-        from erp.audit import services as audit
-        from erp.auth.models import User
         from plugins.rates.services import adjustments
 
         adjusting = adjustments.adjust(kim_bill, use=11, reason="검침 오류 정정")
@@ -171,7 +168,6 @@ def test_a_bill_lowered_by_an_adjusting_bill_is_written_off_for_what_the_two_sti
         assert 0 < owed < 22_130
         # The adjusting bill is not a candidate of its own: the original stands for both.
         assert [(bill.id, amount) for bill, amount in writeoff.candidates() if bill.customer_id == kim_customer] == [(kim_bill, owed)]
-        ids = {name: db.session.execute(sa.select(User.id).where(User.username == name)).scalar_one() for name in ("clerk", "chief")}
         with audit.acting_as(ids["clerk"], "clerk"):
             proposal = writeoff.draft([kim_bill], "소멸시효 완성")
         with audit.acting_as(ids["chief"], "chief"):
@@ -191,15 +187,11 @@ def test_a_written_off_bill_is_asked_for_nowhere_in_collection(app, lapsed, make
     that was not written off stays in every one of them."""
     kim_customer, kim_bill, _epay, _total = lapsed["김일번"]
     park_customer, park_bill, _epay, _total = lapsed["박복지"]
-    make_user("clerk", roles=["rates_clerk"])
-    make_user("chief", roles=["chief_accountant"])
+    ids = _clerk_and_chief(make_user)
     with app.test_request_context():
-        from erp.audit import services as audit
-        from erp.auth.models import User
         from plugins.rates.models import LateCharge, Payment
         from plugins.rates.services import arrears
 
-        ids = {name: db.session.execute(sa.select(User.id).where(User.username == name)).scalar_one() for name in ("clerk", "chief")}
         with audit.acting_as(ids["clerk"], "clerk"):
             proposal = writeoff.draft([kim_bill], "소멸시효 완성")
         with audit.acting_as(ids["chief"], "chief"):
@@ -253,11 +245,8 @@ def test_a_lapsed_bill_is_written_off_with_its_late_charges_and_not_while_an_ins
     receivables too. A bill in a kept instalment plan is not lapsed (the plan acknowledges the debt)."""
     kim_customer, kim_bill, _epay, _total = lapsed["김일번"]
     park_customer, park_bill, _epay, _total = lapsed["박복지"]
-    make_user("clerk", roles=["rates_clerk"])
-    make_user("chief", roles=["chief_accountant"])
+    ids = _clerk_and_chief(make_user)
     with app.test_request_context():
-        from erp.audit import services as audit
-        from erp.auth.models import User
         from plugins.rates.services import arrears, instalments
 
         arrears.run(local_today())  # the one-time 3 %: 22,130 → 660, 5,430 → 160
@@ -265,7 +254,6 @@ def test_a_lapsed_bill_is_written_off_with_its_late_charges_and_not_while_an_ins
         assert [(bill.id, owed) for bill, owed in writeoff.candidates()] == [(kim_bill, 22_790), (park_bill, 5_590)]
         instalments.create_plan(park_customer, 3, local_today(), "분납 약정")
         assert [(bill.id, owed) for bill, owed in writeoff.candidates()] == [(kim_bill, 22_790)]
-        ids = {name: db.session.execute(sa.select(User.id).where(User.username == name)).scalar_one() for name in ("clerk", "chief")}
         with audit.acting_as(ids["clerk"], "clerk"):
             proposal = writeoff.draft([kim_bill], "소멸시효 완성")
         with audit.acting_as(ids["chief"], "chief"):
@@ -283,11 +271,8 @@ def test_the_receivables_chart_takes_a_write_off_off_and_a_later_recovery_lowers
     which the bills' totals never held — and a payment on the written-off bill afterwards is
     collected on a bill already off the receivables."""
     kim_customer, kim_bill, kim_epay, _total = lapsed["김일번"]
-    make_user("clerk", roles=["rates_clerk"])
-    make_user("chief", roles=["chief_accountant"])
+    ids = _clerk_and_chief(make_user)
     with app.test_request_context():
-        from erp.audit import services as audit
-        from erp.auth.models import User
         from plugins.rates.services import arrears
         from plugins.rates.views.home import receivables
 
@@ -299,7 +284,6 @@ def test_the_receivables_chart_takes_a_write_off_off_and_a_later_recovery_lowers
         arrears.run(local_today())  # late charges 660 and 160: owed, but not bills' totals
         # 22,130 + 7,430 billed in 2022, 2,000 paid.
         assert panel() == (27_560, 0, 0)
-        ids = {name: db.session.execute(sa.select(User.id).where(User.username == name)).scalar_one() for name in ("clerk", "chief")}
         with audit.acting_as(ids["clerk"], "clerk"):
             proposal = writeoff.draft([kim_bill], "소멸시효 완성")
         with audit.acting_as(ids["chief"], "chief"):
@@ -318,18 +302,14 @@ def test_a_payment_recorded_in_the_same_second_before_the_approval_is_no_recover
     such a payment as recovered again)."""
     from datetime import datetime, timedelta
 
-    from erp.audit import services as audit
-    from erp.auth.models import User
     from plugins.rates.services import payments as payments_service
     from plugins.rates.services import writeoff as writeoff_service
 
     kim_customer, kim_bill, kim_epay, _total = lapsed["김일번"]
     park_customer, park_bill, park_epay, _total = lapsed["박복지"]
-    make_user("clerk", roles=["rates_clerk"])
-    make_user("chief", roles=["chief_accountant"])
+    ids = _clerk_and_chief(make_user)
     second = datetime(2030, 1, 2, 3, 4, 5)  # every earlier payment was recorded before it
     with app.test_request_context():
-        ids = {name: db.session.execute(sa.select(User.id).where(User.username == name)).scalar_one() for name in ("clerk", "chief")}
         with audit.acting_as(ids["clerk"], "clerk"):
             proposal = writeoff.draft([kim_bill, park_bill], "소멸시효 완성")
         paid_on = local_today()
@@ -349,16 +329,12 @@ def test_a_payment_imported_while_the_write_off_is_approved_is_taken_off_it(app,
     the approval waits for the file and writes off only what is still owed. On MariaDB it wrote
     off the bill in full from what it read before the file's commit — the receivable taken off
     twice, by the payment and by the write-off, and the payment no recovery either."""
-    from erp.audit import services as audit
-    from erp.auth.models import User
     from tests_support import race_on_payments
 
     _kim_customer, kim_bill, kim_epay, _total = lapsed["김일번"]
     _park_customer, park_bill, _epay, _total = lapsed["박복지"]
-    make_user("clerk", roles=["rates_clerk"])
-    make_user("chief", roles=["chief_accountant"])
+    ids = _clerk_and_chief(make_user)
     with app.test_request_context():
-        ids = {name: db.session.execute(sa.select(User.id).where(User.username == name)).scalar_one() for name in ("clerk", "chief")}
         with audit.acting_as(ids["clerk"], "clerk"):
             proposal_id = writeoff.draft([kim_bill, park_bill], "소멸시효 완성").id
 
@@ -381,16 +357,12 @@ def test_a_payment_held_in_suspense_and_matched_after_the_approval_is_a_recovery
     the approval to a written-off bill is a recovery — the allowance restored — as a payment
     recorded after the approval is. Matched lines were never recoveries: their recording time,
     before the approval, was all that was compared."""
-    from erp.audit import services as audit
-    from erp.auth.models import User
     from plugins.rates.models import Payment
 
     _kim_customer, kim_bill, kim_epay, _total = lapsed["김일번"]
     _park_customer, park_bill, park_epay, _total = lapsed["박복지"]
-    make_user("clerk", roles=["rates_clerk"])
-    make_user("chief", roles=["chief_accountant"])
+    ids = _clerk_and_chief(make_user)
     with app.test_request_context():
-        ids = {name: db.session.execute(sa.select(User.id).where(User.username == name)).scalar_one() for name in ("clerk", "chief")}
         today = local_today()
         result = payments.import_file(CsvLayout.write([_line("SUS-1", "0000", 22_130, today), _line("SUS-2", "0001", 5_430, today)],
                                                       file_date=today))

@@ -82,7 +82,7 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
             # again" page): saving runs after the app's error handlers, where an error would turn
             # that answer into a bare 500. The stored session stays as it was.
             app.logger.warning("session not saved, a database error: %s %s", type(error).__name__,
-                               getattr(error.orig, "args", ("",))[0])
+                               (getattr(error.orig, "args", None) or ("",))[0])
             try:
                 db.session.rollback()
             except sa.exc.DBAPIError:

@@ -104,7 +104,7 @@ def open_late_charges(bill_ids: list[int]) -> dict[int, int]:
 
 def write_off(write_off_id: int, lock: bool = False) -> WriteOff | None:
     """The write-off; ``lock``: read afresh and locked for the transaction (one approval of it)."""
-    return db.session.get(WriteOff, write_off_id, with_for_update=lock or None, populate_existing=lock)
+    return db.session.get(WriteOff, write_off_id, with_for_update=lock, populate_existing=lock)
 
 
 def write_offs(limit: int = 200) -> list[WriteOff]:
@@ -160,7 +160,7 @@ def recovered_payment_ids(payment_ids: list[int]) -> set[int]:
 
 def refund(refund_id: int, lock: bool = False) -> Refund | None:
     """The refund; ``lock``: read afresh and locked for the transaction (paid out once)."""
-    return db.session.get(Refund, refund_id, with_for_update=lock or None, populate_existing=lock)
+    return db.session.get(Refund, refund_id, with_for_update=lock, populate_existing=lock)
 
 
 def refunds(status: str | None = None, limit: int = 500) -> list[Refund]:
@@ -223,7 +223,7 @@ def open_application(customer_id: int, kind: str) -> Application | None:
 def customer(customer_id: int, lock: bool = False) -> Customer | None:
     """The customer; ``lock``: read afresh and locked for the transaction — one writer taking
     from the customer's credit at a time (a refund, a reversal's undoing of credit uses)."""
-    return db.session.get(Customer, customer_id, with_for_update=lock or None, populate_existing=lock)
+    return db.session.get(Customer, customer_id, with_for_update=lock, populate_existing=lock)
 
 
 def add(obj):

@@ -61,7 +61,7 @@ def known(channel: str, txn_ids: list[str]) -> set[str]:
 def get(payment_id: int, lock: bool = False) -> Payment | None:
     """The payment; ``lock``: read afresh and locked for the transaction (one clerk matches or
     reverses it at a time)."""
-    return db.session.get(Payment, payment_id, with_for_update=lock or None, populate_existing=lock)
+    return db.session.get(Payment, payment_id, with_for_update=lock, populate_existing=lock)
 
 
 def reversal_of(payment_id: int) -> Payment | None:

@@ -307,7 +307,6 @@ def ageing(as_of: date | None = None, by: str = "route") -> tuple[list[AgeingRow
     return list(rows.values()), total
 
 
-
 @dataclass
 class Receivables:
     """Month by month (YYYY-MM): billed, collected, written off, and outstanding at the month's end."""
@@ -334,6 +333,7 @@ def receivables(months: list[str]) -> Receivables:
         outstanding.append(running)
     return Receivables(months, [billed.get(key, 0) for key in months], [collected.get(key, 0) for key in months],
                        [written_off.get(key, 0) for key in months], outstanding)
+
 
 # --- disconnection notices and supply --------------------------------------------------------------
 
