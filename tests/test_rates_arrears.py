@@ -20,7 +20,7 @@ from erp import ports
 from erp.common.errors import ServiceError
 from erp.extensions import db
 from plugins.rates.demo import load_tariff
-from plugins.rates.models import Bill, LateCharge, Outbox, Tariff
+from plugins.rates.models import Bill, LateCharge, Outbox, Refund, Tariff
 from plugins.rates.services import arrears, billing, instalments, payments, postings
 from plugins.rates.services import customers as customers_service
 from plugins.rates.services.calculation import late_charge, late_charge_sql
@@ -577,3 +577,60 @@ def test_reversing_a_payment_whose_credit_paid_a_late_charge_reopens_the_charge(
         assert db.session.execute(sa.select(LateCharge.paid).where(LateCharge.bill_id == october_bill)).scalar() == 0
         item = arrears.amount_due(customer_id, date(2026, 12, 7)).items[0]
         assert (item.balance, item.late_charges) == (22_130, 660)
+
+
+# --- credits applied while the same bills are paid ------------------------------------------------
+
+def _credit_and_october_owing(app, october):
+    """The single customer owes October's 22,130 won and holds 10,000 won of credit (November's
+    bill overpaid)."""
+    november = _november(app, october)["single"]
+    _pay(payment_reference(november), november.total + 10_000, "T-OVER", date(2026, 12, 5))
+    customer_id, october_bill = october["single"]
+    assert payments.customer_credit(customer_id) == 10_000
+    assert payments.balance(db.session.get(Bill, october_bill)).balance == 22_130
+    return customer_id, october_bill
+
+
+def test_a_bill_paid_at_the_counter_while_the_arrears_run_applies_credit_to_it_is_paid_once(app, october, monkeypatch):
+    """The arrears run reads what the customer owes; before it applies the credit, the customer
+    pays October's bill at the counter. The bill is paid once and the customer keeps 10,000 won of
+    credit (unused, or the counter's excess when the run went first, as on SQLite). On MariaDB the run applied the credit to the bill the counter had just paid: 32,130 won
+    paid on a 22,130 won bill and the credit gone."""
+    from plugins.rates.repositories import arrears as arrears_repo
+    from tests_support import race_on_payments
+
+    with app.test_request_context():
+        customer_id, october_bill = _credit_and_october_owing(app, october)
+
+    errors = race_on_payments(app, monkeypatch, lambda: arrears.run(date(2026, 12, 21)),
+                              lambda: payments.record_counter(october_bill, 22_130, "김일번"),
+                              pause_after="open_items", repo=arrears_repo)
+    assert errors == []
+    with app.test_request_context():
+        assert payments.balance(db.session.get(Bill, october_bill)).paid == 22_130
+        assert payments.customer_credit(customer_id) == 10_000  # unused, or given back by the counter's excess
+
+
+def test_a_credit_refunded_while_the_arrears_run_applies_it_is_used_once(app, october, monkeypatch):
+    """The arrears run reads the customer's credit; before it applies it, a clerk lists the same
+    credit for refund. One of them gets it: the credit never falls below zero. On MariaDB both did
+    — 10,000 won listed for refund and also applied to October's bill (credit -10,000)."""
+    from plugins.rates.repositories import arrears as arrears_repo
+    from plugins.rates.services import refunds
+    from tests_support import race_on_payments
+
+    with app.test_request_context():
+        customer_id, october_bill = _credit_and_october_owing(app, october)
+
+    def refund():
+        refunds.list_refund(customer_id, 10_000, bank="농협", account="302-1234-5678-91", holder="김일번", reason="이중 납부")
+
+    errors = race_on_payments(app, monkeypatch, lambda: arrears.run(date(2026, 12, 21)), refund,
+                              pause_after="open_items", repo=arrears_repo)
+    assert len(errors) <= 1, errors
+    with app.test_request_context():
+        assert payments.customer_credit(customer_id) == 0
+        used = payments.balance(db.session.get(Bill, october_bill)).paid
+        refunded = db.session.execute(sa.select(sa.func.coalesce(sa.func.sum(Refund.amount), 0))).scalar()
+        assert (used, refunded) in ((10_000, 0), (0, 10_000))

@@ -384,3 +384,30 @@ def test_the_same_file_imported_twice_at_once_is_booked_once(app, bills, monkeyp
         assert _payment_count() == 2
         postings.relay()
         assert _balances(["1111"])["1111"] == (total + 1_000, 0)
+
+
+def test_the_same_cms_result_file_imported_twice_at_once_is_answered_once(app, bills, monkeypatch):
+    """The bank's auto-debit results are imported twice at the same moment: the first records the
+    debit paid and the one failed, the second finds both answered. On MariaDB the second read them
+    as still asked too and reported them answered again: "1 debited, 1 failed" twice."""
+    from plugins.rates.models import Customer
+    from plugins.rates.services import cms
+    from plugins.rates.services.payment_layouts import CmsResultLine, write_cms_result
+
+    single, apartment = bills["single"], bills["apartment"]
+    with app.test_request_context():
+        due = db.session.get(Bill, single[0]).due_on
+        for key in ("single", "apartment"):
+            db.session.get(Customer, db.session.get(Bill, bills[key][0]).customer_id).auto_debit = True
+        db.session.commit()
+        lines, _errors = parse(cms.request(due).data, "fixed")
+        txns = {p.reference: p.txn_id for p in lines}
+    results = write_cms_result([CmsResultLine(0, txns[single[1]], "0000", 22_130, due, ""),
+                                CmsResultLine(0, txns[apartment[1]], "E012", 0, due, "잔액부족")], file_date=due)
+    answers = []
+    errors = race_on_payments(app, monkeypatch, lambda: answers.append(cms.import_results(results)),
+                              lambda: answers.append(cms.import_results(results)), pause_after="debit_by_txn")
+    assert errors == []
+    assert sorted((a.paid, a.failed, a.known) for a in answers) == [(0, 0, 2), (1, 1, 0)]
+    with app.test_request_context():
+        assert db.session.execute(sa.select(Payment).where(Payment.channel == "cms")).scalar_one().amount == 22_130

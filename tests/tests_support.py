@@ -22,27 +22,28 @@ def gunicorn_settings() -> dict:
         os.environ.update(saved)
 
 
-def race_on_payments(app, monkeypatch, first, second, pause_after: str = "paid_sums"):
+def race_on_payments(app, monkeypatch, first, second, pause_after: str = "paid_sums", repo=None):
     """Run ``first`` and, once it has read what the bills were paid (or the customer's credit:
-    ``pause_after="credit_of"``) and before it writes, run ``second`` beside it, each in a request
-    of its own: two writers of the same money at the same moment (rates). Returns the errors
-    raised."""
+    ``pause_after="credit_of"``; or another read of ``repo``, the payments repository by default)
+    and before it writes, run ``second`` beside it, each in a request of its own: two writers of
+    the same money at the same moment (rates). Returns the errors raised."""
     import threading
     import time
 
     from plugins.rates.repositories import payments as payment_repo
 
+    repo = repo or payment_repo
     has_read, errors = threading.Event(), []
-    read = getattr(payment_repo, pause_after)
+    read = getattr(repo, pause_after)
 
-    def slow_read(*args):
-        found = read(*args)
+    def slow_read(*args, **kwargs):
+        found = read(*args, **kwargs)
         if not has_read.is_set():
             has_read.set()
             time.sleep(1.5)  # the other writer acts meanwhile
         return found
 
-    monkeypatch.setattr(payment_repo, pause_after, slow_read)
+    monkeypatch.setattr(repo, pause_after, slow_read)
 
     def run(work, wait):
         if wait:

@@ -116,18 +116,20 @@ def read_committed(table) -> None:
 
     The outermost service calls it before it writes: the request's reads so far are rolled back
     (nothing of them is kept; objects read reload when next used) and its transaction begins
-    anew. A nested service calls it to check that its caller did. SQLite needs nothing: it runs
-    one writer at a time from BEGIN IMMEDIATE on. (With a binary log, MariaDB writes such a
-    transaction's changes as rows: its default binlog_format MIXED does; STATEMENT refuses them.)"""
+    anew. A nested service, or a helper called after its service did so, calls it to check that
+    it was done. SQLite needs nothing: it runs one writer at a time from BEGIN IMMEDIATE on. (With
+    a binary log, MariaDB writes such a transaction's changes as rows: its default binlog_format
+    MIXED does; STATEMENT refuses them.)"""
     session = db.session()
     if session.get_bind(clause=table).dialect.name not in ("mysql", "mariadb"):
         return
     options = {"isolation_level": READ_COMMITTED}
-    if session.info.get(_DEPTH, 0) > 1:
+    if session.in_transaction():
         connection = session.connection(bind_arguments={"clause": table})
-        if connection.get_execution_options().get("isolation_level") != READ_COMMITTED:
-            raise RuntimeError("read_committed() is called by the outermost service, before the nested one")
-        return
+        if connection.get_execution_options().get("isolation_level") == READ_COMMITTED:
+            return  # begun so by this service, earlier, or by its caller
+    if session.info.get(_DEPTH, 0) > 1:
+        raise RuntimeError("read_committed() is called by the outermost service, before the nested one")
     if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
         raise RuntimeError("read_committed() comes before the service writes")
     session.rollback()

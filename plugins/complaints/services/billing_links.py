@@ -49,7 +49,12 @@ def latest_bill(complaint):
 @transactional
 def link(complaint_id: int, *, bill_number: str = "", corrected_use: int | None = None, on: date | None = None,
          final_reading: int | None = None, reason: str = "") -> BillingLink:
-    """Take the complaint's billing action and record the bill it produced on the complaint."""
+    """Take the complaint's billing action and record the bill it produced on the complaint.
+
+    The bill is issued through the rates port, which applies the customer's credit under row
+    locks and so needs its work begun in READ COMMITTED: in one process the port's call joins
+    this transaction, which therefore begins so (a no-op over HTTP and on SQLite)."""
+    tx.read_committed(BillingLink.__table__)
     complaint = repo.get(complaint_id)
     if complaint is None:
         raise LookupError(complaint_id)

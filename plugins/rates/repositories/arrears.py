@@ -8,7 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from erp.common.sql import drop_temporary, insert_ignore
+from erp.common.sql import drop_temporary, insert_ignore, rows_for_keys
 from erp.extensions import db
 from plugins.rates.models import (ArrearsRun, Bill, Customer, CustomerReduction, InstalmentPlan, LateCharge, Payment,
                                   ReminderNotice, SupplyEvent, Tariff)
@@ -169,9 +169,10 @@ def customer_bills_owing(customer_id: int) -> list[tuple[Bill, int, int]]:
 def open_charges(bill_ids: list[int]) -> list[LateCharge]:
     if not bill_ids:
         return []
-    return list(db.session.execute(sa.select(LateCharge).where(LateCharge.bill_id.in_(bill_ids),
-                                                              LateCharge.amount > LateCharge.paid)
-                                   .order_by(LateCharge.bill_id, LateCharge.kind.desc(), LateCharge.seq)).scalars())
+    query = (sa.select(LateCharge).where(LateCharge.bill_id.in_(bill_ids), LateCharge.amount > LateCharge.paid)
+             .order_by(LateCharge.bill_id, LateCharge.kind.desc(), LateCharge.seq)
+             .execution_options(populate_existing=True))  # as committed now, not as read before in the transaction
+    return list(db.session.execute(query).scalars())
 
 
 def bills_charged_once(customer_id: int) -> set[int]:
@@ -184,8 +185,12 @@ def charges_of_bill(bill_id: int) -> list[LateCharge]:
                                    .order_by(LateCharge.kind.desc(), LateCharge.seq)).scalars())
 
 
-def customers_with_credit() -> dict[int, int]:
-    """customer id → credit (선수금) held, of the customers holding one."""
+def customers_with_credit(customer_ids=None) -> dict[int, int]:
+    """customer id → credit (선수금) held, of the customers holding one (of ``customer_ids``, if given)."""
+    if customer_ids is not None:
+        rows = rows_for_keys(Payment.__table__, "SELECT customer_id, SUM(credit) FROM rates_payment "
+                             "WHERE customer_id IN ({in}) GROUP BY customer_id", customer_ids)
+        return {customer_id: int(amount) for customer_id, amount in rows if amount and amount > 0}
     credit = sa.func.sum(Payment.credit)
     query = (sa.select(Payment.customer_id, credit).where(Payment.customer_id.is_not(None))
              .group_by(Payment.customer_id).having(credit > 0))

@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
-from erp.common.sql import key_chunks
+from erp.common.sql import key_chunks, lock_keys
 from erp.extensions import db
 from plugins.rates.models import Customer, Meter, Reading
 
@@ -94,6 +94,12 @@ def routes() -> list[str]:
 # Left as it is: those locking reads also lock the gap after each meter's readings, so two files
 # whose meters interleave can deadlock on MariaDB; one of them then fails whole (the database's
 # "try again", nothing recorded) and imports when uploaded again.
+
+
+def lock(customer_ids) -> None:
+    """Lock the customers for the transaction, in id order: one writer of a customer's credit
+    (a refund, a reversal's undoing of credit uses, credits applied) at a time."""
+    lock_keys(Customer.__table__, "id", customer_ids)
 
 
 def active_meter(customer_id: int, lock: bool = False) -> Meter | None:

@@ -173,10 +173,15 @@ def debits_of(due_on: date) -> list[CmsDebit]:
     return list(db.session.execute(sa.select(CmsDebit).where(CmsDebit.due_on == due_on).order_by(CmsDebit.id)).scalars())
 
 
-def debit_by_txn(txn_ids: list[str]) -> dict[str, CmsDebit]:
+def debit_by_txn(txn_ids: list[str], lock: bool = False) -> dict[str, CmsDebit]:
+    """txn id → its debit; ``lock``: read afresh and locked for the transaction, in txn order (one
+    answer to a debit recorded at a time: the same result file imported twice at once)."""
     found = {}
-    for part in key_chunks(txn_ids):
-        found.update({d.txn_id: d for d in db.session.execute(sa.select(CmsDebit).where(CmsDebit.txn_id.in_(part))).scalars()})
+    for part in key_chunks(sorted(set(txn_ids))):
+        query = sa.select(CmsDebit).where(CmsDebit.txn_id.in_(part)).order_by(CmsDebit.txn_id)
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        found.update({d.txn_id: d for d in db.session.execute(query).scalars()})
     return found
 
 

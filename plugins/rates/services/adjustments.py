@@ -31,6 +31,7 @@ from plugins.rates.services.calculation import QuoteError, QuoteRequest, Reducti
 def leak_adjust(bill_id: int, *, reason: str, reference: str = "") -> Bill:
     """누수감면 on an issued bill: an adjusting bill with the leak reduction, and the reduction
     recorded on the customer for that period (with the reference as evidence)."""
+    tx.read_committed(Bill.__table__)  # credits are applied under locks (arrears.carry_over_bill)
     original = repo.bill(bill_id)
     if original is None:
         refuse(_("Choose the issued bill to adjust."))
@@ -61,6 +62,7 @@ def settle_move_out(customer_id: int, on: date, final_reading: int, reference: s
     """이사정산: record the final reading on the move date, move the holder out and issue the
     settlement bill for the days used (no reductions apply). The same ``reference`` twice returns
     the first settlement bill."""
+    tx.read_committed(Bill.__table__)  # credits are applied under locks (arrears.carry_over_bill)
     customer = customer_repo.get(customer_id)
     if customer is None:
         refuse(_("There is no such customer."))
@@ -110,6 +112,7 @@ def adjust(bill_id: int, *, use: int | None = None, add_reductions: tuple[str, .
     """Issue an adjusting bill for ``bill_id`` (a regular or settlement bill): the bill as it
     should have been — with the corrected ``use`` and/or the added reductions — less what was
     billed so far. The same ``reference`` twice returns the first adjusting bill."""
+    tx.read_committed(Bill.__table__)  # credits are applied under locks (arrears.carry_over_bill)
     original = repo.bill(bill_id)
     if original is None or original.kind == "adjusting":
         refuse(_("Choose the issued bill to adjust."))

@@ -40,6 +40,7 @@ from erp.common.errors import refuse
 from erp.common.tx import transactional
 from plugins.rates.models import ArrearsRun, Bill, BillRun, Customer, Payment, ReminderNotice, SupplyEvent
 from plugins.rates.repositories import arrears as repo
+from plugins.rates.repositories import bills as bill_repo
 from plugins.rates.repositories import customers as customer_repo
 from plugins.rates.repositories import overview
 from plugins.rates.repositories import payments as payment_repo
@@ -64,6 +65,7 @@ class RunResult:
 def run(as_of: date | None = None) -> RunResult:
     """The month's arrears run as of ``as_of`` (default today): credits applied, instalment plans
     reviewed, late charges assessed and owed to accounting. Repeated, it changes nothing more."""
+    tx.read_committed(Bill.__table__)  # credits are applied under locks (_apply_credits)
     as_of = as_of or local_today()
     tariff = repo.tariff_on(as_of)
     if tariff is None:
@@ -126,13 +128,22 @@ def _free_key(base: str) -> str:
 
 def _apply_credits(on: date, customer_ids: set[int] | None = None) -> int:
     """Apply every customer's credit to what they owe, oldest due first (each bill's late charges,
-    then its balance); book the total used. Returns the amount used."""
-    credits = repo.customers_with_credit()
-    if customer_ids is not None:
-        credits = {c: a for c, a in credits.items() if c in customer_ids}
-    if not credits:
+    then its balance); book the total used. Returns the amount used.
+
+    Its caller began its work in READ COMMITTED (``tx.read_committed``): the bills the credits
+    would pay are locked, then the customers (a reversal's order), and both are read again, so a
+    payment at the counter committed meanwhile is seen — no bill is paid twice — and a refund of
+    the same credit waits (it locks the customer) or is seen — no credit is used twice."""
+    tx.read_committed(Bill.__table__)
+    candidates = repo.customers_with_credit(customer_ids)
+    if not candidates:
         return 0
-    items = repo.open_items(sorted(credits))
+    bill_ids = {bill_id for _c, bill_id, _d, _b, _l in repo.open_items(sorted(candidates))}
+    bill_repo.lock_bills(bill_ids)
+    customer_repo.lock(candidates)
+    credits = repo.customers_with_credit(candidates)
+    # A bill owing again since the first read (a reversal) was not locked: left to the next run.
+    items = [item for item in repo.open_items(sorted(credits)) if item[1] in bill_ids] if credits else []
     charges: dict[int, list] = {}
     for charge in repo.open_charges([bill_id for _c, bill_id, _d, _b, late in items if late]):
         charges.setdefault(charge.bill_id, []).append(charge)

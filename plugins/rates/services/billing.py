@@ -204,6 +204,7 @@ def _finish(run_id: int, errors: dict) -> BillRun:
 
 @transactional
 def _close_run(run_id: int, errors: dict) -> BillRun:
+    tx.read_committed(BillRun.__table__)  # credits are applied under locks (arrears.carry_over)
     run = db.session.get(BillRun, run_id)
     if run.status == "finished":
         return run

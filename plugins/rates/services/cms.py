@@ -78,7 +78,7 @@ def import_results(data: bytes) -> CmsResult:
     if errors:
         return result
     tx.read_committed(CmsDebit.__table__)  # the payments it records serialise on their bills (payments.import_lines)
-    debits = repo.debit_by_txn([line.txn_id for line in lines])
+    debits = repo.debit_by_txn([line.txn_id for line in lines], lock=True)  # a twin import waits, then finds them answered
     for line in lines:
         debit = debits.get(line.txn_id)
         if debit is None:
