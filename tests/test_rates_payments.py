@@ -386,6 +386,28 @@ def test_the_same_file_imported_twice_at_once_is_booked_once(app, bills, monkeyp
         assert _balances(["1111"])["1111"] == (total + 1_000, 0)
 
 
+def test_two_banks_files_of_one_day_imported_at_once_are_each_booked(app, bills, monkeypatch):
+    """Two clerks import two banks' virtual-account files of the same day at the same moment: both
+    are recorded and the day's cash is booked in full, under two keys of the day and channel. On
+    MariaDB both took the day's first key and the second failed on it (an IntegrityError: a server
+    error page for the clerk)."""
+    _bill_id, _number, single_ref, single_total = bills["single"]
+    _bill_id, _number, apartment_ref, apartment_total = bills["apartment"]
+    first = _file([_line("BANK-A-1", single_ref, single_total)])
+    second = _file([_line("BANK-B-1", apartment_ref, apartment_total)])
+    results = []
+    errors = race_on_payments(app, monkeypatch, lambda: results.append(payments.import_file(first)),
+                              lambda: results.append(payments.import_file(second)), pause_after="free_key", repo=postings)
+    assert errors == []
+    assert sorted(result.new for result in results) == [1, 1]
+    with app.test_request_context():
+        assert _payment_count() == 2
+        keys = sorted(db.session.execute(sa.select(Outbox.key).where(Outbox.key.like("rates:receipts:%"))).scalars())
+        assert keys == [f"rates:receipts:{DAY.isoformat()}:va", f"rates:receipts:{DAY.isoformat()}:va:2"]
+        postings.relay()
+        assert _balances(["1111"])["1111"] == (single_total + apartment_total, 0)
+
+
 def test_the_same_cms_result_file_imported_twice_at_once_is_answered_once(app, bills, monkeypatch):
     """The bank's auto-debit results are imported twice at the same moment: the first records the
     debit paid and the one failed, the second finds both answered. On MariaDB the second read them

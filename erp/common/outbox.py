@@ -39,6 +39,7 @@ from erp.extensions import db
 from erp.i18n import N_
 
 PENDING, DELIVERED, REFUSED = "pending", "delivered", "refused"
+RESERVED = "reserved"  # a key taken by a transaction that has yet to owe its call (never committed so)
 
 
 class OutboxMixin:
@@ -51,7 +52,7 @@ class OutboxMixin:
     target: Mapped[str] = mapped_column(sa.String(40))
     operation: Mapped[str] = mapped_column(sa.String(60))
     payload: Mapped[str] = mapped_column(sa.Text)
-    status: Mapped[str] = mapped_column(sa.String(10), default="pending", index=True)  # pending | delivered | refused
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending", index=True)  # pending | delivered | refused (| reserved)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(sa.String(300), default="")
     result_ref: Mapped[str] = mapped_column(sa.String(40), default="")
@@ -87,12 +88,39 @@ def owe(model, key: str, target: str, operation: str, arguments: dict):
     """Owe the call ``target.operation(**arguments)``, in the caller's transaction; the relay
     delivers it. ``arguments`` are in the port's JSON form (a producer never imports the target's
     ``data.py``): they are checked against the operation's signature now, so a call that could
-    never be delivered is refused at the source (``ports.BadCall``, a ServiceError)."""
+    never be delivered is refused at the source (``ports.BadCall``, a ServiceError). ``key`` is
+    new, or one this transaction reserved (:func:`reserve_key`), whose row it fills."""
     ports.decode_call(target, operation, arguments)
-    row = model(key=key, target=target, operation=operation, payload=json.dumps(arguments, ensure_ascii=False),
-                status="pending", attempts=0, last_error="", result_ref="", created_at=utcnow())
-    db.session.add(row)
+    row = db.session.execute(sa.select(model).where(model.key == key, model.status == RESERVED)).scalar_one_or_none()
+    if row is None:
+        row = model(key=key)
+        db.session.add(row)
+    row.target, row.operation, row.payload = target, operation, json.dumps(arguments, ensure_ascii=False)
+    row.status, row.attempts, row.last_error, row.result_ref, row.created_at = PENDING, 0, "", "", utcnow()
     return row
+
+
+def reserve_key(model, base: str) -> str:
+    """The first of ``base``, ``base:2``, ``base:3`` … that no row of the outbox ``model`` holds,
+    reserved for this transaction by a row inserted at once, which :func:`owe` fills before the
+    transaction ends (the caller owes it: a reserved row is never delivered). For a series of
+    calls keyed by day — a day's receipts of a channel booked by each file imported — whose rows
+    are written with their key before the call is owed. Two transactions reserving at once take
+    two keys: the later one's insert waits for the earlier (the key is unique), which commits it,
+    and then takes the next."""
+    n = 0
+    while True:
+        n += 1
+        key = base if n == 1 else f"{base}:{n}"
+        if db.session.execute(sa.select(model.id).where(model.key == key)).first() is not None:
+            continue
+        try:
+            with db.session.begin_nested():
+                db.session.add(model(key=key, target="", operation="", payload="{}", status=RESERVED, attempts=0,
+                                     last_error="", result_ref="", created_at=utcnow()))
+        except sa.exc.IntegrityError:
+            continue  # taken by a transaction that committed while this one waited for it
+        return key
 
 
 def relay(model, limit: int = 100) -> tuple[int, int]:

@@ -134,10 +134,6 @@ def outbox_keys_like(prefix: str) -> list[Outbox]:
     return list(db.session.execute(sa.select(Outbox).where(Outbox.key.like(prefix + "%")).order_by(Outbox.id)).scalars())
 
 
-def key_taken(key: str) -> bool:
-    return db.session.execute(sa.select(Outbox.id).where(Outbox.key == key)).first() is not None
-
-
 def day_receipts(day: date):
     """(channel, lines, amount, applied, credit, suspense, booked) of the payments received on ``day``."""
     in_suspense = sa.func.sum(sa.case((Payment.status == "suspense", Payment.amount), else_=0))

@@ -92,7 +92,7 @@ def run(as_of: date | None = None) -> RunResult:
     arrears_run.credit_used = (arrears_run.credit_used or 0) + used
     arrears_run.plans_ended = (arrears_run.plans_ended or 0) + ended
     if new_amount:
-        postings.owe_posting(_free_key(f"rates:late-charges:{as_of.isoformat()}"), as_of,
+        postings.owe_posting(postings.free_key(f"rates:late-charges:{as_of.isoformat()}"), as_of,
                              f"상하수도요금 가산금 부과 {as_of.isoformat()} ({new_count:,}건)",
                              [(RECEIVABLE, new_amount, 0, "가산금 미수금"), (LATE_REVENUE, 0, new_amount, "가산금수익")])
     audit.record("update", "rates_arrears_run", arrears_run.id,
@@ -118,14 +118,6 @@ def _charged_before(as_of: date, month: int) -> date:
     return day
 
 
-def _free_key(base: str) -> str:
-    key, n = base, 1
-    while payment_repo.key_taken(key):
-        n += 1
-        key = f"{base}:{n}"
-    return key
-
-
 def _apply_credits(on: date, customer_ids: set[int] | None = None) -> int:
     """Apply every customer's credit to what they owe, oldest due first (each bill's late charges,
     then its balance); book the total used. Returns the amount used.
@@ -147,8 +139,7 @@ def _apply_credits(on: date, customer_ids: set[int] | None = None) -> int:
     charges: dict[int, list] = {}
     for charge in repo.open_charges([bill_id for _c, bill_id, _d, _b, late in items if late]):
         charges.setdefault(charge.bill_id, []).append(charge)
-    key = _free_key(f"rates:credit-use:{on.isoformat()}")
-    who, now, used = audit.current_actor()[1][:50], utcnow(), 0
+    who, now, used, uses = audit.current_actor()[1][:50], utcnow(), 0, []
     for customer_id, bill_id, _due, balance, _late in items:
         left = credits.get(customer_id, 0)
         if left <= 0:
@@ -163,11 +154,15 @@ def _apply_credits(on: date, customer_ids: set[int] | None = None) -> int:
             continue
         credits[customer_id] = left - applied - to_late
         used += applied + to_late
-        payment_repo.add(Payment(channel="credit", txn_id=f"U{on:%Y%m%d}-{bill_id}-{secrets.token_hex(4)}", kind="credit",
-                                 received_on=on, reference="", payer="", amount=0, bill_id=bill_id, customer_id=customer_id,
-                                 applied=applied, credit=-(applied + to_late), status="matched", source="credit",
-                                 posting_key=key, created_by=who, created_at=now))
+        uses.append(Payment(channel="credit", txn_id=f"U{on:%Y%m%d}-{bill_id}-{secrets.token_hex(4)}", kind="credit",
+                            received_on=on, reference="", payer="", amount=0, bill_id=bill_id, customer_id=customer_id,
+                            applied=applied, credit=-(applied + to_late), status="matched", source="credit",
+                            created_by=who, created_at=now))
     if used:
+        key = postings.free_key(f"rates:credit-use:{on.isoformat()}")
+        for use in uses:
+            use.posting_key = key
+            payment_repo.add(use)
         postings.owe_posting(key, on, f"선수금 충당 {on.isoformat()}",
                              [(ADVANCES, used, 0, "과오납 선수금 충당"), (RECEIVABLE, 0, used, "요금 미수금 회수")])
     return used

@@ -278,25 +278,21 @@ def _entry_lines(amount: int, applied: int, credit: int, suspense: int) -> list[
 
 
 def _free_key(day: date, channel: str) -> str:
-    """The outbox key of the next entry of a day's receipts of a channel: ``rates:receipts:<day>:<channel>``,
-    then ``:2``, ``:3`` … for receipts of the day booked later."""
-    base, n = f"rates:receipts:{day.isoformat()}:{channel}", 1
-    key = base
-    while repo.key_taken(key):
-        n += 1
-        key = f"{base}:{n}"
-    return key
+    """The outbox key of the next entry of a day's receipts of a channel, reserved: ``rates:receipts:<day>:<channel>``,
+    then ``:2``, ``:3`` … for receipts of the day booked later (two files imported at once take two)."""
+    return postings.free_key(f"rates:receipts:{day.isoformat()}:{channel}")
 
 
 def _post(through: date) -> list[str]:
     keys = []
     for day, channel, amount, applied, credit, suspense in repo.unposted(through=through):
-        key = _free_key(day, channel)
         lines = _entry_lines(amount, applied, credit, suspense)
+        key = _free_key(day, channel) if lines else "-"
         if lines:
             postings.owe_posting(key, day, f"상하수도요금 수납 {day.isoformat()} {layouts.CHANNEL_LABELS[channel]}", lines)
-        repo.mark_posted(day, channel, key if lines else "-")
-        keys.append(key)
+        repo.mark_posted(day, channel, key)
+        if lines:
+            keys.append(key)
     return keys
 
 

@@ -67,6 +67,13 @@ def owe_posting(key: str, on: date, memo: str, lines: list[tuple]) -> None:
     jobs.enqueue("rates.relay", key="rates.relay")
 
 
+def free_key(base: str) -> str:
+    """The key of the next posting of a series kept by day (``base``, then ``base:2``, ``base:3``
+    …), reserved for this transaction, which owes its posting (:func:`owe_posting`) before it ends;
+    two transactions at once take two keys (``outbox.reserve_key``)."""
+    return outbox.reserve_key(Outbox, base)
+
+
 def refused(prefix: str = "") -> list[tuple[str, Outbox]]:
     """Postings accounting refused (those whose key starts with ``prefix``), as (outbox table,
     row): each waits for a repost on an open date."""
