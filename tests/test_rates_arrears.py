@@ -20,7 +20,7 @@ from erp import ports
 from erp.common.errors import ServiceError
 from erp.extensions import db
 from plugins.rates.demo import load_tariff
-from plugins.rates.models import Bill, LateCharge, Outbox, Refund, Tariff
+from plugins.rates.models import Bill, LateCharge, Outbox, Payment, Refund, Tariff
 from plugins.rates.services import arrears, billing, instalments, payments, postings
 from plugins.rates.services import customers as customers_service
 from plugins.rates.services.calculation import late_charge, late_charge_sql
@@ -634,3 +634,55 @@ def test_a_credit_refunded_while_the_arrears_run_applies_it_is_used_once(app, oc
         used = payments.balance(db.session.get(Bill, october_bill)).paid
         refunded = db.session.execute(sa.select(sa.func.coalesce(sa.func.sum(Refund.amount), 0))).scalar()
         assert (used, refunded) in ((10_000, 0), (0, 10_000))
+
+
+def test_the_arrears_run_started_twice_at_once_charges_and_books_once(app, october, monkeypatch):
+    """The day's arrears run is started again twice at the same moment (a double click, the job
+    and the button): the late charges are assessed and booked once. On MariaDB the second counted
+    the charges the first had just written as its own and booked them again."""
+    from plugins.rates.repositories import arrears as arrears_repo
+    from tests_support import race_on_payments
+
+    with app.test_request_context():
+        _settings(late_rate=Decimal("0"), late_monthly_rate=Decimal("0"))
+        arrears.run(date(2026, 12, 3))  # the day's run before the late-charge rate was set: nothing charged
+        _settings(late_rate=Decimal("0.03"))
+    results = []
+    errors = race_on_payments(app, monkeypatch, lambda: results.append(arrears.run(date(2026, 12, 3))),
+                              lambda: results.append(arrears.run(date(2026, 12, 3))),
+                              pause_after="last_charge_id", repo=arrears_repo)
+    assert errors == []
+    assert sorted((r.charges, r.amount) for r in results) == [(0, 0), (3, 660 + 2_260 + 220)]
+    with app.test_request_context():
+        keys = db.session.execute(sa.select(Outbox.key).where(Outbox.key.like("rates:late-charges:%"))).scalars().all()
+        assert keys == ["rates:late-charges:2026-12-03"]
+        assert (arrears.runs()[0].charges, arrears.runs()[0].amount) == (3, 3_140)
+        postings.relay()
+        assert _balances(["661-07"])["661-07"] == (0, 3_140)
+
+
+def test_a_move_out_settled_while_a_payment_of_the_customer_is_reversed_both_go_through(app, october, monkeypatch):
+    """A clerk settles the customer's move-out (its bill takes the customer's credit) while another
+    reverses a payment on the customer's October bill. Both go through: every writer of a credit
+    locks the bills first and the customer after. Before, the settlement wrote the customer first
+    and then waited for October's bill, which the reversal held while it waited for the customer:
+    MariaDB broke the deadlock by failing one of them."""
+    from plugins.rates.repositories import arrears as arrears_repo
+    from plugins.rates.services import adjustments
+    from plugins.rates.services import customers as customer_service
+    from tests_support import race_on_payments
+
+    monkeypatch.setattr(customer_service, "local_today", lambda: date(2026, 12, 15))
+    with app.test_request_context():
+        customer_id, october_bill = _credit_and_october_owing(app, october)
+        _pay(payment_reference(db.session.get(Bill, october_bill)), 5_000, "T-PART", date(2026, 12, 6))
+        part = db.session.execute(sa.select(Payment.id).where(Payment.txn_id == "T-PART")).scalar_one()
+
+    errors = race_on_payments(app, monkeypatch, lambda: adjustments.settle_move_out(customer_id, date(2026, 12, 15), 1041),
+                              lambda: payments.reverse(part, "타 고객 입금 착오"), pause_after="open_items", repo=arrears_repo)
+    assert errors == []
+    with app.test_request_context():
+        assert db.session.execute(sa.select(Payment).where(Payment.reverses_id == part)).scalar_one().amount == -5_000
+        settlement = db.session.execute(sa.select(Bill).where(Bill.customer_id == customer_id, Bill.kind == "settlement")).scalar_one()
+        assert payments.customer_credit(customer_id) == 0  # the settlement took it
+        assert payments.balance(db.session.get(Bill, october_bill)).paid + payments.balance(settlement).paid == 10_000

@@ -433,3 +433,22 @@ def test_the_same_cms_result_file_imported_twice_at_once_is_answered_once(app, b
     assert sorted((a.paid, a.failed, a.known) for a in answers) == [(0, 0, 2), (1, 1, 0)]
     with app.test_request_context():
         assert db.session.execute(sa.select(Payment).where(Payment.channel == "cms")).scalar_one().amount == 22_130
+
+
+def test_the_days_close_run_twice_at_once_books_the_receipts_once(app, bills, monkeypatch):
+    """The night's job and a clerk's button close the day's counter receipts at the same moment:
+    the receipts are booked once. On MariaDB the second booked the sums it had read under the
+    day's second key (the first key being taken), so the day's cash stood twice in the books."""
+    bill_id, _number, _reference, total = bills["single"]
+    with app.test_request_context():
+        payments.record_counter(bill_id, total, "김일번")
+    booked = []
+    errors = race_on_payments(app, monkeypatch, lambda: booked.append(payments.post_receipts()),
+                              lambda: booked.append(payments.post_receipts()), pause_after="unposted")
+    assert errors == []
+    assert sorted(len(keys) for keys in booked) == [0, 1]
+    with app.test_request_context():
+        keys = db.session.execute(sa.select(Outbox.key).where(Outbox.key.like("rates:receipts:%"))).scalars().all()
+        assert len(keys) == 1 and keys[0].endswith(":counter")
+        postings.relay()
+        assert _balances(["1111"])["1111"] == (total, 0)

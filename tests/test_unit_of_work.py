@@ -199,6 +199,32 @@ def test_a_caller_that_catches_a_refusal_keeps_its_own_audit_records_and_not_the
 
 
 @pytest.mark.mariadb
+def test_read_committed_opens_a_plugins_own_database_so_when_a_nested_service_first_reaches_it(app_factory, empty_url, monkeypatch):
+    """With the rates tables in a database of their own and its port in process, a complaint's
+    billing link (READ COMMITTED on the complaints' database) calls a rates service that first
+    opens the rates database: it is opened READ COMMITTED too, rather than refused."""
+    from plugins.complaints.models import BillingLink
+
+    monkeypatch.setenv("DATABASE_URL_RATES", empty_url)
+    app = app_factory()
+    isolation = sa.text("SELECT @@tx_isolation")
+
+    @tx.transactional
+    def rates_service():
+        tx.read_committed(Bill.__table__)
+        return db.session.connection(bind_arguments={"clause": Bill.__table__}).execute(isolation).scalar()
+
+    @tx.transactional
+    def complaints_service():
+        tx.read_committed(BillingLink.__table__)
+        return db.session.execute(isolation).scalar(), rates_service()
+
+    with app.test_request_context():
+        assert db.session.get_bind(clause=Bill.__table__).url != db.session.get_bind(clause=BillingLink.__table__).url
+        assert complaints_service() == ("READ-COMMITTED", "READ-COMMITTED")
+
+
+@pytest.mark.mariadb
 def test_read_committed_begins_the_outermost_services_work_and_is_refused_after_a_write(app, town):
     """tx.read_committed: the outermost service's transaction runs in READ COMMITTED (a nested
     service finds it so), the request's reads before it are dropped; called by a service that has

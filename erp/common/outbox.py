@@ -123,6 +123,13 @@ def reserve_key(model, base: str) -> str:
         return key
 
 
+def release_key(model, key: str) -> None:
+    """Give back a key this transaction reserved and will not owe a call under."""
+    row = db.session.execute(sa.select(model).where(model.key == key, model.status == RESERVED)).scalar_one_or_none()
+    if row is not None:
+        db.session.delete(row)
+
+
 def relay(model, limit: int = 100) -> tuple[int, int]:
     """Deliver the pending rows of the outbox ``model``; returns (delivered, failed). Safe to run
     twice, concurrently, or after an interruption: the row's key is the idempotency key. Run by

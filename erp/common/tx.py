@@ -15,7 +15,10 @@ is dropped when it rolls back.
 from __future__ import annotations
 
 import logging
+import warnings
 from functools import wraps
+
+from sqlalchemy.exc import SAWarning
 
 from erp.extensions import db
 
@@ -105,6 +108,9 @@ def rollback() -> None:
 
 
 READ_COMMITTED = "READ COMMITTED"
+# read_committed() asks for its level every time: SQLAlchemy takes it when the transaction first
+# opens the database and, once it has, ignores it with this warning — the level is checked then.
+warnings.filterwarnings("ignore", message="Connection is already established for the given bind", category=SAWarning)
 
 
 def read_committed(table) -> None:
@@ -124,10 +130,9 @@ def read_committed(table) -> None:
     if session.get_bind(clause=table).dialect.name not in ("mysql", "mariadb"):
         return
     options = {"isolation_level": READ_COMMITTED}
-    if session.in_transaction():
-        connection = session.connection(bind_arguments={"clause": table})
-        if connection.get_execution_options().get("isolation_level") == READ_COMMITTED:
-            return  # begun so by this service, earlier, or by its caller
+    connection = session.connection(bind_arguments={"clause": table}, execution_options=options)
+    if connection.get_execution_options().get("isolation_level") == READ_COMMITTED:
+        return  # opened so now (also a plugin's own database first reached by a nested service), or before
     if session.info.get(_DEPTH, 0) > 1:
         raise RuntimeError("read_committed() is called by the outermost service, before the nested one")
     if session.new or session.dirty or session.deleted or session.info.get(_WROTE):

@@ -8,7 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from erp.common.sql import drop_temporary, insert_ignore, rows_for_keys
+from erp.common.sql import drop_temporary, insert_ignore, rows_for_keys, upsert
 from erp.extensions import db
 from plugins.rates.models import (ArrearsRun, Bill, Customer, CustomerReduction, InstalmentPlan, LateCharge, Payment,
                                   ReminderNotice, SupplyEvent, Tariff)
@@ -46,6 +46,16 @@ def in_plan(as_of_bill=Bill):
 
 def run_on(day: date) -> ArrearsRun | None:
     return db.session.execute(sa.select(ArrearsRun).where(ArrearsRun.as_of == day)).scalar_one_or_none()
+
+
+def take_run(day: date, started_by: str, now) -> ArrearsRun:
+    """The run of ``day``, made now if there is none, and locked for the transaction: one run of a
+    day at a time (a second started meanwhile waits, then finds the first's work done)."""
+    table = ArrearsRun.__table__
+    db.session.execute(upsert(table, {"as_of": day}, {"started_by": started_by, "created_at": now, "charges": 0, "amount": 0,
+                                                     "credit_used": 0, "plans_ended": 0}, [("as_of", table.c.as_of)]))
+    return db.session.execute(sa.select(ArrearsRun).where(ArrearsRun.as_of == day)
+                              .execution_options(populate_existing=True)).scalar_one()
 
 
 def runs(limit: int = 24) -> list[ArrearsRun]:

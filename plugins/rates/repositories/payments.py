@@ -125,9 +125,23 @@ def unposted(pairs: set[tuple[date, str]] | None = None, through: date | None = 
     return [row for row in rows if pairs is None or (row[0], row[1]) in pairs]
 
 
-def mark_posted(day: date, channel: str, key: str) -> None:
-    db.session.execute(sa.update(Payment).where(Payment.received_on == day, Payment.channel == channel, Payment.posting_key == "")
-                       .values(posting_key=key))
+def mark_posted(day: date, channel: str, key: str) -> int:
+    """Give the receipts of ``day`` and ``channel`` not booked yet the posting ``key``; returns how
+    many (none when a close at the same moment took them: the update waits for it)."""
+    return db.session.execute(sa.update(Payment).where(Payment.received_on == day, Payment.channel == channel,
+                                                       Payment.posting_key == "").values(posting_key=key)).rowcount
+
+
+def posted_sums(key: str) -> tuple[int, int, int, int]:
+    """(amount, applied, credit, suspense) of the receipts booked under ``key``."""
+    in_suspense = sa.func.sum(sa.case((Payment.status == "suspense", Payment.amount), else_=0))
+    row = db.session.execute(sa.select(sa.func.sum(Payment.amount), sa.func.sum(Payment.applied), sa.func.sum(Payment.credit),
+                                       in_suspense).where(Payment.posting_key == key)).one()
+    return tuple(int(v or 0) for v in row)
+
+
+def rekey_posted(key: str, new_key: str) -> None:
+    db.session.execute(sa.update(Payment).where(Payment.posting_key == key).values(posting_key=new_key))
 
 
 def outbox_keys_like(prefix: str) -> list[Outbox]:

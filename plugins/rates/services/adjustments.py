@@ -66,6 +66,7 @@ def settle_move_out(customer_id: int, on: date, final_reading: int, reference: s
     customer = customer_repo.get(customer_id)
     if customer is None:
         refuse(_("There is no such customer."))
+    arrears.lock_credit_of(customer.id)  # before the move-out writes the customer: the credit writers' order
     period = on.strftime("%Y-%m")
     existing = repo.by_reference(customer.id, period, "settlement", reference[:40]) if reference else None
     if existing is not None:
@@ -116,6 +117,9 @@ def adjust(bill_id: int, *, use: int | None = None, add_reductions: tuple[str, .
     original = repo.bill(bill_id)
     if original is None or original.kind == "adjusting":
         refuse(_("Choose the issued bill to adjust."))
+    # The bill's family (a lowered bill's paid excess becomes credit) and the customer's credit,
+    # locked before anything is written, in the credit writers' order.
+    arrears.lock_credit_of(original.customer_id, [original.id] + [b.id for b in repo.adjustments_of(original)])
     if collection_repo.written_off_among([original.id]):
         # Its claim is closed: an adjusting bill would ask for (or give back) what nobody collects.
         refuse(_("This bill was written off (결손처분): it can no longer be adjusted."))

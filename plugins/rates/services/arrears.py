@@ -70,9 +70,7 @@ def run(as_of: date | None = None) -> RunResult:
     tariff = repo.tariff_on(as_of)
     if tariff is None:
         refuse(_("No tariff is in force on %(date)s.", date=as_of.isoformat()), "as_of")
-    arrears_run = repo.run_on(as_of)
-    if arrears_run is None:
-        arrears_run = repo.add(ArrearsRun(as_of=as_of, started_by=audit.current_actor()[1][:50], created_at=utcnow()))
+    arrears_run = repo.take_run(as_of, audit.current_actor()[1][:50], utcnow())  # a twin run waits here
     last = repo.last_charge_id()
     used = _apply_credits(as_of)
     ended = instalments.review(as_of)
@@ -166,6 +164,18 @@ def _apply_credits(on: date, customer_ids: set[int] | None = None) -> int:
         postings.owe_posting(key, on, f"선수금 충당 {on.isoformat()}",
                              [(ADVANCES, used, 0, "과오납 선수금 충당"), (RECEIVABLE, 0, used, "요금 미수금 회수")])
     return used
+
+
+def lock_credit_of(customer_id: int, bill_ids=()) -> None:
+    """Lock what applying or giving back the customer's credit touches, before the caller writes:
+    the customer's bills still owing, those its credit paid, and ``bill_ids``, then the customer
+    — the order of every writer of a credit (:func:`_apply_credits`), so two of them never wait
+    for each other in a circle. In the caller's READ COMMITTED unit of work."""
+    tx.read_committed(Bill.__table__)
+    owing = {bill_id for _c, bill_id, _d, _b, _l in repo.open_items([customer_id])}
+    paid_by_credit = {line.bill_id for line in repo.credit_uses(customer_id)}
+    bill_repo.lock_bills(owing | paid_by_credit | {b for b in bill_ids if b is not None})
+    customer_repo.lock([customer_id])
 
 
 def carry_over(run: BillRun) -> None:

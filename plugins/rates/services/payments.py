@@ -41,7 +41,6 @@ from erp.extensions import db
 from erp.i18n import N_
 from plugins.rates.models import Payment, PaymentGateway
 from plugins.rates.repositories import bills as bill_repo
-from plugins.rates.repositories import collection as collection_repo
 from plugins.rates.repositories import payments as repo
 from plugins.rates.services import payment_layouts as layouts
 from plugins.rates.services import arrears, postings, writeoff
@@ -284,22 +283,31 @@ def _free_key(day: date, channel: str) -> str:
 
 
 def _post(through: date) -> list[str]:
+    """Each (day, channel) with receipts not booked: its key reserved, its receipts marked with it,
+    and the entry of exactly those receipts owed — a close at the same moment waits on the marking
+    and finds nothing left, and a payment recorded meanwhile is in the entry or left for the next."""
     keys = []
-    for day, channel, amount, applied, credit, suspense in repo.unposted(through=through):
-        lines = _entry_lines(amount, applied, credit, suspense)
-        key = _free_key(day, channel) if lines else "-"
+    for day, channel, *_sums in repo.unposted(through=through):
+        key = _free_key(day, channel)
+        if not repo.mark_posted(day, channel, key):
+            postings.release_key(key)
+            continue
+        lines = _entry_lines(*repo.posted_sums(key))
         if lines:
             postings.owe_posting(key, day, f"상하수도요금 수납 {day.isoformat()} {layouts.CHANNEL_LABELS[channel]}", lines)
-        repo.mark_posted(day, channel, key)
-        if lines:
             keys.append(key)
+        else:  # the day's receipts net to nothing: marked, no entry
+            repo.rekey_posted(key, "-")
+            postings.release_key(key)
     return keys
 
 
 @transactional
 def post_receipts(through: date | None = None) -> list[str]:
     """Book every receipt not booked yet up to ``through`` (default today): one entry per day and
-    channel, owed to accounting through the outbox. Safe to repeat (nothing is booked twice)."""
+    channel, owed to accounting through the outbox. Safe to repeat, also at the same moment (nothing
+    is booked twice)."""
+    tx.read_committed(Payment.__table__)  # a twin close's marks are seen once it commits
     keys = _post(through or local_today())
     tx.commit()
     return keys
@@ -360,7 +368,12 @@ def reverse(payment_id: int, reason: str) -> Payment:
         refuse(_("Give the reason for the reversal."), "reason")
     if repo.reversal_of(original.id) is not None:
         refuse(_("This payment is reversed already."))
-    if original.bill_id is not None:
+    if original.credit > 0 and original.customer_id is not None:
+        # Its excess may have paid later bills as credit: those and the customer (beside a refund
+        # of the same credit) are locked with its bill before anything is written, in the credit
+        # writers' order (bills, then the customer).
+        arrears.lock_credit_of(original.customer_id, [original.bill_id])
+    elif original.bill_id is not None:
         bill_repo.lock_bills([original.bill_id])
     reversal = repo.add(Payment(channel=original.channel, txn_id=f"~R{original.id}", kind="reversal", reverses_id=original.id,
                                 received_on=local_today(), reference=original.reference, payer=reason[:100],
@@ -369,7 +382,6 @@ def reverse(payment_id: int, reason: str) -> Payment:
                                 source="reversal", created_by=audit.current_actor()[1][:50], created_at=utcnow()))
     returned = 0
     if original.credit > 0 and original.customer_id is not None:
-        collection_repo.customer(original.customer_id, lock=True)  # beside a refund of the same credit
         # The excess may have paid later bills as credit already: those uses are undone (the
         # bills owe again) rather than leave the customer a credit below zero.
         shortfall = -repo.credit_of(original.customer_id)

@@ -74,6 +74,11 @@ def free_key(base: str) -> str:
     return outbox.reserve_key(Outbox, base)
 
 
+def release_key(key: str) -> None:
+    """Give back a key reserved by :func:`free_key` whose posting is not owed after all."""
+    outbox.release_key(Outbox, key)
+
+
 def refused(prefix: str = "") -> list[tuple[str, Outbox]]:
     """Postings accounting refused (those whose key starts with ``prefix``), as (outbox table,
     row): each waits for a repost on an open date."""
