@@ -130,6 +130,8 @@ def read_committed(table) -> None:
     if session.get_bind(clause=table).dialect.name not in ("mysql", "mariadb"):
         return
     options = {"isolation_level": READ_COMMITTED}
+    if not session.in_transaction() and (session.new or session.dirty or session.deleted):
+        raise RuntimeError("read_committed() comes before the service writes")
     connection = session.connection(bind_arguments={"clause": table}, execution_options=options)
     if connection.get_execution_options().get("isolation_level") == READ_COMMITTED:
         return  # opened so now (also a plugin's own database first reached by a nested service), or before

@@ -12,6 +12,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from erp.common import tx
 from erp.common.errors import refuse
 from plugins.rates.data import BillInfo
 from plugins.rates.models import Bill
@@ -31,6 +32,13 @@ def account_number(route_code: str, sequence: int) -> str:
 def _info(row: Bill) -> BillInfo:
     return BillInfo(row.number, row.customer.account_no, row.customer.holder_name, row.period, row.kind, row.use,
                     row.total, row.due_on, row.original.number if row.original else "")
+
+
+def _issuing() -> None:
+    """A bill is about to be issued: the rates database is read from here on in READ COMMITTED, as
+    the service that issues it applies the customer's credit under row locks (``tx.read_committed``;
+    in process, the caller's unit of work began so, and a rates database of its own opens so)."""
+    tx.read_committed(Bill.__table__)
 
 
 def _issued(number: str) -> Bill:
@@ -58,17 +66,20 @@ def latest_bill(account_no: str) -> BillInfo | None:
 def adjust_bill(number: str, *, corrected_use: int | None, reason: str, reference: str) -> BillInfo:
     """A bill objection upheld (요금 이의신청): an adjusting bill for the bill ``number`` with the
     corrected use."""
+    _issuing()
     return _info(adjustments.adjust(_issued(number).id, use=corrected_use, reason=reason, reference=reference))
 
 
 def leak_reduction(number: str, *, reason: str, reference: str) -> BillInfo:
     """누수감면: the leak reduction applied to the bill ``number`` as an adjusting bill (half the use
     above the previous three periods' average, by the tariff's rule)."""
+    _issuing()
     return _info(adjustments.leak_adjust(_issued(number).id, reason=reason, reference=reference))
 
 
 def settle_move_out(account_no: str, *, on: date, final_reading: int, reference: str) -> BillInfo:
     """이사정산: the final reading, the move-out and the settlement bill of the customer."""
+    _issuing()
     customer = customer_repo.by_account((account_no or "").strip())
     if customer is None:
         refuse(_("There is no customer %(no)s.", no=account_no), "customer_no")

@@ -132,16 +132,19 @@ def mark_posted(day: date, channel: str, key: str) -> int:
                                                        Payment.posting_key == "").values(posting_key=key)).rowcount
 
 
-def posted_sums(key: str) -> tuple[int, int, int, int]:
-    """(amount, applied, credit, suspense) of the receipts booked under ``key``."""
+def posted_sums(day: date, channel: str, key: str) -> tuple[int, int, int, int]:
+    """(amount, applied, credit, suspense) of the receipts of ``day`` and ``channel`` booked under
+    ``key`` (the day-and-channel index finds them; the key has none)."""
     in_suspense = sa.func.sum(sa.case((Payment.status == "suspense", Payment.amount), else_=0))
     row = db.session.execute(sa.select(sa.func.sum(Payment.amount), sa.func.sum(Payment.applied), sa.func.sum(Payment.credit),
-                                       in_suspense).where(Payment.posting_key == key)).one()
+                                       in_suspense)
+                             .where(Payment.received_on == day, Payment.channel == channel, Payment.posting_key == key)).one()
     return tuple(int(v or 0) for v in row)
 
 
-def rekey_posted(key: str, new_key: str) -> None:
-    db.session.execute(sa.update(Payment).where(Payment.posting_key == key).values(posting_key=new_key))
+def rekey_posted(day: date, channel: str, key: str, new_key: str) -> None:
+    db.session.execute(sa.update(Payment).where(Payment.received_on == day, Payment.channel == channel, Payment.posting_key == key)
+                       .values(posting_key=new_key))
 
 
 def outbox_keys_like(prefix: str) -> list[Outbox]:

@@ -292,12 +292,12 @@ def _post(through: date) -> list[str]:
         if not repo.mark_posted(day, channel, key):
             postings.release_key(key)
             continue
-        lines = _entry_lines(*repo.posted_sums(key))
+        lines = _entry_lines(*repo.posted_sums(day, channel, key))
         if lines:
             postings.owe_posting(key, day, f"상하수도요금 수납 {day.isoformat()} {layouts.CHANNEL_LABELS[channel]}", lines)
             keys.append(key)
         else:  # the day's receipts net to nothing: marked, no entry
-            repo.rekey_posted(key, "-")
+            repo.rekey_posted(day, channel, key, "-")
             postings.release_key(key)
     return keys
 
