@@ -66,6 +66,16 @@ def _file(lines, layout="csv", on=DAY, encoding="utf-8"):
     return CsvLayout.write(lines, file_date=on, giro_no="1234567", encoding=encoding)
 
 
+def _pay_by_auto_debit(bills, *names):
+    """The named customers pay by CMS auto-debit from now on; returns their bills' due date."""
+    from plugins.rates.models import Customer
+
+    for name in names:
+        db.session.get(Customer, db.session.get(Bill, bills[name][0]).customer_id).auto_debit = True
+    db.session.commit()
+    return db.session.get(Bill, bills[names[0]][0]).due_on
+
+
 def _status(bill_id):
     return payments.balance(db.session.get(Bill, bill_id))
 
@@ -305,16 +315,12 @@ def test_the_cli_and_the_gateway_import_payments(app, bills, tmp_path):
 
 
 def test_cms_auto_debit_request_results_and_a_failed_debit_falls_back_to_a_normal_bill(app, client, bills, make_user, tmp_path):
-    from plugins.rates.models import Customer
     from plugins.rates.services import cms
     from plugins.rates.services.payment_layouts import CmsResultLine, write_cms_result
 
     single, apartment = bills["single"], bills["apartment"]
     with app.test_request_context():
-        due = db.session.get(Bill, single[0]).due_on
-        for key in ("single", "apartment"):
-            db.session.get(Customer, db.session.get(Bill, bills[key][0]).customer_id).auto_debit = True
-        db.session.commit()
+        due = _pay_by_auto_debit(bills, "single", "apartment")
         # The apartment paid half already: only the rest is asked.
         payments.import_file(_file([_line("H1", apartment[2], 40_000, "giro")]))
         asked = cms.request(due)
@@ -412,16 +418,12 @@ def test_the_same_cms_result_file_imported_twice_at_once_is_answered_once(app, b
     """The bank's auto-debit results are imported twice at the same moment: the first records the
     debit paid and the one failed, the second finds both answered. On MariaDB the second read them
     as still asked too and reported them answered again: "1 debited, 1 failed" twice."""
-    from plugins.rates.models import Customer
     from plugins.rates.services import cms
     from plugins.rates.services.payment_layouts import CmsResultLine, write_cms_result
 
     single, apartment = bills["single"], bills["apartment"]
     with app.test_request_context():
-        due = db.session.get(Bill, single[0]).due_on
-        for key in ("single", "apartment"):
-            db.session.get(Customer, db.session.get(Bill, bills[key][0]).customer_id).auto_debit = True
-        db.session.commit()
+        due = _pay_by_auto_debit(bills, "single", "apartment")
         lines, _errors = parse(cms.request(due).data, "fixed")
         txns = {p.reference: p.txn_id for p in lines}
     results = write_cms_result([CmsResultLine(0, txns[single[1]], "0000", 22_130, due, ""),
