@@ -44,10 +44,6 @@ def in_plan(as_of_bill=Bill):
 
 # --- the run ------------------------------------------------------------------------------------------
 
-def run_on(day: date) -> ArrearsRun | None:
-    return db.session.execute(sa.select(ArrearsRun).where(ArrearsRun.as_of == day)).scalar_one_or_none()
-
-
 def take_run(day: date, started_by: str, now) -> ArrearsRun:
     """The run of ``day``, made now if there is none, and locked for the transaction: one run of a
     day at a time (a second started meanwhile waits, then finds the first's work done)."""

@@ -106,23 +106,17 @@ def suspense(page: int = 1, per_page: int = 50):
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def unposted(pairs: set[tuple[date, str]] | None = None, through: date | None = None):
-    """(day, channel, amount, applied, credit, suspense) of receipts not booked yet: of the given
-    (day, channel) pairs, or of every day up to ``through``."""
-    in_suspense = sa.func.sum(sa.case((Payment.status == "suspense", Payment.amount), else_=0))
-    query = (sa.select(Payment.received_on, Payment.channel, sa.func.sum(Payment.amount), sa.func.sum(Payment.applied),
-                       sa.func.sum(Payment.credit), in_suspense)
-             .where(Payment.posting_key == "").group_by(Payment.received_on, Payment.channel)
-             .order_by(Payment.received_on, Payment.channel))
-    if through is not None:
-        query = query.where(Payment.received_on <= through)
-    if pairs is not None:
-        if not pairs:
-            return []
-        days = sorted({day for day, _ in pairs})
-        query = query.where(Payment.received_on.in_(days))
-    rows = [(row[0], row[1], *(int(v or 0) for v in row[2:])) for row in db.session.execute(query)]
-    return [row for row in rows if pairs is None or (row[0], row[1]) in pairs]
+def unposted(through: date) -> list[tuple[date, str]]:
+    """(day, channel) of the receipts not booked yet, up to ``through``."""
+    query = (sa.select(Payment.received_on, Payment.channel).where(Payment.posting_key == "", Payment.received_on <= through)
+             .group_by(Payment.received_on, Payment.channel).order_by(Payment.received_on, Payment.channel))
+    return [(day, channel) for day, channel in db.session.execute(query)]
+
+
+def _receipt_sums():
+    """The columns (amount, applied, credit, suspense) summed over receipts."""
+    return (sa.func.sum(Payment.amount), sa.func.sum(Payment.applied), sa.func.sum(Payment.credit),
+            sa.func.sum(sa.case((Payment.status == "suspense", Payment.amount), else_=0)))
 
 
 def mark_posted(day: date, channel: str, key: str) -> int:
@@ -135,9 +129,7 @@ def mark_posted(day: date, channel: str, key: str) -> int:
 def posted_sums(day: date, channel: str, key: str) -> tuple[int, int, int, int]:
     """(amount, applied, credit, suspense) of the receipts of ``day`` and ``channel`` booked under
     ``key`` (the day-and-channel index finds them; the key has none)."""
-    in_suspense = sa.func.sum(sa.case((Payment.status == "suspense", Payment.amount), else_=0))
-    row = db.session.execute(sa.select(sa.func.sum(Payment.amount), sa.func.sum(Payment.applied), sa.func.sum(Payment.credit),
-                                       in_suspense)
+    row = db.session.execute(sa.select(*_receipt_sums())
                              .where(Payment.received_on == day, Payment.channel == channel, Payment.posting_key == key)).one()
     return tuple(int(v or 0) for v in row)
 
@@ -153,10 +145,8 @@ def outbox_keys_like(prefix: str) -> list[Outbox]:
 
 def day_receipts(day: date):
     """(channel, lines, amount, applied, credit, suspense, booked) of the payments received on ``day``."""
-    in_suspense = sa.func.sum(sa.case((Payment.status == "suspense", Payment.amount), else_=0))
     booked = sa.func.sum(sa.case((Payment.posting_key != "", Payment.amount), else_=0))
-    query = (sa.select(Payment.channel, sa.func.count(), sa.func.sum(Payment.amount), sa.func.sum(Payment.applied),
-                       sa.func.sum(Payment.credit), in_suspense, booked)
+    query = (sa.select(Payment.channel, sa.func.count(), *_receipt_sums(), booked)
              .where(Payment.received_on == day, Payment.kind.in_(RECEIPT_KINDS)).group_by(Payment.channel).order_by(Payment.channel))
     return [(row[0], *(int(v or 0) for v in row[1:])) for row in db.session.execute(query)]
 

@@ -287,7 +287,7 @@ def _post(through: date) -> list[str]:
     and the entry of exactly those receipts owed — a close at the same moment waits on the marking
     and finds nothing left, and a payment recorded meanwhile is in the entry or left for the next."""
     keys = []
-    for day, channel, *_sums in repo.unposted(through=through):
+    for day, channel in repo.unposted(through):
         key = _free_key(day, channel)
         if not repo.mark_posted(day, channel, key):
             postings.release_key(key)
